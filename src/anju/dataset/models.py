@@ -1,0 +1,93 @@
+"""Dataset models. Blank (``None``), zero and not applicable (``"not_applicable"``) are distinct."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from anju.decimals import to_decimal
+
+NOT_APPLICABLE: Literal["not_applicable"] = "not_applicable"
+NA_SPELLINGS = frozenset({"不适用", "n/a", "N/A", "na", "NA", "not_applicable", "无此任务"})
+
+FigureValue = Decimal | None | Literal["not_applicable"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_figure(raw: object) -> FigureValue:
+    """Read one reported value: a number, blank (None / empty text) or 不适用."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text == "":
+            return None
+        if text in NA_SPELLINGS:
+            return NOT_APPLICABLE
+    return to_decimal(raw)
+
+
+class Judgement(Strict):
+    """An evaluator's judgement of a judged or checklist item."""
+
+    points: Decimal | None = None
+    clauses: dict[str, bool | Decimal] = Field(default_factory=dict)
+    reason: str | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+
+class StatedProgram(Strict):
+    """What a document stated, to be checked against what anju computes."""
+
+    total: Decimal | None = None
+    scores: dict[str, Decimal] = Field(default_factory=dict)
+    percents: dict[str, Decimal] = Field(default_factory=dict)
+
+
+class ProgramData(Strict):
+    figures: dict[str, FigureValue] = Field(default_factory=dict)
+    judgements: dict[str, Judgement] = Field(default_factory=dict)
+    narrative: dict[str, str] = Field(default_factory=dict)
+    stated: StatedProgram = Field(default_factory=StatedProgram)
+
+    @field_validator("figures", mode="before")
+    @classmethod
+    def _figures(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        parsed: dict[str, FigureValue] = {}
+        for key, value in raw.items():
+            try:
+                parsed[str(key)] = parse_figure(value)
+            except ValueError as exc:
+                raise ValueError(f"数据项“{key}”{exc}") from None
+        return parsed
+
+
+class Region(Strict):
+    code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    name: str
+
+
+class Dataset(Strict):
+    region: Region
+    year: int
+    framework: str
+    as_of: dt.date | None = None
+    title: str | None = None
+    source: str | None = None
+    note: str | None = None
+    programs: dict[Literal["rental", "renovation", "shantytown"], ProgramData]
+
+    def figure(self, program: str, figure_id: str) -> FigureValue:
+        data = self.programs.get(program)  # type: ignore[call-overload]
+        if data is None:
+            return None
+        value: FigureValue = data.figures.get(figure_id)
+        return value

@@ -1,0 +1,298 @@
+"""Load and validate indicator frameworks from YAML.
+
+A framework is a directory holding ``framework.yaml`` (metadata, grade bands and the list of
+program files) and one YAML file per program. Loading is all-or-nothing: every problem is
+collected, each with its file and line, and :class:`FrameworkError` lists them all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from anju.framework.models import (
+    BUILTIN_PLACEHOLDERS,
+    METRIC_RULES,
+    PLACEHOLDER_RE,
+    Checklist,
+    Deduction,
+    Framework,
+    Item,
+    Program,
+    RatioTiers,
+    SumOfChildren,
+)
+from anju.yamlio import SourceError, YamlDocument, read_yaml
+
+BUILTIN_DIR = Path(__file__).parent / "frameworks"
+RULE_KINDS = ("ratio_tiers", "proportional", "threshold", "checklist", "judged", "deduction", "sum")
+
+
+class FrameworkError(Exception):
+    """The framework could not be loaded; ``problems`` lists every reason with file and line."""
+
+    def __init__(self, problems: list[SourceError]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def builtin_years() -> list[str]:
+    return sorted(p.name for p in BUILTIN_DIR.iterdir() if (p / "framework.yaml").is_file())
+
+
+@lru_cache(maxsize=8)
+def builtin_framework(framework_id: str) -> Framework:
+    """The framework shipped with anju for ``framework_id`` (e.g. ``"2022"``)."""
+    path = BUILTIN_DIR / framework_id
+    if not (path / "framework.yaml").is_file():
+        available = "、".join(builtin_years()) or "无"
+        raise FrameworkError([SourceError(str(path), 0, f"没有内置的“{framework_id}”年度指标体系（现有：{available}）")])
+    return load_framework(path)
+
+
+def load_framework(path: Path | str) -> Framework:
+    """Load a framework directory, its ``framework.yaml``, or a single program file.
+
+    A single program file is wrapped in a one-program framework so it can be checked alone.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / "framework.yaml"
+    doc = _read(p)
+    if not isinstance(doc.data, dict):
+        raise FrameworkError([SourceError(doc.path, 1, "指标体系文件的顶层应为键值映射")])
+    if "dimensions" in doc.data:  # a program file on its own
+        program = _load_program(doc)
+        return Framework(id=f"check:{p.stem}", year=0, label=f"单独校验：{p.name}", programs=[program])
+    return _load_root(doc, p.parent)
+
+
+def _read(p: Path) -> YamlDocument:
+    try:
+        return read_yaml(p)
+    except SourceError as exc:
+        raise FrameworkError([exc]) from None
+
+
+def _load_root(doc: YamlDocument, base: Path) -> Framework:
+    data = dict(doc.data)
+    problems: list[SourceError] = []
+    programs: list[Program] = []
+    raw_programs = data.get("programs")
+    if not isinstance(raw_programs, list) or not raw_programs:
+        raise FrameworkError([SourceError(doc.path, doc.line_of(("programs",)), "缺少 programs（项目文件列表）")])
+    for index, entry in enumerate(raw_programs):
+        if isinstance(entry, str):
+            try:
+                programs.append(_load_program(_read(base / entry)))
+            except FrameworkError as exc:
+                problems.extend(exc.problems)
+        elif isinstance(entry, dict):
+            sub = YamlDocument(doc.path, entry, None)
+            try:
+                programs.append(_load_program(sub, offset_doc=doc, offset_loc=("programs", index)))
+            except FrameworkError as exc:
+                problems.extend(exc.problems)
+        else:
+            problems.append(SourceError(doc.path, doc.line_of(("programs", index)), "programs 的每一项应为文件名或项目定义"))
+    if problems:
+        raise FrameworkError(problems)
+    data["programs"] = programs
+    try:
+        framework = Framework.model_validate(data)
+    except ValidationError as exc:
+        raise FrameworkError(_pydantic_problems(exc, doc)) from None
+    seen: set[str] = set()
+    for program in framework.programs:
+        if program.id in seen:
+            problems.append(SourceError(doc.path, doc.line_of(("programs",)), f"项目“{program.id}”重复出现"))
+        seen.add(program.id)
+    if problems:
+        raise FrameworkError(problems)
+    return framework
+
+
+def _load_program(
+    doc: YamlDocument, offset_doc: YamlDocument | None = None, offset_loc: tuple[int | str, ...] = ()
+) -> Program:
+    line_doc = offset_doc or doc
+
+    def line_of(loc: tuple[int | str, ...]) -> int:
+        return line_doc.line_of((*offset_loc, *loc))
+
+    if not isinstance(doc.data, dict):
+        raise FrameworkError([SourceError(doc.path, line_of(()), "项目定义应为键值映射")])
+    try:
+        program = Program.model_validate(doc.data)
+    except ValidationError as exc:
+        raise FrameworkError(_pydantic_problems(exc, doc, line_of)) from None
+    problems = [SourceError(line_doc.path, line_of(loc), msg) for loc, msg in program_problems(program)]
+    if problems:
+        raise FrameworkError(problems)
+    return program
+
+
+def _item_walk(
+    items: list[Item], loc: tuple[int | str, ...], prefix: str
+) -> Iterator[tuple[Item, tuple[int | str, ...], str]]:
+    for index, item in enumerate(items):
+        item_loc = (*loc, index)
+        path = f"{prefix}.{item.id}" if prefix else item.id
+        yield item, item_loc, path
+        yield from _item_walk(item.children, (*item_loc, "children"), path)
+
+
+def _name(program: Program, item: Item, path: str) -> str:
+    return f"“{item.label}”（{program.id}.{path}）"
+
+
+def program_problems(program: Program) -> list[tuple[tuple[int | str, ...], str]]:
+    """Semantic checks pydantic cannot express; each problem is (location, Chinese message)."""
+    problems: list[tuple[tuple[int | str, ...], str]] = []
+    figure_ids = [f.id for f in program.figures]
+    known = set(figure_ids)
+    for fid in {f for f in figure_ids if figure_ids.count(f) > 1}:
+        problems.append((("figures",), f"数据项编号“{fid}”重复"))
+
+    total = sum((d.points for d in program.dimensions), Decimal(0))
+    if total != program.points:
+        problems.append(
+            (("points",), f"项目“{program.label}”总分值为 {program.points}，但一级指标分值合计为 {_n(total)}")
+        )
+    _sibling_ids(program.dimensions, ("dimensions",), problems, program.label)
+
+    for item, loc, path in _item_walk(program.dimensions, ("dimensions",), ""):
+        name = _name(program, item, path)
+        rule = item.rule
+        if item.children:
+            _sibling_ids(item.children, (*loc, "children"), problems, item.label)
+            if rule is not None and not isinstance(rule, SumOfChildren):
+                problems.append(((*loc, "rule"), f"{name}有下级指标，其规则只能是 sum（下级合计）"))
+            child_total = sum((c.points for c in item.children), Decimal(0))
+            if child_total != item.points:
+                problems.append(
+                    ((*loc, "points"), f"{name}分值为 {_n(item.points)}，但下级分值合计为 {_n(child_total)}")
+                )
+        elif rule is None:
+            problems.append((loc, f"{name}没有下级指标，必须给出评分规则 rule"))
+        elif isinstance(rule, SumOfChildren):
+            problems.append(((*loc, "rule"), f"{name}没有下级指标，不能使用 sum 规则"))
+        if isinstance(rule, METRIC_RULES):
+            for fid in rule.metric.figure_ids():
+                if fid not in known:
+                    problems.append(((*loc, "rule", "metric"), f"{name}引用了未定义的数据项“{fid}”"))
+        if isinstance(rule, Deduction) and rule.findings not in known:
+            problems.append(((*loc, "rule", "findings"), f"{name}引用了未定义的数据项“{rule.findings}”"))
+        if isinstance(rule, Checklist):
+            clause_total = sum((c.points for c in rule.clauses), Decimal(0))
+            if clause_total != item.points:
+                problems.append(
+                    ((*loc, "rule", "clauses"), f"{name}分值为 {_n(item.points)}，但评分要点分值合计为 {_n(clause_total)}")
+                )
+            ids = [c.id for c in rule.clauses]
+            for cid in {c for c in ids if ids.count(c) > 1}:
+                problems.append(((*loc, "rule", "clauses"), f"{name}的评分要点编号“{cid}”重复"))
+        if isinstance(rule, RatioTiers):
+            top = max(t.points for t in rule.tiers)
+            if top != item.points:
+                problems.append(
+                    ((*loc, "rule", "tiers"), f"{name}分值为 {_n(item.points)}，但各档最高得分为 {_n(top)}")
+                )
+        for field in ("template", "template_full"):
+            text = getattr(item, field)
+            if not text:
+                continue
+            allowed = known | BUILTIN_PLACEHOLDERS
+            for match in PLACEHOLDER_RE.finditer(text):
+                if match.group(1) not in allowed:
+                    problems.append(((*loc, field), f"{name}的说明模板使用了未知占位符“{{{match.group(1)}}}”"))
+            stray = PLACEHOLDER_RE.sub("", text)
+            if "{" in stray or "}" in stray:
+                problems.append(((*loc, field), f"{name}的说明模板含有不成对或格式错误的花括号"))
+    for index, identity in enumerate(program.identities):
+        for fid in [identity.total, *identity.parts]:
+            if fid not in known:
+                problems.append((("identities", index), f"勾稽关系“{identity.label}”引用了未定义的数据项“{fid}”"))
+    for index, check in enumerate(program.plausibility):
+        for fid in (check.numerator, check.denominator):
+            if fid not in known:
+                problems.append((("plausibility", index), f"合理性检查“{check.label}”引用了未定义的数据项“{fid}”"))
+    return problems
+
+
+def _sibling_ids(
+    items: list[Item], loc: tuple[int | str, ...], problems: list[tuple[tuple[int | str, ...], str]], parent: str
+) -> None:
+    ids = [i.id for i in items]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append((loc, f"“{parent}”下的指标编号“{dup}”重复"))
+
+
+def _n(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _pydantic_problems(
+    exc: ValidationError, doc: YamlDocument, line_of: Any = None
+) -> list[SourceError]:
+    problems: list[SourceError] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = line_of(loc) if line_of else doc.line_of(loc)
+        trail = _trail(doc.data, loc)
+        field = str(loc[-1]) if loc else ""
+        kind = err["type"]
+        if kind == "union_tag_invalid":
+            tag = err.get("ctx", {}).get("tag", "?")
+            msg = f"未知的评分规则类型“{tag}”（可用：{'、'.join(RULE_KINDS)}）"
+        elif kind == "union_tag_not_found":
+            msg = "评分规则缺少 kind（规则类型）"
+        elif kind == "extra_forbidden":
+            msg = f"未知字段“{field}”"
+        elif kind == "missing":
+            msg = f"缺少必填字段“{field}”"
+        elif kind == "string_pattern_mismatch":
+            msg = f"字段“{field}”的编号“{err.get('input')}”不合规：只能用小写英文字母、数字和下划线，且以字母开头"
+        elif kind.startswith("decimal") or kind in {"int_parsing", "int_type"}:
+            msg = f"字段“{field}”应为数值，实为“{err.get('input')}”"
+        elif kind == "literal_error":
+            msg = f"字段“{field}”的取值“{err.get('input')}”不在允许范围内（{err.get('ctx', {}).get('expected', '')}）"
+        elif kind == "greater_than_equal" or kind == "greater_than":
+            msg = f"字段“{field}”取值过小：{err.get('input')}"
+        else:
+            msg = f"字段“{field}”：{err['msg']}"
+        if trail:
+            msg = f"指标 {trail}：{msg}"
+        problems.append(SourceError(doc.path, line, msg))
+    return problems
+
+
+def _trail(data: Any, loc: tuple[int | str, ...]) -> str:
+    """The item ids traversed by ``loc`` (e.g. ``fund_management.budget_execution``)."""
+    ids: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            if isinstance(node, dict) and isinstance(node.get("id"), str) and "points" in node:
+                ids.append(node["id"])
+        else:
+            continue
+    return ".".join(ids)
+
+
+def framework_json_schema() -> str:
+    """JSON Schema of a framework file, for editors (VS Code YAML, etc.)."""
+    return json.dumps(Framework.model_json_schema(), ensure_ascii=False, indent=2)
+
+
+def program_json_schema() -> str:
+    return json.dumps(Program.model_json_schema(), ensure_ascii=False, indent=2)

@@ -1,0 +1,292 @@
+"""Indicator framework models (strict, frozen pydantic).
+
+A framework is a tree: program (住房租赁保障 …) → dimension (一级指标) → indicator (二级指标)
+→ criterion (评分要点, any depth). Leaves carry a ``rule`` (a tagged union on ``kind``);
+inner nodes score as the sum of their children. Every rule carries a provenance tag so a
+user can tell an official threshold from an assumption.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::(\d))?\}")
+BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of"})
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(StrEnum):
+    """Where a rule or a maximum comes from."""
+
+    official = "official"  # read in an official table
+    seed = "seed"  # stated in the seed document
+    inferred = "inferred"  # derived from the seed's numbers
+    assumed = "assumed"  # chosen so the seed is reproduced; verify against the official table
+
+    @property
+    def label(self) -> str:
+        return {"official": "官方", "seed": "样本", "inferred": "推断", "assumed": "假设"}[self.value]
+
+
+class FigureKind(StrEnum):
+    amount = "amount"  # money in 万元, two decimals
+    count = "count"  # whole units: 套, 户, 个, 栋, 件
+    quantity = "quantity"  # measured quantities: 平方米
+    percent = "percent"  # a rate reported directly, 0–100
+
+
+class FigureSpec(Strict):
+    """A figure a unit reports (填报数据项)."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: str
+    unit: str
+    kind: FigureKind
+    description: str | None = None
+
+
+class Metric(Strict):
+    """What a rule measures: a ratio of summed figures (in percent) or one percent figure."""
+
+    label: str
+    numerator: Annotated[list[str], Field(min_length=1)]
+    denominator: list[str] | None = None
+    kind: Literal["share", "completion", "rate"] = "share"
+    """``share``: a part of a whole, above 100% is suspicious; ``completion``: actual against
+    plan, may exceed 100%; ``rate``: a percent figure reported as such."""
+    alternate_denominator: list[str] | None = None
+    """The other base a document might have used (e.g. communities started instead of planned)."""
+
+    def figure_ids(self) -> list[str]:
+        return [*self.numerator, *(self.denominator or []), *(self.alternate_denominator or [])]
+
+
+BlankPolicy = Literal["error", "zero", "full"]
+
+
+class _MetricRule(Strict):
+    metric: Metric
+    provenance: Provenance
+    note: str | None = None
+    if_blank: BlankPolicy = "error"
+    if_not_applicable: BlankPolicy = "error"
+    if_zero_denominator: BlankPolicy = "error"
+
+
+class Tier(Strict):
+    """A band of the metric, in percent: ``at_least`` ≤ metric < ``below``."""
+
+    at_least: Decimal | None = None
+    below: Decimal | None = None
+    points: Annotated[Decimal, Field(ge=0)]
+
+    def contains(self, value: Decimal) -> bool:
+        if self.at_least is not None and value < self.at_least:
+            return False
+        return not (self.below is not None and value >= self.below)
+
+    def describe(self) -> str:
+        if self.at_least is not None and self.below is not None:
+            return f"{_pct(self.at_least)}≤指标<{_pct(self.below)}"
+        if self.at_least is not None:
+            return f"指标≥{_pct(self.at_least)}"
+        if self.below is not None:
+            return f"指标<{_pct(self.below)}"
+        return "任意值"
+
+
+def _pct(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return f"{text}%"
+
+
+class RatioTiers(_MetricRule):
+    """Points by band of a ratio (e.g. 预算执行率 <60% → 0, 60–80% → 1 …)."""
+
+    kind: Literal["ratio_tiers"]
+    tiers: Annotated[list[Tier], Field(min_length=1)]
+
+
+class Proportional(_MetricRule):
+    """points × min(metric, full_at) ÷ full_at; zero below ``zero_below``; rounded half up."""
+
+    kind: Literal["proportional"]
+    full_at: Annotated[Decimal, Field(gt=0)] = Decimal(100)
+    zero_below: Decimal | None = None
+    decimals: Annotated[int, Field(ge=0, le=4)] = 2
+
+
+class Threshold(_MetricRule):
+    """Full points when the metric reaches the bound, otherwise zero."""
+
+    kind: Literal["threshold"]
+    at_least: Decimal | None = None
+    at_most: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Threshold:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("threshold 规则须且只须给出 at_least 或 at_most 之一")
+        return self
+
+
+class Clause(Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: str
+    points: Annotated[Decimal, Field(gt=0)]
+    partial: bool = False
+    """Whether an evaluator may award part of the clause's points."""
+
+
+class Checklist(Strict):
+    """Clauses judged met or not by an evaluator, each worth its points."""
+
+    kind: Literal["checklist"]
+    clauses: Annotated[list[Clause], Field(min_length=1)]
+    provenance: Provenance
+    note: str | None = None
+
+
+class Judged(Strict):
+    """An evaluator awards points within [0, max]; below full needs a reason."""
+
+    kind: Literal["judged"]
+    guidance: str | None = None
+    provenance: Provenance
+    note: str | None = None
+
+
+class Deduction(Strict):
+    """Full points less ``per_finding`` for each finding counted in a figure, never below 0."""
+
+    kind: Literal["deduction"]
+    findings: Annotated[str, Field(pattern=ID_PATTERN)]
+    per_finding: Annotated[Decimal, Field(gt=0)]
+    provenance: Provenance
+    note: str | None = None
+    if_blank: BlankPolicy = "error"
+
+
+class SumOfChildren(Strict):
+    """An inner node: the sum of its children (the default for any node with children)."""
+
+    kind: Literal["sum"]
+    provenance: Provenance = Provenance.seed
+    note: str | None = None
+
+
+Rule = Annotated[
+    RatioTiers | Proportional | Threshold | Checklist | Judged | Deduction | SumOfChildren,
+    Field(discriminator="kind"),
+]
+METRIC_RULES = (RatioTiers, Proportional, Threshold)
+
+
+class Item(Strict):
+    """A node of the indicator tree: a dimension, an indicator or a criterion."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: str
+    points: Annotated[Decimal, Field(ge=0)]
+    provenance: Provenance = Provenance.seed
+    """Where the maximum points come from."""
+    rule: Rule | None = None
+    children: list[Item] = Field(default_factory=list)
+    template: str | None = None
+    """Explanation sentence; placeholders are figure ids and {rate} {score} {points} {year} {region} {as_of}."""
+    template_full: str | None = None
+    """Used instead of ``template`` when the item earns full points (e.g. "没有发现违规违纪行为。")."""
+    ref: str | None = None
+    """Cross-reference to the reconstruction notes (e.g. R3, O1a)."""
+    note: str | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def walk(self, prefix: str = "") -> Iterator[tuple[str, Item]]:
+        path = f"{prefix}.{self.id}" if prefix else self.id
+        yield path, self
+        for child in self.children:
+            yield from child.walk(path)
+
+
+class Identity(Strict):
+    """total = sum(parts), e.g. 全部财政资金 = 中央 + 市县."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: str
+    total: str
+    parts: Annotated[list[str], Field(min_length=2)]
+
+
+class Plausibility(Strict):
+    """A ratio of two figures must lie within bounds, e.g. 平方米 per household in 20–300."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: str
+    numerator: str
+    denominator: str
+    unit: str
+    min: Decimal
+    max: Decimal
+    hint: str | None = None
+
+
+class Program(Strict):
+    id: Literal["rental", "renovation", "shantytown"]
+    label: str
+    points: Annotated[Decimal, Field(gt=0)]
+    figures: list[FigureSpec]
+    dimensions: Annotated[list[Item], Field(min_length=1)]
+    identities: list[Identity] = Field(default_factory=list)
+    plausibility: list[Plausibility] = Field(default_factory=list)
+
+    def figure(self, figure_id: str) -> FigureSpec:
+        for spec in self.figures:
+            if spec.id == figure_id:
+                return spec
+        raise KeyError(figure_id)
+
+    def items(self) -> Iterator[tuple[str, Item]]:
+        """Every node with its path inside the program (``fund_management.budget_execution.rate``)."""
+        for dimension in self.dimensions:
+            yield from dimension.walk()
+
+
+class GradeBand(Strict):
+    label: str
+    at_least: Decimal
+
+
+class Framework(Strict):
+    id: Annotated[str, Field(min_length=1)]
+    year: int
+    label: str
+    source: str | None = None
+    provenance_note: str | None = None
+    grade_bands: list[GradeBand] = Field(default_factory=list)
+    grade_bands_provenance: Provenance = Provenance.assumed
+    programs: Annotated[list[Program], Field(min_length=1)]
+
+    def program(self, program_id: str) -> Program:
+        for program in self.programs:
+            if program.id == program_id:
+                return program
+        raise KeyError(program_id)
+
+    def grade(self, score: Decimal) -> str | None:
+        for band in sorted(self.grade_bands, key=lambda b: b.at_least, reverse=True):
+            if score >= band.at_least:
+                return band.label
+        return None

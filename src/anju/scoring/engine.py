@@ -1,0 +1,276 @@
+"""framework × dataset → :class:`Evaluation`, every score with its trace."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from anju import __version__
+from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue, ProgramData
+from anju.decimals import round_half_up
+from anju.framework.models import (
+    METRIC_RULES,
+    Checklist,
+    Deduction,
+    Framework,
+    Item,
+    Judged,
+    Program,
+    SumOfChildren,
+)
+from anju.scoring.explain import format_value, render
+from anju.scoring.metrics import MetricValue, compute_metric, formula_text
+from anju.scoring.result import ClauseResult, Evaluation, ItemResult, MetricResult, ProgramResult
+from anju.scoring.rules import (
+    RuleInputError,
+    RuleOutcome,
+    score_checklist,
+    score_deduction,
+    score_judged,
+    score_metric_rule,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an item could not be scored."""
+
+    program: str
+    path: str
+    label: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.program} › {self.label}（{self.path}）：{self.message}"
+
+
+class EvaluationError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def canonical_hash(payload: Any) -> str:
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def framework_hash(framework: Framework) -> str:
+    return canonical_hash(framework.model_dump(mode="json"))
+
+
+def dataset_hash(dataset: Dataset) -> str:
+    return canonical_hash(dataset.model_dump(mode="json"))
+
+
+def evaluate(framework: Framework, dataset: Dataset) -> Evaluation:
+    """Score every program the dataset covers. Raises :class:`EvaluationError` listing every
+    item that cannot be scored (blank required figure, missing judgement, …)."""
+    problems: list[Problem] = []
+    programs: list[ProgramResult] = []
+    if not dataset.programs:
+        raise EvaluationError([Problem("-", "-", "-", "数据集中没有任何项目的数据")])
+    for program in framework.programs:
+        data = dataset.programs.get(program.id)
+        if data is None:
+            continue
+        scorer = _ProgramScorer(framework, program, dataset, data)
+        dimensions = [scorer.score(item, "", 1) for item in program.dimensions]
+        problems.extend(scorer.problems)
+        total = sum((d.score for d in dimensions), ZERO)
+        programs.append(
+            ProgramResult(
+                id=program.id,
+                label=program.label,
+                points=program.points,
+                score=total,
+                grade=framework.grade(total),
+                dimensions=dimensions,
+            )
+        )
+    if problems:
+        raise EvaluationError(problems)
+    f_hash, d_hash = framework_hash(framework), dataset_hash(dataset)
+    return Evaluation(
+        anju_version=__version__,
+        framework_id=framework.id,
+        framework_label=framework.label,
+        framework_hash=f_hash,
+        dataset_hash=d_hash,
+        input_hash=canonical_hash([f_hash, d_hash]),
+        region_code=dataset.region.code,
+        region_name=dataset.region.name,
+        year=dataset.year,
+        as_of=dataset.as_of.isoformat() if dataset.as_of else None,
+        programs=programs,
+    )
+
+
+def as_of_text(dataset: Dataset) -> str:
+    if dataset.as_of is None:
+        return f"{dataset.year}年末"
+    d = dataset.as_of
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+class _ProgramScorer:
+    def __init__(self, framework: Framework, program: Program, dataset: Dataset, data: ProgramData) -> None:
+        self.framework = framework
+        self.program = program
+        self.dataset = dataset
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, item: Item, message: str) -> None:
+        self.problems.append(Problem(self.program.label, f"{self.program.id}.{path}", item.label, message))
+
+    def figure_name(self, fid: str) -> str:
+        spec = self.program.figure(fid)
+        return f"“{spec.label}”（{fid}，{spec.unit}）"
+
+    def score(self, item: Item, prefix: str, level: int) -> ItemResult:
+        path = f"{prefix}.{item.id}" if prefix else item.id
+        common: dict[str, Any] = {
+            "path": path,
+            "id": item.id,
+            "label": item.label,
+            "level": level,
+            "points": item.points,
+            "ref": item.ref,
+            "narrative": self.data.narrative.get(path),
+        }
+        rule = item.rule
+        if item.children:
+            children = [self.score(child, path, level + 1) for child in item.children]
+            total = sum((c.score for c in children), ZERO)
+            provenance = rule.provenance.value if isinstance(rule, SumOfChildren) else item.provenance.value
+            return ItemResult(
+                **common,
+                score=total,
+                deduction=item.points - total,
+                rule_kind="sum",
+                provenance=provenance,
+                branch="下级指标得分合计",
+                explanation=self.explain(item, None, total),
+                children=children,
+            )
+        assert rule is not None  # the loader guarantees leaves have rules
+        metric_result: MetricResult | None = None
+        clauses: list[ClauseResult] = []
+        judgement = self.data.judgements.get(path)
+        outcome: RuleOutcome
+        metric_value: MetricValue | None = None
+        try:
+            if isinstance(rule, METRIC_RULES):
+                metric_value = compute_metric(rule.metric, self.data.figures)
+                metric_result = MetricResult(
+                    label=rule.metric.label,
+                    formula=formula_text(rule.metric, self.program),
+                    inputs=metric_value.inputs,
+                    value=metric_value.value,
+                    kind=rule.metric.kind,
+                )
+                outcome = self.metric_outcome(rule, item, metric_value)
+            elif isinstance(rule, Checklist):
+                outcome = score_checklist(rule, item.points, judgement)
+                labels = {c.id: c for c in rule.clauses}
+                clauses = [
+                    ClauseResult(id=cid, label=labels[cid].label, points=labels[cid].points, score=s)
+                    for cid, s in outcome.clause_scores
+                ]
+            elif isinstance(rule, Judged):
+                outcome = score_judged(rule, item.points, judgement)
+            elif isinstance(rule, Deduction):
+                outcome = self.deduction_outcome(rule, item)
+            else:  # pragma: no cover - SumOfChildren on a leaf is refused at load
+                raise RuleInputError(f"叶子指标不能使用规则“{rule.kind}”")
+        except RuleInputError as exc:
+            self.fail(path, item, str(exc))
+            outcome = RuleOutcome(ZERO, "无法计分")
+        explanation = self.explain(item, metric_value, outcome.score, clauses)
+        return ItemResult(
+            **common,
+            score=outcome.score,
+            deduction=item.points - outcome.score,
+            rule_kind=rule.kind,
+            provenance=rule.provenance.value,
+            branch=outcome.branch,
+            explanation=explanation,
+            metric=metric_result,
+            clauses=clauses,
+            reason=judgement.reason if judgement else None,
+            evidence=list(judgement.evidence) if judgement else [],
+        )
+
+    def metric_outcome(self, rule: Any, item: Item, value: MetricValue) -> RuleOutcome:
+        if value.not_applicable:
+            names = "、".join(self.figure_name(f) for f in value.not_applicable)
+            return self.policy(rule.if_not_applicable, item, f"数据项{names}填报为不适用")
+        if value.blank:
+            names = "、".join(self.figure_name(f) for f in value.blank)
+            return self.policy(rule.if_blank, item, f"必填数据项{names}为空")
+        if value.zero_denominator:
+            den = "、".join(self.figure_name(f) for f in rule.metric.denominator or [])
+            return self.policy(rule.if_zero_denominator, item, f"分母{den}为0，无法计算“{rule.metric.label}”")
+        assert value.value is not None
+        outcome = score_metric_rule(rule, item.points, value.value)
+        shown = format(round_half_up(value.value, 2).normalize(), "f")
+        return RuleOutcome(outcome.score, f"{rule.metric.label}{shown}%，{outcome.branch}")
+
+    def deduction_outcome(self, rule: Deduction, item: Item) -> RuleOutcome:
+        raw = self.data.figures.get(rule.findings)
+        if raw is None:
+            return self.policy(rule.if_blank, item, f"必填数据项{self.figure_name(rule.findings)}为空（没有问题请填0）")
+        if raw == NOT_APPLICABLE:
+            return self.policy("error", item, f"数据项{self.figure_name(rule.findings)}不能填“不适用”（没有问题请填0）")
+        assert isinstance(raw, Decimal)
+        return score_deduction(rule, item.points, raw)
+
+    @staticmethod
+    def policy(policy: str, item: Item, why: str) -> RuleOutcome:
+        if policy == "zero":
+            return RuleOutcome(ZERO, f"{why}，按规则计0分")
+        if policy == "full":
+            return RuleOutcome(item.points, f"{why}，按规则计满分")
+        raise RuleInputError(why)
+
+    def explain(
+        self,
+        item: Item,
+        metric: MetricValue | None,
+        score: Decimal,
+        clauses: list[ClauseResult] | None = None,
+    ) -> str:
+        if metric is not None and metric.not_applicable:
+            return "本项不适用。"
+        template = item.template
+        if item.template_full and score == item.points:
+            template = item.template_full
+        if template:
+            values: dict[str, FigureValue | str] = dict(self.data.figures)
+            values.update(
+                {
+                    "year": str(self.dataset.year),
+                    "region": self.dataset.region.name,
+                    "as_of": as_of_text(self.dataset),
+                    "score": score,
+                    "points": item.points,
+                    "deduction": item.points - score,
+                }
+            )
+            if metric is not None and metric.value is not None:
+                values["rate"] = metric.value
+            return render(template, values)
+        if clauses:
+            if len(clauses) == 1:
+                return ""
+            parts = [
+                f"{i}.{c.label}（{format_value(c.score)}分）" for i, c in enumerate(clauses, start=1)
+            ]
+            return "；".join(parts) + "。"
+        return ""

@@ -1,0 +1,34 @@
+"""Fill explanation templates: ``{figure_id}`` and ``{rate:1}`` (percent with one decimal)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+from anju.dataset.models import NOT_APPLICABLE, FigureValue
+from anju.decimals import fixed, plain
+from anju.framework.models import PLACEHOLDER_RE
+
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”（）])\s+|\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”（）])")
+
+
+def format_value(value: FigureValue | str, decimals: int | None = None) -> str:
+    if value is None:
+        return "（未填报）"
+    if value == NOT_APPLICABLE:
+        return "不适用"
+    if isinstance(value, Decimal):
+        return fixed(value, decimals) if decimals is not None else plain(value)
+    return str(value)
+
+
+def render(template: str, values: Mapping[str, FigureValue | str]) -> str:
+    """Replace placeholders; the framework loader has already refused unknown ones."""
+
+    def sub(match: re.Match[str]) -> str:
+        name, decimals = match.group(1), match.group(2)
+        return format_value(values.get(name), int(decimals) if decimals is not None else None)
+
+    text = PLACEHOLDER_RE.sub(sub, template)
+    return _CJK_SPACE.sub("", text).strip()
