@@ -76,10 +76,10 @@ def _construct_int(loader: _StrictLoader, node: ScalarNode) -> Decimal | int:
 
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
-_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)  # type: ignore[arg-type]
-_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)  # type: ignore[arg-type]
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def read_yaml(path: Path | str) -> YamlDocument:
 def parse_yaml(text: str, display: str) -> YamlDocument:
     try:
         root = yaml.compose(text, Loader=_StrictLoader)
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
+        data = yaml.load(text, Loader=_StrictLoader)  # _StrictLoader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0

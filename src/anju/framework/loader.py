@@ -263,7 +263,7 @@ def _pydantic_problems(
             msg = f"字段“{field}”应为数值，实为“{err.get('input')}”"
         elif kind == "literal_error":
             msg = f"字段“{field}”的取值“{err.get('input')}”不在允许范围内（{err.get('ctx', {}).get('expected', '')}）"
-        elif kind == "greater_than_equal" or kind == "greater_than":
+        elif kind in {"greater_than_equal", "greater_than"}:
             msg = f"字段“{field}”取值过小：{err.get('input')}"
         else:
             msg = f"字段“{field}”：{err['msg']}"

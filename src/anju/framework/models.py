@@ -38,11 +38,9 @@ class Provenance(StrEnum):
         return {"official": "官方", "seed": "样本", "inferred": "推断", "assumed": "假设"}[self.value]
 
 
-class FigureKind(StrEnum):
-    amount = "amount"  # money in 万元, two decimals
-    count = "count"  # whole units: 套, 户, 个, 栋, 件
-    quantity = "quantity"  # measured quantities: 平方米
-    percent = "percent"  # a rate reported directly, 0–100
+FigureKind = Literal["amount", "count", "quantity", "percent"]
+"""amount: money in 万元 (two decimals); count: whole units (套, 户, 个, 栋, 件);
+quantity: measured (平方米); percent: a rate reported directly, 0–100."""
 
 
 class FigureSpec(Strict):

@@ -1,0 +1,1 @@
+"""Adapters: Excel, Word, charts. Each depends on the engine, never the reverse."""

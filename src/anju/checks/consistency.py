@@ -1,0 +1,306 @@
+"""Consistency checks: declared in the framework, run here, all reported at once.
+
+Each check is a small function ``(context) -> Iterator[Issue]`` registered in :data:`CHECKS`;
+an :class:`Issue` has a machine-readable code, a severity, a location and a Chinese message.
+
+Codes:
+
+``STATED_PERCENT_MISMATCH``  a stated percentage differs from the recomputed one by > 0.5 pp
+``DENOMINATOR_SWITCH``       a stated share matches the alternate base (e.g. started, not planned)
+``STATED_SCORE_MISMATCH``    a stated score differs from the computed score
+``STATED_SUBTOTAL_MISMATCH`` a stated subtotal differs from the sum of its stated items
+``PARTS_TOTAL_MISMATCH``     a total figure differs from the sum of its parts
+``SHARE_ABOVE_100``          a share (not a completion rate) above 100%
+``IMPLAUSIBLE_MAGNITUDE``    a ratio of two figures outside its plausible range
+``BLANK_FIGURE``             a declared figure left blank
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from anju.dataset.models import NOT_APPLICABLE, Dataset, ProgramData
+from anju.decimals import HUNDRED, plain, round_half_up
+from anju.framework.models import METRIC_RULES, Framework, Item, Program
+from anju.scoring.metrics import compute_metric
+from anju.scoring.result import Evaluation, ProgramResult
+
+PERCENT_TOLERANCE = Decimal("0.5")
+HINT_TOLERANCE = Decimal("0.05")
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+
+    @property
+    def label(self) -> str:
+        return "错误" if self is Severity.error else "警告"
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: Severity
+    program: str
+    where: str
+    """Item path or figure id inside the program."""
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "program": self.program,
+            "where": self.where,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Context:
+    framework: Framework
+    dataset: Dataset
+    program: Program
+    data: ProgramData
+    result: ProgramResult | None
+
+
+Check = Callable[[Context], Iterator[Issue]]
+
+
+def _pct(value: Decimal, decimals: int = 2) -> str:
+    return format(round_half_up(value, decimals).normalize(), "f") + "%"
+
+
+def _leaves(program: Program) -> Iterator[tuple[str, Item]]:
+    for path, item in program.items():
+        if item.is_leaf and isinstance(item.rule, METRIC_RULES):
+            yield path, item
+
+
+def _issue(ctx: Context, code: str, severity: Severity, where: str, message: str) -> Issue:
+    return Issue(code, severity, ctx.program.id, where, f"{ctx.program.label}：{message}")
+
+
+def check_stated_percents(ctx: Context) -> Iterator[Issue]:
+    """Stated percentages against recomputed ones; detects a switched denominator."""
+    items = dict(ctx.program.items())
+    plan_based: list[str] = []
+    switched: list[tuple[str, Item, Decimal, Decimal, Decimal]] = []
+    for path, stated in ctx.data.stated.percents.items():
+        item = items[path]
+        rule = item.rule
+        if not isinstance(rule, METRIC_RULES):
+            continue
+        computed = compute_metric(rule.metric, ctx.data.figures).value
+        if computed is None:
+            continue
+        diff = abs(computed - stated)
+        if diff <= PERCENT_TOLERANCE:
+            if rule.metric.alternate_denominator:
+                plan_based.append(item.label)
+            continue
+        if rule.metric.alternate_denominator:
+            alt = compute_metric(rule.metric, ctx.data.figures, rule.metric.alternate_denominator).value
+            if alt is not None and abs(alt - stated) <= PERCENT_TOLERANCE:
+                switched.append((path, item, stated, computed, alt))
+                continue
+        hint = _denominator_hint(ctx, rule.metric.numerator, stated, rule.metric.denominator or [])
+        yield _issue(
+            ctx,
+            "STATED_PERCENT_MISMATCH",
+            Severity.error,
+            path,
+            f"“{item.label}”文中为{_pct(stated)}，按数据重新计算为{_pct(computed)}"
+            f"（{rule.metric.label}，相差{plain(round_half_up(diff, 2))}个百分点，超过0.5个百分点）{hint}；计分采用重新计算值。",
+        )
+    for path, item, stated, computed, alt in switched:
+        rule = item.rule
+        assert isinstance(rule, METRIC_RULES)
+        den = "、".join(ctx.program.figure(f).label for f in rule.metric.denominator or [])
+        alt_den = "、".join(ctx.program.figure(f).label for f in rule.metric.alternate_denominator or [])
+        others = f"；本项目中“{'”“'.join(plan_based)}”等项以{den}为分母" if plan_based else ""
+        yield _issue(
+            ctx,
+            "DENOMINATOR_SWITCH",
+            Severity.warning,
+            path,
+            f"“{item.label}”文中为{_pct(stated)}，与以{alt_den}为分母的{_pct(alt)}相符，"
+            f"而按规定分母（{den}）计算为{_pct(computed)}{others}，口径不一致（也可能是截尾取整）。",
+        )
+
+
+def _denominator_hint(ctx: Context, numerator: list[str], stated: Decimal, used: list[str]) -> str:
+    """Look for a figure of the same unit that reproduces the stated percentage."""
+    num = Decimal(0)
+    for fid in numerator:
+        value = ctx.data.figures.get(fid)
+        if not isinstance(value, Decimal):
+            return ""
+        num += value
+    unit = ctx.program.figure(numerator[0]).unit
+    for spec in ctx.program.figures:
+        if spec.unit != unit or spec.id in numerator or spec.id in used:
+            continue
+        value = ctx.data.figures.get(spec.id)
+        if not isinstance(value, Decimal) or value == 0:
+            continue
+        candidate = num * HUNDRED / value
+        if abs(candidate - stated) <= HINT_TOLERANCE:
+            return f"；文中数值恰等于以“{spec.label}”{plain(value)}{spec.unit}为分母的结果（{_pct(candidate)}），疑似误用分母"
+    return ""
+
+
+def check_stated_scores(ctx: Context) -> Iterator[Issue]:
+    if ctx.result is None:
+        return
+    stated = ctx.data.stated
+    items = dict(ctx.program.items())
+    results = {r.path: r for r in ctx.result.items()}
+    for path, score in stated.scores.items():
+        item = items[path]
+        children_stated = [f"{path}.{c.id}" for c in item.children]
+        if item.children and all(c in stated.scores for c in children_stated):
+            child_sum = sum((stated.scores[c] for c in children_stated), Decimal(0))
+            if child_sum != score:
+                yield _issue(
+                    ctx,
+                    "STATED_SUBTOTAL_MISMATCH",
+                    Severity.error,
+                    path,
+                    f"“{item.label}”文中小计为{plain(score)}分，但文中各分项得分合计为{plain(child_sum)}分"
+                    f"（{' + '.join(plain(stated.scores[c]) for c in children_stated)}）。",
+                )
+        computed = results[path].score
+        if computed != score:
+            yield _issue(
+                ctx,
+                "STATED_SCORE_MISMATCH",
+                Severity.error,
+                path,
+                f"“{item.label}”文中得分为{plain(score)}分，按数据和规则计算为{plain(computed)}分（满分{plain(item.points)}分）。",
+            )
+    if stated.total is not None:
+        dims = [d.id for d in ctx.program.dimensions]
+        if all(d in stated.scores for d in dims):
+            dim_sum = sum((stated.scores[d] for d in dims), Decimal(0))
+            if dim_sum != stated.total:
+                yield _issue(
+                    ctx,
+                    "STATED_SUBTOTAL_MISMATCH",
+                    Severity.error,
+                    "total",
+                    f"文中总分为{plain(stated.total)}分，但文中各一级指标得分合计为{plain(dim_sum)}分。",
+                )
+        if stated.total != ctx.result.score:
+            yield _issue(
+                ctx,
+                "STATED_SCORE_MISMATCH",
+                Severity.error,
+                "total",
+                f"文中总分为{plain(stated.total)}分，计算总分为{plain(ctx.result.score)}分。",
+            )
+
+
+def check_identities(ctx: Context) -> Iterator[Issue]:
+    for identity in ctx.program.identities:
+        total = ctx.data.figures.get(identity.total)
+        parts = [ctx.data.figures.get(p) for p in identity.parts]
+        if not isinstance(total, Decimal) or not all(isinstance(p, Decimal) for p in parts):
+            continue
+        part_sum = sum((p for p in parts if isinstance(p, Decimal)), Decimal(0))
+        if abs(part_sum - total) > Decimal("0.005"):
+            names = " + ".join(ctx.program.figure(p).label for p in identity.parts)
+            yield _issue(
+                ctx,
+                "PARTS_TOTAL_MISMATCH",
+                Severity.error,
+                identity.total,
+                f"{ctx.program.figure(identity.total).label}为{plain(total)}，但{names} = {plain(part_sum)}，"
+                f"相差{plain(total - part_sum)}。",
+            )
+
+
+def check_shares(ctx: Context) -> Iterator[Issue]:
+    for path, item in _leaves(ctx.program):
+        rule = item.rule
+        assert isinstance(rule, METRIC_RULES)
+        if rule.metric.kind != "share" or not rule.metric.denominator:
+            continue
+        value = compute_metric(rule.metric, ctx.data.figures).value
+        if value is not None and value > HUNDRED:
+            yield _issue(
+                ctx,
+                "SHARE_ABOVE_100",
+                Severity.warning,
+                path,
+                f"“{item.label}”为占比指标，计算结果{_pct(value)}超过100%：分子大于分母"
+                f"（{_names(ctx, rule.metric.numerator)} > {_names(ctx, rule.metric.denominator)}），请核实口径。",
+            )
+
+
+def _names(ctx: Context, ids: list[str]) -> str:
+    return " + ".join(f"{ctx.program.figure(f).label}" for f in ids)
+
+
+def check_plausibility(ctx: Context) -> Iterator[Issue]:
+    for check in ctx.program.plausibility:
+        num = ctx.data.figures.get(check.numerator)
+        den = ctx.data.figures.get(check.denominator)
+        if not isinstance(num, Decimal) or not isinstance(den, Decimal) or den == 0:
+            continue
+        ratio = num / den
+        if ratio < check.min or ratio > check.max:
+            n_spec, d_spec = ctx.program.figure(check.numerator), ctx.program.figure(check.denominator)
+            hint = f"，{check.hint}" if check.hint else ""
+            yield _issue(
+                ctx,
+                "IMPLAUSIBLE_MAGNITUDE",
+                Severity.warning,
+                check.numerator,
+                f"{check.label} = {plain(num)}{n_spec.unit} ÷ {plain(den)}{d_spec.unit} = "
+                f"{plain(round_half_up(ratio, 2))}{check.unit}，超出合理范围"
+                f"{plain(check.min)}–{plain(check.max)}{check.unit}{hint}。",
+            )
+
+
+def check_blanks(ctx: Context) -> Iterator[Issue]:
+    for spec in ctx.program.figures:
+        value = ctx.data.figures.get(spec.id)
+        if value is None:
+            yield _issue(ctx, "BLANK_FIGURE", Severity.error, spec.id, f"数据项“{spec.label}”（{spec.id}）未填报。")
+        elif value != NOT_APPLICABLE and isinstance(value, Decimal) and value < 0:
+            yield _issue(ctx, "NEGATIVE_FIGURE", Severity.error, spec.id, f"数据项“{spec.label}”为负数：{plain(value)}。")
+
+
+CHECKS: tuple[Check, ...] = (
+    check_blanks,
+    check_identities,
+    check_plausibility,
+    check_shares,
+    check_stated_percents,
+    check_stated_scores,
+)
+
+
+def run_checks(framework: Framework, dataset: Dataset, evaluation: Evaluation | None = None) -> list[Issue]:
+    """Run every check over every program of ``dataset``; nothing stops at the first problem."""
+    issues: list[Issue] = []
+    for program in framework.programs:
+        data = dataset.programs.get(program.id)
+        if data is None:
+            continue
+        result = None
+        if evaluation is not None:
+            try:
+                result = evaluation.program(program.id)
+            except KeyError:
+                result = None
+        ctx = Context(framework, dataset, program, data, result)
+        for check in CHECKS:
+            issues.extend(check(ctx))
+    return issues
