@@ -1,0 +1,3 @@
+from anju_web.manage import main
+
+main()

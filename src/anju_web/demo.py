@@ -1,0 +1,135 @@
+"""Load an example dataset (Jilin 2022) into the database, with demo accounts for every role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from anju.dataset import NOT_APPLICABLE, Dataset, load_dataset
+from anju_web.accounts.roles import Role
+from anju_web.accounts.services import assign_role, ensure_groups
+from anju_web.audit.services import record
+from anju_web.regions.models import Level, Region
+from anju_web.regions.services import sync_regions
+from anju_web.reviews.models import Judgement, Narrative
+from anju_web.submissions.models import Cycle, EntryState, FigureEntry, Status, Submission
+
+DEMO_PASSWORD = "anju-demo-2022"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    region: str | None
+    department: str
+    display_name: str
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("clerk-220122", Role.county_clerk, "220122", "农安县财政局", "农安县填报员"),
+    DemoAccount("clerk-220182", Role.county_clerk, "220182", "榆树市财政局", "榆树市填报员"),
+    DemoAccount("clerk-220100", Role.county_clerk, "220100", "长春市财政局", "长春市本级填报员"),
+    DemoAccount("reviewer-220100", Role.prefecture_reviewer, "220100", "长春市财政局", "长春市审核员"),
+    DemoAccount("reviewer-220200", Role.prefecture_reviewer, "220200", "吉林市财政局", "吉林市审核员"),
+    DemoAccount("evaluator-finance", Role.province_evaluator, "220000", "吉林省财政厅", "省财政厅评价员"),
+    DemoAccount("evaluator-housing", Role.province_evaluator, "220000", "吉林省住房和城乡建设厅", "省住建厅评价员"),
+    DemoAccount("supervisor", Role.supervision_reviewer, "220000", "财政部吉林监管局", "监管局审核员"),
+    DemoAccount("admin", Role.administrator, None, "系统运维", "系统管理员"),
+)
+
+
+def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
+    user_model = get_user_model()
+    for account in DEMO_ACCOUNTS:
+        user, created = user_model.objects.get_or_create(username=account.username)
+        if created:
+            user.set_password(password)
+            user.save()
+        region = Region.objects.get(pk=account.region) if account.region else None
+        assign_role(user, account.role, region, department=account.department, display_name=account.display_name)
+    return list(DEMO_ACCOUNTS)
+
+
+@transaction.atomic
+def load_example(path: Path | str, deadline: dt.date | None = None) -> Cycle:
+    """Create the cycle of the example's province and year, the province-level figures, the
+    evaluators' judgements and narrative, and an empty draft for every reporting unit."""
+    dataset, _framework = load_dataset(path)
+    ensure_groups()
+    sync_regions()
+    province = Region.objects.get(pk=dataset.region.code)
+    cycle = Cycle.objects.create(
+        region=province,
+        year=dataset.year,
+        framework_id=dataset.framework,
+        title=dataset.title or f"{province.name}{dataset.year}年度城镇保障性安居工程绩效评价",
+        deadline=deadline or dt.date(dataset.year + 1, 1, 31),
+        as_of=dataset.as_of,
+        stated={pid: data.stated.model_dump(mode="json", exclude_defaults=True) for pid, data in dataset.programs.items()},
+        source=dataset.source or "",
+    )
+    source = f"示例数据：{Path(path).name}（{province.name}省级数据）"
+    own = Submission.objects.create(cycle=cycle, region=province, status=Status.approved, source=source)
+    _load_figures(own, dataset)
+    for pid, data in dataset.programs.items():
+        for item_path, judgement in data.judgements.items():
+            Judgement.objects.create(
+                cycle=cycle, program=pid, item_path=item_path, points=judgement.points,
+                clauses={k: v if isinstance(v, bool) else str(v) for k, v in judgement.clauses.items()},
+                reason=judgement.reason or "", evidence=list(judgement.evidence),
+            )
+        for item_path, text in data.narrative.items():
+            Narrative.objects.create(cycle=cycle, program=pid, item_path=item_path, text=text)
+    units = Region.objects.filter(province.subtree_q()).exclude(level=Level.province)
+    Submission.objects.bulk_create([Submission(cycle=cycle, region=unit) for unit in units])
+    record(None, "导入示例数据", object_type="cycle", object_id=cycle.pk, object_label=str(cycle),
+           new=f"省级数据 {own.entries.count()} 项，判断 {cycle.judgements.count()} 项，单位 {units.count()} 个",
+           note=str(path), region=province, cycle_id=cycle.pk)
+    return cycle
+
+
+def _load_figures(submission: Submission, dataset: Dataset) -> None:
+    rows = []
+    for pid, data in dataset.programs.items():
+        for fid, value in data.figures.items():
+            if value is None:
+                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.blank))
+            elif value == NOT_APPLICABLE:
+                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.not_applicable))
+            else:
+                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.value, value=value))
+    FigureEntry.objects.bulk_create(rows)
+
+
+def first_run(cycle: Cycle) -> Any:
+    """Score the example once so the dashboards have something to show."""
+    from anju_web.reviews.services import run_evaluation
+
+    evaluator = get_user_model().objects.get(username="evaluator-finance")
+    return run_evaluation(evaluator, cycle)
+
+
+def banner(url: str) -> str:
+    lines = [
+        "",
+        "安居 · 城镇保障性安居工程绩效评价系统（演示）",
+        f"  访问地址：{url}",
+        f"  演示账号（密码均为 {DEMO_PASSWORD}）：",
+    ]
+    for account in DEMO_ACCOUNTS:
+        region = Region.objects.filter(pk=account.region).first() if account.region else None
+        if region is None:
+            where = "全部"
+        elif account.role == Role.prefecture_reviewer:
+            where = f"{region.name}本级及所辖县（市）"
+        else:
+            where = region.display_name
+        lines.append(f"    {account.username:<18} {account.role.label}（{account.department}，范围：{where}）")
+    lines.append("  按 Ctrl+C 停止服务。")
+    return "\n".join(lines)

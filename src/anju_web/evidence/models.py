@@ -1,0 +1,31 @@
+"""Evidence files (佐证材料) attached to a unit, a year and optionally an item."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from anju_web.regions.models import Region
+from anju_web.submissions.models import Cycle
+
+
+class EvidenceFile(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="evidence", verbose_name="评价年度")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="evidence", verbose_name="单位")
+    program = models.CharField("项目", max_length=16, blank=True)
+    item_path = models.CharField("指标", max_length=200, blank=True)
+    title = models.CharField("材料名称", max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["region__position", "program", "item_path", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,83 @@
+"""Evidence upload, list and download. Files are always served as attachments, never inline."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from anju_web.accounts.policy import authorize, has, region_scope_q
+from anju_web.evidence.models import EvidenceFile
+from anju_web.evidence.services import attach
+from anju_web.evidence.storage import EvidenceRejected, allowed_extensions, path_for
+from anju_web.regions.models import Region
+from anju_web.web import get_cycle, post_text
+
+
+@login_required
+def evidence_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, None)
+    authorize(request.user, "evidence.view_evidencefile", None)
+    files = EvidenceFile.objects.filter(cycle=cycle).filter(region_scope_q(request.user, "region__")).select_related(
+        "region", "uploaded_by"
+    )
+    return render(request, "evidence/list.html", {"cycle": cycle, "files": files})
+
+
+@login_required
+def evidence_index(request: HttpRequest) -> HttpResponse:
+    from anju_web.submissions.models import Cycle
+
+    authorize(request.user, "evidence.view_evidencefile", None)
+    files = EvidenceFile.objects.filter(region_scope_q(request.user, "region__")).select_related("region", "uploaded_by", "cycle")
+    return render(request, "evidence/list.html", {"cycle": Cycle.objects.first(), "files": files})
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    from anju_web.submissions.models import Cycle
+
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
+    region = get_object_or_404(Region, pk=post_text(request, "region"))
+    authorize(request.user, "evidence.add_evidencefile", region)
+    upload_file = request.FILES.get("file")
+    back = post_text(request, "next") or "/"
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    if upload_file is None:
+        messages.error(request, "请选择要上传的文件。")
+        return redirect(back)
+    program, _, item_path = post_text(request, "item").partition(":")
+    try:
+        evidence = attach(request.user, cycle, region, upload_file, title=post_text(request, "title"),
+                          program=program, item_path=item_path)
+    except EvidenceRejected as exc:
+        messages.error(request, f"未上传：{exc}")
+    else:
+        messages.success(request, f"已上传佐证材料“{evidence.title}”（sha256 {evidence.sha256[:12]}…）。")
+    return redirect(back)
+
+
+@login_required
+def download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    evidence = get_object_or_404(EvidenceFile.objects.select_related("region"), pk=evidence_id)
+    authorize(request.user, "evidence.view_evidencefile", evidence.region)
+    path = path_for(evidence.sha256)
+    if not path.exists():
+        raise Http404("文件已不在存储中")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def upload_allowed(user: object, region: Region) -> bool:
+    return has(user, "evidence.add_evidencefile", region)
+
+
+ALLOWED_TEXT = "、".join(allowed_extensions())

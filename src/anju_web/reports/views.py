@@ -1,0 +1,252 @@
+"""Landing page, completeness board, dashboards and document downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anju.decimals import plain
+from anju_web.accounts.policy import authorize, can_see, has, profile_of, region_scope_q
+from anju_web.accounts.roles import Role
+from anju_web.audit.services import record
+from anju_web.regions.models import Level, Region
+from anju_web.reports import documents
+from anju_web.reviews.models import AdjustmentStatus, Comment, ScoreAdjustment
+from anju_web.reviews.services import latest_run
+from anju_web.submissions.models import DONE, Cycle, ItemReturn, ReturnStatus, Status, Submission
+from anju_web.web import get_cycle, is_htmx, post_text
+
+SUBMITTED_OR_LATER = frozenset({Status.submitted, Status.accepted, Status.approved, Status.locked})
+ACCEPTED_OR_LATER = frozenset({Status.accepted, Status.approved, Status.locked})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    profile = profile_of(request.user)
+    cycle = Cycle.objects.select_related("region").first()
+    if cycle is None:
+        return render(request, "reports/empty.html")
+    if profile is not None and profile.role == Role.county_clerk and profile.region is not None:
+        submission = Submission.objects.filter(cycle=cycle, region=profile.region).first()
+        if submission is not None:
+            return redirect("submission", submission_id=submission.pk)
+    if profile is not None and profile.role == Role.prefecture_reviewer:
+        return redirect("board", cycle_id=cycle.pk)
+    if can_see(request.user, cycle.region):
+        return redirect("dashboard", cycle_id=cycle.pk)
+    return redirect("board", cycle_id=cycle.pk)
+
+
+@dataclass
+class PrefectureGroup:
+    prefecture: Region
+    submissions: list[Submission] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.submissions)
+
+    def count(self, statuses: frozenset[Status]) -> int:
+        return sum(1 for s in self.submissions if s.status in statuses)
+
+    @property
+    def submitted(self) -> int:
+        return self.count(SUBMITTED_OR_LATER)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(ACCEPTED_OR_LATER)
+
+    @property
+    def approved(self) -> int:
+        return self.count(DONE)
+
+    @property
+    def rate(self) -> str:
+        return _rate(self.submitted, self.total)
+
+
+def _rate(part: int, whole: int) -> str:
+    if whole == 0:
+        return "—"
+    return f"{(Decimal(part) * 100 / Decimal(whole)).quantize(Decimal('0.1'))}%"
+
+
+def _board_data(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
+    submissions = list(
+        Submission.objects.filter(cycle=cycle)
+        .filter(region_scope_q(request.user, "region__"))
+        .exclude(region=cycle.region)
+        .select_related("region", "region__parent")
+        .order_by("region__position")
+    )
+    open_returns: dict[int, int] = {}
+    for item in ItemReturn.objects.filter(submission__in=submissions, status=ReturnStatus.open):
+        open_returns[item.submission_id] = open_returns.get(item.submission_id, 0) + 1
+    today = timezone.localdate()
+    groups: dict[str, PrefectureGroup] = {}
+    for submission in submissions:
+        prefecture = submission.region.prefecture()
+        assert prefecture is not None
+        groups.setdefault(prefecture.pk, PrefectureGroup(prefecture)).submissions.append(submission)
+        submission.open_returns = open_returns.get(submission.pk, 0)  # type: ignore[attr-defined]
+        submission.overdue = today > cycle.deadline and submission.status not in SUBMITTED_OR_LATER  # type: ignore[attr-defined]
+    status_filter = request.GET.get("status", "")
+    shown = [s for s in submissions if not status_filter or s.status == status_filter or
+             (status_filter == "overdue" and s.overdue)]  # type: ignore[attr-defined]
+    total = len(submissions)
+    submitted = sum(1 for s in submissions if s.status in SUBMITTED_OR_LATER)
+    chart = {
+        "categories": [g.prefecture.name for g in groups.values()],
+        "series": [
+            {"name": label, "data": [g.count(frozenset({status})) for g in groups.values()]}
+            for status, label in Status.choices
+        ],
+    }
+    return {
+        "cycle": cycle,
+        "groups": list(groups.values()),
+        "shown": shown,
+        "total": total,
+        "submitted": submitted,
+        "accepted": sum(1 for s in submissions if s.status in ACCEPTED_OR_LATER),
+        "approved": sum(1 for s in submissions if s.status in DONE),
+        "not_submitted": [s for s in submissions if s.status not in SUBMITTED_OR_LATER],
+        "rate": _rate(submitted, total),
+        "overdue_count": sum(1 for s in submissions if s.overdue),  # type: ignore[attr-defined]
+        "deadline_passed": today > cycle.deadline,
+        "status_choices": Status.choices,
+        "status_filter": status_filter,
+        "completion_chart": chart,
+        "can_set_deadline": has(request.user, "submissions.change_cycle"),
+    }
+
+
+@login_required
+def board(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, None)
+    authorize(request.user, "submissions.view_submission", None)
+    context = _board_data(request, cycle)
+    if is_htmx(request):
+        return render(request, "reports/_board_table.html", context)
+    return render(request, "reports/board.html", context)
+
+
+@login_required
+@require_POST
+def set_deadline(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "submissions.change_cycle")
+    try:
+        deadline = dt.date.fromisoformat(post_text(request, "deadline"))
+    except ValueError:
+        messages.error(request, "截止日期格式应为 YYYY-MM-DD")
+        return redirect("board", cycle_id=cycle.pk)
+    from django.db import transaction
+
+    with transaction.atomic():
+        old = cycle.deadline
+        cycle.deadline = deadline
+        cycle.save(update_fields=["deadline"])
+        record(request.user, "修改截止日期", object_type="cycle", object_id=cycle.pk, object_label=str(cycle),
+               field="市县报送截止日期", old=old.isoformat(), new=deadline.isoformat(), region=cycle.region, cycle_id=cycle.pk)
+    messages.success(request, f"市县报送截止日期已改为 {deadline:%Y年%m月%d日}。")
+    return redirect("board", cycle_id=cycle.pk)
+
+
+@login_required
+def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.view_evaluationrun")
+    run = latest_run(cycle)
+    board_data = _board_data(request, cycle)
+    score_chart: dict[str, Any] = {"programs": [], "points": [], "scores": []}
+    dimension_charts: list[dict[str, Any]] = []
+    if run is not None:
+        evaluation = run.evaluation()
+        for program in evaluation.programs:
+            score_chart["programs"].append(program.label)
+            score_chart["points"].append(plain(program.points))
+            score_chart["scores"].append(plain(program.score))
+            dimension_charts.append({
+                "id": program.id,
+                "json_id": f"dim-{program.id}",
+                "title": f"{program.label}（{plain(program.score)} 分）",
+                "dimensions": [d.label for d in program.dimensions],
+                "points": [plain(d.points) for d in program.dimensions],
+                "scores": [plain(d.score) for d in program.dimensions],
+            })
+    findings = _open_findings(cycle, run)
+    return render(request, "reports/dashboard.html", {
+        **board_data,
+        "run": run,
+        "score_chart": score_chart,
+        "dimension_charts": dimension_charts,
+        "findings": findings,
+    })
+
+
+@dataclass
+class Finding:
+    kind: str
+    severity: str
+    where: str
+    message: str
+    link: str = ""
+
+
+def _open_findings(cycle: Cycle, run: Any) -> list[Finding]:
+    findings: list[Finding] = []
+    if run is not None:
+        labels = {p.id: p.label for p in run.evaluation().programs}
+        for issue in run.issues:
+            findings.append(Finding("一致性检查", "错误" if issue["severity"] == "error" else "警告",
+                                    f"{labels.get(issue['program'], issue['program'])} › {issue['where']}", issue["message"],
+                                    f"/cycles/{cycle.pk}/evaluation/"))
+    for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("submission__region"):
+        where = comment.submission.region.display_name if comment.submission else "省级评价"
+        link = f"/submissions/{comment.submission_id}/" if comment.submission_id else f"/cycles/{cycle.pk}/evaluation/"
+        findings.append(Finding("意见", "待办结", where, comment.text, link))
+    for adjustment in ScoreAdjustment.objects.filter(cycle=cycle, status=AdjustmentStatus.proposed):
+        findings.append(Finding("调整建议", "待答复", f"{adjustment.program} › {adjustment.item_path}",
+                                f"建议由 {plain(adjustment.self_score)} 分调整为 {plain(adjustment.proposed_score)} 分：{adjustment.reason}",
+                                f"/cycles/{cycle.pk}/evaluation/"))
+    for item in ItemReturn.objects.filter(submission__cycle=cycle, status=ReturnStatus.open).select_related("submission__region"):
+        findings.append(Finding("退回项", "待处理", item.submission.region.display_name, item.reason,
+                                f"/submissions/{item.submission_id}/"))
+    return findings
+
+
+@login_required
+def document_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.view_evaluationrun")
+    run = latest_run(cycle)
+    return render(request, "reports/documents.html", {
+        "cycle": cycle, "run": run, "documents": documents.available(),
+    })
+
+
+@login_required
+def document_download(request: HttpRequest, cycle_id: int, kind: str) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.view_evaluationrun")
+    run = latest_run(cycle)
+    if run is None:
+        raise Http404("尚未运行评价")
+    spec = documents.find(kind)
+    if spec is None:
+        raise Http404("没有这种文书")
+    payload = spec.build(cycle, run)
+    response = HttpResponse(payload, content_type=spec.content_type)
+    filename = f"{cycle.region.name}{cycle.year}年度{spec.filename}"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,318 @@
+"""Pages of the provincial evaluation: judging, running the engine, scores with their trace,
+supervision-bureau comments and adjustments, and signing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from anju.dataset import NOT_APPLICABLE
+from anju.decimals import plain
+from anju.framework.models import Checklist, Item, Judged
+from anju.scoring import EvaluationError, ItemResult, ProgramResult
+from anju_web.accounts.policy import authorize, has
+from anju_web.evidence.models import EvidenceFile
+from anju_web.reviews import services
+from anju_web.reviews.models import AdjustmentStatus, Comment, Judgement, Narrative, ScoreAdjustment
+from anju_web.submissions.assembly import AssemblyError, cycle_framework
+from anju_web.submissions.models import Cycle
+from anju_web.web import get_cycle, is_htmx, post_text
+
+
+@dataclass
+class ScoreRow:
+    item: ItemResult
+    adjustments: list[ScoreAdjustment]
+    comments: list[Comment]
+
+    @property
+    def indent(self) -> int:
+        return (self.item.level - 1) * 18
+
+    @property
+    def inputs(self) -> list[tuple[str, str]]:
+        if self.item.metric is None:
+            return []
+        out = []
+        for key, value in self.item.metric.inputs.items():
+            if value is None:
+                text = "（空白）"
+            elif value == NOT_APPLICABLE:
+                text = "不适用"
+            else:
+                text = plain(value)  # type: ignore[arg-type]
+            out.append((key, text))
+        return out
+
+
+@dataclass
+class ProgramScores:
+    result: ProgramResult
+    rows: list[ScoreRow]
+    proposed_delta: Decimal
+
+
+@login_required
+def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.view_evaluationrun")
+    run = services.latest_run(cycle)
+    adjustments = list(ScoreAdjustment.objects.filter(cycle=cycle).select_related("author", "responded_by"))
+    comments = list(Comment.objects.filter(cycle=cycle, submission__isnull=True).select_related("author", "resolved_by"))
+    programs: list[ProgramScores] = []
+    if run is not None:
+        evaluation_result = run.evaluation()
+        for program in evaluation_result.programs:
+            rows = []
+            for item in program.items():
+                rows.append(ScoreRow(
+                    item,
+                    [a for a in adjustments if a.program == program.id and a.item_path == item.path],
+                    [c for c in comments if c.program == program.id and c.item_path == item.path],
+                ))
+            delta = sum((a.delta for a in adjustments if a.program == program.id and a.status != AdjustmentStatus.rejected), Decimal(0))
+            programs.append(ProgramScores(program, rows, delta))
+    context = {
+        "cycle": cycle,
+        "run": run,
+        "is_current": services.run_is_current(cycle, run),
+        "programs": programs,
+        "issues": run.issues if run else [],
+        "general_comments": [c for c in comments if not c.program],
+        "can_run": has(request.user, "reviews.run_evaluation", cycle.region),
+        "can_judge": has(request.user, "reviews.change_judgement", cycle.region),
+        "can_adjust": has(request.user, "reviews.add_scoreadjustment", cycle.region) and run is not None,
+        "can_comment": has(request.user, "reviews.add_comment", cycle.region),
+        "can_respond": has(request.user, "reviews.respond_scoreadjustment", cycle.region),
+        "can_resolve": has(request.user, "reviews.resolve_comment", cycle.region),
+        "can_sign": has(request.user, "submissions.sign_cycle", cycle.region) and cycle.signed_at is None,
+        "problems": request.session.pop("evaluation_problems", None),
+    }
+    return render(request, "reviews/evaluation.html", context)
+
+
+@login_required
+@require_POST
+def run(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.run_evaluation")
+    try:
+        outcome = services.run_evaluation(request.user, cycle)
+    except EvaluationError as exc:
+        request.session["evaluation_problems"] = [str(p) for p in exc.problems]
+        messages.error(request, f"有 {len(exc.problems)} 个指标无法计分，未保存评价结果。")
+    except AssemblyError as exc:
+        messages.error(request, str(exc))
+    else:
+        totals = "，".join(f"{p.label} {plain(p.score)} 分" for p in outcome.run.evaluation().programs)
+        messages.success(request, f"评价完成：{totals}（{outcome.changed_scores} 个得分有变化）。")
+    return redirect("evaluation", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "submissions.sign_cycle")
+    try:
+        services.sign_cycle(request.user, cycle)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "评价结果已审定，全部填报已锁定。")
+    return redirect("evaluation", cycle_id=cycle.pk)
+
+
+@dataclass
+class JudgeForm:
+    program: str
+    program_label: str
+    path: str
+    item: Item
+    judgement: Judgement | None
+    narrative: str
+    evidence_files: list[EvidenceFile]
+    error: str = ""
+
+    @property
+    def is_checklist(self) -> bool:
+        return isinstance(self.item.rule, Checklist)
+
+    @property
+    def guidance(self) -> str:
+        rule = self.item.rule
+        return (rule.guidance or "") if isinstance(rule, Judged) else ""
+
+    @property
+    def clauses(self) -> list[dict[str, Any]]:
+        rule = self.item.rule
+        if not isinstance(rule, Checklist):
+            return []
+        stored = self.judgement.clauses if self.judgement else {}
+        out = []
+        for clause in rule.clauses:
+            value = stored.get(clause.id)
+            out.append({
+                "id": clause.id,
+                "label": clause.label,
+                "points": plain(clause.points),
+                "partial": clause.partial,
+                "met": value is True,
+                "unmet": value is False,
+                "partial_value": value if isinstance(value, str) else "",
+            })
+        return out
+
+    @property
+    def evidence_text(self) -> str:
+        return "\n".join(self.judgement.evidence) if self.judgement else ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.program}--{self.path}".replace(".", "-")
+
+
+def _judge_forms(cycle: Cycle, only: tuple[str, str] | None = None) -> list[JudgeForm]:
+    framework = cycle_framework(cycle)
+    judgements = {(j.program, j.item_path): j for j in Judgement.objects.filter(cycle=cycle)}
+    narratives = {(n.program, n.item_path): n.text for n in Narrative.objects.filter(cycle=cycle)}
+    evidence = list(EvidenceFile.objects.filter(cycle=cycle, region=cycle.region))
+    forms = []
+    for program in framework.programs:
+        for path, item in services.judged_items(framework, program.id):
+            if only and (program.id, path) != only:
+                continue
+            forms.append(JudgeForm(
+                program.id, program.label, path, item, judgements.get((program.id, path)),
+                narratives.get((program.id, path), ""),
+                [e for e in evidence if e.program == program.id and e.item_path == path],
+            ))
+    return forms
+
+
+@login_required
+def judgements(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.view_judgement")
+    return render(request, "reviews/judgements.html", {
+        "cycle": cycle,
+        "forms": _judge_forms(cycle),
+        "can_judge": has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
+        "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region) and cycle.signed_at is None,
+        "next_url": request.path,
+    })
+
+
+@login_required
+@require_POST
+def save_judgement(request: HttpRequest, cycle_id: int, program: str, path: str) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.change_judgement")
+    framework = cycle_framework(cycle)
+    error = ""
+    try:
+        item = services.find_item(framework, program, path)
+        clauses: dict[str, bool | Decimal] = {}
+        points: Decimal | None = None
+        if isinstance(item.rule, Checklist):
+            for clause in item.rule.clauses:
+                raw = post_text(request, f"clause-{clause.id}")
+                if raw == "met":
+                    clauses[clause.id] = True
+                elif raw == "unmet":
+                    clauses[clause.id] = False
+                elif raw == "partial":
+                    clauses[clause.id] = services._decimal(post_text(request, f"partial-{clause.id}"), f"“{clause.label}”的部分得分")
+        else:
+            raw_points = post_text(request, "points").strip()
+            points = services._decimal(raw_points, "评定分数") if raw_points else None
+        evidence = [line for line in post_text(request, "evidence").splitlines() if line.strip()]
+        services.save_judgement(request.user, cycle, program, path, points=points, clauses=clauses,
+                                reason=post_text(request, "reason"), evidence=evidence,
+                                narrative=post_text(request, "narrative") if "narrative" in request.POST else None)
+    except services.ReviewError as exc:
+        error = str(exc)
+    if is_htmx(request):
+        forms = _judge_forms(cycle, only=(program, path))
+        if not forms:
+            error = error or "未知的指标"
+            return HttpResponse(error, status=400)
+        form = forms[0]
+        form.error = error
+        return render(request, "reviews/_judge_form.html", {
+            "form": form, "cycle": cycle, "can_judge": True, "saved": not error,
+            "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region) and cycle.signed_at is None,
+            "next_url": f"/cycles/{cycle.pk}/judgements/",
+        }, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "判断已保存。请重新运行评价以更新得分。")
+    return redirect("judgements", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, "reviews.add_scoreadjustment")
+    program, _, path = post_text(request, "item").partition(":")
+    try:
+        services.propose_adjustment(request.user, cycle, program, path, post_text(request, "proposed"), post_text(request, "reason"))
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "调整建议已提出，显示在自评得分旁。")
+    return redirect("evaluation", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def respond(request: HttpRequest, adjustment_id: int) -> HttpResponse:
+    adjustment = get_object_or_404(ScoreAdjustment.objects.select_related("cycle", "cycle__region"), pk=adjustment_id)
+    authorize(request.user, "reviews.respond_scoreadjustment", adjustment.cycle.region)
+    try:
+        services.respond_adjustment(request.user, adjustment, post_text(request, "decision") == "accept", post_text(request, "response"))
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已答复调整建议。")
+    return redirect("evaluation", cycle_id=adjustment.cycle_id)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle(request, cycle_id, None)
+    submission = None
+    raw_submission = post_text(request, "submission")
+    if raw_submission:
+        from anju_web.web import get_submission
+
+        submission = get_submission(request, int(raw_submission))
+    program, _, path = post_text(request, "item").partition(":")
+    try:
+        services.add_comment(request.user, cycle, post_text(request, "text"), submission=submission,
+                             program_id=program, item_path=path)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "意见已提交。")
+    if submission is not None:
+        return redirect("submission", submission_id=submission.pk)
+    return redirect("evaluation", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item = get_object_or_404(Comment.objects.select_related("cycle", "cycle__region", "submission__region"), pk=comment_id)
+    authorize(request.user, "reviews.resolve_comment", item.target_region())
+    try:
+        services.resolve_comment(request.user, item)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    if item.submission_id:
+        return redirect("submission", submission_id=item.submission_id)
+    return redirect("evaluation", cycle_id=item.cycle_id)

@@ -1,0 +1,79 @@
+// 安居：页面脚本。不使用内联脚本（内容安全策略只允许本站脚本）。
+(function () {
+  "use strict";
+
+  // 需要确认的按钮：data-confirm="提示文字"
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-confirm]");
+    if (target && !window.confirm(target.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  var PALETTE = ["#2f6fb0", "#d9822b", "#3a9a5b", "#b23b3b", "#7a5195", "#8c8c8c"];
+
+  function readData(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  var builders = {
+    scores: function (data) {
+      return {
+        color: PALETTE,
+        tooltip: { trigger: "axis" },
+        legend: { data: ["分值", "得分"] },
+        grid: { left: 40, right: 20, bottom: 40, top: 40 },
+        xAxis: { type: "category", data: data.programs },
+        yAxis: { type: "value", name: "分", max: 100 },
+        series: [
+          { name: "分值", type: "bar", data: data.points, itemStyle: { color: "#c9d6e6" } },
+          { name: "得分", type: "bar", data: data.scores, label: { show: true, position: "top" } }
+        ]
+      };
+    },
+    dimensions: function (data) {
+      return {
+        color: PALETTE,
+        tooltip: { trigger: "axis" },
+        legend: { data: ["分值", "得分"] },
+        grid: { left: 110, right: 30, bottom: 30, top: 40 },
+        xAxis: { type: "value", name: "分" },
+        yAxis: { type: "category", data: data.dimensions, inverse: true },
+        series: [
+          { name: "分值", type: "bar", data: data.points, itemStyle: { color: "#c9d6e6" } },
+          { name: "得分", type: "bar", data: data.scores, label: { show: true, position: "right" } }
+        ]
+      };
+    },
+    completion: function (data) {
+      var colors = { "草稿": "#b0b0b0", "已提交": "#2f6fb0", "已退回": "#b23b3b", "地级市已审核": "#d9822b", "省级已审定": "#3a9a5b", "已锁定": "#1f5e3a" };
+      return {
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { type: "scroll" },
+        grid: { left: 50, right: 20, bottom: 60, top: 50 },
+        xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: 30 } },
+        yAxis: { type: "value", name: "单位数", minInterval: 1 },
+        series: data.series.map(function (s) {
+          return { name: s.name, type: "bar", stack: "status", data: s.data, itemStyle: { color: colors[s.name] } };
+        })
+      };
+    }
+  };
+
+  function drawCharts() {
+    if (!window.echarts) { return; }
+    document.querySelectorAll("[data-chart]").forEach(function (node) {
+      var data = readData(node.getAttribute("data-source"));
+      var build = builders[node.getAttribute("data-chart")];
+      if (!data || !build) { return; }
+      var chart = window.echarts.getInstanceByDom(node) || window.echarts.init(node, null, { renderer: "canvas" });
+      chart.setOption(build(data));
+      node.setAttribute("data-rendered", "true");
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  window.addEventListener("load", drawCharts);
+  document.addEventListener("htmx:afterSwap", drawCharts);
+})();

@@ -1,0 +1,217 @@
+"""Evaluation cycles, unit submissions, their figures, per-item returns and warning explanations.
+
+No scoring here: figures are stored as reported (blank, a number, or 不适用) and handed to the
+engine by :func:`anju_web.submissions.assembly.assemble_dataset`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from anju.dataset import NOT_APPLICABLE, FigureValue
+from anju_web.regions.models import Region
+
+
+class Cycle(models.Model):
+    """One province's evaluation of one year (e.g. 吉林省 2022 年度)."""
+
+    region = models.ForeignKey(Region, verbose_name="省份", on_delete=models.PROTECT, related_name="cycles")
+    year = models.PositiveIntegerField("年度")
+    framework_id = models.CharField("指标体系", max_length=16)
+    title = models.CharField("标题", max_length=200)
+    deadline = models.DateField("市县报送截止日期")
+    as_of = models.DateField("数据截止日期", null=True, blank=True)
+    stated = models.JSONField("文件所述得分和比例（仅用于核对）", default=dict, blank=True)
+    source = models.CharField("数据来源", max_length=300, blank=True)
+    signed_at = models.DateTimeField("省级审定时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审定人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评价年度"
+        verbose_name_plural = "评价年度"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="one_cycle_per_province_year")]
+        permissions = [("sign_cycle", "审定评价结果并锁定全部填报")]
+
+    def __str__(self) -> str:
+        return f"{self.region.name}{self.year}年度"
+
+
+class Status(models.TextChoices):
+    draft = "draft", "草稿"
+    submitted = "submitted", "已提交"
+    returned = "returned", "已退回"
+    accepted = "accepted", "地级市已审核"
+    approved = "approved", "省级已审定"
+    locked = "locked", "已锁定"
+
+
+EDITABLE = frozenset({Status.draft, Status.returned})
+DONE = frozenset({Status.approved, Status.locked})
+
+
+class Submission(models.Model):
+    """What one unit reports for one cycle, across the three programs."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name="评价年度", on_delete=models.PROTECT, related_name="submissions")
+    region = models.ForeignKey(Region, verbose_name="填报单位", on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.draft)
+    version = models.PositiveIntegerField("版本", default=1, help_text="每次保存加一，防止覆盖他人的修改")
+    source = models.CharField("数据来源", max_length=200, blank=True)
+    issues = models.JSONField("最近一次校验结果", default=list, blank=True)
+    checked_at = models.DateTimeField("校验时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("审核通过时间", null=True, blank=True)
+    approved_at = models.DateTimeField("审定时间", null=True, blank=True)
+    locked_at = models.DateTimeField("锁定时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "填报"
+        verbose_name_plural = "填报"
+        ordering = ["cycle", "region__position"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "region"], name="one_submission_per_unit")]
+        permissions = [
+            ("fill_submission", "填报数据"),
+            ("submit_submission", "提交填报"),
+            ("review_submission", "地级市审核（退回或通过）"),
+            ("approve_submission", "省级审定或退回"),
+            ("lock_submission", "锁定已审定的填报"),
+            ("reopen_submission", "重新打开已审定的填报"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.display_name}{self.cycle.year}年度填报"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+    @property
+    def is_province_data(self) -> bool:
+        return not self.region.is_reporting_unit
+
+    def error_count(self) -> int:
+        return sum(1 for i in self.issues if i.get("severity") == "error")
+
+    def warning_count(self) -> int:
+        return sum(1 for i in self.issues if i.get("severity") == "warning")
+
+
+class EntryState(models.TextChoices):
+    blank = "blank", "空白"
+    value = "value", "数值"
+    not_applicable = "not_applicable", "不适用"
+
+
+class FigureEntry(models.Model):
+    """One reported figure. Blank, zero and 不适用 are three different states."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="entries", verbose_name="填报")
+    program = models.CharField("项目", max_length=16)
+    figure_id = models.CharField("数据项", max_length=64)
+    state = models.CharField("状态", max_length=16, choices=EntryState.choices, default=EntryState.blank)
+    value = models.DecimalField("数值", max_digits=20, decimal_places=4, null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "填报数据"
+        verbose_name_plural = "填报数据"
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "program", "figure_id"], name="one_entry_per_figure"),
+            models.CheckConstraint(
+                condition=(models.Q(state="value", value__isnull=False) | (~models.Q(state="value") & models.Q(value__isnull=True))),
+                name="value_matches_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program}.{self.figure_id}={self.display}"
+
+    @property
+    def figure_value(self) -> FigureValue:
+        if self.state == EntryState.value:
+            assert self.value is not None
+            return self.value.normalize() if self.value == self.value.to_integral_value() else self.value
+        if self.state == EntryState.not_applicable:
+            return NOT_APPLICABLE
+        return None
+
+    @property
+    def display(self) -> str:
+        return display_value(self.figure_value)
+
+
+def display_value(value: FigureValue) -> str:
+    if value is None:
+        return "（空白）"
+    if value == NOT_APPLICABLE:
+        return "不适用"
+    assert isinstance(value, Decimal)
+    from anju.decimals import plain
+
+    return plain(value)
+
+
+class ReturnStatus(models.TextChoices):
+    open = "open", "待处理"
+    resolved = "resolved", "已解决"
+
+
+class ItemReturn(models.Model):
+    """A reviewer's return of one figure, with a reason and a thread of replies."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="returns", verbose_name="填报")
+    program = models.CharField("项目", max_length=16)
+    figure_id = models.CharField("数据项", max_length=64)
+    reason = models.TextField("退回理由")
+    status = models.CharField("状态", max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.open)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="退回人")
+    created_at = models.DateTimeField("退回时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("解决时间", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="确认人"
+    )
+
+    class Meta:
+        verbose_name = "退回项"
+        verbose_name_plural = "退回项"
+        ordering = ["created_at", "pk"]
+
+
+class ReturnMessage(models.Model):
+    item_return = models.ForeignKey(ItemReturn, on_delete=models.CASCADE, related_name="messages", verbose_name="退回项")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作者")
+    text = models.TextField("内容")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "退回说明往来"
+        verbose_name_plural = "退回说明往来"
+        ordering = ["created_at", "pk"]
+
+
+class WarningExplanation(models.Model):
+    """The unit's explanation of a validation warning; every warning needs one before submission."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="explanations", verbose_name="填报")
+    program = models.CharField("项目", max_length=16)
+    code = models.CharField("检查代码", max_length=64)
+    where = models.CharField("位置", max_length=200)
+    text = models.TextField("说明")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="说明人")
+    updated_at = models.DateTimeField("时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "警告说明"
+        verbose_name_plural = "警告说明"
+        constraints = [models.UniqueConstraint(fields=["submission", "program", "code", "where"], name="one_explanation_per_warning")]

@@ -1,0 +1,52 @@
+"""URL map. Every view checks permission and scope itself (anju_web.accounts.policy)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from anju_web.accounts import views as accounts
+from anju_web.api.api import api
+from anju_web.audit import views as audit
+from anju_web.evidence import views as evidence
+from anju_web.reports import views as reports
+from anju_web.reviews import views as reviews
+from anju_web.submissions import views as submissions
+
+urlpatterns = [
+    path("", reports.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", accounts.tokens, name="tokens"),
+    path("accounts/tokens/new/", accounts.create_token, name="create_token"),
+    path("accounts/tokens/<int:token_id>/revoke/", accounts.revoke_token, name="revoke_token"),
+    path("cycles/<int:cycle_id>/board/", reports.board, name="board"),
+    path("cycles/<int:cycle_id>/deadline/", reports.set_deadline, name="set_deadline"),
+    path("cycles/<int:cycle_id>/dashboard/", reports.dashboard, name="dashboard"),
+    path("cycles/<int:cycle_id>/documents/", reports.document_list, name="documents"),
+    path("cycles/<int:cycle_id>/documents/<slug:kind>/", reports.document_download, name="document"),
+    path("cycles/<int:cycle_id>/evaluation/", reviews.evaluation, name="evaluation"),
+    path("cycles/<int:cycle_id>/evaluation/run/", reviews.run, name="run_evaluation"),
+    path("cycles/<int:cycle_id>/evaluation/sign/", reviews.sign, name="sign_cycle"),
+    path("cycles/<int:cycle_id>/judgements/", reviews.judgements, name="judgements"),
+    path("cycles/<int:cycle_id>/judgements/<str:program>/<str:path>/", reviews.save_judgement, name="save_judgement"),
+    path("cycles/<int:cycle_id>/adjustments/", reviews.propose, name="propose_adjustment"),
+    path("adjustments/<int:adjustment_id>/respond/", reviews.respond, name="respond_adjustment"),
+    path("cycles/<int:cycle_id>/comments/", reviews.comment, name="add_comment"),
+    path("comments/<int:comment_id>/resolve/", reviews.resolve, name="resolve_comment"),
+    path("cycles/<int:cycle_id>/evidence/", evidence.evidence_list, name="evidence_list"),
+    path("cycles/<int:cycle_id>/evidence/upload/", evidence.upload, name="evidence_upload"),
+    path("evidence/<int:evidence_id>/download/", evidence.download, name="evidence_download"),
+    path("submissions/<int:submission_id>/", submissions.detail, name="submission"),
+    path("submissions/<int:submission_id>/save/", submissions.save, name="save_figures"),
+    path("submissions/<int:submission_id>/explain/", submissions.explain, name="explain_warning"),
+    path("submissions/<int:submission_id>/<slug:verb>/", submissions.transition, name="transition"),
+    path("returns/<int:return_id>/reply/", submissions.reply, name="reply_return"),
+    path("audit/", audit.event_list, name="audit"),
+    path("audit/export.<str:fmt>", audit.export, name="audit_export"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "anju_web.errors.forbidden"
+handler404 = "anju_web.errors.not_found"
+handler500 = "anju_web.errors.server_error"
