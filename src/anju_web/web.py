@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from anju_web.accounts.policy import authorize
+from anju_web.accounts.policy import authorize, region_scope_q
 from anju_web.submissions.models import Cycle, Submission
 
 
@@ -18,6 +18,15 @@ def is_htmx(request: HttpRequest) -> bool:
 def get_cycle(request: HttpRequest, cycle_id: int, permission: str | None = "submissions.view_cycle") -> Cycle:
     cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
     authorize(request.user, permission, cycle.region)
+    return cycle
+
+
+def get_cycle_for_units(request: HttpRequest, cycle_id: int, permission: str = "submissions.view_submission") -> Cycle:
+    """A cycle seen through the units of it the user may see (404 when there are none)."""
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
+    authorize(request.user, permission, None)
+    if not Submission.objects.filter(cycle=cycle).filter(region_scope_q(request.user, "region__")).exists():
+        raise Http404("不在您的权限范围内")
     return cycle
 
 

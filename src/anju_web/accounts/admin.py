@@ -18,10 +18,6 @@ from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role
 from anju_web.audit.services import record
 
-admin.site.site_header = "安居 · 系统管理"
-admin.site.site_title = "安居系统管理"
-admin.site.index_title = "用户、角色与区划"
-
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin[Profile]):
@@ -39,7 +35,7 @@ class ProfileAdmin(admin.ModelAdmin[Profile]):
                    new=f"{obj.get_role_display()} {obj.region or ''}", region=obj.region)
 
 
-class RestrictedUserAdmin(UserAdmin):
+class RestrictedUserAdmin(UserAdmin[User]):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if getattr(request.user, "is_superuser", False) or obj is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,10 +16,15 @@ from anju_web.audit.services import record
 from anju_web.web import post_text
 
 
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # every view here is login_required
+    return request.user
+
+
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
+        "tokens": ApiToken.objects.filter(user=_user(request)).order_by("-created_at"),
         "new_token": request.session.pop("new_token", None),
     })
 
@@ -39,7 +45,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = get_object_or_404(ApiToken, pk=token_id, user=_user(request))
     with transaction.atomic():
         token.revoked = True
         token.save(update_fields=["revoked"])

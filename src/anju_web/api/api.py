@@ -476,8 +476,8 @@ def adjustments(request: HttpRequest, cycle_id: int) -> list[dict[str, Any]]:
           summary="提出调整建议（监管局，须说明理由）", tags=["复核"])
 def post_adjustment(request: HttpRequest, cycle_id: int, payload: AdjustmentIn) -> Any:
     cycle = _cycle(request, cycle_id, "reviews.add_scoreadjustment")
-    adjustment = review_services.propose_adjustment(request.user, cycle, payload.program, payload.item_path,
-                                                    payload.proposed_score, payload.reason)
+    adjustment = review_services.propose_adjustment(request.user, cycle, program_id=payload.program, item_path=payload.item_path,
+                                                    proposed=payload.proposed_score, reason=payload.reason)
     return 201, _adjustment_out(adjustment)
 
 

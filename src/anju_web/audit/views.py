@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
@@ -48,10 +49,8 @@ def visible_events(request: HttpRequest) -> QuerySet[AuditEvent]:
         events = events.filter(object_label__icontains=params["q"])
     for name, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
         if params.get(name):
-            try:
+            with contextlib.suppress(ValueError):
                 events = events.filter(**{lookup: dt.date.fromisoformat(params[name])})
-            except ValueError:
-                pass
     return events.order_by("-at", "-pk")
 
 

@@ -19,6 +19,8 @@ from anju_web.submissions.models import Cycle, Submission
 def attach(user: Any, cycle: Cycle, region: Region, upload: UploadedFile, *, title: str = "",
            program: str = "", item_path: str = "") -> EvidenceFile:
     authorize(user, "evidence.add_evidencefile", region)
+    # A unit's evidence comes from the unit's own clerk; the province's from its evaluators.
+    authorize(user, "reviews.change_judgement" if region.pk == cycle.region_id else "submissions.fill_submission", region)
     if region.pk == cycle.region_id:
         if cycle.signed_at is not None:
             raise EvidenceRejected(f"{cycle}已审定，不能再添加省级佐证材料")

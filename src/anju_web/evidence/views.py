@@ -13,26 +13,16 @@ from anju_web.evidence.models import EvidenceFile
 from anju_web.evidence.services import attach
 from anju_web.evidence.storage import EvidenceRejected, allowed_extensions, path_for
 from anju_web.regions.models import Region
-from anju_web.web import get_cycle, post_text
+from anju_web.web import get_cycle_for_units, post_text
 
 
 @login_required
 def evidence_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = get_cycle(request, cycle_id, None)
-    authorize(request.user, "evidence.view_evidencefile", None)
+    cycle = get_cycle_for_units(request, cycle_id, "evidence.view_evidencefile")
     files = EvidenceFile.objects.filter(cycle=cycle).filter(region_scope_q(request.user, "region__")).select_related(
         "region", "uploaded_by"
     )
     return render(request, "evidence/list.html", {"cycle": cycle, "files": files})
-
-
-@login_required
-def evidence_index(request: HttpRequest) -> HttpResponse:
-    from anju_web.submissions.models import Cycle
-
-    authorize(request.user, "evidence.view_evidencefile", None)
-    files = EvidenceFile.objects.filter(region_scope_q(request.user, "region__")).select_related("region", "uploaded_by", "cycle")
-    return render(request, "evidence/list.html", {"cycle": Cycle.objects.first(), "files": files})
 
 
 @login_required
@@ -62,7 +52,7 @@ def upload(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_object_or_404(EvidenceFile.objects.select_related("region"), pk=evidence_id)
     authorize(request.user, "evidence.view_evidencefile", evidence.region)
     path = path_for(evidence.sha256)

@@ -15,15 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anju.decimals import plain
-from anju_web.accounts.policy import authorize, can_see, has, profile_of, region_scope_q
+from anju_web.accounts.policy import can_see, has, profile_of, region_scope_q
 from anju_web.accounts.roles import Role
 from anju_web.audit.services import record
-from anju_web.regions.models import Level, Region
+from anju_web.regions.models import Region
 from anju_web.reports import documents
 from anju_web.reviews.models import AdjustmentStatus, Comment, ScoreAdjustment
 from anju_web.reviews.services import latest_run
 from anju_web.submissions.models import DONE, Cycle, ItemReturn, ReturnStatus, Status, Submission
-from anju_web.web import get_cycle, is_htmx, post_text
+from anju_web.web import get_cycle, get_cycle_for_units, is_htmx, post_text
 
 SUBMITTED_OR_LATER = frozenset({Status.submitted, Status.accepted, Status.approved, Status.locked})
 ACCEPTED_OR_LATER = frozenset({Status.accepted, Status.approved, Status.locked})
@@ -108,8 +108,8 @@ def _board_data(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
     chart = {
         "categories": [g.prefecture.name for g in groups.values()],
         "series": [
-            {"name": label, "data": [g.count(frozenset({status})) for g in groups.values()]}
-            for status, label in Status.choices
+            {"name": status.label, "data": [g.count(frozenset({status})) for g in groups.values()]}
+            for status in Status
         ],
     }
     return {
@@ -122,7 +122,7 @@ def _board_data(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
         "approved": sum(1 for s in submissions if s.status in DONE),
         "not_submitted": [s for s in submissions if s.status not in SUBMITTED_OR_LATER],
         "rate": _rate(submitted, total),
-        "overdue_count": sum(1 for s in submissions if s.overdue),  # type: ignore[attr-defined]
+        "overdue_count": sum(1 for s in submissions if getattr(s, "overdue", False)),
         "deadline_passed": today > cycle.deadline,
         "status_choices": Status.choices,
         "status_filter": status_filter,
@@ -133,8 +133,7 @@ def _board_data(request: HttpRequest, cycle: Cycle) -> dict[str, Any]:
 
 @login_required
 def board(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = get_cycle(request, cycle_id, None)
-    authorize(request.user, "submissions.view_submission", None)
+    cycle = get_cycle_for_units(request, cycle_id)
     context = _board_data(request, cycle)
     if is_htmx(request):
         return render(request, "reports/_board_table.html", context)

@@ -167,4 +167,4 @@ class Comment(models.Model):
         permissions = [("resolve_comment", "办结意见")]
 
     def target_region(self) -> Any:
-        return self.submission.region if self.submission_id else self.cycle.region
+        return self.submission.region if self.submission is not None else self.cycle.region

@@ -154,7 +154,7 @@ def save_judgement(
                 record(user, "修改判断", object_type="judgement", object_id=row.pk, object_label=label,
                        field=names.get(key, key), old=old, new=after[key], region=cycle.region, cycle_id=cycle.pk)
         if narrative is not None:
-            _save_narrative(user, cycle, program_id, item_path, narrative, label)
+            _save_narrative(user, cycle, program_id, item_path, text=narrative, label=label)
         problems = _trial_problems(cycle, framework, program_id, item_path)
         if problems:
             raise ReviewError("；".join(problems))  # leaving the block rolls the save back
@@ -175,7 +175,7 @@ def _clause_text(value: object) -> str:
     return f"{value}分"
 
 
-def _save_narrative(user: Any, cycle: Cycle, program_id: str, item_path: str, text: str, label: str) -> None:
+def _save_narrative(user: Any, cycle: Cycle, program_id: str, item_path: str, *, text: str, label: str) -> None:
     row, created = Narrative.objects.get_or_create(cycle=cycle, program=program_id, item_path=item_path)
     old = "" if created else row.text
     text = text.strip()
@@ -235,7 +235,7 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
                field="各项目得分", old=_totals_text(previous.totals, framework) if previous else "",
                new=_totals_text(run.totals, framework), note=f"输入哈希 {run.input_hash[:12]}；数据来源：{source}",
                region=cycle.region, cycle_id=cycle.pk)
-        changed = _record_score_changes(user, cycle, framework, previous, run, evaluation)
+        changed = _record_score_changes(user, cycle, framework, previous=previous, run=run, evaluation=evaluation)
         return RunOutcome(run, changed)
 
 
@@ -243,22 +243,22 @@ def _totals_text(totals: dict[str, str], framework: Framework) -> str:
     return "；".join(f"{program_label(framework, pid)} {score}分" for pid, score in totals.items())
 
 
-def _record_score_changes(user: Any, cycle: Cycle, framework: Framework, previous: EvaluationRun | None,
+def _record_score_changes(user: Any, cycle: Cycle, framework: Framework, *, previous: EvaluationRun | None,
                           run: EvaluationRun, evaluation: Evaluation) -> int:
     old_scores = previous.item_scores() if previous else {}
     changed = 0
     for program in evaluation.programs:
-        for item in program.items():
-            key = f"{program.id}.{item.path}"
-            new = plain(item.score)
+        rows = [(program.id, program.label, program.score, "项目得分")]
+        rows += [(f"{program.id}.{i.path}", item_label(framework, program.id, i.path), i.score, i.branch) for i in program.items()]
+        for key, label, score, branch in rows:
+            new = plain(score)
             old = old_scores.get(key)
             old_text = plain(Decimal(old)) if old is not None else ""
             if old_text == new:
                 continue
             changed += 1
-            record(user, "得分变化", object_type="score", object_id=run.pk,
-                   object_label=f"{cycle} › {item_label(framework, program.id, item.path)}",
-                   field=key, old=old_text, new=new, note=item.branch, region=cycle.region, cycle_id=cycle.pk)
+            record(user, "得分变化", object_type="score", object_id=run.pk, object_label=f"{cycle} › {label}",
+                   field=key, old=old_text, new=new, note=branch, region=cycle.region, cycle_id=cycle.pk)
     return changed
 
 
@@ -277,7 +277,7 @@ def run_is_current(cycle: Cycle, run: EvaluationRun | None) -> bool:
     return evaluation.input_hash == run.input_hash
 
 
-def propose_adjustment(user: Any, cycle: Cycle, program_id: str, item_path: str, proposed: object, reason: str) -> ScoreAdjustment:
+def propose_adjustment(user: Any, cycle: Cycle, *, program_id: str, item_path: str, proposed: object, reason: str) -> ScoreAdjustment:
     authorize(user, "reviews.add_scoreadjustment", cycle.region)
     run = latest_run(cycle)
     if run is None:
@@ -303,7 +303,7 @@ def propose_adjustment(user: Any, cycle: Cycle, program_id: str, item_path: str,
         return adjustment
 
 
-def respond_adjustment(user: Any, adjustment: ScoreAdjustment, accept: bool, response: str) -> ScoreAdjustment:
+def respond_adjustment(user: Any, adjustment: ScoreAdjustment, *, accept: bool, response: str) -> ScoreAdjustment:
     cycle = adjustment.cycle
     authorize(user, "reviews.respond_scoreadjustment", cycle.region)
     if adjustment.status != AdjustmentStatus.proposed:

@@ -201,7 +201,8 @@ def judgements(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "cycle": cycle,
         "forms": _judge_forms(cycle),
         "can_judge": has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
-        "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region) and cycle.signed_at is None,
+        "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region)
+        and has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
         "next_url": request.path,
     })
 
@@ -243,7 +244,8 @@ def save_judgement(request: HttpRequest, cycle_id: int, program: str, path: str)
         form.error = error
         return render(request, "reviews/_judge_form.html", {
             "form": form, "cycle": cycle, "can_judge": True, "saved": not error,
-            "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region) and cycle.signed_at is None,
+            "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region)
+        and has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
             "next_url": f"/cycles/{cycle.pk}/judgements/",
         }, status=400 if error else 200)
     if error:
@@ -259,7 +261,8 @@ def propose(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle(request, cycle_id, "reviews.add_scoreadjustment")
     program, _, path = post_text(request, "item").partition(":")
     try:
-        services.propose_adjustment(request.user, cycle, program, path, post_text(request, "proposed"), post_text(request, "reason"))
+        services.propose_adjustment(request.user, cycle, program_id=program, item_path=path,
+                                    proposed=post_text(request, "proposed"), reason=post_text(request, "reason"))
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:
@@ -273,7 +276,8 @@ def respond(request: HttpRequest, adjustment_id: int) -> HttpResponse:
     adjustment = get_object_or_404(ScoreAdjustment.objects.select_related("cycle", "cycle__region"), pk=adjustment_id)
     authorize(request.user, "reviews.respond_scoreadjustment", adjustment.cycle.region)
     try:
-        services.respond_adjustment(request.user, adjustment, post_text(request, "decision") == "accept", post_text(request, "response"))
+        services.respond_adjustment(request.user, adjustment, accept=post_text(request, "decision") == "accept",
+                                    response=post_text(request, "response"))
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     else:

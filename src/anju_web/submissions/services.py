@@ -167,7 +167,7 @@ def unexplained_warnings(submission: Submission) -> list[dict[str, str]]:
     ]
 
 
-def explain_warning(user: Any, submission: Submission, program: str, code: str, where: str, text: str) -> WarningExplanation:
+def explain_warning(user: Any, submission: Submission, *, program: str, code: str, where: str, text: str) -> WarningExplanation:
     authorize(user, "submissions.fill_submission", submission.region)
     text = text.strip()
     if not text:

@@ -138,7 +138,8 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         or has(user, "submissions.review_submission", submission.region)
         or has(user, "submissions.approve_submission", submission.region),
         "can_comment": has(user, "reviews.add_comment", submission.region),
-        "can_upload": submission.is_editable and has(user, "evidence.add_evidencefile", submission.region),
+        "can_upload": submission.is_editable and has(user, "evidence.add_evidencefile", submission.region)
+        and has(user, "submissions.fill_submission", submission.region),
         "figure_choices": figure_choices,
         "return_rows": range(3),
         "evidence": EvidenceFile.objects.filter(cycle=submission.cycle, region=submission.region),
@@ -225,7 +226,7 @@ def explain(request: HttpRequest, submission_id: int) -> HttpResponse:
     program, code, where = post_text(request, "program"), post_text(request, "code"), post_text(request, "where")
     error = ""
     try:
-        explain_warning(request.user, submission, program, code, where, post_text(request, "text"))
+        explain_warning(request.user, submission, program=program, code=code, where=where, text=post_text(request, "text"))
     except (ValueError, NotEditable) as exc:
         error = str(exc)
     if is_htmx(request):

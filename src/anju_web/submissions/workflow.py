@@ -171,7 +171,10 @@ def perform(user: Any, submission: Submission, verb: str, *, reason: str = "",
             # Check the permission first so that a role without it gets 403 whatever the state.
             if not any(user.has_perm(t.permission) for t in TRANSITIONS if t.verb == verb):
                 raise PermissionDenied("您的角色无权执行此操作")
-            raise TransitionError(f"{sub}处于“{sub.get_status_display()}”状态，不能{VERB_LABELS[verb]}")
+            allowed = "、".join(f"“{Status(src).label}”" for t in TRANSITIONS if t.verb == verb for src in sorted(t.sources))
+            raise TransitionError(
+                f"{sub}处于“{sub.get_status_display()}”状态，不能{VERB_LABELS[verb]}（须在{allowed}状态）"
+            )
         authorize(user, transition.permission, sub.region)
         reason = reason.strip()
         if transition.needs_reason and not reason:

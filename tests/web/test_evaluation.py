@@ -1,0 +1,151 @@
+"""Judging and scoring go through the engine: the dataset assembled from the database scores
+exactly as the example does from its YAML; judgement changes move scores and are audited."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from anju.dataset import load_dataset
+from anju.scoring import EvaluationError, evaluate
+from anju_web.audit.models import AuditEvent
+from anju_web.reports.documents import build_score_table
+from anju_web.reviews import services
+from anju_web.reviews.models import EvaluationRun, Judgement, ScoreAdjustment
+from anju_web.submissions import workflow
+from anju_web.submissions.assembly import assemble_dataset
+from anju_web.submissions.models import Status, Submission
+
+from .conftest import EXAMPLE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_assembled_dataset_scores_like_the_example(cycle):
+    expected_dataset, framework = load_dataset(EXAMPLE)
+    assembled = assemble_dataset(cycle)
+    for program_id, data in expected_dataset.programs.items():
+        got = assembled.programs[program_id]
+        assert got.figures == data.figures
+        assert got.judgements == data.judgements
+        assert got.narrative == data.narrative
+        assert got.stated == data.stated
+    expected = evaluate(framework, expected_dataset)
+    actual = evaluate(framework, assembled)
+    assert [(p.id, p.score) for p in actual.programs] == [("rental", 88), ("renovation", 85), ("shantytown", 93)]
+    assert [(p.id, p.score) for p in actual.programs] == [(p.id, p.score) for p in expected.programs]
+    for program in expected.programs:
+        for item in program.items():
+            assert actual.program(program.id).item(item.path).score == item.score
+
+
+def test_run_stores_the_engine_result_and_audits_changed_scores(cycle, users):
+    evaluator = users["province_evaluator"]
+    first = services.latest_run(cycle)
+    assert first is not None and first.totals == {"rental": "88", "renovation": "85", "shantytown": "93"}
+    assert services.run_is_current(cycle, first)
+    services.save_judgement(evaluator, cycle, "rental", "project_management.project_pipeline",
+                            clauses={"demand_survey": True, "target_approved": False, "annual_plan": True},
+                            reason="十四五目标尚未经省政府批准")
+    assert not services.run_is_current(cycle, first)
+    outcome = services.run_evaluation(evaluator, cycle)
+    assert outcome.run.totals["rental"] == "84"
+    assert outcome.changed_scores == 3  # the item, its dimension and the program total
+    changes = AuditEvent.objects.filter(object_type="score", object_id=str(outcome.run.pk))
+    by_field = {e.field: (e.old_value, e.new_value) for e in changes}
+    assert by_field["rental.project_management.project_pipeline"] == ("10", "6")
+    assert by_field["rental.project_management"] == ("15", "11")
+    assert "未达到" in AuditEvent.objects.filter(object_type="judgement", field="要点 target_approved").get().new_value
+
+
+def test_engine_refusal_saves_nothing(cycle, users):
+    evaluator = users["province_evaluator"]
+    before = Judgement.objects.get(cycle=cycle, program="renovation", item_path="outputs.policies")
+    audit_count = AuditEvent.objects.count()
+    with pytest.raises(services.ReviewError) as excinfo:
+        services.save_judgement(evaluator, cycle, "renovation", "outputs.policies", points=Decimal(1), reason="")
+    assert "理由" in str(excinfo.value)
+    after = Judgement.objects.get(pk=before.pk)
+    assert after.points == before.points and after.reason == before.reason
+    assert AuditEvent.objects.count() == audit_count
+
+
+def test_judgement_shape_is_checked(cycle, users):
+    evaluator = users["province_evaluator"]
+    with pytest.raises(services.ReviewError, match="没有评分要点"):
+        services.save_judgement(evaluator, cycle, "rental", "fund_management.fund_distribution", clauses={"nope": True})
+    with pytest.raises(services.ReviewError, match="只能评为达到或未达到"):
+        services.save_judgement(evaluator, cycle, "rental", "fund_management.fund_distribution",
+                                clauses={"method": Decimal(1)})
+    with pytest.raises(services.ReviewError, match="按数据计分"):
+        services.save_judgement(evaluator, cycle, "rental", "fund_management.fund_raising", points=Decimal(5))
+    with pytest.raises(PermissionDenied):
+        services.save_judgement(users["supervision_reviewer"], cycle, "rental", "fund_management.fund_distribution",
+                                clauses={"method": True, "timely": True})
+
+
+def test_unscorable_data_is_reported_not_stored(cycle, users):
+    Judgement.objects.filter(cycle=cycle, program="rental", item_path="fund_management.fund_distribution").delete()
+    runs = EvaluationRun.objects.count()
+    with pytest.raises(EvaluationError) as excinfo:
+        services.run_evaluation(users["province_evaluator"], cycle)
+    assert any(p.path == "rental.fund_management.fund_distribution" for p in excinfo.value.problems)
+    assert EvaluationRun.objects.count() == runs
+
+
+def test_adjustments_sit_beside_the_self_evaluation(cycle, users):
+    supervisor, evaluator = users["supervision_reviewer"], users["province_evaluator"]
+    path = "fund_management.budget_execution.execution_rate"
+    adjustment = services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path=path,
+                                             proposed="0", reason="预算执行率应为32.8%，低于60%不得分")
+    run = services.latest_run(cycle)
+    assert run is not None
+    assert adjustment.self_score == run.evaluation().program("renovation").item(path).score
+    with pytest.raises(services.ReviewError, match="0到"):
+        services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path=path, proposed="99", reason="x")
+    with pytest.raises(services.ReviewError, match="说明理由"):
+        services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path=path, proposed="1", reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.propose_adjustment(evaluator, cycle, program_id="renovation", item_path=path, proposed="1", reason="x")
+    services.respond_adjustment(evaluator, adjustment, accept=True, response="同意，按重新计算的执行率计分")
+    adjustment.refresh_from_db()
+    assert adjustment.get_status_display() == "省级已采纳"
+    # The adjustment never changes the engine's score.
+    assert services.latest_run(cycle).totals == {"rental": "88", "renovation": "85", "shantytown": "93"}
+    assert ScoreAdjustment.objects.count() == 1
+
+
+def test_signing_needs_every_unit_approved_then_locks_them(cycle, users):
+    evaluator = users["province_evaluator"]
+    with pytest.raises(services.ReviewError, match="还有 48 个单位"):
+        services.sign_cycle(evaluator, cycle)
+    Submission.objects.filter(cycle=cycle).exclude(region=cycle.region).update(status=Status.approved)
+    services.sign_cycle(evaluator, cycle)
+    cycle.refresh_from_db()
+    assert cycle.signed_at is not None
+    assert not Submission.objects.filter(cycle=cycle).exclude(region=cycle.region).exclude(status=Status.locked).exists()
+    with pytest.raises(services.ReviewError, match="已审定"):
+        services.save_judgement(evaluator, cycle, "rental", "fund_management.fund_distribution",
+                                clauses={"method": True, "timely": True})
+    # Reopening one unit is recorded and takes the signature back.
+    sub = Submission.objects.get(cycle=cycle, region__pk="220122")
+    workflow.reopen(evaluator, sub, "数据更正")
+    cycle.refresh_from_db()
+    assert cycle.signed_at is None
+    assert AuditEvent.objects.filter(action="撤销审定", note__contains="数据更正").exists()
+
+
+def test_score_table_totals_match_the_run(cycle):
+    run = services.latest_run(cycle)
+    assert run is not None
+    workbook = openpyxl.load_workbook(io.BytesIO(build_score_table(cycle, run)))
+    summary = workbook["得分汇总"]
+    totals = {row[0].value: Decimal(str(row[2].value)) for row in summary.iter_rows(min_row=2)}
+    assert totals == {"住房租赁保障": 88, "城镇老旧小区改造": 85, "城市棚户区改造": 93}
+    sheet = workbook["城镇老旧小区改造"]
+    last = [c.value for c in list(sheet.iter_rows())[-1]]
+    assert last[1] == "合计" and Decimal(str(last[3])) == 85
