@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 ## 静态检查：ruff、mypy（严格）、分层依赖约束
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
