@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class AnjuAdminSite(AdminSite):
@@ -18,17 +21,16 @@ class AnjuAdminSite(AdminSite):
     site_title = "安居系统管理"
     index_title = "用户、角色与区划"
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: View, cacheable: bool = False) -> View:
         inner = super().admin_view(view, cacheable)
 
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.user.is_authenticated and not self.has_permission(request):
                 raise PermissionDenied("只有系统管理员可以进入系统管理")
-            response: HttpResponse = inner(request, *args, **kwargs)
-            return response
+            return inner(request, *args, **kwargs)
 
-        return guarded
+        return cast(View, guarded)
 
 
 class AnjuAdminConfig(AdminConfig):

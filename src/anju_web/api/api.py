@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.security import HttpBearer, django_auth
 
 from anju.decimals import plain
@@ -388,9 +388,9 @@ def put_figures(request: HttpRequest, submission_id: int, payload: FiguresIn) ->
     try:
         save_figures(request.user, submission, raw, expected_version=payload.version, source="接口填报")
     except NotEditable as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
     submission.refresh_from_db()
-    return 200, _detail(submission)
+    return Status(200, _detail(submission))
 
 
 @api.post("/submissions/{submission_id}/transitions", response={200: SubmissionDetail, 409: Problem},
@@ -400,7 +400,7 @@ def post_transition(request: HttpRequest, submission_id: int, payload: Transitio
     items = [workflow.ReturnItem(i.program, i.figure, i.reason) for i in payload.items]
     workflow.perform(request.user, submission, payload.verb, reason=payload.reason, items=items)
     submission.refresh_from_db()
-    return 200, _detail(submission)
+    return Status(200, _detail(submission))
 
 
 @api.get("/cycles/{cycle_id}/judgements", response=list[JudgementOut], summary="省级评价判断", tags=["评价"])
@@ -429,9 +429,9 @@ def put_judgement(request: HttpRequest, cycle_id: int, program: str, item_path: 
         request.user, cycle, program, item_path, points=_decimal(payload.points, "评定分数"), clauses=clauses,
         reason=payload.reason, evidence=payload.evidence,
     )
-    return 200, {"program": row.program, "item_path": row.item_path,
-                 "points": plain(row.points) if row.points is not None else None,
-                 "clauses": row.clauses, "reason": row.reason, "evidence": row.evidence}
+    return Status(200, {"program": row.program, "item_path": row.item_path,
+                        "points": plain(row.points) if row.points is not None else None,
+                        "clauses": row.clauses, "reason": row.reason, "evidence": row.evidence})
 
 
 def _run_out(cycle: Cycle, run: Any) -> dict[str, Any]:
@@ -448,7 +448,7 @@ def _run_out(cycle: Cycle, run: Any) -> dict[str, Any]:
 def post_evaluation(request: HttpRequest, cycle_id: int) -> Any:
     cycle = _cycle(request, cycle_id, "reviews.run_evaluation")
     outcome = review_services.run_evaluation(request.user, cycle)
-    return 201, _run_out(cycle, outcome.run)
+    return Status(201, _run_out(cycle, outcome.run))
 
 
 @api.get("/cycles/{cycle_id}/evaluations/latest", response={200: RunOut, 404: Problem},
@@ -457,8 +457,8 @@ def latest_evaluation(request: HttpRequest, cycle_id: int) -> Any:
     cycle = _cycle(request, cycle_id, "reviews.view_evaluationrun")
     run = review_services.latest_run(cycle)
     if run is None:
-        return 404, {"detail": "尚未运行评价"}
-    return 200, _run_out(cycle, run)
+        return Status(404, {"detail": "尚未运行评价"})
+    return Status(200, _run_out(cycle, run))
 
 
 def _adjustment_out(a: ScoreAdjustment) -> dict[str, Any]:
@@ -478,7 +478,7 @@ def post_adjustment(request: HttpRequest, cycle_id: int, payload: AdjustmentIn) 
     cycle = _cycle(request, cycle_id, "reviews.add_scoreadjustment")
     adjustment = review_services.propose_adjustment(request.user, cycle, program_id=payload.program, item_path=payload.item_path,
                                                     proposed=payload.proposed_score, reason=payload.reason)
-    return 201, _adjustment_out(adjustment)
+    return Status(201, _adjustment_out(adjustment))
 
 
 @api.post("/cycles/{cycle_id}/comments", response={201: CommentOut, 409: Problem}, summary="提出意见", tags=["复核"])
@@ -489,8 +489,8 @@ def post_comment(request: HttpRequest, cycle_id: int, payload: CommentIn) -> Any
         authorize(request.user, None, cycle.region)
     comment = review_services.add_comment(request.user, cycle, payload.text, submission=submission,
                                           program_id=payload.program, item_path=payload.item_path)
-    return 201, {"id": comment.pk, "text": comment.text, "submission": comment.submission_id, "program": comment.program,
-                 "item_path": comment.item_path, "resolved": False}
+    return Status(201, {"id": comment.pk, "text": comment.text, "submission": comment.submission_id,
+                        "program": comment.program, "item_path": comment.item_path, "resolved": False})
 
 
 @api.get("/audit", response=list[AuditOut], summary="审计日志（权限范围内，按时间倒序）", tags=["审计"])
