@@ -12,7 +12,6 @@ from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 

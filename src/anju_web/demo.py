@@ -32,15 +32,15 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("clerk-220122", Role.county_clerk, "220122", "农安县财政局", "农安县填报员"),
-    DemoAccount("clerk-220182", Role.county_clerk, "220182", "榆树市财政局", "榆树市填报员"),
-    DemoAccount("clerk-220100", Role.county_clerk, "220100", "长春市财政局", "长春市本级填报员"),
-    DemoAccount("reviewer-220100", Role.prefecture_reviewer, "220100", "长春市财政局", "长春市审核员"),
-    DemoAccount("reviewer-220200", Role.prefecture_reviewer, "220200", "吉林市财政局", "吉林市审核员"),
-    DemoAccount("evaluator-finance", Role.province_evaluator, "220000", "吉林省财政厅", "省财政厅评价员"),
-    DemoAccount("evaluator-housing", Role.province_evaluator, "220000", "吉林省住房和城乡建设厅", "省住建厅评价员"),
-    DemoAccount("supervisor", Role.supervision_reviewer, "220000", "财政部吉林监管局", "监管局审核员"),
-    DemoAccount("admin", Role.administrator, None, "系统运维", "系统管理员"),
+    DemoAccount("clerk-220122", Role.county_clerk, "220122", "农安县财政局", "李明"),
+    DemoAccount("clerk-220182", Role.county_clerk, "220182", "榆树市财政局", "王芳"),
+    DemoAccount("clerk-220100", Role.county_clerk, "220100", "长春市财政局", "赵磊"),
+    DemoAccount("reviewer-220100", Role.prefecture_reviewer, "220100", "长春市财政局", "陈静"),
+    DemoAccount("reviewer-220200", Role.prefecture_reviewer, "220200", "吉林市财政局", "刘洋"),
+    DemoAccount("evaluator-finance", Role.province_evaluator, "220000", "吉林省财政厅", "孙伟"),
+    DemoAccount("evaluator-housing", Role.province_evaluator, "220000", "吉林省住房和城乡建设厅", "周丽"),
+    DemoAccount("supervisor", Role.supervision_reviewer, "220000", "财政部吉林监管局", "吴刚"),
+    DemoAccount("admin", Role.administrator, None, "系统运维", "管理员"),
 )
 
 

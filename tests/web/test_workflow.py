@@ -163,7 +163,7 @@ def test_whole_cycle_with_a_return_and_a_reopening(cycle, users):
     assert reopen.note == "监管局复核发现补贴户数有误"
     figure_change = AuditEvent.objects.filter(object_type="figure", field="rental.subsidy_paid").latest("pk")
     assert (figure_change.old_value, figure_change.new_value) == ("10", "9")
-    assert "农安县填报员" in figure_change.actor_label
+    assert figure_change.actor_label == "李明（农安县财政局 市县填报员）"
 
 
 def test_province_can_return_an_accepted_submission(cycle, users):

@@ -25,12 +25,27 @@ from anju_web.submissions.assembly import AssemblyError, cycle_framework
 from anju_web.submissions.models import Cycle
 from anju_web.web import get_cycle, is_htmx, post_text
 
+RULE_KIND_LABELS = {
+    "ratio_tiers": "分档",
+    "proportional": "按比例",
+    "threshold": "达标",
+    "checklist": "评分要点",
+    "judged": "人工评分",
+    "deduction": "按问题扣分",
+    "sum": "下级合计",
+}
+
 
 @dataclass
 class ScoreRow:
     item: ItemResult
     adjustments: list[ScoreAdjustment]
     comments: list[Comment]
+    figure_labels: dict[str, str]
+
+    @property
+    def kind_label(self) -> str:
+        return RULE_KIND_LABELS.get(self.item.rule_kind, self.item.rule_kind)
 
     @property
     def indent(self) -> int:
@@ -48,7 +63,7 @@ class ScoreRow:
                 text = "不适用"
             else:
                 text = plain(value)  # type: ignore[arg-type]
-            out.append((key, text))
+            out.append((self.figure_labels.get(key, key), text))
         return out
 
 
@@ -68,13 +83,16 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
     programs: list[ProgramScores] = []
     if run is not None:
         evaluation_result = run.evaluation()
+        framework = cycle_framework(cycle)
         for program in evaluation_result.programs:
+            labels = {f.id: f.label for f in framework.program(program.id).figures}
             rows = []
             for item in program.items():
                 rows.append(ScoreRow(
                     item,
                     [a for a in adjustments if a.program == program.id and a.item_path == item.path],
                     [c for c in comments if c.program == program.id and c.item_path == item.path],
+                    labels,
                 ))
             delta = sum((a.delta for a in adjustments if a.program == program.id and a.status != AdjustmentStatus.rejected), Decimal(0))
             programs.append(ProgramScores(program, rows, delta))
@@ -242,17 +260,40 @@ def save_judgement(request: HttpRequest, cycle_id: int, program: str, path: str)
             return HttpResponse(error, status=400)
         form = forms[0]
         form.error = error
+        if error:
+            # Show what was typed, not what is stored, so the user can correct it.
+            form.judgement = _posted_judgement(request, cycle, program, path)
+            form.narrative = post_text(request, "narrative")
         return render(request, "reviews/_judge_form.html", {
             "form": form, "cycle": cycle, "can_judge": True, "saved": not error,
             "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region)
         and has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
             "next_url": f"/cycles/{cycle.pk}/judgements/",
-        }, status=400 if error else 200)
+        }, status=422 if error else 200)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, "判断已保存。请重新运行评价以更新得分。")
     return redirect("judgements", cycle_id=cycle.pk)
+
+
+def _posted_judgement(request: HttpRequest, cycle: Cycle, program: str, path: str) -> Judgement:
+    """An unsaved judgement holding the posted values, for redisplaying a refused form."""
+    clauses: dict[str, bool | str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("clause-"):
+            cid = key.removeprefix("clause-")
+            if value in ("met", "unmet"):
+                clauses[cid] = value == "met"
+            elif value == "partial":
+                clauses[cid] = post_text(request, f"partial-{cid}")
+    try:
+        points: Decimal | None = services._decimal(post_text(request, "points"), "评定分数")
+    except services.ReviewError:
+        points = None
+    return Judgement(cycle=cycle, program=program, item_path=path, points=points if post_text(request, "points").strip() else None,
+                     clauses=clauses, reason=post_text(request, "reason"),
+                     evidence=[line for line in post_text(request, "evidence").splitlines() if line.strip()])
 
 
 @login_required

@@ -235,7 +235,7 @@ def explain(request: HttpRequest, submission_id: int) -> HttpResponse:
         return render(request, "submissions/_warning.html", {
             "warning": {**(issue or {"program": program, "code": code, "where": where, "message": ""}), "explanation": explanation},
             "submission": submission, "can_fill": True, "error": error,
-        }, status=400 if error else 200)
+        }, status=422 if error else 200)
     if error:
         messages.error(request, error)
     else:
@@ -259,7 +259,7 @@ def reply(request: HttpRequest, return_id: int) -> HttpResponse:
         item.figure_label = figure_label(cycle_framework(submission.cycle), item.program, item.figure_id)  # type: ignore[attr-defined]
         return render(request, "submissions/_return.html", {
             "item": item, "submission": submission, "can_reply": True, "error": error,
-        }, status=400 if error else 200)
+        }, status=422 if error else 200)
     if error:
         messages.error(request, error)
     return redirect("submission", submission_id=submission.pk)

@@ -22,8 +22,8 @@
       return {
         color: PALETTE,
         tooltip: { trigger: "axis" },
-        legend: { data: ["分值", "得分"] },
-        grid: { left: 40, right: 20, bottom: 40, top: 40 },
+        legend: { data: ["分值", "得分"], top: 0, right: 10 },
+        grid: { left: 40, right: 20, bottom: 30, top: 50 },
         xAxis: { type: "category", data: data.programs },
         yAxis: { type: "value", name: "分", max: 100 },
         series: [
@@ -36,9 +36,9 @@
       return {
         color: PALETTE,
         tooltip: { trigger: "axis" },
-        legend: { data: ["分值", "得分"] },
-        grid: { left: 110, right: 30, bottom: 30, top: 40 },
-        xAxis: { type: "value", name: "分" },
+        legend: { data: ["分值", "得分"], top: 0, right: 10 },
+        grid: { left: 110, right: 40, bottom: 20, top: 40 },
+        xAxis: { type: "value" },
         yAxis: { type: "category", data: data.dimensions, inverse: true },
         series: [
           { name: "分值", type: "bar", data: data.points, itemStyle: { color: "#c9d6e6" } },
@@ -50,8 +50,8 @@
       var colors = { "草稿": "#b0b0b0", "已提交": "#2f6fb0", "已退回": "#b23b3b", "地级市已审核": "#d9822b", "省级已审定": "#3a9a5b", "已锁定": "#1f5e3a" };
       return {
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { type: "scroll" },
-        grid: { left: 50, right: 20, bottom: 60, top: 50 },
+        legend: { type: "scroll", top: 0 },
+        grid: { left: 50, right: 20, bottom: 70, top: 60 },
         xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: 30 } },
         yAxis: { type: "value", name: "单位数", minInterval: 1 },
         series: data.series.map(function (s) {
