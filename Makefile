@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint unit clean
+.PHONY: install demo test lint unit clean sysdeps serve test-pg bench-web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,39 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) sysdeps
 	$(BIN)/pytest
 
-## 全部测试：静态检查 + 单元/集成测试
-test: lint unit
+## 系统软件包：浏览器测试用 Debian 的 chromium（缺少时以 root 用 apt-get 安装）
+sysdeps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "正在安装 chromium（浏览器测试需要）……"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "缺少 /usr/bin/chromium：请以 root 运行 make sysdeps（或 apt-get install chromium），否则浏览器测试将跳过。"; fi
+
+## Web 系统测试再在 PostgreSQL 上运行一遍（需设置 ANJU_TEST_DATABASE_URL，CI 已设置）
+test-pg: $(STAMP)
+	@if [ -z "$$ANJU_TEST_DATABASE_URL" ]; then \
+	  echo "跳过 PostgreSQL 测试：未设置 ANJU_TEST_DATABASE_URL（例如 postgresql://postgres@127.0.0.1:5432/postgres）。"; \
+	else \
+	  if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 && command -v pg_ctlcluster >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; fi; \
+	  ANJU_WEB_DATABASE_URL="$$ANJU_TEST_DATABASE_URL" ANJU_EXPECT_DB_VENDOR=postgresql $(BIN)/pytest tests/web -m "not browser"; \
+	fi
+
+## 全部测试：静态检查 + 单元/集成测试（SQLite，含浏览器测试）+ PostgreSQL 上的 Web 测试
+test: lint unit test-pg
+
+## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动
+serve: $(STAMP)
+	ANJU_WEB_DEBUG=1 $(BIN)/anju-web migrate --noinput -v 0
+	ANJU_WEB_DEBUG=1 $(BIN)/anju-web load_demo --url http://127.0.0.1:8000/
+	ANJU_WEB_DEBUG=1 $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
+
+## Web 负载测试：50 个并发模拟用户（只访问 127.0.0.1），报告 p50/p95 延迟和错误数
+bench-web: $(STAMP)
+	$(BIN)/python benchmarks/web_load.py
 
 clean:
-	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) out var .mypy_cache .ruff_cache .pytest_cache

@@ -9,6 +9,7 @@ Everything deployment-specific comes from the environment:
 ``ANJU_WEB_ALLOWED_HOSTS``    comma separated (``127.0.0.1,localhost``).
 ``ANJU_WEB_SECURE_SSL_REDIRECT`` ``1`` behind HTTPS; ``ANJU_WEB_HSTS_SECONDS`` HSTS max-age.
 ``ANJU_EVIDENCE_MAX_BYTES``   the largest evidence file accepted (20 MiB).
+``ANJU_WEB_SECURE_COOKIES``   defaults to on when DEBUG is off; ``0`` only for plain-HTTP loopback benchmarks.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # filled by `anju-web collectstatic` for production; whitenoise serves it
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -170,8 +172,10 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure cookies whenever DEBUG is off; ANJU_WEB_SECURE_COOKIES=0 only for plain-HTTP loopback runs
+# such as the load benchmark.
+SESSION_COOKIE_SECURE = _flag("ANJU_WEB_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie; kept readable for API clients
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "anju_web.errors.csrf_failure"

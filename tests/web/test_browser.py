@@ -85,7 +85,7 @@ def status_text(page: Any) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:
+def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:  # noqa: PLR0915 - one story, step by step
     if not Cycle.objects.exists():
         load_everything()
     cycle = Cycle.objects.get(year=2022)
