@@ -25,8 +25,21 @@ from rich.table import Table
 
 from anju.adapters.xlsx_import import ImportContext, ImportOutcome, import_workbooks, merge_outcomes
 from anju.adapters.xlsx_template import write_templates
-from anju.checks.rules import Finding, RuleSet, RulesError, builtin_rules, check_units, find_outliers, load_rules
-from anju.dataset.aggregate import aggregate_units, describe_aggregation, figure_differences, with_unit_figures
+from anju.checks.rules import (
+    Finding,
+    RulesError,
+    RuleSet,
+    builtin_rules,
+    check_units,
+    find_outliers,
+    load_rules,
+)
+from anju.dataset.aggregate import (
+    aggregate_units,
+    describe_aggregation,
+    figure_differences,
+    with_unit_figures,
+)
 from anju.dataset.completeness import completeness
 from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue
 from anju.dataset.regions import (
@@ -295,7 +308,7 @@ def _print_dry_run(accepted: list[ImportOutcome], framework: Framework) -> None:
         assert report is not None
         cells = []
         for program in framework.programs:
-            data = report.programs.get(program.id)  # type: ignore[call-overload]
+            data = report.program(program.id)
             if data is None:
                 cells.append("-")
             elif data.no_task:

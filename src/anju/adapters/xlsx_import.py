@@ -41,7 +41,6 @@ from anju.adapters.workbook_layout import (
     NOT_APPLICABLE_TEXT,
     NOTE_COL,
     TEMPLATE_FORMAT,
-    VALUE_COL,
     YES,
     FigureRow,
     Layout,
@@ -58,8 +57,10 @@ from anju.framework.models import FigureSpec, Framework
 
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
-ERROR_CELL_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*>(?:.*?<v>([^<]*)</v>)?', re.S)
-ERROR_CELL_RE_ALT = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(?:.*?<v>([^<]*)</v>)?', re.S)
+CELL_XML_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+ERROR_TYPE_RE = re.compile(rb'\bt="e"')
+REF_RE = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+VALUE_RE = re.compile(rb"<v>([^<]*)</v>")
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 CELL_RE = re.compile(r"^([A-Z]+)([0-9]+)$")
 DECIMALS = 2
@@ -208,7 +209,7 @@ def _sniff(data: bytes, display: str) -> None:
 def _inspect_zip(data: bytes, display: str, limits: ImportLimits) -> dict[str, list[tuple[str, str]]]:
     """Check the zip directory before inflating, then read every member once within the limits.
 
-    Returns the formula-error cells per worksheet part: ``{part: [(cell, "#DIV/0!"), …]}``.
+    Returns the formula-error cells per sheet name: ``{"住房租赁保障": [("C7", "#DIV/0!"), …]}``.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -216,56 +217,86 @@ def _inspect_zip(data: bytes, display: str, limits: ImportLimits) -> dict[str, l
         raise _Refused(CellProblem(display, "文件已损坏，不是完整的 Excel 工作簿：请重新保存后提交")) from None
     with archive:
         infos = archive.infolist()
-        names = {i.filename for i in infos}
-        if "word/document.xml" in names:
-            raise _Refused(CellProblem(display, "这是 Word 文档（.docx）改了扩展名，不是 Excel 工作簿：请使用下发的 .xlsx 模板填报"))
-        if "ppt/presentation.xml" in names:
-            raise _Refused(CellProblem(display, "这是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿"))
-        if "content.xml" in names and "mimetype" in names:
-            raise _Refused(CellProblem(display, "这是 OpenDocument 表格（.ods），不是本系统下发的 .xlsx 模板：请在原模板中填报"))
-        if "xl/workbook.xml" not in names:
-            raise _Refused(CellProblem(display, "不是 Excel 工作簿（压缩包中没有 xl/workbook.xml）：请使用下发的 .xlsx 模板填报"))
-        if any(name.lower().endswith("vbaproject.bin") for name in names):
-            raise _Refused(CellProblem(display, "工作簿含有宏（vbaProject.bin）：请另存为不含宏的 .xlsx 后提交"))
-        if len(infos) > limits.max_members:
-            raise _Refused(CellProblem(display, f"压缩包内有 {len(infos)} 个文件，超过上限 {limits.max_members}，不是正常的填报模板，已拒收"))
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise _Refused(CellProblem(display, "文件已加密，无法读取：请取消密码后重新提交"))
-            total += info.file_size
-            if info.file_size > limits.max_member_bytes:
-                raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”解压后为 {_mb(info.file_size)}，"
-                                                    f"超过上限 {_mb(limits.max_member_bytes)}，疑似压缩炸弹，已拒收"))
-            if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                ratio = info.file_size // max(info.compress_size, 1)
-                raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”压缩比为 {ratio}:1，超过上限 {limits.max_ratio}:1，"
-                                                    "疑似压缩炸弹，已拒收"))
-        if total > limits.max_total_bytes:
-            raise _Refused(CellProblem(display, f"压缩包解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}，疑似压缩炸弹，已拒收"))
-        errors: dict[str, list[tuple[str, str]]] = {}
-        inflated = 0
-        for info in infos:
-            if info.is_dir():
-                continue
-            try:
-                with archive.open(info) as member:
-                    content = member.read(info.file_size + 1)
-            except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError):
-                raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”已损坏或校验失败：请重新保存后提交")) from None
-            except Exception as exc:  # zlib.error and friends from a forged stream
-                raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”无法解压（{type(exc).__name__}）")) from None
-            inflated += len(content)
-            if len(content) > info.file_size or inflated > limits.max_total_bytes:
-                raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”实际大小与声明不符，疑似压缩炸弹，已拒收"))
-            if info.filename.startswith("xl/worksheets/") and b't="e"' in content:
-                found = [(m.group(1).decode(), (m.group(2) or b"#ERROR").decode("utf-8", "replace"))
-                         for m in [*ERROR_CELL_RE.finditer(content), *ERROR_CELL_RE_ALT.finditer(content)]]
-                if found:
-                    errors[info.filename] = sorted(set(found))
-        if errors:
-            return _errors_by_sheet(archive, errors)
-    return {}
+        _classify({i.filename for i in infos}, display)
+        _check_sizes(infos, display, limits)
+        errors = _read_members(archive, infos, display, limits)
+        return _errors_by_sheet(archive, errors) if errors else {}
+
+
+def _classify(names: set[str], display: str) -> None:
+    """Say what a zip that is not an .xlsx workbook really is."""
+    if "word/document.xml" in names:
+        raise _Refused(CellProblem(display, "这是 Word 文档（.docx）改了扩展名，不是 Excel 工作簿：请使用下发的 .xlsx 模板填报"))
+    if "ppt/presentation.xml" in names:
+        raise _Refused(CellProblem(display, "这是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿"))
+    if "content.xml" in names and "mimetype" in names:
+        raise _Refused(CellProblem(display, "这是 OpenDocument 表格（.ods），不是本系统下发的 .xlsx 模板：请在原模板中填报"))
+    if "xl/workbook.xml" not in names:
+        raise _Refused(CellProblem(display, "不是 Excel 工作簿（压缩包中没有 xl/workbook.xml）：请使用下发的 .xlsx 模板填报"))
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise _Refused(CellProblem(display, "工作簿含有宏（vbaProject.bin）：请另存为不含宏的 .xlsx 后提交"))
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], display: str, limits: ImportLimits) -> None:
+    """Member count, declared sizes and compression ratios, before anything is inflated."""
+    if len(infos) > limits.max_members:
+        raise _Refused(CellProblem(display, f"压缩包内有 {len(infos)} 个文件，超过上限 {limits.max_members}，不是正常的填报模板，已拒收"))
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _Refused(CellProblem(display, "文件已加密，无法读取：请取消密码后重新提交"))
+        total += info.file_size
+        if info.file_size > limits.max_member_bytes:
+            raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”解压后为 {_mb(info.file_size)}，"
+                                                f"超过上限 {_mb(limits.max_member_bytes)}，疑似压缩炸弹，已拒收"))
+        if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”压缩比为 {ratio}:1，超过上限 {limits.max_ratio}:1，"
+                                                "疑似压缩炸弹，已拒收"))
+    if total > limits.max_total_bytes:
+        raise _Refused(CellProblem(display, f"压缩包解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}，疑似压缩炸弹，已拒收"))
+
+
+def _read_members(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], display: str, limits: ImportLimits
+) -> dict[str, list[tuple[str, str]]]:
+    """Inflate every member once, never beyond its declared size, checking CRCs; collect the
+    formula-error cells of each worksheet part."""
+    errors: dict[str, list[tuple[str, str]]] = {}
+    inflated = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            with archive.open(info) as member:
+                content = member.read(info.file_size + 1)
+        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError):
+            raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”已损坏或校验失败：请重新保存后提交")) from None
+        except Exception as exc:  # zlib.error and friends from a forged stream
+            raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”无法解压（{type(exc).__name__}）")) from None
+        inflated += len(content)
+        if len(content) > info.file_size or inflated > limits.max_total_bytes:
+            raise _Refused(CellProblem(display, f"压缩包内“{info.filename}”实际大小与声明不符，疑似压缩炸弹，已拒收"))
+        if info.filename.startswith("xl/worksheets/") and b't="e"' in content:
+            found = error_cells(content)
+            if found:
+                errors[info.filename] = found
+    return errors
+
+
+def error_cells(xml: bytes) -> list[tuple[str, str]]:
+    """(reference, error text) of every cell of type ``e`` in a worksheet part."""
+    found: list[tuple[str, str]] = []
+    for match in CELL_XML_RE.finditer(xml):
+        attrs, inner = match.group(1), match.group(2) or b""
+        if not ERROR_TYPE_RE.search(attrs):
+            continue
+        ref = REF_RE.search(attrs)
+        value = VALUE_RE.search(inner)
+        if ref is not None:
+            text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+            found.append((ref.group(1).decode(), text))
+    return found
 
 
 def _errors_by_sheet(archive: zipfile.ZipFile, errors: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
@@ -277,12 +308,11 @@ def _errors_by_sheet(archive: zipfile.ZipFile, errors: dict[str, list[tuple[str,
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
-        return {part: cells for part, cells in errors.items()}
+        return dict(errors)
     targets: dict[str, str] = {}
     for rel in rels.findall("p:Relationship", ns):
         target = rel.get("Target", "")
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        targets[rel.get("Id", "")] = part
+        targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
     by_sheet: dict[str, list[tuple[str, str]]] = {}
     for sheet in workbook.findall("m:sheets/m:sheet", ns):
         rid = sheet.get(f"{{{ns['r']}}}id", "")
@@ -370,7 +400,7 @@ class _Reader:
                 return False
             self.problem(f"{name}应选择“{YES}”或“{NO}”，实为“{_shown(raw)}”", sheet, cell)
             return None
-        if isinstance(raw, bool) or isinstance(raw, dt.datetime | dt.date | dt.time | dt.timedelta):
+        if isinstance(raw, bool | dt.datetime | dt.date | dt.time | dt.timedelta):
             self.problem(f"{name}应为数值，实为“{_shown(raw)}”", sheet, cell)
             return None
         if isinstance(raw, int):
@@ -480,8 +510,9 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
         before = previous.units.get(layout.unit.code) if previous is not None else None
         for sheet in layout.sheets:
             unit_data = programs[sheet.program.id]
-            last = before.programs.get(sheet.program.id) if before is not None else None  # type: ignore[call-overload]
-            for finding in check_program(context.rules, context.framework, sheet.program, unit_data, last, layout.unit.code):
+            last = before.program(sheet.program.id) if before is not None else None
+            for finding in check_program(context.rules, context.framework, sheet.program, unit_data, last,
+                                         unit=layout.unit.code):
                 cell = sheet.row_of(finding.figure).cell if _has_row(sheet, finding.figure) else NO_TASK_CELL
                 if finding.severity is RuleSeverity.error:
                     reader.problem(finding.message, sheet.name, cell)
@@ -700,7 +731,7 @@ def merge_outcomes(
     an earlier report of the same unit)."""
     units: dict[str, UnitReport] = dict(existing.units) if existing is not None else {}
     for outcome in outcomes:
-        if outcome.accepted and outcome.report is not None and outcome.unit in tree:
+        if outcome.accepted and outcome.report is not None and outcome.unit is not None and outcome.unit in tree:
             units[outcome.unit] = outcome.report
     ordered = {u.code: units[u.code] for u in tree.walk(year=None) if u.code in units}
     base = existing or UnitsFile(framework=framework.id, region=tree.code, year=year)

@@ -19,6 +19,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from anju.adapters.workbook_layout import (
@@ -121,6 +122,8 @@ def _print_setup(ws: Worksheet, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
@@ -227,24 +230,45 @@ def _cover(ws: Worksheet, layout: Layout, values: UnitReport | None) -> None:
     _protect(ws)
 
 
+def _dv(row: FigureRow, kind: str, formula1: str, error: str, *, operator: str | None = None,
+        formula2: str | None = None) -> DataValidation:
+    return DataValidation(
+        type=kind,  # type: ignore[arg-type]
+        operator=operator,  # type: ignore[arg-type]
+        formula1=formula1,
+        formula2=formula2,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorTitle="填报值不符合要求",
+        error=error[:225],
+        promptTitle=row.label[:32],
+        prompt=row.requirement[:255],
+    )
+
+
 def _validation(row: FigureRow) -> DataValidation:
     spec = row.spec
     cell = row.cell
-    common = {"allow_blank": True, "showErrorMessage": True, "showInputMessage": True,
-              "errorTitle": "填报值不符合要求", "promptTitle": row.label[:32], "prompt": row.requirement[:255]}
     if row.question:
-        return DataValidation(type="list", formula1=f'"{YES},{NO}"', error=f"请从下拉列表选择“{YES}”或“{NO}”。", **common)
-    error = f"{row.requirement}。"[:225]
+        return _dv(row, "list", f'"{YES},{NO}"', f"请从下拉列表选择“{YES}”或“{NO}”。")
+    error = f"{row.requirement}。"
     if spec.allow_not_applicable:
         whole = f",{cell}=INT({cell})" if spec.kind == "count" else ""
         upper = f",{cell}<=100" if spec.kind == "percent" else ""
         formula = f'OR(AND(ISNUMBER({cell}),{cell}>=0{upper}{whole}),{cell}="{NOT_APPLICABLE_TEXT}")'
-        return DataValidation(type="custom", formula1=formula, error=error, **common)
+        return _dv(row, "custom", formula, error)
     if spec.kind == "count":
-        return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", error=error, **common)
+        return _dv(row, "whole", "0", error, operator="greaterThanOrEqual")
     if spec.kind == "percent":
-        return DataValidation(type="decimal", operator="between", formula1="0", formula2="100", error=error, **common)
-    return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", error=error, **common)
+        return _dv(row, "decimal", "0", error, operator="between", formula2="100")
+    return _dv(row, "decimal", "0", error, operator="greaterThanOrEqual")
+
+
+def _cell(ws: Worksheet, row: int, column: int) -> Cell:
+    cell = ws.cell(row=row, column=column)
+    assert isinstance(cell, Cell)
+    return cell
 
 
 def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: UnitReport | None) -> None:
@@ -271,19 +295,19 @@ def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: U
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = WRAP
-    data = values.programs.get(program.id) if values is not None else None  # type: ignore[call-overload]
+    data = values.program(program.id) if values is not None else None
     for index, row in enumerate(sheet.rows, start=1):
         ws.cell(row=row.row, column=1, value=index)
         ws.cell(row=row.row, column=2, value=row.label)
-        value_cell = ws.cell(row=row.row, column=3)
+        value_cell = _cell(ws, row.row, 3)
         ws.cell(row=row.row, column=4, value=row.unit)
         ws.cell(row=row.row, column=5, value=row.requirement)
-        note_cell = ws.cell(row=row.row, column=6)
+        note_cell = _cell(ws, row.row, 6)
         ws.cell(row=row.row, column=7, value=row.spec.id).font = GREY
         for col in range(1, 8):
-            cell = ws.cell(row=row.row, column=col)
-            cell.border = BORDER
-            cell.alignment = WRAP
+            bordered = _cell(ws, row.row, col)
+            bordered.border = BORDER
+            bordered.alignment = WRAP
         for cell in (value_cell, note_cell):
             cell.fill = INPUT_FILL
             cell.protection = UNLOCKED
@@ -298,9 +322,9 @@ def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: U
     if data is not None and data.no_task:
         switch.value = YES
     widths = {"A": 6, "B": 46, "C": 16, "D": 9, "E": 40, "F": 28, "G": 26}
-    for col, width in widths.items():
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3)
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"C{FIRST_ROW}"
     _print_setup(ws, landscape=True)
     _protect(ws)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -247,7 +247,9 @@ def ruleset_problems(ruleset: RuleSet, framework: Framework) -> list[tuple[tuple
     problems: list[tuple[tuple[int | str, ...], str]] = []
     if ruleset.framework != framework.id:
         problems.append((("framework",), f"规则适用于指标体系“{ruleset.framework}”，与“{framework.id}”不一致"))
-    sections: list[tuple[str, list[Any]]] = [("rules", ruleset.rules), ("changes", ruleset.changes), ("outliers", ruleset.outliers)]
+    sections: list[tuple[str, Sequence[ValidationRule | ChangeRule | OutlierRule]]] = [
+        ("rules", ruleset.rules), ("changes", ruleset.changes), ("outliers", ruleset.outliers)
+    ]
     ids: set[str] = set()
     for section, entries in sections:
         for index, rule in enumerate(entries):
@@ -334,7 +336,8 @@ def _program_bindings(ruleset: RuleSet, framework: Framework, program_id: str) -
     cached = _BINDING_CACHE.get(key)
     if cached is None or cached[0] is not ruleset or cached[1] is not framework:
         table: dict[str, list[tuple[Any, Binding]]] = {p.id: [] for p in framework.programs}
-        for rule in [*ruleset.rules, *ruleset.changes]:
+        rules: list[ValidationRule | ChangeRule] = [*ruleset.rules, *ruleset.changes]
+        for rule in rules:
             for binding in _bindings(rule, framework):
                 table[binding[0].id].append((rule, binding))
         cached = (ruleset, framework, table)
@@ -369,6 +372,7 @@ def check_program(
     program: Program,
     data: UnitProgram,
     previous: UnitProgram | None = None,
+    *,
     unit: str | None = None,
 ) -> list[Finding]:
     """Run every rule and change rule that applies to ``program`` over one unit's report."""
@@ -463,7 +467,7 @@ def check_units(
         before = previous.units.get(code) if previous is not None else None
         for program_id, data in report.programs.items():
             program = framework.program(program_id)
-            last = before.programs.get(program_id) if before is not None else None
+            last = before.program(program_id) if before is not None else None
             findings.extend(check_program(ruleset, framework, program, data, last, unit=code))
     return findings
 
@@ -498,7 +502,7 @@ def find_outliers(
         for program, bound, names in _bindings(rule, framework):
             observed: list[tuple[str, Decimal]] = []
             for code, report in units.units.items():
-                data = report.programs.get(program.id)  # type: ignore[call-overload]
+                data = report.program(program.id)
                 if data is None or data.no_task:
                     continue
                 values = {n: _number(data.figures.get(n)) for n in names}

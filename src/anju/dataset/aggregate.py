@@ -74,7 +74,7 @@ def _program_data(units: UnitsFile, code: str, program_id: str) -> UnitProgram |
     report = units.units.get(code)
     if report is None:
         return None
-    return report.programs.get(program_id)  # type: ignore[call-overload]
+    return report.program(program_id)
 
 
 def aggregate_units(

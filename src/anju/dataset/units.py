@@ -88,6 +88,13 @@ class UnitReport(_Strict):
     sha256: str | None = None
     programs: dict[ProgramId, UnitProgram] = Field(default_factory=dict)
 
+    def program(self, program_id: str) -> UnitProgram | None:
+        """The report for ``program_id`` (None when the unit did not report the program)."""
+        for key, data in self.programs.items():
+            if key == program_id:
+                return data
+        return None
+
     @property
     def submitted_on(self) -> dt.date | None:
         """The declared date, else the file's date."""

@@ -154,12 +154,11 @@ def _name(program: Program, item: Item, path: str) -> str:
 
 def program_problems(program: Program) -> list[tuple[tuple[int | str, ...], str]]:
     """Semantic checks pydantic cannot express; each problem is (location, Chinese message)."""
-    problems: list[tuple[tuple[int | str, ...], str]] = []
     figure_ids = [f.id for f in program.figures]
     known = set(figure_ids)
+    problems = _aggregation_problems(program, known)
     for fid in {f for f in figure_ids if figure_ids.count(f) > 1}:
         problems.append((("figures",), f"数据项编号“{fid}”重复"))
-    problems.extend(_aggregation_problems(program, known))
 
     total = sum((d.points for d in program.dimensions), Decimal(0))
     if total != program.points:
