@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from anju.checks.rules import (
-    RuleSet,
     RulesError,
+    RuleSet,
     check_program,
     check_units,
     evaluate_expression,
