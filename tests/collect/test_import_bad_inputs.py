@@ -65,6 +65,15 @@ def test_a_formula_error_cell(one_filled: Path, context: ImportContext) -> None:
     ]
 
 
+def test_formula_errors_anywhere_are_reported_once(one_filled: Path, context: ImportContext) -> None:
+    edit(one_filled, "封面", "B11", "#VALUE!")
+    edit(one_filled, "住房租赁保障", "F7", "#REF!")
+    assert refused(import_workbook(one_filled, context)) == [
+        "长春市.xlsx 住房租赁保障!F7：单元格为公式错误“#REF!”：请改为数值或删除",
+        "长春市.xlsx 封面!B11：填报日期为公式错误“#VALUE!”：请填写日期，如 2023-01-10",
+    ]
+
+
 def test_error_cells_are_found_in_excel_style_xml() -> None:
     xml = (b'<sheetData><row r="7"><c r="B7" t="s"><v>3</v></c><c r="C7" s="4" t="e"><f>A1/0</f><v>#DIV/0!</v></c>'
            b'<c t="e" r="D7"><v>#REF!</v></c><c r="E7"/><c r="F7" t="e"/></row></sheetData>')

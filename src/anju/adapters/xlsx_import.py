@@ -98,7 +98,7 @@ class CellProblem:
 
 
 @dataclass(frozen=True)
-class Warning_:
+class RuleWarning:
     """A warning rule that fired (explained or not), with its location."""
 
     file: str
@@ -117,14 +117,14 @@ class ImportOutcome:
     unit: str | None
     report: UnitReport | None
     problems: list[CellProblem] = field(default_factory=list)
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[RuleWarning] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
         return self.report is not None and not self.problems
 
     @property
-    def unexplained(self) -> list[Warning_]:
+    def unexplained(self) -> list[RuleWarning]:
         return [w for w in self.warnings if not w.finding.explained]
 
 
@@ -488,9 +488,10 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
     meta = _read_meta(workbook, display)
     layout, tree = _check_meta(meta, display, context)
     reader = _Reader(display, context, errors)
+    handled = {(s.name, r.cell) for s in layout.sheets for r in s.rows} | {(COVER_SHEET, f"B{cover_row('submitted_at')}")}
     for error_sheet, cells in errors.items():
-        if error_sheet not in {s.name for s in layout.sheets}:
-            for ref, code in cells:
+        for ref, code in cells:
+            if (error_sheet, ref) not in handled:
                 reader.problem(f"单元格为公式错误“{code}”：请改为数值或删除", error_sheet, ref)
     missing = [s for s in [COVER_SHEET, *(p.name for p in layout.sheets)] if s not in sheets]
     for sheet_name in missing:
@@ -504,7 +505,7 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
         program = _read_program(reader, _Sheet(_rows(workbook, sheet.name, display)), sheet)
         if program is not None:
             programs[sheet.program.id] = program
-    warnings: list[Warning_] = []
+    warnings: list[RuleWarning] = []
     if context.rules is not None and not reader.problems:
         previous = context.previous.get(tree.code)
         before = previous.units.get(layout.unit.code) if previous is not None else None
@@ -517,7 +518,7 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
                 if finding.severity is RuleSeverity.error:
                     reader.problem(finding.message, sheet.name, cell)
                 else:
-                    warnings.append(Warning_(display, sheet.name, cell, finding))
+                    warnings.append(RuleWarning(display, sheet.name, cell, finding))
     if reader.problems:
         return ImportOutcome(path, layout.unit.code, None, reader.problems, warnings)
     stat = path.stat()

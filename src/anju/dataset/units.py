@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from anju.dataset.models import FigureValue, parse_figure
-from anju.dataset.regions import RegionTree
+from anju.dataset.regions import RegionMatchError, RegionTree
 from anju.framework.loader import _pydantic_problems
 from anju.framework.models import Framework
 from anju.yamlio import SourceError, YamlDocument, dump_yaml, read_yaml
@@ -168,7 +168,7 @@ def units_problems(
         loc: tuple[int | str, ...] = ("units", code)
         unit = tree.units.get(code)
         if unit is None:
-            problems.append((loc, f"单位代码“{code}”不在{tree.name}行政区划表中"))
+            problems.append((loc, f"单位代码“{code}”不在{tree.name}行政区划表中{_code_hint(tree, code, units.year)}"))
             continue
         if not unit.valid_in(units.year):
             problems.append((loc, f"单位代码“{code}”（{unit.name}）在{units.year}年不使用"))
@@ -199,6 +199,17 @@ def units_problems(
                     problems.append((where, f"{unit}{program.label}：“{spec.aggregation.question}”只由"
                                             f"{'、'.join(spec.aggregation.kinds or [])}回答"))
     return problems
+
+
+def _code_hint(tree: RegionTree, key: str, year: int) -> str:
+    """When a name was written where a code belongs, say which code it would be (never use it)."""
+    if key.isdigit():
+        return ""
+    try:
+        unit = tree.match(key, year)
+    except RegionMatchError as exc:
+        return f"（单位须以6位代码为键；{exc}）"
+    return f"（单位须以6位代码为键，“{key}”应写作“{unit.code}”，即{unit.display_name}）"
 
 
 def units_to_data(units: UnitsFile) -> dict[str, Any]:
