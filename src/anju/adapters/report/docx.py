@@ -207,6 +207,14 @@ def _syntax_hint(message: str) -> str:
 def check_template(tpl: DocxTemplate, path: Path, context: Mapping[str, Any], env: Environment) -> None:
     """Parse the template's text as Jinja paragraph by paragraph and name what is wrong."""
     paragraphs = _paragraph_texts(tpl)
+    unbalanced = [
+        f"{where}（“{_short(text)}”）的 {opening} 与 {closing} 不成对（占位符应写作 {{{{ 名称 }}}}，标签应写作 {{%p … %}}）"
+        for where, text in paragraphs
+        for opening, closing in (("{{", "}}"), ("{%", "%}"))
+        if text.count(opening) != text.count(closing)
+    ]
+    if unbalanced:
+        raise TemplateProblem(path, [f"Jinja 语法错误：{problem}" for problem in unbalanced])
     source = "\n".join(_jinja_source(text) for _, text in paragraphs)
     try:
         ast = env.parse(source)
