@@ -1,7 +1,7 @@
 """Commands ``anju report`` and ``anju report-template`` (registered on the main app by ``register``).
 
-Exit codes: 0 success; 2 bad input (dataset, framework, template, missing font); 3 ``--pdf`` asked
-but LibreOffice is not installed or failed (every other file has been written).
+Exit codes: 0 success; 2 bad input (dataset, framework, Word template); 3 a system dependency is
+missing: the CJK font for the charts, or LibreOffice for ``--pdf`` (then every other file is written).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def report_cmd(
         _fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return
     except FontMissingError as exc:
-        _fail("无法绘制图表：", [str(exc)])
+        _fail("无法绘制图表：", [str(exc)], EXIT_TOOL_MISSING)
         return
     pdf_problem: str | None = None
     if pdf:

@@ -71,3 +71,17 @@ def test_bad_dataset_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(tmp_path / "没有"), "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "数据集" in result.output
+
+
+def test_missing_cjk_font_exits_3_with_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anju.adapters.report import charts, fonts
+
+    charts.cjk_family.cache_clear()
+    monkeypatch.setenv(fonts.FONT_ENV, str(tmp_path / "没有.ttc"))
+    try:
+        result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path / "out")])
+    finally:
+        charts.cjk_family.cache_clear()
+    assert result.exit_code == 3
+    assert "无法绘制图表" in result.output and "apt-get install fonts-noto-cjk" in result.output
+    assert "Traceback" not in result.output
