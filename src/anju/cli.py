@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from anju import __version__, cli_collect
+from anju import __version__, cli_collect, cli_report
 from anju.checks import Issue, Severity, run_checks
 from anju.dataset import DatasetError, load_dataset
 from anju.dataset.loader import dataset_path
@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 framework_app = typer.Typer(help="查看和校验绩效评价指标体系。", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(framework_app, name="framework")
+cli_report.register(app)
+cli_collect.register(app)
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -259,9 +261,6 @@ def framework_list() -> None:
     """列出内置的指标体系年度。"""
     for year in builtin_years():
         console.print(year)
-
-
-cli_collect.register(app)
 
 
 def main() -> None:

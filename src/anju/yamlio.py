@@ -129,6 +129,9 @@ def _translate(problem: str) -> str:
         "could not find expected ':'": "缺少冒号“:”",
         "found character '\\t' that cannot start any token": "不能用制表符缩进，请改用空格",
         "expected <block end>, but found '-'": "列表项缩进不一致",
+        "expected <block end>": "缩进不一致（某行缩进多了或少了）",
+        "while parsing a flow": "方括号或花括号没有闭合",
+        "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
         "found undefined alias": "引用了未定义的锚点",
     }
     for english, chinese in known.items():

@@ -282,6 +282,8 @@ def _pydantic_problems(
             msg = f"字段“{field}”的编号“{err.get('input')}”不合规：只能用小写英文字母、数字和下划线，且以字母开头"
         elif kind.startswith("decimal") or kind in {"int_parsing", "int_type"}:
             msg = f"字段“{field}”应为数值，实为“{err.get('input')}”"
+        elif kind == "value_error":
+            msg = str(err.get("ctx", {}).get("error", err["msg"]))
         elif kind == "literal_error":
             msg = f"字段“{field}”的取值“{err.get('input')}”不在允许范围内（{err.get('ctx', {}).get('expected', '')}）"
         elif kind in {"greater_than_equal", "greater_than"}:

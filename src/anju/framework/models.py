@@ -8,10 +8,13 @@ user can tell an official threshold from an assumption.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -353,8 +356,19 @@ class Framework(Strict):
                 return program
         raise KeyError(program_id)
 
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the framework's canonical JSON (computed once; the model is frozen)."""
+        return canonical_hash(self.model_dump(mode="json"))
+
     def grade(self, score: Decimal) -> str | None:
         for band in sorted(self.grade_bands, key=lambda b: b.at_least, reverse=True):
             if score >= band.at_least:
                 return band.label
         return None
+
+
+def canonical_hash(payload: object) -> str:
+    """sha256 of ``payload`` as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,6 +18,7 @@ from anju.framework.models import (
     Judged,
     Program,
     SumOfChildren,
+    canonical_hash,
 )
 from anju.scoring.explain import format_value, render
 from anju.scoring.metrics import MetricValue, compute_metric, formula_text
@@ -55,13 +54,8 @@ class EvaluationError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def canonical_hash(payload: Any) -> str:
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def framework_hash(framework: Framework) -> str:
-    return canonical_hash(framework.model_dump(mode="json"))
+    return framework.digest
 
 
 def dataset_hash(dataset: Dataset) -> str:

@@ -1,0 +1,125 @@
+"""The framework loader: the built-in 2022 tables, and one broken fixture per loader error."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from anju.framework import FrameworkError, builtin_framework, builtin_years, load_framework
+from anju.framework.loader import framework_json_schema
+from anju.framework.models import METRIC_RULES, Checklist
+
+from .conftest import FIXTURES
+
+BROKEN = FIXTURES / "frameworks" / "broken"
+EXPECTED: dict[str, str] = json.loads((BROKEN / "expected.json").read_text(encoding="utf-8"))
+
+
+def test_builtin_2022_loads_with_three_programs_of_100() -> None:
+    framework = builtin_framework("2022")
+    assert builtin_years() == ["2022"]
+    assert [p.id for p in framework.programs] == ["rental", "renovation", "shantytown"]
+    for program in framework.programs:
+        assert program.points == Decimal(100)
+        assert sum((d.points for d in program.dimensions), Decimal(0)) == 100
+
+
+def test_every_rule_has_provenance_and_every_leaf_a_rule() -> None:
+    framework = builtin_framework("2022")
+    for program in framework.programs:
+        for path, item in program.items():
+            if item.is_leaf:
+                assert item.rule is not None, path
+                assert item.rule.provenance.value in {"official", "seed", "inferred", "assumed"}
+
+
+def test_metric_leaves_have_templates() -> None:
+    framework = builtin_framework("2022")
+    for program in framework.programs:
+        for path, item in program.items():
+            if isinstance(item.rule, METRIC_RULES):
+                assert item.template, f"{program.id}.{path} has no explanation template"
+
+
+def test_valid_fixture_loads() -> None:
+    framework = load_framework(FIXTURES / "frameworks" / "valid_program.yaml")
+    assert framework.programs[0].points == 10
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_fixture_refused_with_file_and_line(name: str) -> None:
+    path = BROKEN / f"{name}.yaml"
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    problems = info.value.problems
+    assert problems, name
+    text = "\n".join(str(p) for p in problems)
+    assert EXPECTED[name] in text
+    assert all(p.path == str(path) for p in problems)
+    assert all(p.line > 0 for p in problems), text
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    files = {p.stem for p in BROKEN.glob("*.yaml")}
+    assert files == set(EXPECTED)
+
+
+def test_unknown_rule_kind_names_the_item() -> None:
+    with pytest.raises(FrameworkError) as info:
+        load_framework(BROKEN / "unknown_rule_kind.yaml")
+    assert "outputs.completion" in str(info.value)
+
+
+def test_points_mismatch_names_the_item() -> None:
+    with pytest.raises(FrameworkError) as info:
+        load_framework(BROKEN / "children_points_mismatch.yaml")
+    assert "“产出效益”（rental.outputs）" in str(info.value)
+
+
+def test_missing_file_and_missing_builtin() -> None:
+    with pytest.raises(FrameworkError, match="文件不存在"):
+        load_framework(Path("/nonexistent/framework.yaml"))
+    with pytest.raises(FrameworkError, match="没有内置的“1999”"):
+        builtin_framework("1999")
+
+
+def test_all_problems_reported_at_once(tmp_path: Path) -> None:
+    base = (FIXTURES / "frameworks" / "valid_program.yaml").read_text(encoding="utf-8")
+    text = base.replace("numerator: [raised]", "numerator: [built]").replace("points: 4}", "points: 3}")
+    path = tmp_path / "two.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    assert len(info.value.problems) == 2
+
+
+def test_directory_with_missing_program_file(tmp_path: Path) -> None:
+    (tmp_path / "framework.yaml").write_text(
+        'id: "x"\nyear: 2022\nlabel: 测试\nprograms: [rental.yaml]\n', encoding="utf-8"
+    )
+    with pytest.raises(FrameworkError, match=r"rental\.yaml：文件不存在"):
+        load_framework(tmp_path)
+
+
+def test_numbers_are_decimal_not_float() -> None:
+    framework = builtin_framework("2022")
+    rule = framework.program("rental").dimensions[0].children[2].children[1].rule
+    assert rule is not None and rule.kind == "ratio_tiers"
+    for tier in rule.tiers:  # type: ignore[union-attr]
+        assert isinstance(tier.points, Decimal)
+
+
+def test_checklist_clauses_sum_to_item_points() -> None:
+    for program in builtin_framework("2022").programs:
+        for _, item in program.items():
+            if isinstance(item.rule, Checklist):
+                assert sum((c.points for c in item.rule.clauses), Decimal(0)) == item.points
+
+
+def test_json_schema_exports() -> None:
+    schema = json.loads(framework_json_schema())
+    assert schema["title"] == "Framework"
+    assert "ratio_tiers" in json.dumps(schema)
