@@ -35,6 +35,7 @@ from anju.checks.rules import (
     load_rules,
 )
 from anju.dataset.aggregate import (
+    ProgramFigures,
     aggregate_units,
     describe_aggregation,
     figure_differences,
@@ -496,6 +497,23 @@ def dataset_from_units(dataset_dir: Path, dataset: Dataset, framework: Framework
             console.print(f"  - {framework.program(program_id).label}“{spec.label}”：dataset.yaml {_show(left)}，汇总 {_show(right)}",
                           markup=False)
     return with_unit_figures(dataset, result)
+
+
+def prefecture_rows(
+    dataset_dir: Path, dataset: Dataset, framework: Framework, units: Path | None = None
+) -> list[tuple[str, dict[str, ProgramFigures]]] | None:
+    """Appendix-table rows, one per prefecture (地级市/州, its subtree's totals), when the dataset
+    has a ``units.yaml``; ``None`` when it has none."""
+    path = units or (dataset_dir if dataset_dir.is_dir() else dataset_dir.parent) / "units.yaml"
+    if not path.exists():
+        return None
+    try:
+        tree = builtin_region_tree(dataset.region.code)
+    except RegionError as exc:
+        fail("行政区划表有问题：", exc.problems)
+    data = _load_units(path, framework, tree)
+    result = aggregate_units(framework, tree, data, partial=True)
+    return [(unit.name, result.totals[unit.code]) for unit in tree.children(tree.code, data.year)]
 
 
 # --- region -------------------------------------------------------------------------------

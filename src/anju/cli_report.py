@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from anju import cli_collect
 from anju.adapters.report import (
     DEFAULT_TEMPLATE,
     FontMissingError,
@@ -51,6 +52,11 @@ def report_cmd(
     framework: Annotated[
         str | None, typer.Option("--framework", "-f", help="指标体系目录或内置年度（默认取数据集声明的年度）")
     ] = None,
+    from_units: Annotated[bool, typer.Option("--from-units", help="计分数据由 units.yaml 中各市县数据汇总而来")] = False,
+    units: Annotated[Path | None, typer.Option("--units", help="分地区数据文件（默认为数据集目录中的 units.yaml）")] = None,
+    province_only: Annotated[
+        bool, typer.Option("--province-only", help="附件统计表只列全省一行（默认有分地区数据时按市州分行）")
+    ] = False,
 ) -> None:
     """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件1–4统计表（Excel）、图表，可选 PDF。
 
@@ -65,14 +71,17 @@ def report_cmd(
     except FrameworkError as exc:
         _fail("指标体系有问题：", [str(p) for p in exc.problems])
         return
+    if from_units or units is not None:
+        dataset = cli_collect.dataset_from_units(path, dataset, fw, units)
     try:
         evaluation = evaluate(fw, dataset)
     except EvaluationError as exc:
         _fail(f"有 {len(exc.problems)} 个指标无法计分（{dataset_path(path)}），未生成材料：", [str(p) for p in exc.problems])
         return
+    rows = None if province_only else cli_collect.prefecture_rows(path, dataset, fw, units)
     directory = output or _default_dir(path)
     try:
-        files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False)
+        files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=rows)
     except TemplateProblem as exc:
         _fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return

@@ -85,3 +85,27 @@ def test_missing_cjk_font_exits_3_with_install_hint(tmp_path: Path, monkeypatch:
     assert result.exit_code == 3
     assert "无法绘制图表" in result.output and "apt-get install fonts-noto-cjk" in result.output
     assert "Traceback" not in result.output
+
+
+def test_report_appendix_has_one_row_per_prefecture_when_units_exist(tmp_path: Path) -> None:
+    import openpyxl
+
+    result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path), "--from-units"])
+    assert result.exit_code == 0, result.output
+    (book,) = tmp_path.glob("*附件1-4*.xlsx")
+    sheet = openpyxl.load_workbook(book, data_only=True).worksheets[0]
+    names = [row[0] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]]
+    assert names[:9] == ["长春市", "吉林市", "四平市", "辽源市", "通化市", "白山市", "松原市", "白城市", "延边朝鲜族自治州"]
+    assert names[9] == "合计"
+    totals = next(row for row in sheet.iter_rows(min_row=5, values_only=True) if row[0] == "合计")
+    assert totals[4] == 48549  # rental central budget: the rows add up to the province figure
+
+
+def test_report_province_only(tmp_path: Path) -> None:
+    import openpyxl
+
+    result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path), "--province-only"])
+    assert result.exit_code == 0, result.output
+    (book,) = tmp_path.glob("*附件1-4*.xlsx")
+    sheet = openpyxl.load_workbook(book, data_only=True).worksheets[0]
+    assert sheet.cell(row=5, column=1).value == "吉林省"
