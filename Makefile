@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: install demo test lint unit clean sysdeps serve test-pg bench-web
+.PHONY: install sysdeps sysdeps-browser demo test lint unit test-pg serve bench-web clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +15,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## 主任务：对内置示例（吉林省2022年度）逐项计分、核对并输出结果
-demo: $(STAMP)
+## 系统依赖：图表用的中文字体 fonts-noto-cjk（缺少且为 root 时用 apt-get 安装，否则提示）。
+## LibreOffice 只在生成 PDF 时需要，不自动安装：apt-get install libreoffice-writer
+sysdeps:
+	@if [ -n "$$ANJU_CJK_FONT" ] && [ -f "$$ANJU_CJK_FONT" ]; then :; \
+	elif [ -f $(CJK_FONT) ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "正在安装图表所需的中文字体 fonts-noto-cjk ……"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-noto-cjk >/dev/null && \
+		echo "中文字体已安装：$(CJK_FONT)"; \
+	else \
+		echo "缺少图表所需的中文字体 Noto Sans CJK（$(CJK_FONT)）。"; \
+		echo "请以 root 身份运行：apt-get install fonts-noto-cjk；或设置环境变量 ANJU_CJK_FONT 指向一个中文字体文件。"; \
+		exit 1; \
+	fi
+
+## 主任务：对内置示例（吉林省2022年度）逐项计分、核对，并生成全套评价材料
+demo: $(STAMP) sysdeps
 	$(BIN)/anju evaluate examples/jilin-2022 -o out/jilin-2022/evaluation.json
+	$(BIN)/anju report examples/jilin-2022 -o out/jilin-2022/report
+	@echo "全套评价材料（Word、Markdown、纯文本、Excel 得分表与附件表、图表）在 out/jilin-2022/report/ 目录。"
 
 ## 静态检查：ruff、mypy（严格）、分层依赖约束
 lint: $(STAMP)
@@ -24,16 +43,16 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-unit: $(STAMP) sysdeps
+unit: $(STAMP) sysdeps sysdeps-browser
 	$(BIN)/pytest
 
-## 系统软件包：浏览器测试用 Debian 的 chromium（缺少时以 root 用 apt-get 安装）
-sysdeps:
+## 浏览器测试用 Debian 的 chromium（缺少且为 root 时用 apt-get 安装，否则提示；浏览器测试随之跳过）
+sysdeps-browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "正在安装 chromium（浏览器测试需要）……"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "缺少 /usr/bin/chromium：请以 root 运行 make sysdeps（或 apt-get install chromium），否则浏览器测试将跳过。"; fi
+	else echo "缺少 /usr/bin/chromium：请以 root 运行 make sysdeps-browser（或 apt-get install chromium），否则浏览器测试将跳过。"; fi
 
 ## Web 系统测试再在 PostgreSQL 上运行一遍（需设置 ANJU_TEST_DATABASE_URL，CI 已设置）
 test-pg: $(STAMP)
@@ -46,7 +65,7 @@ test-pg: $(STAMP)
 	fi
 
 ## 全部测试：静态检查 + 单元/集成测试（SQLite，含浏览器测试）+ PostgreSQL 上的 Web 测试
-test: lint unit test-pg
+test: sysdeps lint unit test-pg
 
 ## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动
 serve: $(STAMP)

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from anju import __version__
+from anju import __version__, cli_collect, cli_report
 from anju.checks import Issue, Severity, run_checks
 from anju.dataset import DatasetError, load_dataset
 from anju.dataset.loader import dataset_path
@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 framework_app = typer.Typer(help="查看和校验绩效评价指标体系。", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(framework_app, name="framework")
+cli_report.register(app)
+cli_collect.register(app)
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -72,6 +74,8 @@ def evaluate_cmd(
         str | None, typer.Option("--framework", "-f", help="指标体系目录或内置年度（默认取数据集声明的年度）")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="一致性检查发现“错误”时以退出码 1 结束")] = False,
+    from_units: Annotated[bool, typer.Option("--from-units", help="数据由 units.yaml 中各市县数据汇总而来（判断、说明仍取自数据集）")] = False,
+    units: Annotated[Path | None, typer.Option("--units", help="与 --from-units 合用：分地区数据文件")] = None,
 ) -> None:
     """按指标体系对数据集逐项计分，打印得分表和一致性检查结果，并保存 JSON 结果。
 
@@ -86,6 +90,8 @@ def evaluate_cmd(
     except FrameworkError as exc:
         fail("指标体系有问题：", [str(p) for p in exc.problems])
         return
+    if from_units or units is not None:
+        dataset = cli_collect.dataset_from_units(path, dataset, fw, units)
     try:
         evaluation = evaluate(fw, dataset)
     except EvaluationError as exc:

@@ -161,3 +161,29 @@ def locate(root: Node | None, loc: tuple[int | str, ...]) -> int:
             continue  # a key that is not in the source (e.g. a union tag): stay on this node
         node = nxt
     return line
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes Decimal as a plain YAML number (read back exactly by the loader)
+    and never writes anchors and aliases (equal values are written out each time)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_decimal(dumper: _Dumper, value: Decimal) -> ScalarNode:
+    if value == value.to_integral_value():
+        return dumper.represent_scalar("tag:yaml.org,2002:int", str(value.quantize(Decimal(1))))
+    return dumper.represent_scalar("tag:yaml.org,2002:float", format(value.normalize(), "f"))
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def dump_yaml(data: Any, header: str | None = None) -> str:
+    """YAML text for ``data`` (key order kept, Chinese unescaped); ``header`` lines become comments."""
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    if not header:
+        return body
+    comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comment + body

@@ -154,9 +154,9 @@ def _name(program: Program, item: Item, path: str) -> str:
 
 def program_problems(program: Program) -> list[tuple[tuple[int | str, ...], str]]:
     """Semantic checks pydantic cannot express; each problem is (location, Chinese message)."""
-    problems: list[tuple[tuple[int | str, ...], str]] = []
     figure_ids = [f.id for f in program.figures]
     known = set(figure_ids)
+    problems = _aggregation_problems(program, known)
     for fid in {f for f in figure_ids if figure_ids.count(f) > 1}:
         problems.append((("figures",), f"数据项编号“{fid}”重复"))
 
@@ -223,6 +223,27 @@ def program_problems(program: Program) -> list[tuple[tuple[int | str, ...], str]
         for fid in (check.numerator, check.denominator):
             if fid not in known:
                 problems.append((("plausibility", index), f"合理性检查“{check.label}”引用了未定义的数据项“{fid}”"))
+    return problems
+
+
+def _aggregation_problems(program: Program, known: set[str]) -> list[tuple[tuple[int | str, ...], str]]:
+    """A percent cannot be summed; weights must be declared figures; unit counts are counts."""
+    problems: list[tuple[tuple[int | str, ...], str]] = []
+    for index, spec in enumerate(program.figures):
+        loc: tuple[int | str, ...] = ("figures", index, "aggregation")
+        agg = spec.aggregation
+        name = f"数据项“{spec.label}”（{spec.id}）"
+        if spec.kind == "percent" and agg.method in ("sum", "count_units"):
+            problems.append((loc, f"{name}是百分比，不能由各市县相加：须声明 aggregation（weighted_mean、min 或 max）"))
+        if agg.method == "count_units" and spec.kind != "count":
+            problems.append((loc, f"{name}按单位计数汇总，其类型应为 count"))
+        if agg.method in ("weighted_mean", "min", "max") and spec.kind != "percent":
+            problems.append((loc, f"{name}不是百分比，不能用 {agg.method} 汇总"))
+        for wid in agg.weight or []:
+            if wid not in known:
+                problems.append((loc, f"{name}的权重引用了未定义的数据项“{wid}”"))
+            elif program.figure(wid).kind == "percent" or program.figure(wid).aggregation.method != "sum":
+                problems.append((loc, f"{name}的权重“{wid}”须是可相加的数据项"))
     return problems
 
 

@@ -46,6 +46,72 @@ FigureKind = Literal["amount", "count", "quantity", "percent"]
 quantity: measured (平方米); percent: a rate reported directly, 0–100."""
 
 
+RegionLevel = Literal["province", "prefecture", "county"]
+"""The three levels of the region tree (省 / 地级 / 县级), GB/T 2260."""
+
+RegionKind = Literal[
+    "province",  # 省
+    "autonomous_region",  # 自治区
+    "municipality",  # 直辖市
+    "prefecture_city",  # 地级市
+    "autonomous_prefecture",  # 自治州
+    "league",  # 盟
+    "district",  # 市辖区
+    "county_city",  # 县级市
+    "county",  # 县
+    "autonomous_county",  # 自治县
+    "banner",  # 旗
+    "autonomous_banner",  # 自治旗
+    "forestry_district",  # 林区
+    "special_district",  # 特区
+]
+"""What kind of administrative unit a region is; figures that count units (e.g. 地级及以上城市)
+name the kinds they count."""
+
+AggregationMethod = Literal["sum", "weighted_mean", "min", "max", "count_units"]
+
+
+class Aggregation(Strict):
+    """How a figure reported by cities and counties becomes the province's figure.
+
+    ``sum`` (the default): amounts, counts and quantities add up the region tree.
+    ``weighted_mean``: a percent figure averaged with the ``weight`` figures of each unit
+    (Σ weight × value ÷ Σ weight, rounded half up to ``decimals``).
+    ``min`` / ``max``: a percent figure the province reaches only if every unit does.
+    ``count_units``: the number of reporting units of the given ``kinds`` that have a task for the
+    program and, when ``question`` is set, answered it 是 (yes); the units answer the question, not
+    the figure.
+    """
+
+    method: AggregationMethod = "sum"
+    weight: list[str] | None = None
+    decimals: Annotated[int, Field(ge=0, le=4)] = 2
+    kinds: list[RegionKind] | None = None
+    question: str | None = None
+    provenance: Provenance = Provenance.assumed
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_match_method(self) -> Aggregation:
+        if self.method == "weighted_mean" and not self.weight:
+            raise ValueError("weighted_mean（加权平均）须给出 weight（权重数据项）")
+        if self.method != "weighted_mean" and self.weight:
+            raise ValueError("只有 weighted_mean 可以给出 weight")
+        if self.method == "count_units" and not self.kinds:
+            raise ValueError("count_units（计数单位）须给出 kinds（计入哪些类型的单位）")
+        if self.method != "count_units" and (self.kinds or self.question):
+            raise ValueError("只有 count_units 可以给出 kinds 和 question")
+        return self
+
+    @property
+    def asks_units(self) -> bool:
+        """Whether units answer a yes/no question instead of reporting the figure."""
+        return self.method == "count_units"
+
+
+SUM = Aggregation()
+
+
 class FigureSpec(Strict):
     """A figure a unit reports (填报数据项)."""
 
@@ -54,6 +120,10 @@ class FigureSpec(Strict):
     unit: str
     kind: FigureKind
     description: str | None = None
+    aggregation: Aggregation = SUM
+    """How the units' values become the province's value (default: sum)."""
+    allow_not_applicable: bool = False
+    """Whether a unit may answer 不适用 (e.g. only the 人口净流入大城市 have a 十四五 target)."""
 
 
 class Metric(Strict):

@@ -1,0 +1,162 @@
+"""Benchmark: import a national-scale batch of filled workbooks (default 3,000).
+
+Builds a synthetic national region tree (30 provinces × 10 prefecture cities × 10 reporting
+units each, written as region files like Jilin's), generates one filled template per unit in a
+temporary directory (values borrowed from the Jilin example, openpyxl, in parallel; not timed),
+then imports them all in a fresh process with the real importer (python-calamine, zip checks,
+layout checks, validation rules) and reports workbooks per second and peak memory; finally it
+aggregates each province.
+
+    .venv/bin/python benchmarks/import_national.py            # 3,000 workbooks
+    .venv/bin/python benchmarks/import_national.py --count 600 --tracemalloc
+
+Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from anju.adapters.workbook_layout import build_layout
+from anju.adapters.xlsx_import import ImportContext, import_workbooks, merge_outcomes
+from anju.adapters.xlsx_template import write_template
+from anju.checks.rules import builtin_rules
+from anju.dataset.aggregate import aggregate_units
+from anju.dataset.regions import RegionTree, builtin_region_tree, load_region_trees
+from anju.dataset.units import UnitReport, load_units
+from anju.framework import builtin_framework
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+             "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64"]
+PER_PREFECTURE = 10  # the city's own report + 9 counties
+
+
+def national_trees(directory: Path, count: int) -> int:
+    """Write synthetic province files with ``count`` reporting units in all; returns the count."""
+    written = 0
+    for province in PROVINCES:
+        if written >= count:
+            break
+        lines = [f'code: "{province}0000"', f"name: 省{province}", "units:",
+                 f'  - {{code: "{province}0000", name: 省{province}, level: province, kind: province, reports: false}}']
+        for prefecture in range(1, 11):
+            if written >= count:
+                break
+            pcode = f"{province}{prefecture:02d}00"
+            lines.append(f'  - {{code: "{pcode}", name: 市{pcode}, level: prefecture, kind: prefecture_city, '
+                         f'parent: "{province}0000", report_name: 市{pcode}（市本级及市辖区）}}')
+            written += 1
+            for county in range(21, 21 + PER_PREFECTURE - 1):
+                if written >= count:
+                    break
+                lines.append(f'  - {{code: "{province}{prefecture:02d}{county:02d}", name: 县{province}{prefecture:02d}{county:02d}, '
+                             f'level: county, kind: county, parent: "{pcode}"}}')
+                written += 1
+        (directory / f"{province}0000.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return written
+
+
+def _jobs(trees: dict[str, RegionTree]) -> list[tuple[str, str]]:
+    return [(tree.code, unit.code) for tree in trees.values() for unit in tree.reporting_units(2022)]
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(regions: str, out: str) -> None:
+    framework = builtin_framework("2022")
+    jilin = builtin_region_tree("220000")
+    example = load_units(ROOT / "examples" / "jilin-2022", framework, jilin)
+    cities = [r for c, r in example.units.items() if jilin.unit(c).kind == "prefecture_city"]
+    counties = [r for c, r in example.units.items() if jilin.unit(c).level == "county"]
+    _STATE.update(framework=framework, trees=load_region_trees(regions), out=Path(out), cities=cities, counties=counties)
+
+
+def _generate(job: tuple[str, str]) -> None:
+    region, code = job
+    tree: RegionTree = _STATE["trees"][region]
+    unit = tree.unit(code)
+    pool: list[UnitReport] = _STATE["cities"] if unit.level == "prefecture" else _STATE["counties"]
+    values = pool[int(code) % len(pool)]
+    layout = build_layout(_STATE["framework"], tree, unit, 2022)
+    write_template(layout, _STATE["out"] / layout.file_name, values=values)
+
+
+def _import(regions: str, out: str, trace: bool, queue: Any) -> None:
+    """Runs in a fresh process so that its peak memory is the import's own."""
+    framework = builtin_framework("2022")
+    trees = load_region_trees(regions)
+    context = ImportContext(framework, trees, builtin_rules(framework))
+    paths = sorted(Path(out).glob("*.xlsx"))
+    if trace:
+        tracemalloc.start()
+    start = time.perf_counter()
+    outcomes = import_workbooks(paths, context)
+    elapsed = time.perf_counter() - start
+    python_peak = tracemalloc.get_traced_memory()[1] if trace else None
+    if trace:
+        tracemalloc.stop()
+    start = time.perf_counter()
+    provinces = 0
+    for tree in trees.values():
+        units = merge_outcomes(outcomes, framework, tree, 2022)
+        result = aggregate_units(framework, tree, units)
+        provinces += 1 if result.problems == [] else 0
+    aggregate_time = time.perf_counter() - start
+    rejected = [str(p) for o in outcomes if not o.accepted for p in o.problems][:5]
+    queue.put({
+        "files": len(paths), "accepted": sum(o.accepted for o in outcomes), "rejected": rejected,
+        "seconds": elapsed, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "python_peak": python_peak, "aggregate_seconds": aggregate_time, "provinces_complete": provinces,
+        "provinces": len(trees),
+    })
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=3000, help="number of workbooks (default 3000)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes used to generate")
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure the Python heap peak (slower)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="anju-bench-") as tmp:
+        regions, out = Path(tmp) / "regions", Path(tmp) / "workbooks"
+        regions.mkdir()
+        out.mkdir()
+        units = national_trees(regions, args.count)
+        jobs = _jobs(load_region_trees(regions))
+        print(f"生成 {units} 个单位的已填报工作簿（{len(list(regions.glob('*.yaml')))} 个省，{args.workers} 个进程）……", flush=True)
+        start = time.perf_counter()
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(args.workers, initializer=_init, initargs=(str(regions), str(out))) as pool:
+            pool.map(_generate, jobs, chunksize=50)
+        generated = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in out.glob("*.xlsx"))
+        print(f"  生成用时 {generated:.1f} 秒，共 {size / 1024 / 1024:.1f} MB（不计入导入时间）", flush=True)
+        queue = ctx.Queue()
+        child = ctx.Process(target=_import, args=(str(regions), str(out), args.tracemalloc, queue))
+        child.start()
+        stats = queue.get()
+        child.join()
+    rate = stats["files"] / stats["seconds"]
+    print(f"导入 {stats['files']} 个工作簿：{stats['seconds']:.2f} 秒，{rate:.0f} 个/秒；"
+          f"通过 {stats['accepted']} 个；进程内存峰值 {stats['maxrss_kb'] / 1024:.0f} MB（ru_maxrss）")
+    if stats["python_peak"] is not None:
+        print(f"  Python 堆峰值 {stats['python_peak'] / 1024 / 1024:.1f} MB（tracemalloc，计时含其开销）")
+    print(f"逐省汇总 {stats['provinces']} 个省：{stats['aggregate_seconds']:.2f} 秒（合计完整的省 {stats['provinces_complete']} 个）")
+    for problem in stats["rejected"]:
+        print(f"  拒收示例：{problem}")
+    return 0 if stats["accepted"] == stats["files"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,135 @@
+"""Commands ``anju report`` and ``anju report-template`` (registered on the main app by ``register``).
+
+Exit codes: 0 success; 2 bad input (dataset, framework, Word template); 3 a system dependency is
+missing: the CJK font for the charts, or LibreOffice for ``--pdf`` (then every other file is written).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from anju import cli_collect
+from anju.adapters.report import (
+    DEFAULT_TEMPLATE,
+    FontMissingError,
+    PdfError,
+    PdfUnavailable,
+    TemplateProblem,
+    write_report,
+)
+from anju.adapters.report.pdf import convert_to_pdf
+from anju.dataset import DatasetError, load_dataset
+from anju.dataset.loader import dataset_path
+from anju.framework import FrameworkError, builtin_framework, load_framework
+from anju.scoring import EvaluationError, evaluate
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_BAD_INPUT = 2
+EXIT_TOOL_MISSING = 3
+
+
+def _fail(title: str, problems: list[str], code: int = EXIT_BAD_INPUT) -> None:
+    err_console.print(f"[bold red]{title}[/]")
+    for problem in problems:
+        err_console.print(f"  - {problem}", markup=False)
+    raise typer.Exit(code)
+
+
+def report_cmd(
+    path: Annotated[Path, typer.Argument(help="数据集目录（含 dataset.yaml）或数据集文件")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出目录（默认 out/<数据集名>/report）")] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", "-t", help="自定义 Word 模板（.docx，可由 anju report-template 导出后修改）")
+    ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
+    framework: Annotated[
+        str | None, typer.Option("--framework", "-f", help="指标体系目录或内置年度（默认取数据集声明的年度）")
+    ] = None,
+    from_units: Annotated[bool, typer.Option("--from-units", help="计分数据由 units.yaml 中各市县数据汇总而来")] = False,
+    units: Annotated[Path | None, typer.Option("--units", help="分地区数据文件（默认为数据集目录中的 units.yaml）")] = None,
+    province_only: Annotated[
+        bool, typer.Option("--province-only", help="附件统计表只列全省一行（默认有分地区数据时按市州分行）")
+    ] = False,
+) -> None:
+    """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件1–4统计表（Excel）、图表，可选 PDF。
+
+    示例：anju report examples/jilin-2022 -o out/
+    """
+    try:
+        fw = (load_framework(framework) if Path(framework).exists() else builtin_framework(framework)) if framework else None
+        dataset, fw = load_dataset(path, fw)
+    except DatasetError as exc:
+        _fail(f"数据集有 {len(exc.problems)} 处问题，未生成材料：", [str(p) for p in exc.problems])
+        return
+    except FrameworkError as exc:
+        _fail("指标体系有问题：", [str(p) for p in exc.problems])
+        return
+    if from_units or units is not None:
+        dataset = cli_collect.dataset_from_units(path, dataset, fw, units)
+    try:
+        evaluation = evaluate(fw, dataset)
+    except EvaluationError as exc:
+        _fail(f"有 {len(exc.problems)} 个指标无法计分（{dataset_path(path)}），未生成材料：", [str(p) for p in exc.problems])
+        return
+    rows = None if province_only else cli_collect.prefecture_rows(path, dataset, fw, units)
+    directory = output or _default_dir(path)
+    try:
+        files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=rows)
+    except TemplateProblem as exc:
+        _fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
+        return
+    except FontMissingError as exc:
+        _fail("无法绘制图表：", [str(exc)], EXIT_TOOL_MISSING)
+        return
+    pdf_problem: str | None = None
+    if pdf:
+        try:
+            target, substitutions = convert_to_pdf(files.docx, files.docx.with_suffix(".pdf"))
+            files.pdf = target
+            files.pdf_fonts = {official: sub.family for official, sub in substitutions.items()}
+        except (PdfUnavailable, PdfError) as exc:
+            pdf_problem = str(exc)
+    console.print(f"[bold]已生成{evaluation.region_name}{evaluation.year}年度绩效评价材料[/]（目录：{directory}）：")
+    for label, file in files.listing():
+        console.print(f"  {label}：{file}", markup=False)
+    if files.pdf_fonts:
+        used = "，".join(f"{official}→{family}" for official, family in files.pdf_fonts.items())
+        console.print(f"  注：本机未安装公文字体，PDF 中以近似字体代替（{used}）；在装有这些字体的 Word/WPS 中打开 .docx 可得准确版式。",
+                      markup=False)
+    if pdf_problem:
+        _fail("未生成 PDF：", [pdf_problem], EXIT_TOOL_MISSING)
+
+
+def _default_dir(path: Path) -> Path:
+    p = path.resolve()
+    name = p.name if p.is_dir() else p.stem
+    return Path("out") / name / "report"
+
+
+def report_template_cmd(
+    output: Annotated[Path, typer.Argument(help="保存路径（.docx）")],
+    force: Annotated[bool, typer.Option("--force", help="目标文件已存在时覆盖")] = False,
+) -> None:
+    """导出内置的 Word 模板，供在 Word 或 WPS 中修改后用 anju report --template 使用。
+
+    模板中的占位符（如 {{ title }}、{{ program.heading }}）说明见 README“报告模板”一节。
+    """
+    if output.suffix.lower() != ".docx":
+        _fail("模板必须保存为 .docx 文件：", [str(output)])
+    if output.exists() and not force:
+        _fail("目标文件已存在（加 --force 覆盖）：", [str(output)])
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(DEFAULT_TEMPLATE, output)
+    console.print(f"模板已导出：{output}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_cmd)
+    app.command("report-template")(report_template_cmd)

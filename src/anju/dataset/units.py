@@ -1,0 +1,243 @@
+"""What each city and county reported (``units.yaml``): figures, yes/no answers, "no task".
+
+One file holds a whole batch, keyed by GB/T 2260 code::
+
+    framework: "2022"
+    region: "220000"
+    year: 2022
+    deadline: 2023-01-20
+    units:
+      "220100":
+        name: 长春市（市本级及市辖区）
+        submitted_at: 2023-01-12
+        programs:
+          rental: {figures: {total_funds: 1234.56, …}}
+          renovation: {no_task: true}
+          …
+
+Blank (absent or ``null``), zero and 不适用 stay distinct, as in a dataset. A program marked
+``no_task`` carries no figures and leaves the denominators of unit counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from anju.dataset.models import FigureValue, parse_figure
+from anju.dataset.regions import RegionMatchError, RegionTree
+from anju.framework.loader import _pydantic_problems
+from anju.framework.models import Framework
+from anju.yamlio import SourceError, YamlDocument, dump_yaml, read_yaml
+
+UNITS_FILE = "units.yaml"
+ProgramId = Literal["rental", "renovation", "shantytown"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitProgram(_Strict):
+    """One unit's report for one program."""
+
+    no_task: bool = False
+    """无此项任务: the unit has no task for this program this year."""
+    figures: dict[str, FigureValue] = Field(default_factory=dict)
+    answers: dict[str, bool] = Field(default_factory=dict)
+    """Yes/no answers to the questions of unit-count figures (e.g. issued bonds)."""
+    explanations: dict[str, str] = Field(default_factory=dict)
+    """情况说明 per figure: why a value that a warning rule flags is right."""
+
+    @field_validator("figures", mode="before")
+    @classmethod
+    def _figures(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        parsed: dict[str, FigureValue] = {}
+        for key, value in raw.items():
+            try:
+                parsed[str(key)] = parse_figure(value)
+            except ValueError as exc:
+                raise ValueError(f"数据项“{key}”{exc}") from None
+        return parsed
+
+    @model_validator(mode="after")
+    def _no_task_is_empty(self) -> UnitProgram:
+        if self.no_task and (self.figures or self.answers):
+            raise ValueError("标记为“无此项任务”的项目不能再填报数据")
+        return self
+
+
+class UnitReport(_Strict):
+    """One reporting unit's submission."""
+
+    name: str | None = None
+    submitted_at: dt.date | None = None
+    """填报日期 declared in the workbook."""
+    received_at: dt.datetime | None = None
+    """When the file was last modified (its timestamp at import)."""
+    reporter: str | None = None
+    phone: str | None = None
+    source: str | None = None
+    """The workbook the report was imported from."""
+    sha256: str | None = None
+    programs: dict[ProgramId, UnitProgram] = Field(default_factory=dict)
+
+    def program(self, program_id: str) -> UnitProgram | None:
+        """The report for ``program_id`` (None when the unit did not report the program)."""
+        for key, data in self.programs.items():
+            if key == program_id:
+                return data
+        return None
+
+    @property
+    def submitted_on(self) -> dt.date | None:
+        """The declared date, else the file's date."""
+        if self.submitted_at is not None:
+            return self.submitted_at
+        return self.received_at.date() if self.received_at is not None else None
+
+
+class UnitsFile(_Strict):
+    framework: str
+    region: Annotated[str, Field(pattern=r"^\d{6}$")]
+    year: int
+    title: str | None = None
+    note: str | None = None
+    deadline: dt.date | None = None
+    units: dict[str, UnitReport] = Field(default_factory=dict)
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _codes_as_text(cls, raw: Any) -> Any:
+        """An unquoted code (220100) is read as a number; take it as the code it spells."""
+        if not isinstance(raw, dict):
+            return raw
+        return {str(key): value for key, value in raw.items()}
+
+
+class UnitsError(Exception):
+    def __init__(self, problems: list[SourceError]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def units_path(path: Path | str) -> Path:
+    p = Path(path)
+    return p / UNITS_FILE if p.is_dir() else p
+
+
+def load_units(path: Path | str, framework: Framework, tree: RegionTree) -> UnitsFile:
+    """Read a ``units.yaml`` (or a dataset directory holding one) and check it against the
+    framework and the region tree; all problems at once, each with file and line."""
+    p = units_path(path)
+    try:
+        doc = read_yaml(p)
+    except SourceError as exc:
+        raise UnitsError([exc]) from None
+    return parse_units(doc, framework, tree)
+
+
+def parse_units(doc: YamlDocument, framework: Framework, tree: RegionTree) -> UnitsFile:
+    if not isinstance(doc.data, dict):
+        raise UnitsError([SourceError(doc.path, 1, "分地区数据文件的顶层应为键值映射")])
+    try:
+        units = UnitsFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise UnitsError(_pydantic_problems(exc, doc)) from None
+    problems = [SourceError(doc.path, doc.line_of(loc), msg) for loc, msg in units_problems(units, framework, tree)]
+    if problems:
+        raise UnitsError(problems)
+    return units
+
+
+def units_problems(
+    units: UnitsFile, framework: Framework, tree: RegionTree
+) -> list[tuple[tuple[int | str, ...], str]]:
+    problems: list[tuple[tuple[int | str, ...], str]] = []
+    if units.framework != framework.id:
+        problems.append((("framework",), f"指标体系为“{units.framework}”，与所用指标体系“{framework.id}”不一致"))
+    if units.region != tree.code:
+        problems.append((("region",), f"地区代码为“{units.region}”，与行政区划表“{tree.code}”（{tree.name}）不一致"))
+    for code, report in units.units.items():
+        loc: tuple[int | str, ...] = ("units", code)
+        unit = tree.units.get(code)
+        if unit is None:
+            problems.append((loc, f"单位代码“{code}”不在{tree.name}行政区划表中{_code_hint(tree, code, units.year)}"))
+            continue
+        if not unit.valid_in(units.year):
+            problems.append((loc, f"单位代码“{code}”（{unit.name}）在{units.year}年不使用"))
+        elif not unit.reports:
+            problems.append((loc, f"{unit}不单独报表（其数据由下级汇总）"))
+        for program_id, data in report.programs.items():
+            try:
+                program = framework.program(program_id)
+            except KeyError:
+                problems.append(((*loc, "programs", program_id), f"指标体系中没有项目“{program_id}”"))
+                continue
+            specs = {f.id: f for f in program.figures}
+            for fid, value in data.figures.items():
+                spec = specs.get(fid)
+                where = (*loc, "programs", program_id, "figures", fid)
+                if spec is None:
+                    problems.append((where, f"{unit}{program.label}：未知的数据项“{fid}”"))
+                elif spec.aggregation.asks_units:
+                    problems.append((where, f"{unit}{program.label}：“{spec.label}”由各单位的回答汇总，不能直接填报数值"))
+                elif value == "not_applicable" and not spec.allow_not_applicable:
+                    problems.append((where, f"{unit}{program.label}：“{spec.label}”不能为“不适用”"))
+            for fid in data.answers:
+                spec = specs.get(fid)
+                where = (*loc, "programs", program_id, "answers", fid)
+                if spec is None or spec.aggregation.question is None:
+                    problems.append((where, f"{unit}{program.label}：“{fid}”不是需要单位回答的问题"))
+                elif unit.kind not in (spec.aggregation.kinds or []):
+                    problems.append((where, f"{unit}{program.label}：“{spec.aggregation.question}”只由"
+                                            f"{'、'.join(spec.aggregation.kinds or [])}回答"))
+    return problems
+
+
+def _code_hint(tree: RegionTree, key: str, year: int) -> str:
+    """When a name was written where a code belongs, say which code it would be (never use it)."""
+    if key.isdigit():
+        return ""
+    try:
+        unit = tree.match(key, year)
+    except RegionMatchError as exc:
+        return f"（单位须以6位代码为键；{exc}）"
+    return f"（单位须以6位代码为键，“{key}”应写作“{unit.code}”，即{unit.display_name}）"
+
+
+def units_to_data(units: UnitsFile) -> dict[str, Any]:
+    """Plain data for YAML (dates and Decimals kept; empty sections left out)."""
+    data = units.model_dump(mode="python", exclude_none=True)
+    for report in data.get("units", {}).values():
+        for program in report.get("programs", {}).values():
+            for key in ("figures", "answers", "explanations"):
+                if not program.get(key):
+                    program.pop(key, None)
+            if not program.get("no_task"):
+                program.pop("no_task", None)
+            for fid, value in list(program.get("figures", {}).items()):
+                if value == "not_applicable":
+                    program["figures"][fid] = "不适用"
+    return data
+
+
+def dump_units(units: UnitsFile, header: str | None = None) -> str:
+    return dump_yaml(units_to_data(units), header)
+
+
+def write_units(path: Path, units: UnitsFile, header: str | None = None) -> None:
+    """Write atomically: a temporary file in the same directory, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(dump_units(units, header))
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
