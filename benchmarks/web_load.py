@@ -54,13 +54,13 @@ for region in Region.objects.exclude(level=Level.province).order_by("position"):
     name = f"bench-{region.code}"
     user, created = User.objects.get_or_create(username=name)
     if created:
-        user.set_password("%s")
+        user.set_password("__PASSWORD__")
         user.save()
     assign_role(user, Role.county_clerk, region, department=region.name)
     units.append([name, Submission.objects.get(region=region).pk])
 from anju_web.submissions.models import Cycle
 print(json.dumps({"units": units, "cycle": Cycle.objects.get().pk}))
-""" % PASSWORD
+""".replace("__PASSWORD__", PASSWORD)
 
 
 def figures_form(version: str, csrf: str, seed: int) -> dict[str, str]:
@@ -129,7 +129,20 @@ def login(client: httpx.Client, rec: Recorder, username: str) -> bool:
     return response is not None and response.status_code == 302
 
 
-def clerk(base: str, rec: Recorder, username: str, submission: int, iterations: int, deadline: float) -> None:
+@dataclass(frozen=True)
+class Job:
+    base: str
+    rec: Recorder
+    username: str
+    target: int
+    """The clerk's submission id, or the cycle id for the provincial users."""
+    iterations: int
+    deadline: float
+
+
+def clerk(job: Job) -> None:
+    base, rec, username, submission, iterations, deadline = (
+        job.base, job.rec, job.username, job.target, job.iterations, job.deadline)
     with httpx.Client(base_url=base, timeout=60) as client:
         if not login(client, rec, username):
             rec.add("登录", 0.0, f"{username} 登录失败")
@@ -150,7 +163,9 @@ def clerk(base: str, rec: Recorder, username: str, submission: int, iterations: 
                 rec.add("保存数据", 0.0, f"{username}：保存未成功（HTTP {saved.status_code}）")
 
 
-def browser(base: str, rec: Recorder, username: str, cycle: int, iterations: int, deadline: float) -> None:
+def browser(job: Job) -> None:
+    base, rec, username, cycle, iterations, deadline = (
+        job.base, job.rec, job.username, job.target, job.iterations, job.deadline)
     pages = [("统计图表", f"/cycles/{cycle}/dashboard/"), ("评价计分页", f"/cycles/{cycle}/evaluation/"),
              ("报送情况", f"/cycles/{cycle}/board/"), ("审计日志", "/audit/")]
     with httpx.Client(base_url=base, timeout=60) as client:
@@ -174,6 +189,36 @@ def percentile(values: list[float], q: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def summarise(rec: Recorder, users: int, elapsed: float, database: str) -> dict[str, object]:
+    everything = [v for values in rec.samples.values() for v in values]
+    report = {
+        "users": users, "seconds": round(elapsed, 1), "requests": len(everything),
+        "requests_per_second": round(len(everything) / elapsed, 1), "errors": sum(rec.errors.values()),
+        "p50_ms": round(percentile(everything, 50) * 1000, 1), "p95_ms": round(percentile(everything, 95) * 1000, 1),
+        "database": database,
+        "kinds": {
+            kind: {"count": len(values), "errors": rec.errors.get(kind, 0),
+                   "p50_ms": round(percentile(values, 50) * 1000, 1), "p95_ms": round(percentile(values, 95) * 1000, 1),
+                   "max_ms": round(max(values) * 1000, 1)}
+            for kind, values in sorted(rec.samples.items())
+        },
+        "error_messages": rec.messages,
+    }
+    print(f"\n{report['users']} 个并发用户，{report['seconds']} 秒，{report['requests']} 个请求"
+          f"（{report['requests_per_second']} 个/秒），错误 {report['errors']} 个，数据库 {report['database']}")
+    print(f"全部请求：p50 {report['p50_ms']} 毫秒，p95 {report['p95_ms']} 毫秒")
+    print(f"{'请求':<10}{'次数':>6}{'错误':>6}{'p50(ms)':>10}{'p95(ms)':>10}{'最长(ms)':>10}")
+    for kind, row in report["kinds"].items():
+        print(f"{kind:<10}{row['count']:>6}{row['errors']:>6}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}")
+    for message in rec.messages:
+        print("  错误：", message)
+    target = ROOT / "out" / "bench" / "web_load.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"结果已保存：{target}")
+    return report
 
 
 def main() -> int:
@@ -217,9 +262,10 @@ def main() -> int:
             return 2
         rec = Recorder()
         deadline = time.monotonic() + args.time_limit
-        threads = [threading.Thread(target=clerk, args=(base, rec, name, pk, args.iterations, deadline)) for name, pk in units]
-        threads.append(threading.Thread(target=browser, args=(base, rec, "evaluator-finance", cycle, args.iterations, deadline)))
-        threads.append(threading.Thread(target=browser, args=(base, rec, "supervisor", cycle, args.iterations, deadline)))
+        threads = [threading.Thread(target=clerk, args=(Job(base, rec, name, pk, args.iterations, deadline),))
+                   for name, pk in units]
+        for name in ("evaluator-finance", "supervisor"):
+            threads.append(threading.Thread(target=browser, args=(Job(base, rec, name, cycle, args.iterations, deadline),)))
         print(f"{len(threads)} 个并发模拟用户开始访问 {base}（gunicorn {args.workers} 进程 × {args.threads} 线程）……", flush=True)
         started = time.perf_counter()
         for thread in threads:
@@ -231,32 +277,7 @@ def main() -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    everything = [v for values in rec.samples.values() for v in values]
-    report = {
-        "users": len(threads), "seconds": round(elapsed, 1), "requests": len(everything),
-        "requests_per_second": round(len(everything) / elapsed, 1), "errors": sum(rec.errors.values()),
-        "p50_ms": round(percentile(everything, 50) * 1000, 1), "p95_ms": round(percentile(everything, 95) * 1000, 1),
-        "database": "PostgreSQL" if args.database_url else "SQLite",
-        "kinds": {
-            kind: {"count": len(values), "errors": rec.errors.get(kind, 0),
-                   "p50_ms": round(percentile(values, 50) * 1000, 1), "p95_ms": round(percentile(values, 95) * 1000, 1),
-                   "max_ms": round(max(values) * 1000, 1)}
-            for kind, values in sorted(rec.samples.items())
-        },
-        "error_messages": rec.messages,
-    }
-    print(f"\n{report['users']} 个并发用户，{report['seconds']} 秒，{report['requests']} 个请求"
-          f"（{report['requests_per_second']} 个/秒），错误 {report['errors']} 个，数据库 {report['database']}")
-    print(f"全部请求：p50 {report['p50_ms']} 毫秒，p95 {report['p95_ms']} 毫秒")
-    print(f"{'请求':<10}{'次数':>6}{'错误':>6}{'p50(ms)':>10}{'p95(ms)':>10}{'最长(ms)':>10}")
-    for kind, row in report["kinds"].items():
-        print(f"{kind:<10}{row['count']:>6}{row['errors']:>6}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}")
-    for message in rec.messages:
-        print("  错误：", message)
-    target = ROOT / "out" / "bench" / "web_load.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"结果已保存：{target}")
+    report = summarise(rec, len(threads), elapsed, "PostgreSQL" if args.database_url else "SQLite")
     return 0 if report["errors"] == 0 else 1
 
 

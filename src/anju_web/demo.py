@@ -10,12 +10,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from anju.dataset import NOT_APPLICABLE, Dataset, load_dataset
+from anju.dataset import NOT_APPLICABLE, load_dataset
+from anju.dataset.units import UNITS_FILE, UnitReport, load_units
 from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role, ensure_groups
 from anju_web.audit.services import record
-from anju_web.regions.models import Level, Region
+from anju_web.regions.models import Region
 from anju_web.regions.services import sync_regions
+from anju_web.regions.source import region_tree
 from anju_web.reviews.models import Judgement, Narrative
 from anju_web.submissions.models import Cycle, EntryState, FigureEntry, Status, Submission
 
@@ -56,27 +58,40 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     return list(DEMO_ACCOUNTS)
 
 
+# Demo states: a few units still being filled or reviewed, the rest approved by the province.
+DEMO_STATES: dict[str, Status] = {
+    "220122": Status.draft,  # 农安县: the demo clerk's unit
+    "220182": Status.draft,  # 榆树市
+    "220100": Status.draft,  # 长春市本级
+    "220183": Status.submitted,  # 德惠市: waiting for the 长春 reviewer
+    "220184": Status.submitted,  # 公主岭市
+    "220221": Status.accepted,  # 永吉县: waiting for the province
+    "220281": Status.accepted,  # 蛟河市
+}
+
+
 @transaction.atomic
 def load_example(path: Path | str, deadline: dt.date | None = None) -> Cycle:
-    """Create the cycle of the example's province and year, the province-level figures, the
-    evaluators' judgements and narrative, and an empty draft for every reporting unit."""
-    dataset, _framework = load_dataset(path)
+    """Create the cycle of the example's province and year: the evaluators' judgements and
+    narrative from ``dataset.yaml`` and, from ``units.yaml`` beside it, every reporting unit's
+    report (in the demo states above; without ``units.yaml`` every unit starts as an empty draft)."""
+    dataset, framework = load_dataset(path)
     ensure_groups()
     sync_regions()
     province = Region.objects.get(pk=dataset.region.code)
+    tree = region_tree(province.code)
+    units_yaml = Path(path) / UNITS_FILE if Path(path).is_dir() else Path(path).with_name(UNITS_FILE)
+    units = load_units(units_yaml, framework, tree) if units_yaml.exists() else None
     cycle = Cycle.objects.create(
         region=province,
         year=dataset.year,
         framework_id=dataset.framework,
         title=dataset.title or f"{province.name}{dataset.year}年度城镇保障性安居工程绩效评价",
-        deadline=deadline or dt.date(dataset.year + 1, 1, 31),
+        deadline=deadline or (units.deadline if units and units.deadline else dt.date(dataset.year + 1, 1, 31)),
         as_of=dataset.as_of,
         stated={pid: data.stated.model_dump(mode="json", exclude_defaults=True) for pid, data in dataset.programs.items()},
         source=dataset.source or "",
     )
-    source = f"示例数据：{Path(path).name}（{province.name}省级数据）"
-    own = Submission.objects.create(cycle=cycle, region=province, status=Status.approved, source=source)
-    _load_figures(own, dataset)
     for pid, data in dataset.programs.items():
         for item_path, judgement in data.judgements.items():
             Judgement.objects.create(
@@ -86,25 +101,58 @@ def load_example(path: Path | str, deadline: dt.date | None = None) -> Cycle:
             )
         for item_path, text in data.narrative.items():
             Narrative.objects.create(cycle=cycle, program=pid, item_path=item_path, text=text)
-    units = Region.objects.filter(province.subtree_q()).exclude(level=Level.province)
-    Submission.objects.bulk_create([Submission(cycle=cycle, region=unit) for unit in units])
+    loaded = 0
+    for unit in tree.reporting_units(dataset.year):
+        report = units.units.get(unit.code) if units else None
+        submission = Submission.objects.create(cycle=cycle, region_id=unit.code)
+        if report is None:
+            continue
+        _load_report(submission, report, units_yaml.name)
+        loaded += 1
     record(None, "导入示例数据", object_type="cycle", object_id=cycle.pk, object_label=str(cycle),
-           new=f"省级数据 {own.entries.count()} 项，判断 {cycle.judgements.count()} 项，单位 {units.count()} 个",
+           new=f"判断 {cycle.judgements.count()} 项，报表单位 {cycle.submissions.count()} 个，其中已有填报数据 {loaded} 个",
            note=str(path), region=province, cycle_id=cycle.pk)
     return cycle
 
 
-def _load_figures(submission: Submission, dataset: Dataset) -> None:
+def _load_report(submission: Submission, report: UnitReport, source: str) -> None:
     rows = []
-    for pid, data in dataset.programs.items():
+    no_task = []
+    for pid, data in report.programs.items():
+        if data.no_task:
+            no_task.append(pid)
+            continue
         for fid, value in data.figures.items():
             if value is None:
-                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.blank))
-            elif value == NOT_APPLICABLE:
-                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.not_applicable))
+                continue
+            if value == NOT_APPLICABLE:
+                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.not_applicable,
+                                        explanation=data.explanations.get(fid, "")))
             else:
-                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.value, value=value))
+                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.value,
+                                        value=value, explanation=data.explanations.get(fid, "")))
+        for fid, answer in data.answers.items():
+            rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid,
+                                    state=EntryState.yes if answer else EntryState.no,
+                                    explanation=data.explanations.get(fid, "")))
     FigureEntry.objects.bulk_create(rows)
+    status = DEMO_STATES.get(submission.region_id, Status.approved)
+    submitted = dt.datetime.combine(report.submitted_on or submission.cycle.deadline, dt.time(10, 0),
+                                    tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    submission.no_task = sorted(no_task)
+    submission.status = status
+    submission.source = f"示例数据：{source}"
+    if status != Status.draft:
+        submission.submitted_at = submitted
+    if status in (Status.accepted, Status.approved):
+        submission.accepted_at = submitted + dt.timedelta(days=2)
+    if status == Status.approved:
+        submission.approved_at = submitted + dt.timedelta(days=5)
+    from anju_web.submissions.services import check_submission
+
+    submission.issues = check_submission(submission)
+    submission.checked_at = submitted
+    submission.save()
 
 
 def first_run(cycle: Cycle) -> Any:
@@ -127,7 +175,7 @@ def banner(url: str) -> str:
         if region is None:
             where = "全部"
         elif account.role == Role.prefecture_reviewer:
-            where = f"{region.name}本级及所辖县（市）"
+            where = f"{region.name}（本级及所辖县市）"
         else:
             where = region.display_name
         lines.append(f"    {account.username:<18} {account.role.label}（{account.department}，范围：{where}）")

@@ -80,30 +80,15 @@ def unit(cycle: Cycle, code: str) -> Submission:
     return Submission.objects.select_related("region", "cycle").get(cycle=cycle, region__pk=code)
 
 
-def valid_figures(cycle: Cycle) -> dict[tuple[str, str], tuple[str | None, bool]]:
-    """A consistent, complete set of figures for one county (no errors, no warnings)."""
-    from anju_web.submissions.assembly import cycle_framework
+def stored(sub: Submission, program: str, figure: str) -> str:
+    """The stored value of one row as the form shows it."""
+    from anju_web.submissions.units import entries_of, figure_value_text
 
-    framework = cycle_framework(cycle)
-    raw: dict[tuple[str, str], tuple[str | None, bool]] = {}
-    for program in framework.programs:
-        for spec in program.figures:
-            raw[(program.id, spec.id)] = ("10", False)
-    # identities: total = parts
-    raw[("rental", "total_funds")] = ("300", False)
-    raw[("rental", "central_funds")] = ("200", False)
-    raw[("rental", "county_funds")] = ("100", False)
-    for program_id in ("rental", "renovation", "shantytown"):
-        raw[(program_id, "violations")] = ("0", False)
-        raw[(program_id, "quality_problems")] = ("0", False)
-    raw[("rental", "low_income_coverage_rate")] = ("100", False)
-    raw[("rental", "satisfaction_rate")] = ("95", False)
-    raw[("renovation", "planned_area")] = ("1000", False)
-    raw[("renovation", "started_area")] = ("1000", False)
-    raw[("renovation", "funds_in_place")] = ("40", False)
-    raw[("renovation", "central_funds_total")] = ("20", False)
-    raw[("renovation", "cities_issuing_bonds")] = ("0", False)
-    raw[("renovation", "cities_using_loans")] = ("0", False)
-    raw[("renovation", "cities_online_voting")] = ("0", False)
-    raw[("renovation", "prefecture_cities_with_task")] = (None, True)
-    return raw
+    return figure_value_text(entries_of(sub)[(program, figure)].figure_value)
+
+
+def rows(**values: str) -> dict[tuple[str, str], Any]:
+    """``rows(rental__total_funds="300")`` → the form input of those rows."""
+    from anju_web.submissions.inputs import RowInput
+
+    return {tuple(key.split("__", 1)): RowInput(value) for key, value in values.items()}  # type: ignore[misc]

@@ -23,11 +23,9 @@ from anju_web.submissions.models import (
     ItemReturn,
     ReturnMessage,
     Submission,
-    WarningExplanation,
 )
-from anju_web.submissions.services import save_figures
 
-from .conftest import ROLE_USERS, client_for, unit, valid_figures
+from .conftest import ROLE_USERS, client_for, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +53,10 @@ def build_world() -> dict[str, Any]:
     users = {role: get_user_model().objects.get(username=name) for role, name in ROLE_USERS.items()}
     cycle = Cycle.objects.get(year=2022)
     own = unit(cycle, "220122")
-    save_figures(users["county_clerk"], own, valid_figures(cycle))
     workflow.submit(users["county_clerk"], own)
     workflow.return_items(users["prefecture_reviewer"], own, [workflow.ReturnItem("rental", "subsidy_paid", "请核对")])
     foreign = unit(cycle, "220221")
+    Submission.objects.filter(pk=foreign.pk).update(status="draft")  # editable, so its clerk can attach evidence
     from django.contrib.auth.models import User
 
     foreign_clerk = User.objects.create_user("clerk-220221", password="x" * 12)
@@ -91,8 +89,9 @@ def actions(world: dict[str, Any]) -> list[Action]:
         Action("审定", "post", f"/submissions/{own}/approve/", frozenset({"province_evaluator"})),
         Action("锁定", "post", f"/submissions/{own}/lock/", frozenset({"province_evaluator"})),
         Action("重新打开", "post", f"/submissions/{own}/reopen/", frozenset({"province_evaluator"}), {"reason": "x"}),
-        Action("说明警告", "post", f"/submissions/{own}/explain/", frozenset({"county_clerk"}),
-               {"program": "rental", "code": "X", "where": "y", "text": "z"}),
+        Action("上传 Excel 填报表", "post", f"/submissions/{own}/upload/", frozenset({"county_clerk"})),
+        Action("下载本单位填报表", "get", f"/submissions/{own}/template.xlsx", ALL),
+        Action("下载他单位填报表", "get", f"/submissions/{foreign}/template.xlsx", PROVINCE_WIDE),
         Action("回复退回项", "post", f"/returns/{world['return'].pk}/reply/",
                frozenset({"county_clerk", "prefecture_reviewer", "province_evaluator"}), {"text": ""}),
         Action("评价计分页", "get", f"/cycles/{c}/evaluation/", PROVINCE_WIDE),
@@ -153,7 +152,7 @@ def snapshot() -> str:
     """Everything a refused request could have changed."""
     state = {
         "audit": AuditEvent.objects.count(),
-        "figures": list(FigureEntry.objects.order_by("pk").values_list("pk", "state", "value")),
+        "figures": list(FigureEntry.objects.order_by("pk").values_list("pk", "state", "value", "explanation")),
         "submissions": list(Submission.objects.order_by("pk").values_list("pk", "status", "version")),
         "judgements": list(Judgement.objects.order_by("pk").values_list("pk", "points", "clauses", "reason")),
         "narrative": list(Narrative.objects.order_by("pk").values_list("pk", "text")),
@@ -163,7 +162,6 @@ def snapshot() -> str:
         "evidence": EvidenceFile.objects.count(),
         "returns": list(ItemReturn.objects.order_by("pk").values_list("pk", "status")),
         "messages": ReturnMessage.objects.count(),
-        "explanations": WarningExplanation.objects.count(),
         "cycles": list(Cycle.objects.order_by("pk").values_list("pk", "deadline", "signed_at")),
     }
     return hashlib.sha256(json.dumps(state, default=str, sort_keys=True).encode()).hexdigest()

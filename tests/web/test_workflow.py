@@ -1,5 +1,5 @@
-"""The submission workflow through its service functions: validation, returns with threads,
-acceptance, approval, locking, reopening — each step recorded in the audit log."""
+"""The submission workflow through its service functions: the collection module's validation,
+returns with threads, acceptance, approval, locking, reopening — each step in the audit log."""
 
 from __future__ import annotations
 
@@ -9,113 +9,142 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from anju.dataset.regions import builtin_region_tree
+from anju.dataset.units import load_units
 from anju_web.audit.models import AuditEvent
 from anju_web.submissions import workflow
+from anju_web.submissions.assembly import cycle_framework
+from anju_web.submissions.inputs import RowInput
 from anju_web.submissions.models import EntryState, FigureEntry, ReturnStatus, Status
 from anju_web.submissions.services import (
     FigureErrors,
     NotEditable,
     StaleVersion,
-    explain_warning,
+    check_submission,
     reply_to_return,
     save_figures,
 )
+from anju_web.submissions.units import layout_of, unit_report
 
-from .conftest import unit, valid_figures
+from .conftest import EXAMPLE, rows, stored, unit
 
 pytestmark = pytest.mark.django_db
 
 
-def test_complete_consistent_figures_have_no_issues(cycle, users):
+def test_stored_report_is_the_example_and_passes_the_rules(cycle):
     sub = unit(cycle, "220122")
-    result = save_figures(users["county_clerk"], sub, valid_figures(cycle))
-    assert result.changed == 65
-    assert result.issues == []
+    units = load_units(EXAMPLE / "units.yaml", cycle_framework(cycle), builtin_region_tree("220000"))
+    assert unit_report(sub).programs == units.units["220122"].programs
+    assert check_submission(sub) == []
+
+
+def test_form_rows_follow_the_unit_layout(cycle):
+    county = {(s.program.id, r.spec.id): r for s in layout_of(unit(cycle, "220122")).sheets for r in s.rows}
+    city = {(s.program.id, r.spec.id): r for s in layout_of(unit(cycle, "220100")).sheets for r in s.rows}
+    # Prefecture-level cities answer the yes/no questions the province counts; counties do not.
+    assert ("renovation", "cities_issuing_bonds") in city and city[("renovation", "cities_issuing_bonds")].question
+    assert ("renovation", "cities_issuing_bonds") not in county
+    assert ("renovation", "prefecture_cities_with_task") not in county
 
 
 def test_blank_zero_and_not_applicable_are_stored_distinctly(cycle, users):
     sub = unit(cycle, "220122")
     save_figures(users["county_clerk"], sub, {
-        ("rental", "violations"): ("0", False),
-        ("rental", "quality_problems"): ("", False),
-        ("shantytown", "planned_units"): (None, True),
+        ("rental", "violations"): RowInput("0"),
+        ("rental", "quality_problems"): RowInput(""),
+        ("rental", "target_new_rental"): RowInput(None, not_applicable=True),
     })
-    entries = {e.figure_id: e for e in FigureEntry.objects.filter(submission=sub)}
-    assert entries["violations"].state == EntryState.value and entries["violations"].value == Decimal(0)
-    # A blank that was blank before is not a change: no row is written for it.
-    assert "quality_problems" not in entries
-    assert entries["planned_units"].state == EntryState.not_applicable and entries["planned_units"].value is None
+    entries = {(e.program, e.figure_id): e for e in FigureEntry.objects.filter(submission=sub)}
+    assert entries[("rental", "violations")].state == EntryState.value
+    assert entries[("rental", "violations")].value == Decimal(0)
+    assert entries[("rental", "quality_problems")].state == EntryState.blank
+    assert entries[("rental", "target_new_rental")].state == EntryState.not_applicable
     codes = {(i["program"], i["code"], i["where"]) for i in sub.issues}
-    assert ("rental", "BLANK_FIGURE", "quality_problems") in codes
-    assert ("rental", "BLANK_FIGURE", "violations") not in codes
-    assert ("renovation", "BLANK_FIGURE", "violations") in codes
-    assert ("shantytown", "BLANK_FIGURE", "planned_units") not in codes
+    assert ("rental", "BLANK", "quality_problems") in codes
+    assert ("rental", "BLANK", "violations") not in codes
+    assert ("rental", "BLANK", "target_new_rental") not in codes
 
 
-def test_bad_input_saves_nothing_and_names_every_field(cycle, users):
+def test_bad_input_saves_nothing_and_names_every_row(cycle, users):
     sub = unit(cycle, "220122")
     before = AuditEvent.objects.count()
+    version = sub.version
     with pytest.raises(FigureErrors) as excinfo:
         save_figures(users["county_clerk"], sub, {
-            ("rental", "total_funds"): ("100", False),
-            ("rental", "violations"): ("1.5", False),
-            ("rental", "satisfaction_rate"): ("120", False),
-            ("rental", "central_funds"): ("abc", False),
-            ("rental", "county_funds"): ("-3", False),
+            ("rental", "total_funds"): RowInput("100"),
+            ("rental", "violations"): RowInput("1.5"),
+            ("rental", "satisfaction_rate"): RowInput("120"),
+            ("rental", "central_funds"): RowInput("abc"),
+            ("rental", "county_funds"): RowInput("-3"),
+            ("rental", "central_budget"): RowInput(None, not_applicable=True),
+            ("renovation", "cities_issuing_bonds"): RowInput("是"),
         })
     errors = excinfo.value.errors
     assert set(errors) == {("rental", "violations"), ("rental", "satisfaction_rate"), ("rental", "central_funds"),
-                           ("rental", "county_funds")}
+                           ("rental", "county_funds"), ("rental", "central_budget"), ("renovation", "cities_issuing_bonds")}
     assert "应为整数" in errors[("rental", "violations")]
     assert "0到100" in errors[("rental", "satisfaction_rate")]
     assert "不能为负数" in errors[("rental", "county_funds")]
-    assert not FigureEntry.objects.filter(submission=sub).exists()
-    assert AuditEvent.objects.count() == before
+    assert "不能选“不适用”" in errors[("rental", "central_budget")]
+    assert "没有数据项" in errors[("renovation", "cities_issuing_bonds")]
+    sub.refresh_from_db()
+    assert sub.version == version and AuditEvent.objects.count() == before
 
 
 def test_errors_block_submission_and_warnings_need_an_explanation(cycle, users):
     clerk = users["county_clerk"]
     sub = unit(cycle, "220122")
-    raw = valid_figures(cycle)
-    raw[("rental", "total_funds")] = ("250", False)  # 200 + 100 ≠ 250: an error
-    raw[("rental", "rental_units_operated")] = ("20", False)  # 20 of 10 units: share above 100%, a warning
-    save_figures(clerk, sub, raw)
+    total = stored(sub, "rental", "total_funds")
+    planned = Decimal(stored(sub, "rental", "subsidy_planned"))
+    save_figures(clerk, sub, {
+        ("rental", "total_funds"): RowInput(str(Decimal(total) + 1)),  # ≠ central + county: an error
+        ("rental", "subsidy_paid"): RowInput(str(planned * 2)),  # twice the plan: a warning
+    })
     codes = {(i["severity"], i["code"]) for i in sub.issues}
-    assert ("error", "PARTS_TOTAL_MISMATCH") in codes
-    assert ("warning", "SHARE_ABOVE_100") in codes
+    assert ("error", "rental_funds_parts") in codes
+    assert ("warning", "subsidy_vs_plan") in codes
     with pytest.raises(workflow.TransitionError, match="错误须先改正"):
         workflow.submit(clerk, sub)
-    save_figures(clerk, sub, {("rental", "total_funds"): ("300", False)}, expected_version=sub.version)
-    with pytest.raises(workflow.TransitionError, match="警告尚未说明"):
+    save_figures(clerk, sub, rows(rental__total_funds=total), expected_version=sub.version)
+    with pytest.raises(workflow.TransitionError, match="警告尚未在“情况说明”中说明"):
         workflow.submit(clerk, sub)
-    warning = next(i for i in sub.issues if i["severity"] == "warning")
-    explain_warning(clerk, sub, program=warning["program"], code=warning["code"], where=warning["where"],
-                    text="含企业代管的存量住房")
+    save_figures(clerk, sub, {("rental", "subsidy_paid"): RowInput(str(planned * 2), explanation="含上年结转户数")})
+    assert next(i for i in sub.issues if i["code"] == "subsidy_vs_plan")["explained"]
     workflow.submit(clerk, sub)
     sub.refresh_from_db()
     assert sub.status == Status.submitted and sub.submitted_at is not None
+    note = AuditEvent.objects.get(field="rental.subsidy_paid.情况说明")
+    assert note.new_value == "含上年结转户数"
+
+
+def test_no_task_clears_a_program_and_refuses_figures_beside_it(cycle, users):
+    clerk = users["county_clerk"]
+    sub = unit(cycle, "220122")
+    with pytest.raises(FigureErrors, match="无此项任务"):
+        save_figures(clerk, sub, rows(shantytown__planned_units="5"), no_task={"shantytown"})
+    save_figures(clerk, sub, {}, no_task={"shantytown"})
+    assert sub.no_task == ["shantytown"]
+    assert not FigureEntry.objects.filter(submission=sub, program="shantytown").exclude(state=EntryState.blank).exists()
+    assert unit_report(sub).program("shantytown").no_task
+    assert sub.issues == []
+    assert AuditEvent.objects.filter(field="shantytown.无此项任务", new_value="是").exists()
+    assert AuditEvent.objects.filter(field="shantytown.planned_units", new_value="（空白）", note="无此项任务").exists()
 
 
 def test_stale_version_is_refused(cycle, users):
     sub = unit(cycle, "220122")
     version = sub.version
-    save_figures(users["county_clerk"], sub, {("rental", "violations"): ("0", False)}, expected_version=version)
+    save_figures(users["county_clerk"], sub, rows(rental__violations="1"), expected_version=version)
     with pytest.raises(StaleVersion):
-        save_figures(users["county_clerk"], sub, {("rental", "violations"): ("1", False)}, expected_version=version)
-
-
-def _submitted(cycle, users, code="220122"):
-    sub = unit(cycle, code)
-    save_figures(users["county_clerk"], sub, valid_figures(cycle))
-    workflow.submit(users["county_clerk"], sub)
-    return sub
+        save_figures(users["county_clerk"], sub, rows(rental__violations="2"), expected_version=version)
 
 
 def test_whole_cycle_with_a_return_and_a_reopening(cycle, users):
     clerk, reviewer, evaluator = users["county_clerk"], users["prefecture_reviewer"], users["province_evaluator"]
-    sub = _submitted(cycle, users)
+    sub = unit(cycle, "220122")
+    workflow.submit(clerk, sub)
     with pytest.raises(NotEditable):
-        save_figures(clerk, sub, {("rental", "violations"): ("2", False)})
+        save_figures(clerk, sub, rows(rental__violations="2"))
     with pytest.raises(workflow.TransitionError, match="至少指明一个数据项"):
         workflow.return_items(reviewer, sub, [])
     with pytest.raises(workflow.TransitionError, match="须说明理由"):
@@ -125,13 +154,15 @@ def test_whole_cycle_with_a_return_and_a_reopening(cycle, users):
     assert sub.status == Status.returned
     item = sub.returns.get()
     assert item.status == ReturnStatus.open and item.reason == "与台账不符，请核对"
-    save_figures(clerk, sub, {("rental", "subsidy_paid"): ("9", False)})
+    old = stored(sub, "rental", "subsidy_paid")
+    new = str(Decimal(old) - 1)
+    save_figures(clerk, sub, rows(rental__subsidy_paid=new))
     with pytest.raises(workflow.TransitionError, match="尚未回复"):
         workflow.submit(clerk, sub)
-    reply_to_return(clerk, item, "已按台账改为 9 户")
+    reply_to_return(clerk, item, f"已按台账改为 {new} 户")
     workflow.submit(clerk, sub)
     with pytest.raises(workflow.TransitionError, match="不能审定（须在“地级市已审核”状态）"):
-        workflow.approve(evaluator, sub)  # wrong state: the prefecture has not accepted yet
+        workflow.approve(evaluator, sub)
     workflow.accept(reviewer, sub)
     item.refresh_from_db()
     assert item.status == ReturnStatus.resolved and item.resolved_by == reviewer
@@ -140,14 +171,14 @@ def test_whole_cycle_with_a_return_and_a_reopening(cycle, users):
     sub.refresh_from_db()
     assert sub.status == Status.locked
     with pytest.raises(NotEditable):
-        save_figures(clerk, sub, {("rental", "violations"): ("2", False)})
+        save_figures(clerk, sub, rows(rental__violations="2"))
     with pytest.raises(workflow.TransitionError, match="须说明理由"):
         workflow.reopen(evaluator, sub, "")
     workflow.reopen(evaluator, sub, "监管局复核发现补贴户数有误")
     sub.refresh_from_db()
     assert sub.status == Status.draft and sub.approved_at is None
     statuses = list(
-        AuditEvent.objects.filter(object_type="submission", object_id=str(sub.pk)).order_by("at", "pk")
+        AuditEvent.objects.filter(object_type="submission", object_id=str(sub.pk), field="状态").order_by("at", "pk")
         .values_list("action", "old_value", "new_value")
     )
     assert statuses == [
@@ -162,23 +193,24 @@ def test_whole_cycle_with_a_return_and_a_reopening(cycle, users):
     reopen = AuditEvent.objects.filter(object_type="submission", action="重新打开").get()
     assert reopen.note == "监管局复核发现补贴户数有误"
     figure_change = AuditEvent.objects.filter(object_type="figure", field="rental.subsidy_paid").latest("pk")
-    assert (figure_change.old_value, figure_change.new_value) == ("10", "9")
+    assert (figure_change.old_value, figure_change.new_value) == (old, new)
     assert figure_change.actor_label == "李明（农安县财政局 市县填报员）"
 
 
 def test_province_can_return_an_accepted_submission(cycle, users):
-    sub = _submitted(cycle, users)
-    workflow.accept(users["prefecture_reviewer"], sub)
+    sub = unit(cycle, "220221")  # 永吉县: accepted by 吉林市 in the demo data
+    assert sub.status == Status.accepted
     workflow.return_items(users["province_evaluator"], sub, [workflow.ReturnItem("renovation", "started_area", "面积口径有误")])
     sub.refresh_from_db()
     assert sub.status == Status.returned
 
 
 def test_roles_and_scope_are_enforced_by_the_verbs(cycle, users):
-    sub = _submitted(cycle, users)
+    sub = unit(cycle, "220122")
+    workflow.submit(users["county_clerk"], sub)
     other = unit(cycle, "220221")  # 永吉县, 吉林市: outside 长春's reviewer and 农安's clerk
     with pytest.raises(Http404):
-        save_figures(users["county_clerk"], other, {("rental", "violations"): ("0", False)})
+        save_figures(users["county_clerk"], other, rows(rental__violations="0"))
     with pytest.raises(Http404):
         workflow.accept(users["prefecture_reviewer"], other)
     with pytest.raises(PermissionDenied):
@@ -188,9 +220,9 @@ def test_roles_and_scope_are_enforced_by_the_verbs(cycle, users):
     with pytest.raises(PermissionDenied):
         workflow.approve(users["prefecture_reviewer"], sub)
     with pytest.raises(PermissionDenied):
-        save_figures(users["province_evaluator"], sub, {("rental", "violations"): ("0", False)})
+        save_figures(users["province_evaluator"], sub, rows(rental__violations="0"))
     with pytest.raises(PermissionDenied):
-        save_figures(users["administrator"], sub, {("rental", "violations"): ("0", False)})
+        save_figures(users["administrator"], sub, rows(rental__violations="0"))
     sub.refresh_from_db()
     assert sub.status == Status.submitted
 

@@ -27,6 +27,7 @@ from anju_web.reviews import services as review_services
 from anju_web.reviews.models import Judgement, ScoreAdjustment
 from anju_web.submissions import workflow
 from anju_web.submissions.assembly import AssemblyError
+from anju_web.submissions.inputs import RowInput
 from anju_web.submissions.models import Cycle, FigureEntry, Submission
 from anju_web.submissions.services import FigureErrors, NotEditable, StaleVersion, save_figures
 
@@ -134,8 +135,9 @@ class SubmissionOut(Schema):
 class FigureOut(Schema):
     program: str
     figure: str
-    state: Literal["blank", "value", "not_applicable"]
+    state: Literal["blank", "value", "not_applicable", "yes", "no"]
     value: str | None
+    explanation: str
 
 
 class IssueOut(Schema):
@@ -156,6 +158,7 @@ class ReturnOut(Schema):
 
 
 class SubmissionDetail(SubmissionOut):
+    no_task: list[str]
     figures: list[FigureOut]
     issues: list[IssueOut]
     returns: list[ReturnOut]
@@ -165,12 +168,17 @@ class FigureIn(Schema):
     program: str
     figure: str
     value: str | None = None
+    """A number as text, 是/否 for a question row, empty for blank."""
     not_applicable: bool = False
+    explanation: str | None = None
+    """情况说明 (explains a warning on this row); omitted leaves it unchanged."""
 
 
 class FiguresIn(Schema):
     version: int | None = None
     figures: list[FigureIn]
+    no_task: list[str] | None = None
+    """Programs marked 无此项任务; omitted leaves the switches unchanged."""
 
 
 class ReturnItemIn(Schema):
@@ -311,9 +319,10 @@ def _submission_out(s: Submission) -> dict[str, Any]:
 def _detail(s: Submission) -> dict[str, Any]:
     return {
         **_submission_out(s),
+        "no_task": s.no_task,
         "figures": [
             {"program": e.program, "figure": e.figure_id, "state": e.state,
-             "value": plain(e.value) if e.value is not None else None}
+             "value": plain(e.value) if e.value is not None else None, "explanation": e.explanation}
             for e in FigureEntry.objects.filter(submission=s).order_by("program", "figure_id")
         ],
         "issues": s.issues,
@@ -384,9 +393,10 @@ def submission_detail(request: HttpRequest, submission_id: int) -> dict[str, Any
          summary="保存数据项（全部成功或全部不保存），保存后自动校验", tags=["填报"])
 def put_figures(request: HttpRequest, submission_id: int, payload: FiguresIn) -> Any:
     submission = _submission(request, submission_id, "submissions.fill_submission")
-    raw = {(f.program, f.figure): (f.value, f.not_applicable) for f in payload.figures}
+    raw = {(f.program, f.figure): RowInput(f.value, f.not_applicable, f.explanation) for f in payload.figures}
     try:
-        save_figures(request.user, submission, raw, expected_version=payload.version, source="接口填报")
+        save_figures(request.user, submission, raw, no_task=set(payload.no_task) if payload.no_task is not None else None,
+                     expected_version=payload.version, source="接口填报")
     except NotEditable as exc:
         return Status(409, {"detail": str(exc)})
     submission.refresh_from_db()

@@ -20,6 +20,11 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=64)
     level = models.CharField("层级", max_length=16, choices=Level.choices)
     parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    kind = models.CharField("类型", max_length=32, blank=True, help_text="地级市、自治州、县级市、县、自治县……")
+    report_name = models.CharField("报表口径名称", max_length=100, blank=True, help_text="如：长春市（市本级及市辖区）")
+    reports = models.BooleanField("单独报表", default=True)
+    valid_from = models.PositiveIntegerField("启用年度", null=True, blank=True)
+    valid_to = models.PositiveIntegerField("停用年度", null=True, blank=True)
     position = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -32,12 +37,17 @@ class Region(models.Model):
 
     @property
     def is_reporting_unit(self) -> bool:
-        return self.level != Level.province
+        return self.reports and self.level != Level.province
 
     @property
     def display_name(self) -> str:
-        """长春市本级 for a prefecture as a reporting unit; the plain name otherwise."""
-        return f"{self.name}本级" if self.level == Level.prefecture else self.name
+        """What the unit's own report covers: 长春市（市本级及市辖区）, or the plain name."""
+        return self.report_name or self.name
+
+    def valid_in(self, year: int) -> bool:
+        if self.valid_from is not None and year < self.valid_from:
+            return False
+        return not (self.valid_to is not None and year > self.valid_to)
 
     def subtree_q(self, prefix: str = "") -> Q:
         """Filter for this region and everything below it (three levels at most)."""

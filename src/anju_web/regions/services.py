@@ -19,6 +19,11 @@ def sync_regions() -> int:
                 "name": record.name,
                 "level": record.level,
                 "parent_id": record.parent,
+                "kind": record.kind,
+                "report_name": record.report_name if record.report_name != record.name else "",
+                "reports": record.reports,
+                "valid_from": record.valid_from,
+                "valid_to": record.valid_to,
                 "position": position,
             },
         )

@@ -1,20 +1,16 @@
-"""Where the region tree comes from: one function, so the source can change in one place.
-
-Until the collection module's region tree (``anju.dataset.regions``) is available, the tree is
-read from ``data/jilin.yaml`` beside this file: Jilin's 48 reporting units (9 prefecture-level
-units reporting for their own city, 39 counties and county-level cities), GB/T 2260 codes.
-"""
+"""Where the region tree comes from: the collection module's GB/T 2260 trees
+(:mod:`anju.dataset.regions`, data under ``anju/data/regions/``). This is the only place the web
+system reads them, so another source needs a change here only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cache
 from typing import Literal
 
-from anju.yamlio import read_yaml
+from anju.dataset.regions import RegionTree, builtin_region_codes, builtin_region_tree
 
 Level = Literal["province", "prefecture", "county"]
-DATA_FILE = Path(__file__).resolve().parent / "data" / "jilin.yaml"
 
 
 @dataclass(frozen=True)
@@ -23,17 +19,34 @@ class RegionRecord:
     name: str
     level: Level
     parent: str | None
+    kind: str
+    report_name: str
+    reports: bool
+    valid_from: int | None
+    valid_to: int | None
+
+
+@cache
+def region_tree(province_code: str) -> RegionTree:
+    """The whole tree of one province (every unit, every year)."""
+    return builtin_region_tree(province_code)
 
 
 def load_region_tree() -> list[RegionRecord]:
-    """Every region, parents before children, in reporting order."""
-    doc = read_yaml(DATA_FILE)
-    data = doc.data
-    province = data["province"]
-    records = [RegionRecord(str(province["code"]), str(province["name"]), "province", None)]
-    for prefecture in data["prefectures"]:
-        code = str(prefecture["code"])
-        records.append(RegionRecord(code, str(prefecture["name"]), "prefecture", str(province["code"])))
-        for county_code, county_name in prefecture["counties"].items():
-            records.append(RegionRecord(str(county_code), str(county_name), "county", code))
+    """Every region of every built-in province, parents before children, in file order."""
+    records: list[RegionRecord] = []
+    for province_code in builtin_region_codes():
+        tree = region_tree(province_code)
+        for unit in tree.spec.units:
+            records.append(RegionRecord(
+                code=unit.code,
+                name=unit.name,
+                level=unit.level,
+                parent=unit.parent,
+                kind=unit.kind,
+                report_name=unit.display_name,
+                reports=unit.reports,
+                valid_from=unit.valid_from,
+                valid_to=unit.valid_to,
+            ))
     return records

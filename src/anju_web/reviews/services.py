@@ -29,7 +29,7 @@ from anju_web.reviews.models import (
     Narrative,
     ScoreAdjustment,
 )
-from anju_web.submissions.assembly import AssemblyError, assemble_dataset, cycle_framework, province_figures
+from anju_web.submissions.assembly import AssemblyError, assemble, assemble_dataset, cycle_framework
 from anju_web.submissions.frameworks import program_label
 from anju_web.submissions.models import Cycle, Status, Submission
 
@@ -215,8 +215,8 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
     authorize(user, "reviews.run_evaluation", cycle.region)
     framework = cycle_framework(cycle)
     with transaction.atomic():
-        dataset = assemble_dataset(cycle)
-        _figures, source = province_figures(cycle, framework)
+        assembly = assemble(cycle)
+        dataset, source = assembly.dataset, assembly.source
         evaluation = evaluate(framework, dataset)
         issues = run_checks(framework, dataset, evaluation)
         previous = EvaluationRun.objects.filter(cycle=cycle).first()

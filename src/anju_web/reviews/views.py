@@ -122,7 +122,9 @@ def run(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         outcome = services.run_evaluation(request.user, cycle)
     except EvaluationError as exc:
-        request.session["evaluation_problems"] = [str(p) for p in exc.problems]
+        from anju_web.submissions.assembly import assemble
+
+        request.session["evaluation_problems"] = [str(p) for p in exc.problems] + assemble(cycle).problems[:50]
         messages.error(request, f"有 {len(exc.problems)} 个指标无法计分，未保存评价结果。")
     except AssemblyError as exc:
         messages.error(request, str(exc))

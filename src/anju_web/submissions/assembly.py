@@ -1,18 +1,25 @@
-"""Assemble an engine :class:`~anju.dataset.Dataset` from the database — the one place where
+"""Assemble the engine's :class:`~anju.dataset.Dataset` from the database — the one place where
 stored rows become the engine's input. Views and services never score anything themselves:
 they call :func:`anju.scoring.evaluate` and :func:`anju.checks.run_checks` on what this returns.
+
+The province's figures are the units' reports aggregated up the region tree by the collection
+module (:func:`anju.dataset.aggregate.aggregate_units`: sums, weighted means, unit counts; ratios
+are recomputed by the engine, never averaged); the judgements, explanation text and what a
+document stated come from the provincial evaluators' tables.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from anju.dataset import Dataset, FigureValue, Judgement, ProgramData, StatedProgram
+from anju.dataset import Dataset, Judgement, ProgramData, StatedProgram
+from anju.dataset.aggregate import AggregateResult, aggregate_units, with_unit_figures
 from anju.dataset.models import Region as DatasetRegion
 from anju.framework import Framework
-from anju_web.regions.models import Region
+from anju_web.regions.source import region_tree
 from anju_web.submissions.frameworks import framework_by_id
-from anju_web.submissions.models import Cycle, FigureEntry, Submission
+from anju_web.submissions.models import DONE, Cycle, Submission
 
 
 class AssemblyError(Exception):
@@ -23,66 +30,59 @@ def cycle_framework(cycle: Cycle) -> Framework:
     return framework_by_id(cycle.framework_id)
 
 
-def entry_figures(submission: Submission, framework: Framework) -> dict[str, dict[str, FigureValue]]:
-    """Every declared figure of every program: the stored value, or blank when never entered."""
-    stored: dict[tuple[str, str], FigureValue] = {
-        (e.program, e.figure_id): e.figure_value for e in FigureEntry.objects.filter(submission=submission)
-    }
-    return {
-        program.id: {spec.id: stored.get((program.id, spec.id)) for spec in program.figures}
-        for program in framework.programs
-    }
+@dataclass(frozen=True)
+class Assembly:
+    dataset: Dataset
+    aggregation: AggregateResult
+    source: str
+    """Where the figures come from, in Chinese (how many units, how many approved)."""
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(p) for p in self.aggregation.problems]
 
 
-def province_figures(cycle: Cycle, framework: Framework) -> tuple[dict[str, dict[str, FigureValue]], str]:
-    """The figures the province is scored on, and where they come from.
-
-    Province-level figures entered or loaded for the province itself are used as they are.
-    (When the collection module's aggregation is available, units' approved figures are summed
-    here instead.)"""
-    own = Submission.objects.filter(cycle=cycle, region=cycle.region).first()
-    if own is not None and own.entries.exists():
-        return entry_figures(own, framework), own.source or "省级数据"
-    raise AssemblyError(f"{cycle}：没有省级数据，无法计分（请先导入省级汇总数据）")
+def unit_submissions(cycle: Cycle) -> list[Submission]:
+    return list(Submission.objects.filter(cycle=cycle).exclude(region=cycle.region).select_related("region", "cycle"))
 
 
-def assemble_dataset(cycle: Cycle, region: Region | None = None) -> Dataset:
-    """The dataset of ``region`` (default: the cycle's province) for ``cycle``.
+def assemble(cycle: Cycle) -> Assembly:
+    """The province's dataset for ``cycle``: every unit's current report aggregated, plus the
+    evaluators' judgements and narrative."""
+    from anju_web.submissions.units import units_file
 
-    For a reporting unit: its own figures. For the province: the province's figures plus the
-    provincial evaluators' judgements, the explanation text and what a document stated."""
     framework = cycle_framework(cycle)
-    target = region or cycle.region
-    is_province = target.pk == cycle.region_id
-    if is_province:
-        figures, _source = province_figures(cycle, framework)
-    else:
-        submission = Submission.objects.filter(cycle=cycle, region=target).first()
-        if submission is None:
-            raise AssemblyError(f"{target.display_name}没有{cycle.year}年度的填报")
-        figures = entry_figures(submission, framework)
+    submissions = unit_submissions(cycle)
+    if not submissions:
+        raise AssemblyError(f"{cycle}还没有任何单位的填报，无法汇总计分")
+    batch = units_file(framework, cycle.region_id, cycle.year, submissions)
+    result = aggregate_units(framework, region_tree(cycle.region_id), batch)
+    judgements = _judgements(cycle)
+    narrative = _narrative(cycle)
     programs: dict[str, ProgramData] = {}
-    judgements = _judgements(cycle) if is_province else {}
-    narrative = _narrative(cycle) if is_province else {}
     for program in framework.programs:
-        stated: dict[str, Any] = cycle.stated.get(program.id, {}) if is_province else {}
+        stated: dict[str, Any] = cycle.stated.get(program.id, {})
         programs[program.id] = ProgramData(
-            figures=figures[program.id],
             judgements=judgements.get(program.id, {}),
             narrative=narrative.get(program.id, {}),
             stated=StatedProgram.model_validate(stated),
         )
-    return Dataset.model_validate(
-        {
-            "region": DatasetRegion(code=target.code, name=target.name),
-            "year": cycle.year,
-            "framework": cycle.framework_id,
-            "as_of": cycle.as_of,
-            "title": cycle.title if is_province else None,
-            "source": cycle.source if is_province else None,
-            "programs": programs,
-        }
-    )
+    base = Dataset.model_validate({
+        "region": DatasetRegion(code=cycle.region.code, name=cycle.region.name),
+        "year": cycle.year,
+        "framework": cycle.framework_id,
+        "as_of": cycle.as_of,
+        "title": cycle.title,
+        "source": cycle.source or None,
+        "programs": programs,
+    })
+    done = sum(1 for s in submissions if s.status in DONE)
+    source = f"{len(submissions)} 个报表单位的填报汇总（省级已审定 {done} 个）"
+    return Assembly(with_unit_figures(base, result), result, source)
+
+
+def assemble_dataset(cycle: Cycle) -> Dataset:
+    return assemble(cycle).dataset
 
 
 def _judgements(cycle: Cycle) -> dict[str, dict[str, Judgement]]:

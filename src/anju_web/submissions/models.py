@@ -63,6 +63,7 @@ class Submission(models.Model):
     region = models.ForeignKey(Region, verbose_name="填报单位", on_delete=models.PROTECT, related_name="submissions")
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.draft)
     version = models.PositiveIntegerField("版本", default=1, help_text="每次保存加一，防止覆盖他人的修改")
+    no_task = models.JSONField("无此项任务的项目", default=list, blank=True)
     source = models.CharField("数据来源", max_length=200, blank=True)
     issues = models.JSONField("最近一次校验结果", default=list, blank=True)
     checked_at = models.DateTimeField("校验时间", null=True, blank=True)
@@ -93,10 +94,6 @@ class Submission(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
-    @property
-    def is_province_data(self) -> bool:
-        return not self.region.is_reporting_unit
-
     def error_count(self) -> int:
         return sum(1 for i in self.issues if i.get("severity") == "error")
 
@@ -108,16 +105,20 @@ class EntryState(models.TextChoices):
     blank = "blank", "空白"
     value = "value", "数值"
     not_applicable = "not_applicable", "不适用"
+    yes = "yes", "是"
+    no = "no", "否"
 
 
 class FigureEntry(models.Model):
-    """One reported figure. Blank, zero and 不适用 are three different states."""
+    """One row a unit fills: a figure (blank, a number or 不适用 — three different states) or the
+    answer to a yes/no question that the province counts (是/否), with its 情况说明."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="entries", verbose_name="填报")
     program = models.CharField("项目", max_length=16)
     figure_id = models.CharField("数据项", max_length=64)
     state = models.CharField("状态", max_length=16, choices=EntryState.choices, default=EntryState.blank)
     value = models.DecimalField("数值", max_digits=20, decimal_places=4, null=True, blank=True)
+    explanation = models.TextField("情况说明", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -147,11 +148,21 @@ class FigureEntry(models.Model):
         return None
 
     @property
+    def answer(self) -> bool | None:
+        return {EntryState.yes: True, EntryState.no: False}.get(EntryState(self.state))
+
+    @property
     def display(self) -> str:
+        if self.answer is not None:
+            return "是" if self.answer else "否"
         return display_value(self.figure_value)
 
 
-def display_value(value: FigureValue) -> str:
+def display_value(value: FigureValue | bool) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
     if value is None:
         return "（空白）"
     if value == NOT_APPLICABLE:
@@ -198,20 +209,3 @@ class ReturnMessage(models.Model):
         verbose_name = "退回说明往来"
         verbose_name_plural = "退回说明往来"
         ordering = ["created_at", "pk"]
-
-
-class WarningExplanation(models.Model):
-    """The unit's explanation of a validation warning; every warning needs one before submission."""
-
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="explanations", verbose_name="填报")
-    program = models.CharField("项目", max_length=16)
-    code = models.CharField("检查代码", max_length=64)
-    where = models.CharField("位置", max_length=200)
-    text = models.TextField("说明")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="说明人")
-    updated_at = models.DateTimeField("时间", auto_now=True)
-
-    class Meta:
-        verbose_name = "警告说明"
-        verbose_name_plural = "警告说明"
-        constraints = [models.UniqueConstraint(fields=["submission", "program", "code", "where"], name="one_explanation_per_warning")]

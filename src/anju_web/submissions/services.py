@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from anju.checks import run_checks
 from anju.dataset import NOT_APPLICABLE, FigureValue
+from anju.dataset.units import UnitProgram, UnitReport
 from anju_web.accounts.policy import authorize
 from anju_web.audit.services import record
-from anju_web.submissions.assembly import assemble_dataset, cycle_framework
+from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.frameworks import figure_label, program_label
-from anju_web.submissions.inputs import FigureInputError, parse_input
+from anju_web.submissions.inputs import FigureInputError, RowInput, parse_row
 from anju_web.submissions.models import (
     EntryState,
     FigureEntry,
@@ -25,12 +25,9 @@ from anju_web.submissions.models import (
     ReturnMessage,
     ReturnStatus,
     Submission,
-    WarningExplanation,
     display_value,
 )
-
-RawInput = tuple[str | None, bool]
-"""What a form field holds: the typed text and whether 不适用 was ticked."""
+from anju_web.submissions.units import figure_value_text, layout_of, rows_of, validate
 
 
 class StaleVersion(Exception):
@@ -48,6 +45,8 @@ class SaveResult:
 
 
 class FigureErrors(Exception):
+    """Rows that could not be read; nothing was saved. Keys are (program, figure id)."""
+
     def __init__(self, errors: dict[tuple[str, str], str]) -> None:
         self.errors = errors
         super().__init__("；".join(errors.values()))
@@ -58,20 +57,38 @@ def lock(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().select_related("cycle", "region").get(pk=submission.pk)
 
 
-def parse_inputs(submission: Submission, raw: dict[tuple[str, str], RawInput]) -> dict[tuple[str, str], FigureValue]:
+Parsed = FigureValue | bool
+
+
+def parse_inputs(
+    submission: Submission, raw: dict[tuple[str, str], RowInput], no_task: set[str]
+) -> dict[tuple[str, str], tuple[Parsed, str | None]]:
+    """Every row read, or :class:`FigureErrors` naming each row that could not be."""
+    rows = rows_of(submission)
     framework = cycle_framework(submission.cycle)
-    parsed: dict[tuple[str, str], FigureValue] = {}
+    parsed: dict[tuple[str, str], tuple[Parsed, str | None]] = {}
     errors: dict[tuple[str, str], str] = {}
-    for (program_id, figure_id), (text, na) in raw.items():
-        try:
-            spec = framework.program(program_id).figure(figure_id)
-        except KeyError:
-            errors[(program_id, figure_id)] = f"未知的数据项“{program_id}.{figure_id}”"
+    for key, given in raw.items():
+        row = rows.get(key)
+        if row is None:
+            errors[key] = f"本单位的填报表中没有数据项“{key[0]}.{key[1]}”"
             continue
         try:
-            parsed[(program_id, figure_id)] = parse_input(spec, text, na)
+            value = parse_row(row, given)
         except FigureInputError as exc:
-            errors[(program_id, figure_id)] = str(exc)
+            errors[key] = str(exc)
+            continue
+        if key[0] in no_task and value is not None:
+            label = framework.program(key[0]).label
+            errors[key] = f"{label}已选择“无此项任务”，但“{row.label}”仍填有数据：请清空，或取消“无此项任务”"
+            continue
+        explanation = given.explanation.strip() if given.explanation is not None else None
+        parsed[key] = (value, explanation)
+    for program_id in no_task:
+        try:
+            framework.program(program_id)
+        except KeyError:
+            errors[(program_id, "")] = f"未知的项目“{program_id}”"
     if errors:
         raise FigureErrors(errors)
     return parsed
@@ -80,20 +97,26 @@ def parse_inputs(submission: Submission, raw: dict[tuple[str, str], RawInput]) -
 def save_figures(
     user: Any,
     submission: Submission,
-    raw: dict[tuple[str, str], RawInput],
+    raw: dict[tuple[str, str], RowInput],
+    *,
+    no_task: set[str] | None = None,
     expected_version: int | None = None,
     source: str = "网页填报",
 ) -> SaveResult:
-    """Save the given figures (all or nothing), then validate the whole submission."""
+    """Save the given rows and the 无此项任务 switches (all or nothing), then validate.
+
+    ``no_task`` None leaves the switches as they are."""
     authorize(user, "submissions.fill_submission", submission.region)
-    parsed = parse_inputs(submission, raw)
+    switches = set(no_task) if no_task is not None else set(submission.no_task)
+    parsed = parse_inputs(submission, raw, switches)
     with transaction.atomic():
         sub = lock(submission)
         if not sub.is_editable:
             raise NotEditable(f"{sub}处于“{sub.get_status_display()}”状态，不能修改（须先退回或重新打开）")
         if expected_version is not None and expected_version != sub.version:
             raise StaleVersion(f"{sub}已被他人修改（当前版本 {sub.version}，您打开的是版本 {expected_version}），请刷新后再保存")
-        changed = _write_entries(user, sub, parsed)
+        changed = _write_switches(user, sub, switches) if no_task is not None else 0
+        changed += _write_entries(user, sub, parsed)
         if changed:
             sub.version += 1
             sub.source = source
@@ -104,43 +127,103 @@ def save_figures(
         return SaveResult(changed=changed, issues=list(sub.issues))
 
 
-def _write_entries(user: Any, sub: Submission, parsed: dict[tuple[str, str], FigureValue]) -> int:
+def save_unit_report(user: Any, submission: Submission, report: UnitReport, source: str) -> SaveResult:
+    """Replace the submission's rows with an imported workbook's report (all or nothing)."""
+    raw: dict[tuple[str, str], RowInput] = {}
+    no_task: set[str] = set()
+    for sheet in layout_of(submission).sheets:
+        pid = sheet.program.id
+        data = report.program(pid)
+        if data is not None and data.no_task:
+            no_task.add(pid)
+        for row in sheet.rows:
+            fid = row.spec.id
+            text: str | None = None
+            if data is not None and fid in data.answers:
+                text = "是" if data.answers[fid] else "否"
+            elif data is not None and fid in data.figures:
+                value = data.figures[fid]
+                text = "不适用" if value == NOT_APPLICABLE else figure_value_text(value)
+            explanation = data.explanations.get(fid, "") if data is not None else ""
+            raw[(pid, fid)] = RowInput(text, value_is_na(data, fid), explanation)
+    return save_figures(user, submission, raw, no_task=no_task, source=source)
+
+
+def value_is_na(data: UnitProgram | None, fid: str) -> bool:
+    return data is not None and data.figures.get(fid) == NOT_APPLICABLE
+
+
+def _write_switches(user: Any, sub: Submission, switches: set[str]) -> int:
+    framework = cycle_framework(sub.cycle)
+    old = set(sub.no_task)
+    if old == switches:
+        return 0
+    for pid in sorted(old ^ switches):
+        record(user, "修改无此项任务", object_type="submission", object_id=sub.pk,
+               object_label=f"{sub} › {program_label(framework, pid)}", field=f"{pid}.无此项任务",
+               old="是" if pid in old else "否", new="是" if pid in switches else "否",
+               region=sub.region, cycle_id=sub.cycle_id)
+    sub.no_task = sorted(switches)
+    # A program without a task carries no figures: clear what was there (each change audited).
+    for entry in FigureEntry.objects.filter(submission=sub, program__in=switches).exclude(state=EntryState.blank):
+        before = entry.display
+        entry.state, entry.value, entry.updated_by = EntryState.blank, None, user
+        entry.save()
+        record(user, "修改数据", object_type="figure", object_id=entry.pk,
+               object_label=f"{sub} › {program_label(framework, entry.program)} › "
+                            f"{figure_label(framework, entry.program, entry.figure_id)}",
+               field=f"{entry.program}.{entry.figure_id}", old=before, new="（空白）", note="无此项任务",
+               region=sub.region, cycle_id=sub.cycle_id)
+    return len(old ^ switches)
+
+
+def _write_entries(user: Any, sub: Submission, parsed: dict[tuple[str, str], tuple[Parsed, str | None]]) -> int:
     framework = cycle_framework(sub.cycle)
     existing = {(e.program, e.figure_id): e for e in FigureEntry.objects.filter(submission=sub)}
     changed = 0
-    for (program_id, figure_id), value in parsed.items():
+    for (program_id, figure_id), (value, explanation) in parsed.items():
         entry = existing.get((program_id, figure_id))
-        old: FigureValue = entry.figure_value if entry else None
-        if _same(old, value):
+        old_value: Parsed = (entry.answer if entry.answer is not None else entry.figure_value) if entry else None
+        old_note = entry.explanation if entry else ""
+        value_changed = not _same(old_value, value)
+        note_changed = explanation is not None and explanation != old_note
+        if not value_changed and not note_changed:
             continue
         if entry is None:
             entry = FigureEntry(submission=sub, program=program_id, figure_id=figure_id)
-        state, number = _state(value)
-        entry.state, entry.value, entry.updated_by = state, number, user
+        if value_changed:
+            entry.state, entry.value = _state(value)
+        if note_changed:
+            assert explanation is not None
+            entry.explanation = explanation
+        entry.updated_by = user
         entry.save()
         changed += 1
-        record(
-            user,
-            "修改数据",
-            object_type="figure",
-            object_id=entry.pk,
-            object_label=f"{sub} › {program_label(framework, program_id)} › {figure_label(framework, program_id, figure_id)}",
-            field=f"{program_id}.{figure_id}",
-            old=display_value(old),
-            new=display_value(value),
-            region=sub.region,
-            cycle_id=sub.cycle_id,
-        )
+        label = f"{sub} › {program_label(framework, program_id)} › {figure_label(framework, program_id, figure_id)}"
+        if value_changed:
+            record(user, "修改数据", object_type="figure", object_id=entry.pk, object_label=label,
+                   field=f"{program_id}.{figure_id}", old=display_value(old_value), new=display_value(value),
+                   region=sub.region, cycle_id=sub.cycle_id)
+        if note_changed:
+            record(user, "修改情况说明", object_type="figure", object_id=entry.pk, object_label=label,
+                   field=f"{program_id}.{figure_id}.情况说明", old=old_note, new=explanation or "",
+                   region=sub.region, cycle_id=sub.cycle_id)
     return changed
 
 
-def _same(a: FigureValue, b: FigureValue) -> bool:
+def _same(a: Parsed, b: Parsed) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
     if isinstance(a, Decimal) and isinstance(b, Decimal):
         return a == b
     return a == b and type(a) is type(b)
 
 
-def _state(value: FigureValue) -> tuple[str, Decimal | None]:
+def _state(value: Parsed) -> tuple[str, Decimal | None]:
+    if value is True:
+        return EntryState.yes, None
+    if value is False:
+        return EntryState.no, None
     if value is None:
         return EntryState.blank, None
     if value == NOT_APPLICABLE:
@@ -150,54 +233,8 @@ def _state(value: FigureValue) -> tuple[str, Decimal | None]:
 
 
 def check_submission(submission: Submission) -> list[dict[str, str]]:
-    """Run the engine's checks over the submission's figures (errors and warnings)."""
-    framework = cycle_framework(submission.cycle)
-    dataset = assemble_dataset(submission.cycle, submission.region)
-    return [issue.as_dict() for issue in run_checks(framework, dataset)]
-
-
-def unexplained_warnings(submission: Submission) -> list[dict[str, str]]:
-    explained = {
-        (e.program, e.code, e.where)
-        for e in WarningExplanation.objects.filter(submission=submission).exclude(text="")
-    }
-    return [
-        i for i in submission.issues
-        if i["severity"] == "warning" and (i["program"], i["code"], i["where"]) not in explained
-    ]
-
-
-def explain_warning(user: Any, submission: Submission, *, program: str, code: str, where: str, text: str) -> WarningExplanation:
-    authorize(user, "submissions.fill_submission", submission.region)
-    text = text.strip()
-    if not text:
-        raise ValueError("说明不能为空")
-    with transaction.atomic():
-        sub = lock(submission)
-        if not sub.is_editable:
-            raise NotEditable(f"{sub}处于“{sub.get_status_display()}”状态，不能修改")
-        if not any(i["program"] == program and i["code"] == code and i["where"] == where for i in sub.issues):
-            raise ValueError("该警告已不存在，请刷新页面")
-        explanation, created = WarningExplanation.objects.get_or_create(
-            submission=sub, program=program, code=code, where=where, defaults={"text": text, "author": user}
-        )
-        old = "" if created else explanation.text
-        if not created:
-            explanation.text, explanation.author = text, user
-            explanation.save()
-        record(
-            user,
-            "说明警告",
-            object_type="warning_explanation",
-            object_id=explanation.pk,
-            object_label=f"{sub} › {program_label(cycle_framework(sub.cycle), program)} › {code}（{where}）",
-            field="说明",
-            old=old,
-            new=text,
-            region=sub.region,
-            cycle_id=sub.cycle_id,
-        )
-        return explanation
+    """The collection module's validation of the stored rows (errors, warnings, advisories)."""
+    return validate(submission)
 
 
 def reply_to_return(user: Any, item_return: ItemReturn, text: str) -> ReturnMessage:

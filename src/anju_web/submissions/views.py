@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,41 +15,54 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from anju.dataset import NOT_APPLICABLE, FigureValue
-from anju.decimals import plain
+from anju.adapters.workbook_layout import FigureRow
+from anju.adapters.xlsx_import import ImportContext, import_workbook
+from anju.adapters.xlsx_template import write_template
 from anju.framework.models import FigureSpec
 from anju_web.accounts.policy import has
 from anju_web.audit.models import AuditEvent
 from anju_web.evidence.models import EvidenceFile
+from anju_web.regions.source import region_tree
 from anju_web.reviews.models import Comment
 from anju_web.submissions import workflow
 from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.frameworks import figure_label
-from anju_web.submissions.models import FigureEntry, ItemReturn, ReturnStatus, Submission, WarningExplanation
+from anju_web.submissions.inputs import RowInput
+from anju_web.submissions.models import EntryState, FigureEntry, ItemReturn, ReturnStatus, Submission
 from anju_web.submissions.services import (
     FigureErrors,
     NotEditable,
-    RawInput,
     StaleVersion,
-    explain_warning,
     reply_to_return,
     save_figures,
+    save_unit_report,
+)
+from anju_web.submissions.units import (
+    entries_of,
+    figure_value_text,
+    layout_of,
+    ruleset,
+    unexplained,
+    unit_report,
 )
 from anju_web.web import get_submission, is_htmx, post_text
 
-KIND_HINT = {"amount": "万元，最多两位小数", "count": "整数", "quantity": "最多两位小数", "percent": "0–100"}
-
 
 @dataclass
-class FigureRow:
+class FormRow:
     program: str
-    spec: FigureSpec
-    value: FigureValue
+    row: FigureRow
+    entry: FigureEntry | None
     text: str
     not_applicable: bool
+    explanation: str
     error: str = ""
     returned: list[ItemReturn] = field(default_factory=list)
     issues: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def spec(self) -> FigureSpec:
+        return self.row.spec
 
     @property
     def name(self) -> str:
@@ -57,29 +73,30 @@ class FigureRow:
         return f"na-{self.program}-{self.spec.id}"
 
     @property
+    def note_name(self) -> str:
+        return f"note-{self.program}-{self.spec.id}"
+
+    @property
     def hint(self) -> str:
-        return KIND_HINT[self.spec.kind]
+        return self.row.requirement
 
     @property
     def display(self) -> str:
-        if self.value is None:
-            return "（空白）"
-        if self.value == NOT_APPLICABLE:
-            return "不适用"
-        return plain(self.value)  # type: ignore[arg-type]
+        return self.entry.display if self.entry is not None else "（空白）"
 
 
 @dataclass
 class ProgramBlock:
     id: str
     label: str
-    rows: list[FigureRow]
+    no_task: bool
+    rows: list[FormRow]
 
 
-def _rows(submission: Submission, posted: dict[tuple[str, str], RawInput] | None = None,
-          errors: dict[tuple[str, str], str] | None = None) -> list[ProgramBlock]:
-    framework = cycle_framework(submission.cycle)
-    stored = {(e.program, e.figure_id): e.figure_value for e in FigureEntry.objects.filter(submission=submission)}
+def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None = None,
+          errors: dict[tuple[str, str], str] | None = None, no_task: set[str] | None = None) -> list[ProgramBlock]:
+    stored = entries_of(submission)
+    switches = no_task if no_task is not None else set(submission.no_task)
     open_returns: dict[tuple[str, str], list[ItemReturn]] = {}
     for item in submission.returns.filter(status=ReturnStatus.open):
         open_returns.setdefault((item.program, item.figure_id), []).append(item)
@@ -87,49 +104,51 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RawInput] | None
     for issue in submission.issues:
         issues_by_where.setdefault((issue["program"], issue["where"]), []).append(issue)
     blocks = []
-    for program in framework.programs:
+    for sheet in layout_of(submission).sheets:
+        pid = sheet.program.id
         rows = []
-        for spec in program.figures:
-            key = (program.id, spec.id)
-            value = stored.get(key)
+        for row in sheet.rows:
+            key = (pid, row.spec.id)
+            entry = stored.get(key)
             if posted is not None and key in posted:
-                text, na = posted[key]
-                text = text or ""
+                given = posted[key]
+                text, na, note = given.text or "", given.not_applicable, given.explanation or ""
+            elif entry is None:
+                text, na, note = "", False, ""
             else:
-                na = value == NOT_APPLICABLE
-                text = "" if value is None or value == NOT_APPLICABLE else plain(value)  # type: ignore[arg-type]
-            rows.append(FigureRow(program.id, spec, value, text, na, (errors or {}).get(key, ""),
-                                  open_returns.get(key, []), issues_by_where.get(key, [])))
-        blocks.append(ProgramBlock(program.id, program.label, rows))
+                na = entry.state == EntryState.not_applicable
+                answer = entry.answer
+                text = ("是" if answer else "否") if answer is not None else figure_value_text(entry.figure_value)
+                note = entry.explanation
+            rows.append(FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
+                                open_returns.get(key, []), issues_by_where.get(key, [])))
+        blocks.append(ProgramBlock(pid, sheet.program.label, pid in switches, rows))
     return blocks
 
 
-def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramBlock]) -> dict[str, Any]:
+def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramBlock],
+             import_problems: list[str] | None = None) -> dict[str, Any]:
     framework = cycle_framework(submission.cycle)
     user = request.user
-    explanations = {
-        (e.program, e.code, e.where): e for e in WarningExplanation.objects.filter(submission=submission)
-    }
-    warnings = []
-    for issue in submission.issues:
-        if issue["severity"] == "warning":
-            warnings.append({**issue, "explanation": explanations.get((issue["program"], issue["code"], issue["where"]))})
     returns = list(
         submission.returns.select_related("created_by", "resolved_by").prefetch_related("messages__author").order_by("-created_at")
     )
     for item in returns:
         item.figure_label = figure_label(framework, item.program, item.figure_id)  # type: ignore[attr-defined]
-    can_fill = submission.is_editable and has(user, "submissions.fill_submission", submission.region) and not submission.is_province_data
-    figure_choices = [(f"{b.id}:{r.spec.id}", f"{b.label} › {r.spec.label}") for b in blocks for r in b.rows]
+    can_fill = submission.is_editable and has(user, "submissions.fill_submission", submission.region)
+    figure_choices = [(f"{b.id}:{r.spec.id}", f"{b.label} › {r.row.label}") for b in blocks for r in b.rows]
     history = AuditEvent.objects.filter(
-        object_type__in=["submission", "return", "warning_explanation"], object_id=str(submission.pk)
+        object_type__in=["submission", "return"], object_id=str(submission.pk)
     ) | AuditEvent.objects.filter(object_type="figure", region=submission.region, cycle_id=submission.cycle_id)
+    warnings = [i for i in submission.issues if i["severity"] == "warning"]
     return {
         "submission": submission,
         "cycle": submission.cycle,
         "blocks": blocks,
         "errors": [i for i in submission.issues if i["severity"] == "error"],
         "warnings": warnings,
+        "unexplained": [w for w in warnings if not w.get("explained")],
+        "advisories": [i for i in submission.issues if i["severity"] == "advisory"],
         "returns": returns,
         "open_returns": [r for r in returns if r.status == ReturnStatus.open],
         "transitions": workflow.available(user, submission),
@@ -138,13 +157,13 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         or has(user, "submissions.review_submission", submission.region)
         or has(user, "submissions.approve_submission", submission.region),
         "can_comment": has(user, "reviews.add_comment", submission.region),
-        "can_upload": submission.is_editable and has(user, "evidence.add_evidencefile", submission.region)
-        and has(user, "submissions.fill_submission", submission.region),
+        "can_upload": can_fill and has(user, "evidence.add_evidencefile", submission.region),
         "figure_choices": figure_choices,
         "return_rows": range(3),
         "evidence": EvidenceFile.objects.filter(cycle=submission.cycle, region=submission.region),
         "comments": Comment.objects.filter(submission=submission).select_related("author"),
         "history": history.order_by("-at", "-pk")[:40],
+        "import_problems": import_problems or [],
     }
 
 
@@ -154,42 +173,107 @@ def detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     return render(request, "submissions/detail.html", _context(request, submission, _rows(submission)))
 
 
-def _posted(request: HttpRequest, submission: Submission) -> dict[tuple[str, str], RawInput]:
-    framework = cycle_framework(submission.cycle)
-    raw: dict[tuple[str, str], RawInput] = {}
-    for program in framework.programs:
-        for spec in program.figures:
-            name = f"f-{program.id}-{spec.id}"
-            if name in request.POST or f"na-{program.id}-{spec.id}" in request.POST:
-                raw[(program.id, spec.id)] = (request.POST.get(name, ""), request.POST.get(f"na-{program.id}-{spec.id}") == "1")
-    return raw
+def _posted(request: HttpRequest, submission: Submission) -> tuple[dict[tuple[str, str], RowInput], set[str]]:
+    raw: dict[tuple[str, str], RowInput] = {}
+    no_task: set[str] = set()
+    for sheet in layout_of(submission).sheets:
+        pid = sheet.program.id
+        if request.POST.get(f"no-task-{pid}") == "1":
+            no_task.add(pid)
+        for row in sheet.rows:
+            fid = row.spec.id
+            names = (f"f-{pid}-{fid}", f"na-{pid}-{fid}", f"note-{pid}-{fid}")
+            if any(n in request.POST for n in names):
+                raw[(pid, fid)] = RowInput(
+                    request.POST.get(names[0], ""),
+                    request.POST.get(names[1]) == "1",
+                    request.POST.get(names[2]) if names[2] in request.POST else None,
+                )
+    return raw, no_task
 
 
 @login_required
 @require_POST
 def save(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = get_submission(request, submission_id, "submissions.fill_submission")
-    raw = _posted(request, submission)
+    raw, no_task = _posted(request, submission)
     try:
         version = int(post_text(request, "version"))
     except ValueError:
         version = None
     try:
-        result = save_figures(request.user, submission, raw, expected_version=version)
+        result = save_figures(request.user, submission, raw, no_task=no_task, expected_version=version)
     except FigureErrors as exc:
         messages.error(request, f"有 {len(exc.errors)} 个数据项填写有误，本次未保存任何数据，请按提示改正。")
-        context = _context(request, submission, _rows(submission, raw, exc.errors))
+        context = _context(request, submission, _rows(submission, raw, exc.errors, no_task))
         return render(request, "submissions/detail.html", context, status=400)
-    except StaleVersion as exc:
+    except (StaleVersion, NotEditable) as exc:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
-    except NotEditable as exc:
+    _report_saved(request, result.changed, result.issues)
+    return redirect("submission", submission_id=submission.pk)
+
+
+def _report_saved(request: HttpRequest, changed: int, issues: list[dict[str, str]]) -> None:
+    errors = sum(1 for i in issues if i["severity"] == "error")
+    warnings = unexplained(issues)
+    summary = f"已保存，修改了 {changed} 处。校验结果：{errors} 个错误，{len(warnings)} 个警告尚未说明。"
+    (messages.warning if errors or warnings else messages.success)(request, summary)
+
+
+@login_required
+def template(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """The unit's Excel template, pre-filled with what is stored (the collection module's format)."""
+    submission = get_submission(request, submission_id)
+    cycle = submission.cycle
+    the_layout = layout_of(submission)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "template.xlsx"
+        write_template(the_layout, path, deadline=cycle.deadline, rules=ruleset(cycle.framework_id),
+                       values=unit_report(submission))
+        payload = path.read_bytes()
+    response = HttpResponse(payload, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(the_layout.file_name)}"
+    return response
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """Import a filled template through the collection module's strict import (all or nothing)."""
+    submission = get_submission(request, submission_id, "submissions.fill_submission")
+    upload_file = request.FILES.get("workbook")
+    if upload_file is None:
+        messages.error(request, "请选择要上传的 Excel 填报表。")
+        return redirect("submission", submission_id=submission.pk)
+    name = (upload_file.name or "填报表.xlsx").replace("\\", "/").rsplit("/", 1)[-1]
+    cycle = submission.cycle
+    context = ImportContext(framework=cycle_framework(cycle), trees={cycle.region_id: region_tree(cycle.region_id)},
+                            rules=ruleset(cycle.framework_id), year=cycle.year)
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.xlsx"
+        with path.open("wb") as out:
+            for chunk in upload_file.chunks():
+                out.write(chunk)
+        outcome = import_workbook(path, context, display=name)
+    if outcome.unit is not None and outcome.unit != submission.region_id:
+        problems.append(f"{name}：这是“{region_tree(cycle.region_id).unit(outcome.unit).display_name}”"
+                        f"（{outcome.unit}）的填报表，不是本单位的")
+    problems += [str(p) for p in outcome.problems]
+    if problems or outcome.report is None:
+        messages.error(request, f"Excel 填报表未导入（{len(problems)} 处问题），本单位数据没有任何改动。")
+        return render(request, "submissions/detail.html",
+                      _context(request, submission, _rows(submission), problems or ["无法读取该文件"]), status=400)
+    try:
+        result = save_unit_report(request.user, submission, outcome.report, source=f"Excel 导入：{name}")
+    except (NotEditable, StaleVersion) as exc:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
-    errors = sum(1 for i in result.issues if i["severity"] == "error")
-    warnings = sum(1 for i in result.issues if i["severity"] == "warning")
-    summary = f"已保存，修改了 {result.changed} 个数据项。校验结果：{errors} 个错误，{warnings} 个警告。"
-    (messages.warning if errors else messages.success)(request, summary)
+    except FigureErrors as exc:
+        messages.error(request, f"Excel 填报表未导入：{exc}")
+        return redirect("submission", submission_id=submission.pk)
+    _report_saved(request, result.changed, result.issues)
     return redirect("submission", submission_id=submission.pk)
 
 
@@ -216,30 +300,6 @@ def transition(request: HttpRequest, submission_id: int, verb: str) -> HttpRespo
     else:
         submission.refresh_from_db()
         messages.success(request, f"操作成功：{workflow.VERB_LABELS.get(verb, verb)}。当前状态：{submission.get_status_display()}。")
-    return redirect("submission", submission_id=submission.pk)
-
-
-@login_required
-@require_POST
-def explain(request: HttpRequest, submission_id: int) -> HttpResponse:
-    submission = get_submission(request, submission_id, "submissions.fill_submission")
-    program, code, where = post_text(request, "program"), post_text(request, "code"), post_text(request, "where")
-    error = ""
-    try:
-        explain_warning(request.user, submission, program=program, code=code, where=where, text=post_text(request, "text"))
-    except (ValueError, NotEditable) as exc:
-        error = str(exc)
-    if is_htmx(request):
-        explanation = WarningExplanation.objects.filter(submission=submission, program=program, code=code, where=where).first()
-        issue = next((i for i in submission.issues if i["program"] == program and i["code"] == code and i["where"] == where), None)
-        return render(request, "submissions/_warning.html", {
-            "warning": {**(issue or {"program": program, "code": code, "where": where, "message": ""}), "explanation": explanation},
-            "submission": submission, "can_fill": True, "error": error,
-        }, status=422 if error else 200)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, "警告说明已保存。")
     return redirect("submission", submission_id=submission.pk)
 
 

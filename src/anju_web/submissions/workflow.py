@@ -27,7 +27,8 @@ from anju_web.audit.services import record
 from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.frameworks import figure_label
 from anju_web.submissions.models import ItemReturn, ReturnMessage, ReturnStatus, Status, Submission
-from anju_web.submissions.services import check_submission, lock, unexplained_warnings
+from anju_web.submissions.services import check_submission, lock
+from anju_web.submissions.units import unexplained
 
 
 class TransitionError(Exception):
@@ -82,8 +83,6 @@ def transition_for(verb: str, status: str) -> Transition | None:
 
 def available(user: Any, submission: Submission) -> list[Transition]:
     """Transitions the user may attempt on the submission now (for showing buttons)."""
-    if submission.is_province_data:
-        return []
     return [
         t for t in TRANSITIONS
         if submission.status in t.sources and has(user, t.permission, submission.region)
@@ -101,9 +100,9 @@ def _guard_submit(user: Any, sub: Submission, reason: str, items: Sequence[Retur
     if errors:
         problems.append(f"有 {len(errors)} 个错误须先改正：" + "；".join(i["message"] for i in errors[:5])
                         + ("……" if len(errors) > 5 else ""))
-    warnings = unexplained_warnings(sub)
+    warnings = unexplained(sub.issues)
     if warnings:
-        problems.append(f"有 {len(warnings)} 个警告尚未说明：" + "；".join(i["message"] for i in warnings[:5]))
+        problems.append(f"有 {len(warnings)} 个警告尚未在“情况说明”中说明：" + "；".join(i["message"] for i in warnings[:5]))
     for item in sub.returns.filter(status=ReturnStatus.open):
         answered = ReturnMessage.objects.filter(item_return=item, created_at__gte=item.created_at).exclude(
             author=item.created_by
@@ -159,8 +158,6 @@ def perform(user: Any, submission: Submission, verb: str, *, reason: str = "",
             items: Sequence[ReturnItem] = ()) -> Submission:
     """Carry out ``verb`` on ``submission`` as ``user`` or raise (404/403/TransitionError)."""
     authorize(user, "submissions.view_submission", submission.region)
-    if submission.is_province_data:
-        raise PermissionDenied("省级数据不经过市县填报流程")
     with transaction.atomic():
         sub = lock(submission)
         transition = transition_for(verb, sub.status)
