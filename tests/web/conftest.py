@@ -47,8 +47,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _evidence_dir(settings: Any, tmp_path: Path) -> None:
+def _data_dirs(settings: Any, tmp_path: Path) -> None:
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.DATA_DIR = tmp_path
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import docx
 import openpyxl
 import pytest
 
@@ -25,6 +26,7 @@ from anju_web.reviews.models import Comment, ScoreAdjustment
 from anju_web.submissions.models import Cycle, Status, Submission
 
 from .conftest import ROOT, load_everything
+from .test_evaluation import docx_totals
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "out" / "screenshots"
@@ -194,17 +196,21 @@ def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:  # 
     assert page_totals["renovation"] == Decimal(84)  # 85 less the point the judgement took
     province.shot("09-evaluation")
     province.goto(f"/cycles/{cycle.pk}/documents/")
+    province.shot("10-documents")
+    with ppage.expect_download() as download_info:
+        ppage.click("[data-testid=doc-explanation]")
+    text = "\n".join(p.text for p in docx.Document(download_info.value.path()).paragraphs)
+    labels = {"rental": "住房租赁保障", "renovation": "城镇老旧小区改造", "shantytown": "城市棚户区改造"}
+    assert docx_totals(text) == {labels[pid]: score for pid, score in page_totals.items()}
     with ppage.expect_download() as download_info:
         ppage.click("[data-testid=doc-score-table]")
-    download = download_info.value
-    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    totals = {row[0].value: Decimal(str(row[2].value)) for row in workbook["得分汇总"].iter_rows(min_row=2)}
-    assert totals == {"住房租赁保障": page_totals["rental"], "城镇老旧小区改造": page_totals["renovation"],
-                      "城市棚户区改造": page_totals["shantytown"]}
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    totals = {row[0]: Decimal(str(row[2])) for row in workbook["汇总"].iter_rows(min_row=4, values_only=True) if row[0]}
+    assert totals == {labels[pid]: score for pid, score in page_totals.items()}
     province.goto(f"/cycles/{cycle.pk}/dashboard/")
     ppage.wait_for_selector("[data-chart=scores][data-rendered=true]")
     ppage.wait_for_timeout(600)  # let the chart animation finish before the screenshot
-    province.shot("10-dashboard")
+    province.shot("11-dashboard")
 
     # 7. The supervision bureau proposes an adjustment beside the self-evaluation and comments.
     bureau = Session(browser, base, "supervisor")
@@ -225,9 +231,9 @@ def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:  # 
     bpage.wait_for_load_state("networkidle")
     assert "计算口径说明" in bpage.inner_text("[data-testid=comments]")
     adjustment.scroll_into_view_if_needed()
-    bureau.shot("11-supervision-adjustment")
+    bureau.shot("12-supervision-adjustment")
     bureau.goto("/audit/")
-    bureau.shot("12-audit-log")
+    bureau.shot("13-audit-log")
 
     for session in (clerk, reviewer, province, bureau):
         session.close()
@@ -241,5 +247,5 @@ def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:  # 
                    .order_by("at", "pk").values_list("action", flat=True))
     assert actions == ["提交", "退回", "提交", "审核通过", "审定"]
     assert AuditEvent.objects.filter(object_type="score", field="renovation.outputs.policies", new_value="1").exists()
-    for name in ("01-login", "03-validation-error", "05-board", "09-evaluation", "10-dashboard", "11-supervision-adjustment"):
+    for name in ("01-login", "03-validation-error", "05-board", "09-evaluation", "11-dashboard", "12-supervision-adjustment"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000

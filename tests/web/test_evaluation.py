@@ -4,8 +4,10 @@ exactly as the example does from its YAML; judgement changes move scores and are
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
+import docx
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from anju.dataset import load_dataset
 from anju.scoring import EvaluationError, evaluate
 from anju_web.audit.models import AuditEvent
-from anju_web.reports.documents import build_score_table
+from anju_web.reports import documents
 from anju_web.reviews import services
 from anju_web.reviews.models import EvaluationRun, Judgement, ScoreAdjustment
 from anju_web.submissions import workflow
@@ -139,13 +141,18 @@ def test_signing_needs_every_unit_approved_then_locks_them(cycle, users):
     assert AuditEvent.objects.filter(action="撤销审定", note__contains="数据更正").exists()
 
 
-def test_score_table_totals_match_the_run(cycle):
+def test_documents_carry_the_run_totals(cycle):
     run = services.latest_run(cycle)
     assert run is not None
-    workbook = openpyxl.load_workbook(io.BytesIO(build_score_table(cycle, run)))
-    summary = workbook["得分汇总"]
-    totals = {row[0].value: Decimal(str(row[2].value)) for row in summary.iter_rows(min_row=2)}
+    workbook = openpyxl.load_workbook(io.BytesIO(documents.build_score_table(cycle, run)))
+    totals = {row[0]: Decimal(str(row[2])) for row in workbook["汇总"].iter_rows(min_row=4, values_only=True) if row[0]}
     assert totals == {"住房租赁保障": 88, "城镇老旧小区改造": 85, "城市棚户区改造": 93}
-    sheet = workbook["城镇老旧小区改造"]
-    last = [c.value for c in list(sheet.iter_rows())[-1]]
-    assert last[1] == "合计" and Decimal(str(last[3])) == 85
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(documents.build_docx(cycle, run))).paragraphs)
+    assert docx_totals(text) == {"住房租赁保障": Decimal(88), "城镇老旧小区改造": Decimal(85), "城市棚户区改造": Decimal(93)}
+    appendix = openpyxl.load_workbook(io.BytesIO(documents.build_appendix(cycle, run)))
+    cells = {str(c.value) for ws in appendix.worksheets for row in ws.iter_rows() for c in row if c.value}
+    assert {"长春市", "延边朝鲜族自治州"} <= cells  # one row per prefecture-level unit
+
+
+def docx_totals(text: str) -> dict[str, Decimal]:
+    return {m.group(1): Decimal(m.group(2)) for m in re.finditer(r"(住房租赁保障|城镇老旧小区改造|城市棚户区改造)绩效评价得分([0-9.]+)分", text)}

@@ -1,20 +1,33 @@
-"""Documents built from a stored evaluation run: the score table, the findings, the evidence
-appendix and the raw result. (The Word explanation is added when the document adapters land.)"""
+"""Documents of a stored evaluation run, made by the report adapters (:mod:`anju.adapters.report`):
+the explanation (Word, and PDF where LibreOffice is installed), the score table and the four
+appendix tables (one row per prefecture-level unit), plus the evidence list, the findings and the
+raw result. Each run's package is written once into the data directory and reused."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from anju.decimals import plain
-from anju.scoring import Evaluation
+from django.conf import settings
+
+from anju.adapters.report import ReportFiles, write_report
+from anju.adapters.report.pdf import convert_to_pdf, soffice_path
+from anju.dataset.models import parse_figure
 from anju_web.evidence.models import EvidenceFile
-from anju_web.exports import Cell, add_sheet, csv_bytes, workbook, workbook_bytes
-from anju_web.reviews.models import EvaluationRun, ScoreAdjustment
+from anju_web.exports import add_sheet, csv_bytes, workbook, workbook_bytes
+from anju_web.reviews.models import EvaluationRun
+from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.models import Cycle
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class DocumentUnavailable(Exception):
+    """The document cannot be made on this server (message in Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -25,50 +38,54 @@ class DocumentSpec:
     content_type: str
     build: Callable[[Cycle, EvaluationRun], bytes]
     description: str = ""
+    available: Callable[[], bool] = lambda: True
 
 
-def score_rows(evaluation: Evaluation, program_id: str, adjustments: list[ScoreAdjustment]) -> list[list[Cell]]:
-    program = evaluation.program(program_id)
-    rows: list[list[Cell]] = []
-    for item in program.items():
-        indent = "　" * (item.level - 1)
-        metric = item.metric
-        proposed = [a for a in adjustments if a.program == program_id and a.item_path == item.path]
-        rows.append([
-            item.path,
-            indent + item.label,
-            item.points,
-            item.score,
-            item.branch,
-            metric.formula if metric else "",
-            (plain(metric.value) + "%") if metric and metric.value is not None else "",
-            item.explanation,
-            "；".join(f"建议 {plain(a.proposed_score)} 分（{a.get_status_display()}）：{a.reason}" for a in proposed),
-        ])
-    rows.append(["", "合计", program.points, program.score, program.grade or "", "", "", "", ""])
-    return rows
+def package_dir(run: EvaluationRun) -> Path:
+    return Path(settings.DATA_DIR) / "reports" / f"run-{run.pk}-{run.input_hash[:12]}"
 
 
-SCORE_HEADER = ["指标编号", "指标", "分值", "得分", "计分依据", "公式", "计算值", "说明", "监管局调整建议"]
+def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
+    """Write (once) and return the run's report package."""
+    directory = package_dir(run)
+    marker = directory / "files.json"
+    if marker.exists():
+        names = json.loads(marker.read_text(encoding="utf-8"))
+        return ReportFiles(*(directory / names[k] for k in ("docx", "markdown", "text", "scores", "appendix")))
+    framework = cycle_framework(cycle)
+    rows = [(name, {pid: {fid: parse_figure(v) if v != "not_applicable" else "not_applicable" for fid, v in figs.items()}
+                    for pid, figs in totals.items()})
+            for name, totals in run.appendix_rows]
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    files = write_report(run.evaluation(), framework, run.engine_dataset(), tmp, rows=rows or None)  # type: ignore[arg-type]
+    names = {k: getattr(files, k).name for k in ("docx", "markdown", "text", "scores", "appendix")}
+    (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    shutil.rmtree(directory, ignore_errors=True)
+    tmp.rename(directory)
+    return ReportFiles(*(directory / names[k] for k in ("docx", "markdown", "text", "scores", "appendix")))
+
+
+def build_docx(cycle: Cycle, run: EvaluationRun) -> bytes:
+    return package(cycle, run).docx.read_bytes()
+
+
+def build_pdf(cycle: Cycle, run: EvaluationRun) -> bytes:
+    if soffice_path() is None:
+        raise DocumentUnavailable("服务器未安装 LibreOffice，无法生成 PDF；请下载 Word 版本")
+    docx = package(cycle, run).docx
+    target = docx.with_suffix(".pdf")
+    if not target.exists():
+        convert_to_pdf(docx, target)
+    return target.read_bytes()
 
 
 def build_score_table(cycle: Cycle, run: EvaluationRun) -> bytes:
-    evaluation = run.evaluation()
-    adjustments = list(ScoreAdjustment.objects.filter(cycle=cycle))
-    wb = workbook()
-    add_sheet(wb, "得分汇总", ["项目", "分值", "得分", "等级"],
-              [[p.label, p.points, p.score, p.grade or ""] for p in evaluation.programs], widths=[24, 10, 10, 10])
-    for program in evaluation.programs:
-        add_sheet(wb, program.label, SCORE_HEADER, score_rows(evaluation, program.id, adjustments),
-                  widths=[36, 40, 8, 8, 30, 40, 12, 60, 40])
-    add_sheet(wb, "评价信息", ["项目", "内容"], [
-        ["评价", str(cycle)],
-        ["指标体系", evaluation.framework_label],
-        ["数据来源", run.source],
-        ["输入哈希", evaluation.input_hash],
-        ["计分时间", run.created_at.isoformat()],
-    ], widths=[16, 80])
-    return workbook_bytes(wb)
+    return package(cycle, run).scores.read_bytes()
+
+
+def build_appendix(cycle: Cycle, run: EvaluationRun) -> bytes:
+    return package(cycle, run).appendix.read_bytes()
 
 
 def build_findings(cycle: Cycle, run: EvaluationRun) -> bytes:
@@ -80,7 +97,7 @@ def build_findings(cycle: Cycle, run: EvaluationRun) -> bytes:
     )
 
 
-def build_evidence_appendix(cycle: Cycle, run: EvaluationRun) -> bytes:
+def build_evidence_list(cycle: Cycle, run: EvaluationRun) -> bytes:
     labels = {p.id: p.label for p in run.evaluation().programs}
     files = EvidenceFile.objects.filter(cycle=cycle).select_related("region", "uploaded_by")
     wb = workbook()
@@ -98,10 +115,16 @@ def build_json(cycle: Cycle, run: EvaluationRun) -> bytes:
 
 
 DOCUMENTS: tuple[DocumentSpec, ...] = (
-    DocumentSpec("score-table", "评分表（Excel）", "绩效评价评分表.xlsx", XLSX, build_score_table,
-                 "三个项目逐项得分、计分依据、公式与监管局调整建议"),
-    DocumentSpec("evidence", "佐证材料清单（Excel）", "佐证材料清单.xlsx", XLSX, build_evidence_appendix,
-                 "附件：全部佐证材料及其 SHA-256"),
+    DocumentSpec("explanation", "绩效评价指标说明（Word）", "绩效评价指标说明.docx", DOCX, build_docx,
+                 "按官方格式逐项说明得分，含得分表和图表"),
+    DocumentSpec("explanation-pdf", "绩效评价指标说明（PDF）", "绩效评价指标说明.pdf", "application/pdf", build_pdf,
+                 "由 LibreOffice 从 Word 版转换", available=lambda: soffice_path() is not None),
+    DocumentSpec("score-table", "绩效评价指标得分表（Excel）", "绩效评价指标得分表.xlsx", XLSX, build_score_table,
+                 "三个项目逐项分值与得分"),
+    DocumentSpec("appendix", "附件1–4 统计表（Excel）", "绩效评价附件1-4统计表.xlsx", XLSX, build_appendix,
+                 "资金支出、住房筹集、老旧小区改造任务，按地级市分行"),
+    DocumentSpec("evidence", "佐证材料清单（Excel）", "佐证材料清单.xlsx", XLSX, build_evidence_list,
+                 "全部佐证材料及其 SHA-256"),
     DocumentSpec("findings", "一致性检查结果（CSV）", "一致性检查结果.csv", "text/csv; charset=utf-8", build_findings,
                  "文中比例、小计与数据不一致之处"),
     DocumentSpec("json", "评价结果（JSON）", "评价结果.json", "application/json", build_json,
@@ -110,7 +133,7 @@ DOCUMENTS: tuple[DocumentSpec, ...] = (
 
 
 def available() -> tuple[DocumentSpec, ...]:
-    return DOCUMENTS
+    return tuple(d for d in DOCUMENTS if d.available())
 
 
 def find(kind: str) -> DocumentSpec | None:

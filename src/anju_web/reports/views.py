@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from anju.adapters.report import FontMissingError, PdfError, PdfUnavailable, TemplateProblem
 from anju.decimals import plain
 from anju_web.accounts.policy import can_see, has, profile_of, region_scope_q
 from anju_web.accounts.roles import Role
@@ -241,7 +242,11 @@ def document_download(request: HttpRequest, cycle_id: int, kind: str) -> HttpRes
     spec = documents.find(kind)
     if spec is None:
         raise Http404("没有这种文书")
-    payload = spec.build(cycle, run)
+    try:
+        payload = spec.build(cycle, run)
+    except (documents.DocumentUnavailable, FontMissingError, PdfUnavailable, PdfError, TemplateProblem) as exc:
+        messages.error(request, f"无法生成“{spec.label}”：{exc}")
+        return redirect("documents", cycle_id=cycle.pk)
     response = HttpResponse(payload, content_type=spec.content_type)
     filename = f"{cycle.region.name}{cycle.year}年度{spec.filename}"
     from urllib.parse import quote

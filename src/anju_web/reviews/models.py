@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from anju.dataset import Dataset
 from anju.dataset import Judgement as EngineJudgement
 from anju.scoring import Evaluation
 from anju_web.submissions.models import Cycle, Submission
@@ -82,6 +83,8 @@ class EvaluationRun(models.Model):
     source = models.CharField("数据来源", max_length=300, blank=True)
     result = models.JSONField("评价结果")
     issues = models.JSONField("一致性检查结果", default=list)
+    dataset = models.JSONField("计分所用数据集", default=dict, help_text="引擎的输入，文书据此生成")
+    appendix_rows = models.JSONField("附表分地区数据", default=list, help_text="[[地级市名称, {项目: {数据项: 值}}], …]")
     totals = models.JSONField("各项目得分", default=dict)
 
     class Meta:
@@ -95,6 +98,9 @@ class EvaluationRun(models.Model):
 
     def evaluation(self) -> Evaluation:
         return Evaluation.model_validate(self.result)
+
+    def engine_dataset(self) -> Dataset:
+        return Dataset.model_validate(self.dataset)
 
     def item_scores(self) -> dict[str, str]:
         """``program.path`` → score text, for comparing runs."""

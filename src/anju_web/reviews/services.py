@@ -21,6 +21,7 @@ from anju.framework.models import Checklist, Item, Judged
 from anju.scoring import Evaluation, EvaluationError, evaluate
 from anju_web.accounts.policy import authorize
 from anju_web.audit.services import record
+from anju_web.regions.source import region_tree
 from anju_web.reviews.models import (
     AdjustmentStatus,
     Comment,
@@ -29,7 +30,7 @@ from anju_web.reviews.models import (
     Narrative,
     ScoreAdjustment,
 )
-from anju_web.submissions.assembly import AssemblyError, assemble, assemble_dataset, cycle_framework
+from anju_web.submissions.assembly import Assembly, AssemblyError, assemble, assemble_dataset, cycle_framework
 from anju_web.submissions.frameworks import program_label
 from anju_web.submissions.models import Cycle, Status, Submission
 
@@ -230,6 +231,8 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
             result=evaluation.model_dump(mode="json"),
             issues=[i.as_dict() for i in issues],
             totals={p.id: plain(p.score) for p in evaluation.programs},
+            dataset=dataset.model_dump(mode="json"),
+            appendix_rows=_appendix_rows(cycle, assembly),
         )
         record(user, "运行评价", object_type="evaluation_run", object_id=run.pk, object_label=str(cycle),
                field="各项目得分", old=_totals_text(previous.totals, framework) if previous else "",
@@ -237,6 +240,24 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
                region=cycle.region, cycle_id=cycle.pk)
         changed = _record_score_changes(user, cycle, framework, previous=previous, run=run, evaluation=evaluation)
         return RunOutcome(run, changed)
+
+
+def _appendix_rows(cycle: Cycle, assembly: Assembly) -> list[Any]:
+    """One row per prefecture-level unit (its subtree's totals) for the appendix tables."""
+    tree = region_tree(cycle.region_id)
+    rows: list[Any] = []
+    for unit in tree.children(tree.code, cycle.year):
+        totals = assembly.aggregation.totals.get(unit.code, {})
+        rows.append([unit.name, {pid: {fid: _json_value(v) for fid, v in figures.items()} for pid, figures in totals.items()}])
+    return rows
+
+
+def _json_value(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
 
 
 def _totals_text(totals: dict[str, str], framework: Framework) -> str:
