@@ -58,7 +58,7 @@ def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
             for name, totals in run.appendix_rows]
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    files = write_report(run.evaluation(), framework, run.engine_dataset(), tmp, rows=rows or None)  # type: ignore[arg-type]
+    files = write_report(run.evaluation(), framework, run.engine_dataset(), tmp, rows=rows or None)
     names = {k: getattr(files, k).name for k in ("docx", "markdown", "text", "scores", "appendix")}
     (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(directory, ignore_errors=True)
