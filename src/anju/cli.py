@@ -12,18 +12,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from anju import __version__, cli_collect, cli_report
 from anju.checks import Issue, Severity, run_checks
-from anju.dataset import DatasetError, load_dataset
-from anju.dataset.loader import dataset_path
+from anju.cli_common import console, fail, framework_arg, load_and_evaluate
 from anju.decimals import plain
-from anju.framework import FrameworkError, builtin_framework, builtin_years, load_framework
+from anju.framework import FrameworkError, builtin_years, load_framework
 from anju.framework.loader import framework_json_schema
-from anju.framework.models import METRIC_RULES, Checklist, Deduction, Framework, Item, Judged
-from anju.scoring import Evaluation, EvaluationError, ItemResult, evaluate
+from anju.framework.models import METRIC_RULES, Checklist, Deduction, Item, Judged
+from anju.scoring import Evaluation, ItemResult
 
 app = typer.Typer(
     name="anju",
@@ -37,25 +35,6 @@ app.add_typer(framework_app, name="framework")
 cli_report.register(app)
 cli_collect.register(app)
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def fail(title: str, problems: list[str], code: int = 2) -> None:
-    err_console.print(f"[bold red]{title}[/]")
-    for problem in problems:
-        err_console.print(f"  - {problem}", markup=False)
-    raise typer.Exit(code)
-
-
-def _load_framework_arg(ref: str) -> Framework:
-    try:
-        if Path(ref).exists():
-            return load_framework(ref)
-        return builtin_framework(ref)
-    except FrameworkError as exc:
-        fail(f"指标体系“{ref}”有 {len(exc.problems)} 处问题：", [str(p) for p in exc.problems])
-        raise  # unreachable: fail() exits
 
 
 @app.command("version")
@@ -81,22 +60,7 @@ def evaluate_cmd(
 
     示例：anju evaluate examples/jilin-2022
     """
-    fw = _load_framework_arg(framework) if framework else None
-    try:
-        dataset, fw = load_dataset(path, fw)
-    except DatasetError as exc:
-        fail(f"数据集有 {len(exc.problems)} 处问题，未计分：", [str(p) for p in exc.problems])
-        return
-    except FrameworkError as exc:
-        fail("指标体系有问题：", [str(p) for p in exc.problems])
-        return
-    if from_units or units is not None:
-        dataset = cli_collect.dataset_from_units(path, dataset, fw, units)
-    try:
-        evaluation = evaluate(fw, dataset)
-    except EvaluationError as exc:
-        fail(f"有 {len(exc.problems)} 个指标无法计分（{dataset_path(path)}）：", [str(p) for p in exc.problems])
-        return
+    fw, dataset, evaluation = load_and_evaluate(path, framework, from_units, units, "未计分")
     issues = run_checks(fw, dataset, evaluation)
     print_evaluation(evaluation)
     print_issues(issues)
@@ -177,8 +141,7 @@ def framework_check(
     try:
         fw = load_framework(file)
     except FrameworkError as exc:
-        fail(f"指标体系有 {len(exc.problems)} 处问题：", [str(p) for p in exc.problems])
-        return
+        fail(f"指标体系有 {len(exc.problems)} 处问题：", exc.problems)
     for program in fw.programs:
         count = sum(1 for _ in program.items())
         console.print(f"{program.label}（{program.id}）：{count} 个指标节点，满分 {plain(program.points)} 分，校验通过。")
@@ -193,7 +156,7 @@ def framework_show(
 
     示例：anju framework show 2022 --program rental
     """
-    fw = _load_framework_arg(ref)
+    fw = framework_arg(ref)
     console.print(f"[bold]{fw.label}[/]  来源：{fw.source or '-'}")
     if fw.provenance_note:
         console.print(fw.provenance_note, markup=False)

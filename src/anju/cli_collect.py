@@ -13,13 +13,11 @@ Registered on the main app by :func:`register`; ``anju evaluate --from-units`` c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -34,6 +32,7 @@ from anju.checks.rules import (
     find_outliers,
     load_rules,
 )
+from anju.cli_common import console, err_console, fail, framework_arg
 from anju.dataset.aggregate import (
     ProgramFigures,
     aggregate_units,
@@ -55,27 +54,10 @@ from anju.dataset.regions import (
 )
 from anju.dataset.units import UnitsError, UnitsFile, load_units, units_path, write_units
 from anju.decimals import plain
-from anju.framework import FrameworkError, builtin_framework, load_framework
 from anju.framework.models import Framework
 from anju.yamlio import SourceError, read_yaml
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 region_app = typer.Typer(help="查看行政区划表（报表单位树），把名称匹配为代码。", no_args_is_help=True, rich_markup_mode=None)
-
-
-def fail(title: str, problems: Sequence[object] = (), code: int = 2) -> NoReturn:
-    err_console.print(f"[bold red]{title}[/]")
-    for problem in problems:
-        err_console.print(f"  - {problem}", markup=False)
-    raise typer.Exit(code)
-
-
-def _framework(ref: str) -> Framework:
-    try:
-        return load_framework(ref) if Path(ref).exists() else builtin_framework(ref)
-    except FrameworkError as exc:
-        fail(f"指标体系“{ref}”有 {len(exc.problems)} 处问题：", exc.problems)
 
 
 def _trees(region: str | None, regions: Path | None) -> dict[str, RegionTree]:
@@ -123,7 +105,7 @@ def _peek(path: Path) -> dict[str, str]:
 
 def _open_units(path: Path, regions: Path | None, framework_ref: str | None) -> tuple[UnitsFile, Framework, RegionTree]:
     declared = _peek(path)
-    framework = _framework(framework_ref or declared.get("framework", "2022"))
+    framework = framework_arg(framework_ref or declared.get("framework", "2022"))
     tree = _tree(declared.get("region"), regions)
     return _load_units(path, framework, tree), framework, tree
 
@@ -144,7 +126,7 @@ def template_cmd(
 
     示例：anju template --framework 2022 --region 220000 -o templates/
     """
-    fw = _framework(framework)
+    fw = framework_arg(framework)
     tree = _tree(region, regions)
     the_year = year or fw.year
     due = _date(deadline, "--deadline") if deadline else None
@@ -196,7 +178,7 @@ def import_cmd(
 
     示例：anju import templates/*.xlsx --dry-run；anju import templates/*.xlsx -o examples/jilin-2022
     """
-    fw = _framework(framework)
+    fw = framework_arg(framework)
     trees = _trees(None, regions) if regions is not None else _builtin_trees()
     ruleset = _rules(fw, rules)
     paths = _expand(files)
@@ -237,7 +219,7 @@ def import_cmd(
 
 def _framework_of(path: Path) -> Framework | None:
     ref = _peek(path).get("framework")
-    return _framework(ref) if ref is not None else None
+    return framework_arg(ref) if ref is not None else None
 
 
 def _builtin_trees() -> dict[str, RegionTree]:

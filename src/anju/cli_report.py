@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from anju import cli_collect
 from anju.adapters.report import (
@@ -23,23 +22,7 @@ from anju.adapters.report import (
     write_report,
 )
 from anju.adapters.report.pdf import convert_to_pdf
-from anju.dataset import DatasetError, load_dataset
-from anju.dataset.loader import dataset_path
-from anju.framework import FrameworkError, builtin_framework, load_framework
-from anju.scoring import EvaluationError, evaluate
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_BAD_INPUT = 2
-EXIT_TOOL_MISSING = 3
-
-
-def _fail(title: str, problems: list[str], code: int = EXIT_BAD_INPUT) -> None:
-    err_console.print(f"[bold red]{title}[/]")
-    for problem in problems:
-        err_console.print(f"  - {problem}", markup=False)
-    raise typer.Exit(code)
+from anju.cli_common import EXIT_TOOL_MISSING, console, fail, load_and_evaluate
 
 
 def report_cmd(
@@ -62,31 +45,16 @@ def report_cmd(
 
     示例：anju report examples/jilin-2022 -o out/
     """
-    try:
-        fw = (load_framework(framework) if Path(framework).exists() else builtin_framework(framework)) if framework else None
-        dataset, fw = load_dataset(path, fw)
-    except DatasetError as exc:
-        _fail(f"数据集有 {len(exc.problems)} 处问题，未生成材料：", [str(p) for p in exc.problems])
-        return
-    except FrameworkError as exc:
-        _fail("指标体系有问题：", [str(p) for p in exc.problems])
-        return
-    if from_units or units is not None:
-        dataset = cli_collect.dataset_from_units(path, dataset, fw, units)
-    try:
-        evaluation = evaluate(fw, dataset)
-    except EvaluationError as exc:
-        _fail(f"有 {len(exc.problems)} 个指标无法计分（{dataset_path(path)}），未生成材料：", [str(p) for p in exc.problems])
-        return
+    fw, dataset, evaluation = load_and_evaluate(path, framework, from_units, units, "未生成材料")
     rows = None if province_only else cli_collect.prefecture_rows(path, dataset, fw, units)
     directory = output or _default_dir(path)
     try:
         files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=rows)
     except TemplateProblem as exc:
-        _fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
+        fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return
     except FontMissingError as exc:
-        _fail("无法绘制图表：", [str(exc)], EXIT_TOOL_MISSING)
+        fail("无法绘制图表：", [str(exc)], EXIT_TOOL_MISSING)
         return
     pdf_problem: str | None = None
     if pdf:
@@ -104,7 +72,7 @@ def report_cmd(
         console.print(f"  注：本机未安装公文字体，PDF 中以近似字体代替（{used}）；在装有这些字体的 Word/WPS 中打开 .docx 可得准确版式。",
                       markup=False)
     if pdf_problem:
-        _fail("未生成 PDF：", [pdf_problem], EXIT_TOOL_MISSING)
+        fail("未生成 PDF：", [pdf_problem], EXIT_TOOL_MISSING)
 
 
 def _default_dir(path: Path) -> Path:
@@ -122,9 +90,9 @@ def report_template_cmd(
     模板中的占位符（如 {{ title }}、{{ program.heading }}）说明见 README“报告模板”一节。
     """
     if output.suffix.lower() != ".docx":
-        _fail("模板必须保存为 .docx 文件：", [str(output)])
+        fail("模板必须保存为 .docx 文件：", [str(output)])
     if output.exists() and not force:
-        _fail("目标文件已存在（加 --force 覆盖）：", [str(output)])
+        fail("目标文件已存在（加 --force 覆盖）：", [str(output)])
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(DEFAULT_TEMPLATE, output)
     console.print(f"模板已导出：{output}", markup=False)

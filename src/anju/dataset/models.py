@@ -33,6 +33,20 @@ def parse_figure(raw: object) -> FigureValue:
     return to_decimal(raw)
 
 
+def parse_figures(raw: Any) -> Any:
+    """A mapping of figure id → reported value, each read by :func:`parse_figure`; the error names
+    the figure. Anything but a mapping is passed on for pydantic to refuse."""
+    if not isinstance(raw, dict):
+        return raw
+    parsed: dict[str, FigureValue] = {}
+    for key, value in raw.items():
+        try:
+            parsed[str(key)] = parse_figure(value)
+        except ValueError as exc:
+            raise ValueError(f"数据项“{key}”{exc}") from None
+    return parsed
+
+
 class Judgement(Strict):
     """An evaluator's judgement of a judged or checklist item."""
 
@@ -59,15 +73,7 @@ class ProgramData(Strict):
     @field_validator("figures", mode="before")
     @classmethod
     def _figures(cls, raw: Any) -> Any:
-        if not isinstance(raw, dict):
-            return raw
-        parsed: dict[str, FigureValue] = {}
-        for key, value in raw.items():
-            try:
-                parsed[str(key)] = parse_figure(value)
-            except ValueError as exc:
-                raise ValueError(f"数据项“{key}”{exc}") from None
-        return parsed
+        return parse_figures(raw)
 
 
 class Region(Strict):

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from anju.dataset.models import FigureValue, parse_figure
+from anju.dataset.models import FigureValue, parse_figures
 from anju.dataset.regions import RegionMatchError, RegionTree
 from anju.framework.loader import _pydantic_problems
 from anju.framework.models import Framework
@@ -56,15 +56,7 @@ class UnitProgram(_Strict):
     @field_validator("figures", mode="before")
     @classmethod
     def _figures(cls, raw: Any) -> Any:
-        if not isinstance(raw, dict):
-            return raw
-        parsed: dict[str, FigureValue] = {}
-        for key, value in raw.items():
-            try:
-                parsed[str(key)] = parse_figure(value)
-            except ValueError as exc:
-                raise ValueError(f"数据项“{key}”{exc}") from None
-        return parsed
+        return parse_figures(raw)
 
     @model_validator(mode="after")
     def _no_task_is_empty(self) -> UnitProgram:
