@@ -156,3 +156,14 @@ def test_documents_carry_the_run_totals(cycle):
 
 def docx_totals(text: str) -> dict[str, Decimal]:
     return {m.group(1): Decimal(m.group(2)) for m in re.finditer(r"(住房租赁保障|城镇老旧小区改造|城市棚户区改造)绩效评价得分([0-9.]+)分", text)}
+
+
+def test_pdf_where_libreoffice_is_installed(cycle):
+    from anju.adapters.report.pdf import soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("未安装 LibreOffice（soffice），PDF 不可用；其余文书照常生成")
+    run = services.latest_run(cycle)
+    assert run is not None
+    pdf = documents.build_pdf(cycle, run)
+    assert pdf.startswith(b"%PDF")

@@ -228,8 +228,9 @@ def _open_findings(cycle: Cycle, run: Any) -> list[Finding]:
 def document_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle(request, cycle_id, "reviews.view_evaluationrun")
     run = latest_run(cycle)
+    totals_text = "，".join(f"{p.label} {plain(p.score)} 分" for p in run.evaluation().programs) if run else ""
     return render(request, "reports/documents.html", {
-        "cycle": cycle, "run": run, "documents": documents.available(),
+        "cycle": cycle, "run": run, "documents": documents.available(), "totals_text": totals_text,
     })
 
 

@@ -10,6 +10,14 @@
     }
   });
 
+  // 文件选择框：显示所选文件名（浏览器自带的按钮文字随操作系统语言，不一定是中文）
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("label.file-pick input[type=file]")) { return; }
+    var span = input.parentNode.querySelector("span");
+    span.textContent = input.files.length ? input.files[0].name : span.getAttribute("data-empty");
+  });
+
   var PALETTE = ["#2f6fb0", "#d9822b", "#3a9a5b", "#b23b3b", "#7a5195", "#8c8c8c"];
 
   function readData(id) {
