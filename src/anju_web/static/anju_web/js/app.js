@@ -63,7 +63,7 @@
         xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: 30 } },
         yAxis: { type: "value", name: "单位数", minInterval: 1 },
         series: data.series.map(function (s) {
-          return { name: s.name, type: "bar", stack: "status", data: s.data, itemStyle: { color: colors[s.name] } };
+          return { name: s.name, type: "bar", stack: "status", barMaxWidth: 60, data: s.data, itemStyle: { color: colors[s.name] } };
         })
       };
     }
