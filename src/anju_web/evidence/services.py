@@ -29,6 +29,8 @@ def attach(user: Any, cycle: Cycle, region: Region, upload: UploadedFile, *, tit
         if submission is None or not submission.is_editable:
             raise EvidenceRejected("该单位的填报不在可修改状态，不能添加佐证材料")
     framework = cycle_framework(cycle)
+    if item_path and not program:
+        raise EvidenceRejected(f"指标“{item_path}”未指明所属项目")
     if program:
         try:
             prog = framework.program(program)

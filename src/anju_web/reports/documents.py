@@ -1,19 +1,22 @@
 """Documents of a stored evaluation run, made by the report adapters (:mod:`anju.adapters.report`):
 the explanation (Word, and PDF where LibreOffice is installed), the score table and the four
 appendix tables (one row per prefecture-level unit), plus the evidence list, the findings and the
-raw result. Each run's package is written once into the data directory and reused."""
+raw result. The explanation's 佐证材料清单 lists the cycle's uploaded evidence files (all of them: the
+document is the province's) and the documents cited in the judgements. Each run's package is
+written once per set of evidence into the data directory and reused."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from django.conf import settings
 
-from anju.adapters.report import ReportFiles, write_report
+from anju.adapters.report import EvidenceEntry, ReportFiles, cited_evidence, write_report
 from anju.adapters.report.pdf import convert_to_pdf, soffice_path
 from anju.dataset.models import parse_figure
 from anju_web.evidence.models import EvidenceFile
@@ -41,13 +44,35 @@ class DocumentSpec:
     available: Callable[[], bool] = lambda: True
 
 
-def package_dir(run: EvaluationRun) -> Path:
-    return Path(settings.DATA_DIR) / "reports" / f"run-{run.pk}-{run.input_hash[:12]}"
+def evidence_entries(cycle: Cycle, run: EvaluationRun) -> list[EvidenceEntry]:
+    """The run's judgement citations and every evidence file uploaded in the cycle, for 附件7."""
+    files = EvidenceFile.objects.filter(cycle=cycle).select_related("region")
+    return [
+        *cited_evidence(run.evaluation()),
+        *(
+            EvidenceEntry(
+                program=f.program, item_path=f.item_path if f.program else "", unit=f.region.display_name,
+                title=f.title, file_name=f.original_name, size=f.size, sha256=f.sha256,
+            )
+            for f in files
+        ),
+    ]
+
+
+def _evidence_key(entries: list[EvidenceEntry]) -> str:
+    text = json.dumps([astuple(e) for e in entries], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def package_dir(run: EvaluationRun, evidence: list[EvidenceEntry]) -> Path:
+    """One directory per run and set of evidence: a new upload gives a new explanation."""
+    return Path(settings.DATA_DIR) / "reports" / f"run-{run.pk}-{run.input_hash[:12]}-ev-{_evidence_key(evidence)}"
 
 
 def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
     """Write (once) and return the run's report package."""
-    directory = package_dir(run)
+    evidence = evidence_entries(cycle, run)
+    directory = package_dir(run, evidence)
     marker = directory / "files.json"
     if marker.exists():
         names = json.loads(marker.read_text(encoding="utf-8"))
@@ -58,11 +83,14 @@ def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
             for name, totals in run.appendix_rows]
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    files = write_report(run.evaluation(), framework, run.engine_dataset(), tmp, rows=rows or None)
+    files = write_report(run.evaluation(), framework, run.engine_dataset(), tmp, rows=rows or None, evidence=evidence)
     names = {k: getattr(files, k).name for k in ("docx", "markdown", "text", "scores", "appendix")}
     (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
+    for stale in directory.parent.glob(f"run-{run.pk}-*"):  # packages made before the evidence changed
+        if stale != directory and not stale.name.endswith(".tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
     return ReportFiles(*(directory / names[k] for k in ("docx", "markdown", "text", "scores", "appendix")))
 
 
@@ -116,7 +144,7 @@ def build_json(cycle: Cycle, run: EvaluationRun) -> bytes:
 
 DOCUMENTS: tuple[DocumentSpec, ...] = (
     DocumentSpec("explanation", "绩效评价指标说明（Word）", "绩效评价指标说明.docx", DOCX, build_docx,
-                 "按官方格式逐项说明得分，含得分表和图表"),
+                 "按官方格式逐项说明得分，含得分表、图表和佐证材料清单"),
     DocumentSpec("explanation-pdf", "绩效评价指标说明（PDF）", "绩效评价指标说明.pdf", "application/pdf", build_pdf,
                  "由 LibreOffice 从 Word 版转换", available=lambda: soffice_path() is not None),
     DocumentSpec("score-table", "绩效评价指标得分表（Excel）", "绩效评价指标得分表.xlsx", XLSX, build_score_table,

@@ -87,7 +87,8 @@ def test_attachment_list(doc: DocumentObject) -> None:
     listed = texts(doc, "附件说明")
     assert listed[0] == "附件：1.2022年中央财政城镇保障性安居工程补助资金支出情况统计表"
     assert listed[1] == "\u3000\u3000\u30002.2022年吉林省市县财政用于城镇保障性安居工程资金支出情况统计表"
-    assert [t.strip("\u3000")[:2] for t in listed] == ["附件", "2.", "3.", "4.", "5.", "6."]
+    assert [t.strip("\u3000")[:2] for t in listed] == ["附件", "2.", "3.", "4.", "5.", "6.", "7."]
+    assert listed[6] == "\u3000\u3000\u30007.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
 
 
 def test_no_placeholder_left(doc: DocumentObject) -> None:
@@ -97,8 +98,8 @@ def test_no_placeholder_left(doc: DocumentObject) -> None:
 
 def test_score_tables(doc: DocumentObject, jilin: tuple[Dataset, Framework, Evaluation]) -> None:
     _, _, evaluation = jilin
-    assert len(doc.tables) == 3
-    for table, program in zip(doc.tables, evaluation.programs, strict=True):
+    assert len(doc.tables) == 4  # three score tables, then the 佐证材料清单
+    for table, program in zip(doc.tables[:3], evaluation.programs, strict=True):
         rows = [[c.text for c in r.cells] for r in table.rows]
         assert rows[0] == ["指标", "分值", "得分", "扣分", "计分依据及扣分理由"]
         items = list(program.items())

@@ -1,5 +1,6 @@
-"""The evaluation package a province sends: the explanation (Word, Markdown, text), the score table
-and the four appendix tables (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
+"""The evaluation package a province sends: the explanation (Word, Markdown, text, with the score
+table, the charts and the list of evidence as attachments), the score table and the four appendix
+tables (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
 
 ``write_report`` writes all of it into one directory and returns the paths.
 """
@@ -14,6 +15,7 @@ from anju.adapters.report.appendix import UnitRow, province_rows
 from anju.adapters.report.charts import Chart, render_charts
 from anju.adapters.report.content import ReportContent, build_content
 from anju.adapters.report.docx import DEFAULT_TEMPLATE, TemplateProblem, write_docx
+from anju.adapters.report.evidence import EvidenceEntry, cited_evidence
 from anju.adapters.report.fonts import FontMissingError
 from anju.adapters.report.markdown import render_markdown, render_text
 from anju.adapters.report.pdf import PdfError, PdfUnavailable, convert_to_pdf
@@ -24,6 +26,7 @@ from anju.scoring.result import Evaluation
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "EvidenceEntry",
     "FontMissingError",
     "PdfError",
     "PdfUnavailable",
@@ -31,6 +34,7 @@ __all__ = [
     "TemplateProblem",
     "UnitRow",
     "build_content",
+    "cited_evidence",
     "province_rows",
     "write_report",
 ]
@@ -79,15 +83,20 @@ def write_report(
     template: Path | None = None,
     rows: Sequence[UnitRow] | None = None,
     pdf: bool = False,
+    evidence: Sequence[EvidenceEntry] | None = None,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
     ``rows`` are the units of the appendix tables (default: the province's own figures); pass
     per-city rows to get one row per city. ``template`` replaces the shipped Word template.
+    ``evidence`` is listed in the explanation's 佐证材料清单 (附件7); by default the documents cited
+    in the judgements (:func:`cited_evidence`). Pass uploaded files together with
+    ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
+    A program or indicator unknown to the evaluation is a ``ValueError``.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
-    content = build_content(evaluation, framework, dataset)
+    content = build_content(evaluation, framework, dataset, evidence)
     stem = file_stem(content)
     directory.mkdir(parents=True, exist_ok=True)
     charts = render_charts(evaluation, directory / CHART_DIR)

@@ -32,6 +32,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from anju.adapters.report.docx import DEFAULT_TEMPLATE as TEMPLATE_PATH
@@ -60,6 +61,15 @@ CONDENSE_TWENTIETHS = -5
 
 SCORE_TABLE_WIDTHS_MM = (58, 14, 14, 14, 56)
 SCORE_TABLE_HEADERS = ("指标", "分值", "得分", "扣分", "计分依据及扣分理由")
+# 156 mm with 1 mm cell margins: four 小四 characters in 项目, 指标 and 单位, six in 材料名称; the
+# SHA-256 prefix (16 hex characters) wraps onto two lines of eight.
+EVIDENCE_TABLE_WIDTHS_MM = (11, 19, 19, 19, 30, 23, 16, 19)
+EVIDENCE_CELL_MARGIN = Mm(1)
+EVIDENCE_TABLE_HEADERS = ("序号", "项目", "指标", "单位", "材料名称", "文件", "大小", "SHA-256")
+EVIDENCE_TABLE_FIELDS = (
+    "row.number", "row.program", "row.item", "row.unit", "row.title", "row.file_name", "row.size", "row.sha256_short",
+)
+EVIDENCE_TABLE_CENTERED = frozenset({0, 6})
 
 
 @dataclass(frozen=True)
@@ -296,21 +306,36 @@ def _cell_width(cell: object, width_mm: float) -> None:
     cell.width = Mm(width_mm)
 
 
-def _score_table(doc: DocumentObject) -> None:
-    """Header, the {%tr for %} loop over score rows, and the totals row."""
-    table = doc.add_table(rows=5, cols=len(SCORE_TABLE_HEADERS))
+def _fixed_table(doc: DocumentObject, rows: int, headers: tuple[str, ...]) -> Table:
+    """A centred grid table of fixed layout whose first row (``headers``) repeats on every page."""
+    table: Table = doc.add_table(rows=rows, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
-    header, loop_start, data, loop_end, totals = table.rows
-    for cell, text in zip(header.cells, SCORE_TABLE_HEADERS, strict=True):
+    header = table.rows[0]
+    for cell, text in zip(header.cells, headers, strict=True):
         cell.paragraphs[0].text = text
         cell.paragraphs[0].style = "表格标题行"
     repeat = OxmlElement("w:tblHeader")
     header._tr.get_or_add_trPr().append(repeat)
+    return table
+
+
+def _column_widths(table: Table, widths_mm: tuple[float, ...]) -> None:
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            _cell_width(cell, width)
+
+
+def _score_table(doc: DocumentObject) -> None:
+    """Header, the {%tr for %} loop over score rows, and the totals row."""
+    table = _fixed_table(doc, 5, SCORE_TABLE_HEADERS)
+    _, loop_start, data, loop_end, totals = table.rows
     loop_start.cells[0].paragraphs[0].text = "{%tr for row in program.score_rows %}"
     loop_end.cells[0].paragraphs[0].text = "{%tr endfor %}"
     fields = ("row.label", "row.points", "row.score", "row.deduction", "row.basis_and_reason")
@@ -322,11 +347,27 @@ def _score_table(doc: DocumentObject) -> None:
     for index, (cell, text) in enumerate(zip(totals.cells, totals_fields, strict=True)):
         cell.paragraphs[0].text = text
         cell.paragraphs[0].style = "表格标题行" if index < 4 else "表格文字"
-    for column, width in zip(table.columns, SCORE_TABLE_WIDTHS_MM, strict=True):
-        column.width = Mm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, SCORE_TABLE_WIDTHS_MM, strict=True):
-            _cell_width(cell, width)
+    _column_widths(table, SCORE_TABLE_WIDTHS_MM)
+
+
+def _evidence_table(doc: DocumentObject) -> None:
+    """Header and the {%tr for %} loop over the evidence rows."""
+    table = _fixed_table(doc, 4, EVIDENCE_TABLE_HEADERS)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(int(EVIDENCE_CELL_MARGIN.twips)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
+    _, loop_start, data, loop_end = table.rows
+    data._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+    loop_start.cells[0].paragraphs[0].text = "{%tr for row in evidence %}"
+    loop_end.cells[0].paragraphs[0].text = "{%tr endfor %}"
+    for index, (cell, name) in enumerate(zip(data.cells, EVIDENCE_TABLE_FIELDS, strict=True)):
+        cell.paragraphs[0].text = "{{ " + name + " }}"
+        cell.paragraphs[0].style = "表格数字" if index in EVIDENCE_TABLE_CENTERED else "表格文字"
+    _column_widths(table, EVIDENCE_TABLE_WIDTHS_MM)
 
 
 def _main_text(doc: DocumentObject) -> None:
@@ -355,7 +396,8 @@ def _main_text(doc: DocumentObject) -> None:
 
 
 def _attached_sections(doc: DocumentObject) -> None:
-    """附件5 (the score table, one table per program) and 附件6 (the charts)."""
+    """附件5 (the score table, one table per program), 附件6 (the charts) and, when there is
+    evidence, 附件7 (the 佐证材料清单)."""
 
     def para(text: str, style: str = "公文正文") -> Paragraph:
         return doc.add_paragraph(text, style=style)
@@ -379,6 +421,15 @@ def _attached_sections(doc: DocumentObject) -> None:
     para("{{ chart.caption }}", "图表题注")
     para("")
     para("{%p endfor %}")
+
+    para("{%p if evidence %}")
+    para("附件{{ evidence_section.number }}", "附件标识")
+    para("")
+    para("{{ evidence_section.title_display }}", "公文标题")
+    para("")
+    _evidence_table(doc)
+    para("")
+    para("{%p endif %}")
 
 
 def build(target: Path = TEMPLATE_PATH) -> Path:

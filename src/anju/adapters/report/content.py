@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from anju.adapters.report.evidence import EvidenceEntry, EvidenceRow, cited_evidence, evidence_rows
 from anju.dataset.models import Dataset
 from anju.decimals import plain
 from anju.framework.models import Framework, Item
@@ -157,6 +158,8 @@ class ReportContent:
     attachments: list[Attachment]
     appendix_titles: dict[int, str] = field(default_factory=dict)
     """Titles of the four appendix tables (附件1–4), by number."""
+    evidence: list[EvidenceRow] = field(default_factory=list)
+    """Rows of the 佐证材料清单; empty when there is no evidence (the attachment is left out)."""
 
     @property
     def score_table(self) -> Attachment:
@@ -166,6 +169,11 @@ class ReportContent:
     def charts(self) -> Attachment:
         return self.attachments[CHARTS_NUMBER - 1]
 
+    @property
+    def evidence_list(self) -> Attachment | None:
+        """附件7 佐证材料清单, or None when there is no evidence."""
+        return next((a for a in self.attachments if a.number == EVIDENCE_NUMBER), None)
+
     def title_lines(self, max_chars: int = 20) -> list[str]:
         return split_title(self.title, max_chars)
 
@@ -173,6 +181,8 @@ class ReportContent:
 SCORE_TABLE_NUMBER = 5
 CHARTS_TITLE = "城镇保障性安居工程绩效评价得分情况图"
 CHARTS_NUMBER = 6
+EVIDENCE_TITLE = "城镇保障性安居工程绩效评价佐证材料清单"
+EVIDENCE_NUMBER = 7
 
 _TITLE_BREAKS = ("工程", "资金", "财政", "情况", "指标", "评价", "项目", "关于", "的")
 
@@ -215,8 +225,16 @@ def as_of_text(evaluation: Evaluation) -> str:
     return f"{year}年{month}月{day}日"
 
 
-def build_content(evaluation: Evaluation, framework: Framework, dataset: Dataset | None = None) -> ReportContent:
-    """Turn an evaluation into the explanation's content. ``dataset`` supplies the title."""
+def build_content(
+    evaluation: Evaluation,
+    framework: Framework,
+    dataset: Dataset | None = None,
+    evidence: Sequence[EvidenceEntry] | None = None,
+) -> ReportContent:
+    """Turn an evaluation into the explanation's content. ``dataset`` supplies the title.
+
+    ``evidence`` is the 佐证材料清单 (附件7); by default the documents cited in the judgements
+    (:func:`cited_evidence`). With no evidence at all the attachment is left out."""
     region, year = evaluation.region_name, evaluation.year
     title = (dataset.title if dataset and dataset.title else None) or (
         f"关于{region}城镇保障性安居工程财政资金绩效评价指标的说明"
@@ -233,6 +251,9 @@ def build_content(evaluation: Evaluation, framework: Framework, dataset: Dataset
     attachments = [Attachment(n, t) for n, t in sorted(tables.items())]
     attachments.append(Attachment(SCORE_TABLE_NUMBER, f"{year}年{region}城镇保障性安居工程绩效评价指标得分表"))
     attachments.append(Attachment(CHARTS_NUMBER, f"{year}年{region}{CHARTS_TITLE}"))
+    rows = evidence_rows(cited_evidence(evaluation) if evidence is None else evidence, evaluation, framework)
+    if rows:
+        attachments.append(Attachment(EVIDENCE_NUMBER, f"{year}年{region}{EVIDENCE_TITLE}"))
     return ReportContent(
         region=region,
         year=year,
@@ -242,6 +263,7 @@ def build_content(evaluation: Evaluation, framework: Framework, dataset: Dataset
         programs=programs,
         attachments=attachments,
         appendix_titles=tables,
+        evidence=rows,
     )
 
 

@@ -13,7 +13,9 @@ Placeholders (see README): ``title`` ``title_display`` ``region`` ``year`` ``as_
 ``name`` ``level`` ``level_label`` ``points`` ``score`` ``deduction`` ``basis`` ``reason``
 ``basis_and_reason`` ``fill``), ``attachments`` (``number`` ``title`` ``numbered`` ``prefix``),
 ``score_table`` and ``charts_section`` (``number`` ``title``), ``charts`` (``image`` ``caption``
-``program`` ``kind``).
+``program`` ``kind``), ``evidence_section`` (``number`` ``title``; empty when there is no evidence)
+and ``evidence`` (``number`` ``program`` ``item`` ``unit`` ``title`` ``file_name`` ``size`` ``sha256``
+``sha256_short``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from lxml import etree
 
 from anju.adapters.report.charts import Chart
 from anju.adapters.report.content import Attachment, ProgramSection, ReportContent, ScoreRow, split_title
+from anju.adapters.report.evidence import EvidenceRow
 from anju.decimals import plain
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "explanation.docx"
@@ -120,6 +123,20 @@ def _attachment_heading(attachment: Attachment) -> dict[str, Any]:
     }
 
 
+def _evidence_row(row: EvidenceRow) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "program": row.program,
+        "item": row.item,
+        "unit": row.unit,
+        "title": row.title,
+        "file_name": row.file_name,
+        "size": row.size,
+        "sha256": row.sha256,
+        "sha256_short": row.sha256_short,
+    }
+
+
 def template_context(content: ReportContent, charts: Sequence[Chart], tpl: DocxTemplate | None) -> dict[str, Any]:
     """Everything a template may use. ``tpl`` is needed for images; ``None`` leaves them out."""
     attachments = [
@@ -142,6 +159,8 @@ def template_context(content: ReportContent, charts: Sequence[Chart], tpl: DocxT
         "attachments": attachments,
         "score_table": _attachment_heading(content.score_table),
         "charts_section": _attachment_heading(content.charts),
+        "evidence_section": _attachment_heading(content.evidence_list) if content.evidence_list else {},
+        "evidence": [_evidence_row(row) for row in content.evidence],
         "charts": [
             {
                 "program": chart.program_label,

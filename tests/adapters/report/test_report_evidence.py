@@ -1,0 +1,184 @@
+"""附件7 佐证材料清单: documents cited in judgements by default, uploaded files with their hashes when
+given, left out entirely when there is no evidence; the same in Word, Markdown and plain text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.table import Table
+
+from anju.adapters.report import EvidenceEntry, ReportFiles, cited_evidence, write_report
+from anju.adapters.report.content import build_content
+from anju.adapters.report.evidence import size_text
+from anju.dataset import Dataset
+from anju.framework.models import Framework
+from anju.scoring import Evaluation
+
+Jilin = tuple[Dataset, Framework, Evaluation]
+
+HEADERS = ["序号", "项目", "指标", "单位", "材料名称", "文件", "大小", "SHA-256"]
+LEDGER = b"%PDF-1.4 2022 rental fund ledger of Changchun\n".ljust(14_100, b"0")  # 14,100 bytes: 13.77 KB
+LEDGER_SHA = hashlib.sha256(LEDGER).hexdigest()
+MINUTES_SHA = hashlib.sha256(b"minutes").hexdigest()
+# Every document the Jilin example's judgements cite, in the order of programs and indicators.
+JILIN_CITED = [
+    ("住房租赁保障", "资金分配", "《吉林省城镇保障性安居工程专项资金管理办法》"),
+    ("住房租赁保障", "落实保障性租赁住房支持政策和工作机制", "《吉林省加快发展保障性租赁住房的实施意见》（2021年12月31日印发）"),
+    ("城镇老旧小区改造", "资金分配", "《吉林省城镇保障性安居工程专项资金管理办法》"),
+    ("城镇老旧小区改造", "资金分配", "《吉林省城镇保障性安居工程奖补资金管理办法》"),
+    ("城镇老旧小区改造", "项目储备库", "《吉林省城镇老旧小区改造“十四五”规划》"),
+    ("城镇老旧小区改造", "统筹协调机制", "《关于做好城镇老旧小区改造方案编制工作的通知》"),
+    ("城市棚户区改造", "资金分配", "《吉林省城镇保障性安居工程专项资金管理办法》"),
+    ("城市棚户区改造", "资金分配", "《吉林省城镇保障性安居工程奖补资金管理办法》"),
+    ("城市棚户区改造", "项目储备库", "《吉林省住房发展“十四五”规划》"),
+]
+
+
+def paragraphs(doc: DocumentObject, style: str) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style is not None and p.style.name == style]
+
+
+def evidence_table(doc: DocumentObject) -> Table:
+    (table,) = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == HEADERS]
+    return table
+
+
+def cells(table: Table) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows[1:]]
+
+
+def test_cited_documents_of_the_jilin_example(report: ReportFiles) -> None:
+    doc = Document(str(report.docx))
+    assert paragraphs(doc, "附件标识") == ["附件5", "附件6", "附件7"]
+    assert paragraphs(doc, "附件说明")[-1] == "\u3000\u3000\u30007.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
+    titles = paragraphs(doc, "公文标题")
+    assert titles[-1] == "2022年吉林省城镇保障性安居工程\n绩效评价佐证材料清单"
+    rows = cells(evidence_table(doc))
+    assert [tuple(row[1:3] + row[4:5]) for row in rows] == JILIN_CITED
+    assert [row[0] for row in rows] == [str(n) for n in range(1, 10)]
+    assert all(row[3] == "吉林省" and row[5:] == ["引用文件", "—", "—"] for row in rows)
+    # The heading comes after the charts: the attachments appear in the order they are listed.
+    body = [p.text for p in doc.paragraphs]
+    assert body.index("附件6") < body.index("附件7")
+
+
+def test_cited_evidence_comes_from_the_judgements(jilin: Jilin) -> None:
+    _, _, evaluation = jilin
+    cited = cited_evidence(evaluation)
+    assert len(cited) == 9
+    assert cited[0] == EvidenceEntry("rental", "fund_management.fund_distribution", "吉林省", JILIN_CITED[0][2])
+    assert all(entry.cited and entry.size is None and not entry.sha256 for entry in cited)
+
+
+@pytest.fixture(scope="module")
+def with_files(jilin: Jilin, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    dataset, framework, evaluation = jilin
+    evidence = [
+        # Given out of order: the table follows the programs and their indicators.
+        EvidenceEntry("shantytown", "", "延边朝鲜族自治州", "棚改会议纪要", "会议纪要.docx", 2_621_440, MINUTES_SHA),
+        EvidenceEntry("rental", "fund_management.fund_use", "长春市（市本级及市辖区）", "资金台账", "资金台账.pdf",
+                      len(LEDGER), LEDGER_SHA),
+        EvidenceEntry("rental", "fund_management.budget_execution.mechanism", "吉林省", "绩效监控办法"),
+        *cited_evidence(evaluation),
+    ]
+    return write_report(evaluation, framework, dataset, tmp_path_factory.mktemp("evidence"), evidence=evidence)
+
+
+def test_uploaded_files_with_size_and_hash_in_word(with_files: ReportFiles) -> None:
+    doc = Document(str(with_files.docx))
+    rows = cells(evidence_table(doc))
+    assert len(rows) == 12
+    assert rows[0][1:3] == ["住房租赁保障", "资金分配"]
+    # A criterion is shown under its indicator; the unit's name, not the province's.
+    assert rows[1] == ["2", "住房租赁保障", "预算执行·建立健全预算执行、绩效监控机制", "吉林省", "绩效监控办法", "引用文件", "—", "—"]
+    assert rows[2] == ["3", "住房租赁保障", "资金使用管理", "长春市（市本级及市辖区）", "资金台账", "资金台账.pdf",
+                       "13.8 KB", LEDGER_SHA[:16]]
+    # Evidence for a whole program follows its indicators; 2,621,440 bytes are 2.5 MB.
+    assert rows[-1] == ["12", "城市棚户区改造", "—", "延边朝鲜族自治州", "棚改会议纪要", "会议纪要.docx", "2.5 MB",
+                        MINUTES_SHA[:16]]
+    assert LEDGER_SHA not in "".join(c for row in rows for c in row)  # the document shows a prefix only
+
+
+def test_markdown_and_text_carry_the_full_hash(with_files: ReportFiles) -> None:
+    markdown = with_files.markdown.read_text(encoding="utf-8")
+    lines = markdown.splitlines()
+    assert "## 附件7　2022年吉林省城镇保障性安居工程绩效评价佐证材料清单" in lines
+    assert "| 序号 | 项目 | 指标 | 单位 | 材料名称 | 文件 | 大小 | SHA-256 |" in lines
+    assert (
+        f"| 3 | 住房租赁保障 | 资金使用管理 | 长春市（市本级及市辖区） | 资金台账 | 资金台账.pdf | 13.8 KB | `{LEDGER_SHA}` |"
+        in lines
+    )
+    assert "| 1 | 住房租赁保障 | 资金分配 | 吉林省 | 《吉林省城镇保障性安居工程专项资金管理办法》 | 引用文件 | — | — |" in lines
+    assert "7. 2022年吉林省城镇保障性安居工程绩效评价佐证材料清单" in lines
+    assert lines.index("## 附件6　2022年吉林省城镇保障性安居工程绩效评价得分情况图") < lines.index(
+        "## 附件7　2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
+    )
+    text = with_files.text.read_text(encoding="utf-8")
+    tlines = text.splitlines()
+    assert "      7.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单" in tlines
+    start = tlines.index("附件7")
+    assert tlines[start + 2] == "2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
+    ledger = next(line for line in tlines[start:] if "资金台账.pdf" in line)
+    assert ledger.split() == ["3", "住房租赁保障", "资金使用管理", "长春市（市本级及市辖区）", "资金台账", "资金台账.pdf",
+                              "13.8", "KB", LEDGER_SHA]
+    assert tlines[start + 4].split() == HEADERS
+    numbered = [line.split()[0] for line in tlines[start + 5 :]]
+    assert numbered == [str(n) for n in range(1, 13)]
+
+
+def _without_citations(evaluation: Evaluation) -> Evaluation:
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: ([] if k == "evidence" else strip(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return Evaluation.model_validate(strip(evaluation.model_dump()))
+
+
+@pytest.mark.parametrize("how", ["empty list", "no citations"])
+def test_no_evidence_no_attachment(jilin: Jilin, tmp_path: Path, how: str) -> None:
+    dataset, framework, evaluation = jilin
+    if how == "empty list":
+        files = write_report(evaluation, framework, dataset, tmp_path, evidence=[])
+    else:
+        files = write_report(_without_citations(evaluation), framework, dataset, tmp_path)
+    doc = Document(str(files.docx))
+    assert paragraphs(doc, "附件标识") == ["附件5", "附件6"]
+    listed = paragraphs(doc, "附件说明")
+    assert len(listed) == 6 and listed[-1].endswith("6.2022年吉林省城镇保障性安居工程绩效评价得分情况图")
+    assert len(doc.tables) == 3 and not any("序号" in t.rows[0].cells[0].text for t in doc.tables)
+    everything = "\n".join(p.text for p in doc.paragraphs)
+    assert "佐证材料清单" not in everything and "{%" not in everything
+    for path in (files.markdown, files.text):
+        text = path.read_text(encoding="utf-8")
+        assert "附件7" not in text and "7." + "2022" not in text and "佐证材料" not in text
+
+
+def test_entries_are_checked(jilin: Jilin) -> None:
+    _, framework, evaluation = jilin
+    with pytest.raises(ValueError, match="64 位小写十六进制"):
+        EvidenceEntry("rental", "", "吉林省", "台账", "台账.pdf", 10, "ABC")
+    with pytest.raises(ValueError, match="缺少名称"):
+        EvidenceEntry("rental", "", "吉林省", " ")
+    with pytest.raises(ValueError, match="没有指明项目"):
+        EvidenceEntry("", "fund_management.fund_use", "吉林省", "台账")
+    with pytest.raises(ValueError, match=re.escape("指标“fund_management.nothing”不在住房租赁保障的指标体系中")):
+        build_content(evaluation, framework, evidence=[EvidenceEntry("rental", "fund_management.nothing", "吉林省", "台账")])
+    with pytest.raises(ValueError, match="项目“pensions”不在本次评价中"):
+        build_content(evaluation, framework, evidence=[EvidenceEntry("pensions", "", "吉林省", "台账")])
+
+
+@pytest.mark.parametrize(("size", "text"), [
+    (None, "—"), (0, "0 B"), (1023, "1023 B"), (1024, "1 KB"), (14_100, "13.8 KB"), (1_048_576, "1 MB"),
+    (20 * 1024**2 - 1, "20 MB"), (5 * 1024**3, "5 GB"),
+])
+def test_size_text(size: int | None, text: str) -> None:
+    assert size_text(size) == text

@@ -1,0 +1,85 @@
+"""The downloaded Word explanation lists the cycle's uploaded evidence files (附件7 佐证材料清单) with
+their hash, next to the documents cited in the judgements, and is remade when evidence is added."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from docx.table import Table
+
+from anju_web.evidence.models import EvidenceFile
+from anju_web.regions.models import Region
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["序号", "项目", "指标", "单位", "材料名称", "文件", "大小", "SHA-256"]
+LEDGER = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"% 2022 rental fund ledger of Nong'an\n" * 40
+PLAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n% provincial plan\n"
+
+
+def upload(username: str, cycle, region: str, name: str, content: bytes, title: str, item: str) -> None:
+    response = client_for(username).post(f"/cycles/{cycle.pk}/evidence/upload/", {
+        "region": region, "next": "/", "title": title, "item": item,
+        "file": SimpleUploadedFile(name, content, "application/pdf"),
+    })
+    assert response.status_code == 302
+
+
+def evidence_rows(payload: bytes) -> list[list[str]]:
+    document = docx.Document(io.BytesIO(payload))
+    tables: list[Table] = [t for t in document.tables if [c.text for c in t.rows[0].cells] == HEADERS]
+    assert len(tables) == 1
+    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "附件标识"]
+    assert headings == ["附件5", "附件6", "附件7"]
+    return [[c.text for c in row.cells] for row in tables[0].rows[1:]]
+
+
+def test_word_explanation_lists_uploaded_evidence_with_its_hash(cycle, settings):
+    evaluator = client_for("evaluator-finance")
+    url = f"/cycles/{cycle.pk}/documents/explanation/"
+    before = evaluator.get(url)
+    assert before.status_code == 200
+    cited = evidence_rows(before.content)
+    assert len(cited) == 9  # the example's judgements cite nine documents
+    assert cited[0][1:] == ["住房租赁保障", "资金分配", "吉林省", "《吉林省城镇保障性安居工程专项资金管理办法》", "引用文件", "—", "—"]
+
+    upload("clerk-220122", cycle, "220122", "农安县资金台账.pdf", LEDGER, "2022年度资金台账", "rental:fund_management.fund_use")
+    upload("evaluator-finance", cycle, cycle.region_id, "省级规划.pdf", PLAN, "住房发展规划（全文）",
+           "shantytown:project_management.project_pipeline")
+    ledger = EvidenceFile.objects.get(original_name="农安县资金台账.pdf")
+    assert ledger.sha256 == hashlib.sha256(LEDGER).hexdigest()
+
+    after = evaluator.get(url)  # the package made before the uploads is not reused
+    assert after.status_code == 200
+    rows = evidence_rows(after.content)
+    assert len(rows) == 11
+    county = Region.objects.get(pk="220122").display_name
+    (row,) = [r for r in rows if r[5] == "农安县资金台账.pdf"]
+    assert row[1:5] == ["住房租赁保障", "资金使用管理", county, "2022年度资金台账"]
+    assert len(LEDGER) == 1_525 and row[6] == "1.5 KB"
+    assert row[7] == ledger.sha256[:16]
+    # The province's file sits with the citation of the same indicator, in program order.
+    (plan,) = [r for r in rows if r[5] == "省级规划.pdf"]
+    assert plan[1:5] == ["城市棚户区改造", "项目储备库", "吉林省", "住房发展规划（全文）"]
+    assert plan[7] == hashlib.sha256(PLAN).hexdigest()[:16]
+    assert [r[0] for r in rows] == [str(n) for n in range(1, 12)]
+    assert rows.index(plan) == 10 and rows[9][4] == "《吉林省住房发展“十四五”规划》"
+    # The package made before the uploads is removed; one remains for the run.
+    assert len(list((Path(settings.DATA_DIR) / "reports").glob("run-*"))) == 1
+
+
+def test_an_indicator_needs_its_program(cycle):
+    client = client_for("clerk-220122")
+    response = client.post(f"/cycles/{cycle.pk}/evidence/upload/", {
+        "region": "220122", "next": "/", "title": "台账", "item": ":fund_management.fund_use",
+        "file": SimpleUploadedFile("台账.pdf", PLAN, "application/pdf"),
+    }, follow=True)
+    assert "指标“fund_management.fund_use”未指明所属项目" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
