@@ -14,12 +14,23 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _INT_RE = re.compile(r"^[-+]?[0-9][0-9_]*$")
+
+
+P = TypeVar("P")
+
+
+class ProblemsError(Exception, Generic[P]):
+    """Every reason something could not be loaded or scored, reported at once in ``problems``."""
+
+    def __init__(self, problems: list[P]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)

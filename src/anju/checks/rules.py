@@ -40,7 +40,7 @@ from anju.dataset.units import UnitProgram, UnitsFile
 from anju.decimals import plain, round_half_up
 from anju.framework.loader import _pydantic_problems
 from anju.framework.models import ID_PATTERN, FigureKind, Framework, Program
-from anju.yamlio import SourceError, read_yaml
+from anju.yamlio import ProblemsError, SourceError, read_yaml
 
 BUILTIN_RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
 VALUE = "value"
@@ -135,10 +135,8 @@ class Finding:
         return bool(self.explanation and self.explanation.strip())
 
 
-class RulesError(Exception):
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class RulesError(ProblemsError[SourceError]):
+    """The rule file could not be loaded."""
 
 
 # --- expressions --------------------------------------------------------------------------

@@ -9,15 +9,13 @@ from pydantic import ValidationError
 from anju.dataset.models import Dataset
 from anju.framework.loader import _pydantic_problems, builtin_framework
 from anju.framework.models import Checklist, Framework, Judged
-from anju.yamlio import SourceError, YamlDocument, read_yaml
+from anju.yamlio import ProblemsError, SourceError, YamlDocument, read_yaml
 
 DATASET_FILE = "dataset.yaml"
 
 
-class DatasetError(Exception):
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class DatasetError(ProblemsError[SourceError]):
+    """The dataset could not be loaded."""
 
 
 def dataset_path(path: Path | str) -> Path:

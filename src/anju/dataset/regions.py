@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from anju.framework.loader import _pydantic_problems
 from anju.framework.models import RegionKind, RegionLevel
-from anju.yamlio import SourceError, read_yaml
+from anju.yamlio import ProblemsError, SourceError, read_yaml
 
 BUILTIN_REGIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "regions"
 
@@ -119,12 +119,8 @@ class RegionTreeFile(_Strict):
     units: Annotated[list[RegionUnit], Field(min_length=1)]
 
 
-class RegionError(Exception):
+class RegionError(ProblemsError[SourceError]):
     """The region tree could not be loaded; ``problems`` lists every reason with file and line."""
-
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 class RegionMatchError(ValueError):

@@ -32,7 +32,7 @@ from anju.dataset.models import FigureValue, parse_figures
 from anju.dataset.regions import RegionMatchError, RegionTree
 from anju.framework.loader import _pydantic_problems
 from anju.framework.models import Framework
-from anju.yamlio import SourceError, YamlDocument, dump_yaml, read_yaml
+from anju.yamlio import ProblemsError, SourceError, YamlDocument, dump_yaml, read_yaml
 
 UNITS_FILE = "units.yaml"
 ProgramId = Literal["rental", "renovation", "shantytown"]
@@ -113,10 +113,8 @@ class UnitsFile(_Strict):
         return {str(key): value for key, value in raw.items()}
 
 
-class UnitsError(Exception):
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class UnitsError(ProblemsError[SourceError]):
+    """The units file could not be loaded."""
 
 
 def units_path(path: Path | str) -> Path:

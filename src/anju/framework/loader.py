@@ -28,18 +28,14 @@ from anju.framework.models import (
     RatioTiers,
     SumOfChildren,
 )
-from anju.yamlio import SourceError, YamlDocument, read_yaml
+from anju.yamlio import ProblemsError, SourceError, YamlDocument, read_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
 RULE_KINDS = ("ratio_tiers", "proportional", "threshold", "checklist", "judged", "deduction", "sum")
 
 
-class FrameworkError(Exception):
+class FrameworkError(ProblemsError[SourceError]):
     """The framework could not be loaded; ``problems`` lists every reason with file and line."""
-
-    def __init__(self, problems: list[SourceError]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def builtin_years() -> list[str]:

@@ -31,6 +31,7 @@ from anju.scoring.rules import (
     score_judged,
     score_metric_rule,
 )
+from anju.yamlio import ProblemsError
 
 ZERO = Decimal(0)
 
@@ -48,10 +49,8 @@ class Problem:
         return f"{self.program} › {self.label}（{self.path}）：{self.message}"
 
 
-class EvaluationError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class EvaluationError(ProblemsError[Problem]):
+    """Items that could not be scored (blank required figure, missing judgement, …)."""
 
 
 def framework_hash(framework: Framework) -> str:
