@@ -26,13 +26,13 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from anju.adapters.workbook_layout import build_layout
-from anju.adapters.xlsx_import import ImportContext, import_workbooks, merge_outcomes
-from anju.adapters.xlsx_template import write_template
-from anju.checks.rules import builtin_rules
-from anju.dataset.aggregate import aggregate_units
-from anju.dataset.regions import RegionTree, builtin_region_tree, load_region_trees
-from anju.dataset.units import UnitReport, load_units
+from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_outcomes
+from anju.adapters.excel.layout import build_layout
+from anju.adapters.excel.template import write_template
+from anju.collect.aggregate import aggregate_units
+from anju.collect.regions import RegionTree, builtin_region_tree, load_region_trees
+from anju.collect.units import UnitReport, load_units
+from anju.collect.validation import builtin_rules
 from anju.framework import builtin_framework
 
 ROOT = Path(__file__).resolve().parents[1]

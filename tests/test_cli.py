@@ -40,7 +40,7 @@ def test_evaluate_missing_figure_exits_2(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["evaluate", str(path), "-o", str(tmp_path / "r.json")])
     assert result.exit_code == 2
-    assert "central_spent" in result.output and "预算执行" in result.output
+    assert "中央财政补助资金实际支出" in result.output and "预算执行" in result.output
     assert not (tmp_path / "r.json").exists()
 
 

@@ -56,7 +56,7 @@ def test_unknown_figure_refused(tmp_path: Path) -> None:
         load_dataset(write(tmp_path, "      county_fund: 5\n"))
     problem = info.value.problems[0]
     assert "未知的数据项“county_fund”" in problem.message
-    assert problem.line == 7
+    assert (problem.where.line, problem.code) == (7, "REFERENCE_UNKNOWN")
 
 
 def test_unknown_judgement_target_and_clause(tmp_path: Path) -> None:

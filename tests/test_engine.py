@@ -67,8 +67,9 @@ def test_blank_required_figure_names_figure_and_item(jilin: tuple[Dataset, Frame
     with pytest.raises(EvaluationError) as info:
         evaluate(framework, broken)
     (problem,) = info.value.problems
-    assert problem.path == "rental.fund_management.budget_execution.execution_rate"
-    assert "central_spent" in problem.message and "中央财政补助资金实际支出" in problem.message
+    assert (problem.code, problem.where.program, problem.where.item) == (
+        "FIGURE_BLANK", "rental", "fund_management.budget_execution.execution_rate")
+    assert "中央财政补助资金实际支出" in problem.message and "central_spent" not in problem.message
     assert "为空" in problem.message
 
 
@@ -77,7 +78,7 @@ def test_all_unscorable_items_reported_together(jilin: tuple[Dataset, Framework]
     broken = with_figures(dataset, "renovation", planned_communities=None, violations=None)
     with pytest.raises(EvaluationError) as info:
         evaluate(framework, broken)
-    paths = {p.path for p in info.value.problems}
+    paths = {f"{p.where.program}.{p.where.item}" for p in info.value.problems}
     assert "renovation.fund_management.fund_use" in paths
     assert "renovation.outputs.plan_completion.communities" in paths
     assert len(paths) >= 8  # every share over planned communities, plus the deduction

@@ -56,10 +56,11 @@ def test_broken_fixture_refused_with_file_and_line(name: str) -> None:
         load_framework(path)
     problems = info.value.problems
     assert problems, name
-    text = "\n".join(str(p) for p in problems)
-    assert EXPECTED[name] in text
-    assert all(p.path == str(path) for p in problems)
-    assert all(p.line > 0 for p in problems), text
+    text, line, code = EXPECTED[name]
+    found = [p for p in problems if text in p.message]
+    assert found, "\n".join(str(p) for p in problems)
+    assert (found[0].where.file, found[0].where.line, found[0].code) == (str(path), line, code)
+    assert all(p.where.file == str(path) and p.where.line > 0 for p in problems)
 
 
 def test_every_fixture_has_an_expectation() -> None:

@@ -27,12 +27,12 @@ from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
-from anju.checks.rules import builtin_rules, check_units
+from anju.collect.aggregate import aggregate_units
+from anju.collect.regions import builtin_region_tree
+from anju.collect.units import UnitProgram, UnitReport, UnitsFile, dump_units
+from anju.collect.validation import builtin_rules, check_units
 from anju.dataset import load_dataset
-from anju.dataset.aggregate import aggregate_units
 from anju.dataset.models import NOT_APPLICABLE, FigureValue
-from anju.dataset.regions import builtin_region_tree
-from anju.dataset.units import UnitProgram, UnitReport, UnitsFile, dump_units
 
 HERE = Path(__file__).resolve().parent
 NOTE = "示例数据，非真实分地区数据：按示意权重把样本的全省数据确定性地分解到48个报表单位，各项合计与样本全省数一致。"

@@ -11,39 +11,30 @@ line of the YAML node, so model validation errors also point at a line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import yaml
+from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from anju.problems import LoadCode, Problem, ProblemsError, at_line
 
 _INT_RE = re.compile(r"^[-+]?[0-9][0-9_]*$")
 
 
-P = TypeVar("P")
+class YamlError(ProblemsError):
+    """A YAML file that cannot be read or parsed; ``problems`` holds the one reason, with file and line."""
 
+    def __init__(self, file: str, line: int, message: str, code: LoadCode) -> None:
+        super().__init__([at_line(file, line, message, code)])
 
-class ProblemsError(Exception, Generic[P]):
-    """Every reason something could not be loaded or scored, reported at once in ``problems``."""
-
-    def __init__(self, problems: list[P]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass(frozen=True)
-class SourceError(Exception):
-    """A problem in a source file, with its location (1-based line; 0 when unknown)."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}：{self.message}"
+    @property
+    def problem(self) -> Problem:
+        return self.problems[0]
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -106,17 +97,17 @@ class YamlDocument:
 
 
 def read_yaml(path: Path | str) -> YamlDocument:
-    """Read one YAML file strictly. Raises :class:`SourceError` on any problem."""
+    """Read one YAML file strictly. Raises :class:`YamlError` on any problem."""
     p = Path(path)
     display = str(p)
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SourceError(display, 0, "文件不存在") from None
+        raise YamlError(display, 0, "文件不存在", LoadCode.FILE_MISSING) from None
     except UnicodeDecodeError as exc:
-        raise SourceError(display, 0, f"不是 UTF-8 编码的文本文件（第 {exc.start} 字节）") from None
+        raise YamlError(display, 0, f"不是 UTF-8 编码的文本文件（第 {exc.start} 字节）", LoadCode.FILE_UNREADABLE) from None
     except OSError as exc:
-        raise SourceError(display, 0, f"无法读取：{exc.strerror}") from None
+        raise YamlError(display, 0, f"无法读取：{exc.strerror}", LoadCode.FILE_UNREADABLE) from None
     return parse_yaml(text, display)
 
 
@@ -128,9 +119,10 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         problem = exc.problem or exc.context or "YAML 格式错误"
-        raise SourceError(display, line, f"YAML 格式错误：{_translate(problem)}") from None
+        code = LoadCode.DUPLICATE_KEY if problem.startswith("重复的键") else LoadCode.YAML_SYNTAX
+        raise YamlError(display, line, f"YAML 格式错误：{_translate(problem)}", code) from None
     except yaml.YAMLError as exc:
-        raise SourceError(display, 0, f"YAML 格式错误：{exc}") from None
+        raise YamlError(display, 0, f"YAML 格式错误：{exc}", LoadCode.YAML_SYNTAX) from None
     return YamlDocument(display, data, root)
 
 
@@ -172,6 +164,61 @@ def locate(root: Node | None, loc: tuple[int | str, ...]) -> int:
             continue  # a key that is not in the source (e.g. a union tag): stay on this node
         node = nxt
     return line
+
+
+def pydantic_problems(
+    exc: ValidationError, doc: YamlDocument, line_of: Callable[[tuple[int | str, ...]], int] | None = None
+) -> list[Problem]:
+    """Translate a model's validation errors into Chinese problems at the YAML line of each field."""
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = line_of(loc) if line_of else doc.line_of(loc)
+        trail = _trail(doc.data, loc)
+        field = str(loc[-1]) if loc else ""
+        kind = err["type"]
+        if kind == "union_tag_invalid":
+            tag = err.get("ctx", {}).get("tag", "?")
+            expected = str(err.get("ctx", {}).get("expected_tags", "")).replace("'", "")
+            msg = f"未知的评分规则类型“{tag}”（可用：{expected}）"
+        elif kind == "union_tag_not_found":
+            msg = "评分规则缺少 kind（规则类型）"
+        elif kind == "extra_forbidden":
+            msg = f"未知字段“{field}”"
+        elif kind == "missing":
+            msg = f"缺少必填字段“{field}”"
+        elif kind == "string_pattern_mismatch":
+            msg = f"字段“{field}”的编号“{err.get('input')}”不合规：只能用小写英文字母、数字和下划线，且以字母开头"
+        elif kind.startswith("decimal") or kind in {"int_parsing", "int_type"}:
+            msg = f"字段“{field}”应为数值，实为“{err.get('input')}”"
+        elif kind == "value_error":
+            msg = str(err.get("ctx", {}).get("error", err["msg"]))
+        elif kind == "literal_error":
+            msg = f"字段“{field}”的取值“{err.get('input')}”不在允许范围内（{err.get('ctx', {}).get('expected', '')}）"
+        elif kind in {"greater_than_equal", "greater_than"}:
+            msg = f"字段“{field}”取值过小：{err.get('input')}"
+        else:
+            msg = f"字段“{field}”：{err['msg']}"
+        if trail:
+            msg = f"指标 {trail}：{msg}"
+        problems.append(at_line(doc.path, line, msg, LoadCode.FIELD_INVALID))
+    return problems
+
+
+def _trail(data: Any, loc: tuple[int | str, ...]) -> str:
+    """The item ids traversed by ``loc`` (e.g. ``fund_management.budget_execution``)."""
+    ids: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            if isinstance(node, dict) and isinstance(node.get("id"), str) and "points" in node:
+                ids.append(node["id"])
+        else:
+            continue
+    return ".".join(ids)
 
 
 class _Dumper(yaml.SafeDumper):

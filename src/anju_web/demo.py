@@ -10,8 +10,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from anju.collect.units import UNITS_FILE, UnitReport, load_units
 from anju.dataset import NOT_APPLICABLE, load_dataset
-from anju.dataset.units import UNITS_FILE, UnitReport, load_units
 from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role, ensure_groups
 from anju_web.audit.services import record
@@ -150,7 +150,7 @@ def _load_report(submission: Submission, report: UnitReport, source: str) -> Non
         submission.approved_at = submitted + dt.timedelta(days=5)
     from anju_web.submissions.services import check_submission
 
-    submission.issues = check_submission(submission)
+    submission.issues = [p.as_dict() for p in check_submission(submission)]
     submission.checked_at = submitted
     submission.save()
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from anju.adapters.workbook_layout import COVER_SHEET, NOT_APPLICABLE_TEXT, YES, build_layout, cover_row
-from anju.adapters.xlsx_import import ImportContext
-from anju.adapters.xlsx_template import write_templates
-from anju.checks.rules import RuleSet, builtin_rules
+from anju.adapters.excel.importer import ImportContext
+from anju.adapters.excel.layout import COVER_SHEET, NOT_APPLICABLE_TEXT, YES, build_layout, cover_row
+from anju.adapters.excel.template import write_templates
+from anju.collect.regions import RegionTree, builtin_region_tree
+from anju.collect.units import UnitReport, UnitsFile, load_units
+from anju.collect.validation import RuleSet, builtin_rules
 from anju.dataset.models import NOT_APPLICABLE
-from anju.dataset.regions import RegionTree, builtin_region_tree
-from anju.dataset.units import UnitReport, UnitsFile, load_units
 from anju.framework import Framework, builtin_framework
 
 ROOT = Path(__file__).resolve().parents[2]

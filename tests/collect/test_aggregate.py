@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from anju.collect.aggregate import aggregate_units, figure_differences, with_unit_figures
+from anju.collect.regions import RegionTree
+from anju.collect.units import UnitProgram, UnitReport, UnitsFile
 from anju.dataset import load_dataset
-from anju.dataset.aggregate import aggregate_units, figure_differences, with_unit_figures
 from anju.dataset.models import NOT_APPLICABLE
-from anju.dataset.regions import RegionTree
-from anju.dataset.units import UnitProgram, UnitReport, UnitsFile
 from anju.framework import Framework
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "jilin-2022"
@@ -105,7 +105,7 @@ def test_an_unanswered_question_blanks_the_count(framework: Framework, tree: Reg
     units = replace_program(example_units, "220300", "renovation", answers={})
     result = aggregate_units(framework, tree, units)
     assert result.province()["renovation"]["cities_using_loans"] is None
-    assert any(p.code == "BLANK_ANSWER" and p.unit == "220300" for p in result.problems)
+    assert any(p.code == "ANSWER_BLANK" and p.unit == "220300" for p in result.problems)
 
 
 def test_evaluation_uses_the_aggregated_figures(framework: Framework, tree: RegionTree,

@@ -12,17 +12,17 @@ import msoffcrypto.format.ooxml
 import openpyxl
 import pytest
 
-from anju.adapters.workbook_layout import META_SHEET
-from anju.adapters.xlsx_import import ImportContext, ImportLimits, ImportOutcome, error_cells, import_workbook
-from anju.adapters.xlsx_template import write_templates
-from anju.dataset.regions import RegionTree, RegionTreeFile
+from anju.adapters.excel.importer import ImportContext, ImportOutcome, import_workbook, warning_text
+from anju.adapters.excel.layout import META_SHEET
+from anju.adapters.excel.package import ImportLimits, error_cells
+from anju.adapters.excel.template import write_templates
+from anju.collect.regions import RegionTree, RegionTreeFile
 from anju.framework import Framework
 
 
 def refused(outcome: ImportOutcome) -> list[str]:
     assert not outcome.accepted
-    assert outcome.report is None
-    return [str(p) for p in outcome.problems]
+    return [str(p) for p in outcome.refusals]
 
 
 def edit(path: Path, sheet: str, cell: str, value: object) -> None:
@@ -228,7 +228,7 @@ def test_a_unit_code_not_in_the_tree(tmp_path: Path, framework: Framework, tree:
         ("住房租赁保障", "C11", 3.5, "住房租赁保障!C11：“发现的资金截留挪用等违规违纪问题”应为整数（件），实为“3.5”"),
         ("住房租赁保障", "C7", 12.345, "住房租赁保障!C7：“中央财政资金”最多保留两位小数（万元），实为“12.345”"),
         ("住房租赁保障", "C24", 120, "住房租赁保障!C24：“租赁住房保障满意度”应在0—100之间（按百分数填写），实为“120”"),
-        ("住房租赁保障", "C7", "不适用", "住房租赁保障!C7：“中央财政资金”不能填“不适用”：没有发生的填 0；本单位没有该项目任务的，在本表第3行选择“无此项任务”"),
+        ("住房租赁保障", "C7", "不适用", "住房租赁保障!C7：“中央财政资金”不能填“不适用”：没有发生的填 0；本单位没有该项目任务的，选择“无此项任务”"),
         ("城镇老旧小区改造", "C21", "可能", "城镇老旧小区改造!C21：“本市是否发行地方政府专项债券或一般债券用于城镇老旧小区改造”应选择“是”或“否”，实为“可能”"),
         ("城镇老旧小区改造", "C3", "是", "城镇老旧小区改造!C3：已选择“无此项任务”，但本表仍填有数据（C6、C7、C8、C9、C10等）：请清空这些单元格，或把“无此项任务”改选“否”"),
         ("封面", "B11", "上周", "封面!B11：填报日期应为日期（如 2023-01-10），实为“上周”"),
@@ -253,8 +253,9 @@ def test_a_warning_needs_an_explanation(one_filled: Path, context: ImportContext
     assert outcome.accepted  # a warning does not block; it is listed until explained
     [warning] = outcome.unexplained
     assert str(warning).startswith("长春市.xlsx 住房租赁保障!C24：百分比应按百分数填报")
-    assert str(warning).endswith("须在“情况说明”栏说明原因）")
+    assert (warning.code, warning.where.sheet, warning.where.cell) == ("percent_as_fraction", "住房租赁保障", "C24")
+    assert warning_text(warning).endswith("须在“情况说明”栏说明原因）")
     edit(one_filled, "住房租赁保障", "F24", "抽样调查满意率确为0.94%")
     explained = import_workbook(one_filled, context)
     assert explained.accepted and not explained.unexplained
-    assert explained.warnings[0].finding.explanation == "抽样调查满意率确为0.94%"
+    assert explained.warnings[0].explanation == "抽样调查满意率确为0.94%"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from anju.dataset.regions import RegionError, RegionMatchError, RegionTree, load_region_tree
+from anju.collect.regions import RegionError, RegionMatchError, RegionTree, load_region_tree
 
 
 def test_jilin_has_48_reporting_units_in_2022(tree: RegionTree) -> None:

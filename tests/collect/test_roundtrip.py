@@ -8,12 +8,12 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from anju.adapters.workbook_layout import META_SHEET, build_layout
-from anju.adapters.xlsx_import import ImportContext, import_workbooks, merge_outcomes
+from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_outcomes
+from anju.adapters.excel.layout import META_SHEET, build_layout
+from anju.collect.aggregate import aggregate_units, with_unit_figures
+from anju.collect.regions import RegionTree
+from anju.collect.units import UnitsFile
 from anju.dataset import load_dataset
-from anju.dataset.aggregate import aggregate_units, with_unit_figures
-from anju.dataset.regions import RegionTree
-from anju.dataset.units import UnitsFile
 from anju.framework import Framework
 from anju.scoring import evaluate
 

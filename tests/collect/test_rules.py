@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from anju.checks.rules import (
+from anju.collect.regions import RegionTree
+from anju.collect.units import UnitProgram, UnitsFile
+from anju.collect.validation import (
     RulesError,
     RuleSet,
     check_program,
@@ -19,8 +21,6 @@ from anju.checks.rules import (
     load_rules,
     modified_z_scores,
 )
-from anju.dataset.regions import RegionTree
-from anju.dataset.units import UnitProgram, UnitsFile
 from anju.framework import Framework
 
 
@@ -35,7 +35,7 @@ def test_builtin_rules_hold_for_the_example(rules: RuleSet, framework: Framework
 def test_one_rule_applies_to_every_program(rules: RuleSet, framework: Framework) -> None:
     for program in framework.programs:
         data = program_data(central_budget=Decimal(100), central_spent=Decimal(150))
-        [finding] = [f for f in check_program(rules, framework, program, data) if f.rule == "spent_within_budget"]
+        [finding] = [f for f in check_program(rules, framework, program, data) if f.code == "spent_within_budget"]
         assert finding.severity.value == "error" and finding.figure == "central_spent" and finding.program == program.id
         assert "中央财政补助资金实际支出为150" in finding.message
 
@@ -54,14 +54,14 @@ rules:
     ruleset = load_rules(path, framework)
     rental = framework.program("rental")
     partly = program_data(total_funds=Decimal(10), central_funds=Decimal(4))
-    assert [f.rule for f in check_program(ruleset, framework, rental, partly)] == ["b"]  # 10 ≠ 4 + 0
+    assert [f.code for f in check_program(ruleset, framework, rental, partly)] == ["b"]  # 10 ≠ 4 + 0
     assert check_program(ruleset, framework, rental, program_data()) == []
 
 
 def test_for_each_kind_binds_value(rules: RuleSet, framework: Framework) -> None:
     rental = framework.program("rental")
     data = program_data(satisfaction_rate=Decimal("0.94"), low_income_coverage_rate=Decimal(100))
-    findings = [f for f in check_program(rules, framework, rental, data) if f.rule == "percent_as_fraction"]
+    findings = [f for f in check_program(rules, framework, rental, data) if f.code == "percent_as_fraction"]
     assert [f.figure for f in findings] == ["satisfaction_rate"]
     assert findings[0].message.startswith("百分比应按百分数填报：租赁住房保障满意度为0.94")
 
@@ -71,7 +71,7 @@ def test_cross_year_change(rules: RuleSet, framework: Framework) -> None:
     now = program_data(central_budget=Decimal(5000), planned_units=Decimal(100))
     before = program_data(central_budget=Decimal(1000), planned_units=Decimal(90))
     [finding] = check_program(rules, framework, shantytown, now, before)
-    assert finding.rule == "amount_change"
+    assert finding.code == "amount_change"
     assert finding.message == ("金额较上年变化过大：“中央财政补助资金预算（指标）”较上年变化+400%"
                                "（上年1000万元，本年5000万元），超过±100%")
     small_base = program_data(central_budget=Decimal(50))
@@ -97,7 +97,7 @@ def test_outliers_across_units(rules: RuleSet, framework: Framework, tree: Regio
     units = example_units.model_copy(update={"units": {
         **example_units.units, "220182": report.model_copy(update={"programs": {**report.programs, "rental": changed}})}})
     [finding] = find_outliers(rules, framework, tree, units)
-    assert finding.rule == "execution_rate_outlier" and finding.unit == "220182"
+    assert finding.code == "execution_rate_outlier" and finding.unit == "220182"
     assert finding.severity.value == "advisory"
     assert finding.message.startswith("榆树市住房租赁保障：预算执行率为0")
 

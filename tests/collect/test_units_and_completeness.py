@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from anju.dataset.completeness import completeness
-from anju.dataset.regions import RegionTree
-from anju.dataset.units import UnitsError, UnitsFile, dump_units, load_units, parse_units, write_units
+from anju.collect.completeness import completeness
+from anju.collect.regions import RegionTree
+from anju.collect.units import UnitsError, UnitsFile, dump_units, load_units, parse_units, write_units
 from anju.framework import Framework
 from anju.yamlio import parse_yaml
 

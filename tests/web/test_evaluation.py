@@ -95,7 +95,8 @@ def test_unscorable_data_is_reported_not_stored(cycle, users):
     runs = EvaluationRun.objects.count()
     with pytest.raises(EvaluationError) as excinfo:
         services.run_evaluation(users["province_evaluator"], cycle)
-    assert any(p.path == "rental.fund_management.fund_distribution" for p in excinfo.value.problems)
+    assert any((p.where.program, p.where.item) == ("rental", "fund_management.fund_distribution")
+               for p in excinfo.value.problems)
     assert EvaluationRun.objects.count() == runs
 
 

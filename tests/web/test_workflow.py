@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from anju.dataset.regions import builtin_region_tree
-from anju.dataset.units import load_units
+from anju.collect.regions import builtin_region_tree
+from anju.collect.units import load_units
 from anju_web.audit.models import AuditEvent
 from anju_web.submissions import workflow
 from anju_web.submissions.assembly import cycle_framework
@@ -59,10 +59,10 @@ def test_blank_zero_and_not_applicable_are_stored_distinctly(cycle, users):
     assert entries[("rental", "violations")].value == Decimal(0)
     assert entries[("rental", "quality_problems")].state == EntryState.blank
     assert entries[("rental", "target_new_rental")].state == EntryState.not_applicable
-    codes = {(i["program"], i["code"], i["where"]) for i in sub.issues}
-    assert ("rental", "BLANK", "quality_problems") in codes
-    assert ("rental", "BLANK", "violations") not in codes
-    assert ("rental", "BLANK", "target_new_rental") not in codes
+    codes = {(p.program, p.code, p.figure) for p in sub.problems}
+    assert ("rental", "REQUIRED_BLANK", "quality_problems") in codes
+    assert ("rental", "REQUIRED_BLANK", "violations") not in codes
+    assert ("rental", "REQUIRED_BLANK", "target_new_rental") not in codes
 
 
 def test_bad_input_saves_nothing_and_names_every_row(cycle, users):
@@ -83,9 +83,9 @@ def test_bad_input_saves_nothing_and_names_every_row(cycle, users):
     assert set(errors) == {("rental", "violations"), ("rental", "satisfaction_rate"), ("rental", "central_funds"),
                            ("rental", "county_funds"), ("rental", "central_budget"), ("renovation", "cities_issuing_bonds")}
     assert "应为整数" in errors[("rental", "violations")]
-    assert "0到100" in errors[("rental", "satisfaction_rate")]
-    assert "不能为负数" in errors[("rental", "county_funds")]
-    assert "不能选“不适用”" in errors[("rental", "central_budget")]
+    assert "应在0—100之间" in errors[("rental", "satisfaction_rate")]
+    assert "应为非负数" in errors[("rental", "county_funds")]
+    assert "不能填“不适用”" in errors[("rental", "central_budget")]
     assert "没有数据项" in errors[("renovation", "cities_issuing_bonds")]
     sub.refresh_from_db()
     assert sub.version == version and AuditEvent.objects.count() == before
@@ -100,7 +100,7 @@ def test_errors_block_submission_and_warnings_need_an_explanation(cycle, users):
         ("rental", "total_funds"): RowInput(str(Decimal(total) + 1)),  # ≠ central + county: an error
         ("rental", "subsidy_paid"): RowInput(str(planned * 2)),  # twice the plan: a warning
     })
-    codes = {(i["severity"], i["code"]) for i in sub.issues}
+    codes = {(p.severity, p.code) for p in sub.problems}
     assert ("error", "rental_funds_parts") in codes
     assert ("warning", "subsidy_vs_plan") in codes
     with pytest.raises(workflow.TransitionError, match="错误须先改正"):
@@ -109,7 +109,7 @@ def test_errors_block_submission_and_warnings_need_an_explanation(cycle, users):
     with pytest.raises(workflow.TransitionError, match="警告尚未在“情况说明”中说明"):
         workflow.submit(clerk, sub)
     save_figures(clerk, sub, {("rental", "subsidy_paid"): RowInput(str(planned * 2), explanation="含上年结转户数")})
-    assert next(i for i in sub.issues if i["code"] == "subsidy_vs_plan")["explained"]
+    assert next(p for p in sub.problems if p.code == "subsidy_vs_plan").explained
     workflow.submit(clerk, sub)
     sub.refresh_from_db()
     assert sub.status == Status.submitted and sub.submitted_at is not None
@@ -128,7 +128,7 @@ def test_no_task_clears_a_program_and_refuses_figures_beside_it(cycle, users):
     assert unit_report(sub).program("shantytown").no_task
     assert sub.issues == []
     assert AuditEvent.objects.filter(field="shantytown.无此项任务", new_value="是").exists()
-    assert AuditEvent.objects.filter(field="shantytown.planned_units", new_value="（空白）", note="无此项任务").exists()
+    assert AuditEvent.objects.filter(field="shantytown.planned_units", new_value="空白", note="无此项任务").exists()
 
 
 def test_stale_version_is_refused(cycle, users):

@@ -1,5 +1,5 @@
-"""Consistency checks over a dataset and its evaluation → a list of :class:`Issue`."""
+"""Consistency checks over a dataset and its evaluation → a list of :class:`~anju.problems.Problem`."""
 
-from anju.checks.consistency import Issue, Severity, run_checks
+from anju.checks.consistency import run_checks
 
-__all__ = ["Issue", "Severity", "run_checks"]
+__all__ = ["run_checks"]

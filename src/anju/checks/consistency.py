@@ -1,18 +1,7 @@
 """Consistency checks: declared in the framework, run here, all reported at once.
 
-Each check is a small function ``(context) -> Iterator[Issue]`` registered in :data:`CHECKS`;
-an :class:`Issue` has a machine-readable code, a severity, a location and a Chinese message.
-
-Codes:
-
-``STATED_PERCENT_MISMATCH``  a stated percentage differs from the recomputed one by > 0.5 pp
-``DENOMINATOR_SWITCH``       a stated share matches the alternate base (e.g. started, not planned)
-``STATED_SCORE_MISMATCH``    a stated score differs from the computed score
-``STATED_SUBTOTAL_MISMATCH`` a stated subtotal differs from the sum of its stated items
-``PARTS_TOTAL_MISMATCH``     a total figure differs from the sum of its parts
-``SHARE_ABOVE_100``          a share (not a completion rate) above 100%
-``IMPLAUSIBLE_MAGNITUDE``    a ratio of two figures outside its plausible range
-``BLANK_FIGURE``             a declared figure left blank
+Each check is a small function ``(context) -> Iterator[Problem]`` registered in :data:`CHECKS`;
+its codes are the members of :class:`anju.problems.ConsistencyCode`.
 """
 
 from __future__ import annotations
@@ -20,44 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from anju.dataset.models import NOT_APPLICABLE, Dataset, ProgramData
 from anju.decimals import HUNDRED, plain, round_half_up
 from anju.framework.models import METRIC_RULES, Framework, Item, Program
+from anju.problems import ConsistencyCode, Problem, Severity, Where
 from anju.scoring.metrics import compute_metric
 from anju.scoring.result import Evaluation, ProgramResult
 
 PERCENT_TOLERANCE = Decimal("0.5")
 HINT_TOLERANCE = Decimal("0.05")
-
-
-class Severity(StrEnum):
-    error = "error"
-    warning = "warning"
-
-    @property
-    def label(self) -> str:
-        return "错误" if self is Severity.error else "警告"
-
-
-@dataclass(frozen=True)
-class Issue:
-    code: str
-    severity: Severity
-    program: str
-    where: str
-    """Item path or figure id inside the program."""
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "code": self.code,
-            "severity": self.severity.value,
-            "program": self.program,
-            "where": self.where,
-            "message": self.message,
-        }
 
 
 @dataclass(frozen=True)
@@ -69,7 +30,9 @@ class Context:
     result: ProgramResult | None
 
 
-Check = Callable[[Context], Iterator[Issue]]
+Check = Callable[[Context], Iterator[Problem]]
+AMOUNT_TOLERANCE = Decimal("0.005")
+"""Parts and totals in 万元 agree when they differ by less than half a cent of a 万元 figure."""
 
 
 def _pct(value: Decimal, decimals: int = 2) -> str:
@@ -82,11 +45,17 @@ def _leaves(program: Program) -> Iterator[tuple[str, Item]]:
             yield path, item
 
 
-def _issue(ctx: Context, code: str, severity: Severity, where: str, message: str) -> Issue:
-    return Issue(code, severity, ctx.program.id, where, f"{ctx.program.label}：{message}")
+def _issue(
+    ctx: Context, code: ConsistencyCode, severity: Severity, message: str, *,
+    item: str | None = None, figure: str | None = None, stated: Decimal | None = None, computed: Decimal | None = None,
+) -> Problem:
+    return Problem(
+        code, severity, f"{ctx.program.label}：{message}", Where(program=ctx.program.id, item=item, figure=figure),
+        stated=plain(stated) if stated is not None else None, computed=plain(computed) if computed is not None else None,
+    )
 
 
-def check_stated_percents(ctx: Context) -> Iterator[Issue]:
+def check_stated_percents(ctx: Context) -> Iterator[Problem]:
     """Stated percentages against recomputed ones; detects a switched denominator."""
     items = dict(ctx.program.items())
     plan_based: list[str] = []
@@ -112,11 +81,12 @@ def check_stated_percents(ctx: Context) -> Iterator[Issue]:
         hint = _denominator_hint(ctx, rule.metric.numerator, stated, rule.metric.denominator or [])
         yield _issue(
             ctx,
-            "STATED_PERCENT_MISMATCH",
+            ConsistencyCode.STATED_PERCENT_MISMATCH,
             Severity.error,
-            path,
             f"“{item.label}”文中为{_pct(stated)}，按数据重新计算为{_pct(computed)}"
             f"（{rule.metric.label}，相差{plain(round_half_up(diff, 2))}个百分点，超过0.5个百分点）{hint}；计分采用重新计算值。",
+            item=path,
+            stated=stated, computed=computed,
         )
     for path, item, stated, computed, alt in switched:
         rule = item.rule
@@ -126,11 +96,12 @@ def check_stated_percents(ctx: Context) -> Iterator[Issue]:
         others = f"；本项目中“{'”“'.join(plan_based)}”等项以{den}为分母" if plan_based else ""
         yield _issue(
             ctx,
-            "DENOMINATOR_SWITCH",
+            ConsistencyCode.DENOMINATOR_SWITCH,
             Severity.warning,
-            path,
             f"“{item.label}”文中为{_pct(stated)}，与以{alt_den}为分母的{_pct(alt)}相符，"
             f"而按规定分母（{den}）计算为{_pct(computed)}{others}，口径不一致（也可能是截尾取整）。",
+            item=path,
+            stated=stated, computed=computed,
         )
 
 
@@ -155,7 +126,7 @@ def _denominator_hint(ctx: Context, numerator: list[str], stated: Decimal, used:
     return ""
 
 
-def check_stated_scores(ctx: Context) -> Iterator[Issue]:
+def check_stated_scores(ctx: Context) -> Iterator[Problem]:
     if ctx.result is None:
         return
     stated = ctx.data.stated
@@ -169,20 +140,20 @@ def check_stated_scores(ctx: Context) -> Iterator[Issue]:
             if child_sum != score:
                 yield _issue(
                     ctx,
-                    "STATED_SUBTOTAL_MISMATCH",
+                    ConsistencyCode.STATED_SUBTOTAL_MISMATCH,
                     Severity.error,
-                    path,
                     f"“{item.label}”文中小计为{plain(score)}分，但文中各分项得分合计为{plain(child_sum)}分"
                     f"（{' + '.join(plain(stated.scores[c]) for c in children_stated)}）。",
+                    item=path, stated=score, computed=child_sum,
                 )
         computed = results[path].score
         if computed != score:
             yield _issue(
                 ctx,
-                "STATED_SCORE_MISMATCH",
+                ConsistencyCode.STATED_SCORE_MISMATCH,
                 Severity.error,
-                path,
                 f"“{item.label}”文中得分为{plain(score)}分，按数据和规则计算为{plain(computed)}分（满分{plain(item.points)}分）。",
+                item=path, stated=score, computed=computed,
             )
     if stated.total is not None:
         dims = [d.id for d in ctx.program.dimensions]
@@ -191,41 +162,42 @@ def check_stated_scores(ctx: Context) -> Iterator[Issue]:
             if dim_sum != stated.total:
                 yield _issue(
                     ctx,
-                    "STATED_SUBTOTAL_MISMATCH",
+                    ConsistencyCode.STATED_SUBTOTAL_MISMATCH,
                     Severity.error,
-                    "total",
                     f"文中总分为{plain(stated.total)}分，但文中各一级指标得分合计为{plain(dim_sum)}分。",
+                    stated=stated.total, computed=dim_sum,
                 )
         if stated.total != ctx.result.score:
             yield _issue(
                 ctx,
-                "STATED_SCORE_MISMATCH",
+                ConsistencyCode.STATED_SCORE_MISMATCH,
                 Severity.error,
-                "total",
                 f"文中总分为{plain(stated.total)}分，计算总分为{plain(ctx.result.score)}分。",
+                stated=stated.total, computed=ctx.result.score,
             )
 
 
-def check_identities(ctx: Context) -> Iterator[Issue]:
+def check_identities(ctx: Context) -> Iterator[Problem]:
     for identity in ctx.program.identities:
         total = ctx.data.figures.get(identity.total)
         parts = [ctx.data.figures.get(p) for p in identity.parts]
         if not isinstance(total, Decimal) or not all(isinstance(p, Decimal) for p in parts):
             continue
         part_sum = sum((p for p in parts if isinstance(p, Decimal)), Decimal(0))
-        if abs(part_sum - total) > Decimal("0.005"):
+        if abs(part_sum - total) > AMOUNT_TOLERANCE:
             names = " + ".join(ctx.program.figure(p).label for p in identity.parts)
             yield _issue(
                 ctx,
-                "PARTS_TOTAL_MISMATCH",
+                ConsistencyCode.PARTS_TOTAL_MISMATCH,
                 Severity.error,
-                identity.total,
                 f"{ctx.program.figure(identity.total).label}为{plain(total)}，但{names} = {plain(part_sum)}，"
                 f"相差{plain(total - part_sum)}。",
+                figure=identity.total,
+                stated=total, computed=part_sum,
             )
 
 
-def check_shares(ctx: Context) -> Iterator[Issue]:
+def check_shares(ctx: Context) -> Iterator[Problem]:
     for path, item in _leaves(ctx.program):
         rule = item.rule
         assert isinstance(rule, METRIC_RULES)
@@ -235,11 +207,12 @@ def check_shares(ctx: Context) -> Iterator[Issue]:
         if value is not None and value > HUNDRED:
             yield _issue(
                 ctx,
-                "SHARE_ABOVE_100",
+                ConsistencyCode.SHARE_ABOVE_100,
                 Severity.warning,
-                path,
                 f"“{item.label}”为占比指标，计算结果{_pct(value)}超过100%：分子大于分母"
                 f"（{_names(ctx, rule.metric.numerator)} > {_names(ctx, rule.metric.denominator)}），请核实口径。",
+                item=path,
+                computed=value,
             )
 
 
@@ -247,7 +220,7 @@ def _names(ctx: Context, ids: list[str]) -> str:
     return " + ".join(f"{ctx.program.figure(f).label}" for f in ids)
 
 
-def check_plausibility(ctx: Context) -> Iterator[Issue]:
+def check_plausibility(ctx: Context) -> Iterator[Problem]:
     for check in ctx.program.plausibility:
         num = ctx.data.figures.get(check.numerator)
         den = ctx.data.figures.get(check.denominator)
@@ -259,22 +232,23 @@ def check_plausibility(ctx: Context) -> Iterator[Issue]:
             hint = f"，{check.hint}" if check.hint else ""
             yield _issue(
                 ctx,
-                "IMPLAUSIBLE_MAGNITUDE",
+                ConsistencyCode.IMPLAUSIBLE_MAGNITUDE,
                 Severity.warning,
-                check.numerator,
                 f"{check.label} = {plain(num)}{n_spec.unit} ÷ {plain(den)}{d_spec.unit} = "
                 f"{plain(round_half_up(ratio, 2))}{check.unit}，超出合理范围"
                 f"{plain(check.min)}–{plain(check.max)}{check.unit}{hint}。",
+                figure=check.numerator,
             )
 
 
-def check_blanks(ctx: Context) -> Iterator[Issue]:
+def check_blanks(ctx: Context) -> Iterator[Problem]:
     for spec in ctx.program.figures:
         value = ctx.data.figures.get(spec.id)
         if value is None:
-            yield _issue(ctx, "BLANK_FIGURE", Severity.error, spec.id, f"数据项“{spec.label}”（{spec.id}）未填报。")
+            yield _issue(ctx, ConsistencyCode.FIGURE_BLANK, Severity.error, f"数据项“{spec.label}”未填报。", figure=spec.id)
         elif value != NOT_APPLICABLE and isinstance(value, Decimal) and value < 0:
-            yield _issue(ctx, "NEGATIVE_FIGURE", Severity.error, spec.id, f"数据项“{spec.label}”为负数：{plain(value)}。")
+            yield _issue(ctx, ConsistencyCode.FIGURE_NEGATIVE, Severity.error, f"数据项“{spec.label}”为负数：{plain(value)}。",
+                         figure=spec.id)
 
 
 CHECKS: tuple[Check, ...] = (
@@ -287,9 +261,9 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run_checks(framework: Framework, dataset: Dataset, evaluation: Evaluation | None = None) -> list[Issue]:
+def run_checks(framework: Framework, dataset: Dataset, evaluation: Evaluation | None = None) -> list[Problem]:
     """Run every check over every program of ``dataset``; nothing stops at the first problem."""
-    issues: list[Issue] = []
+    issues: list[Problem] = []
     for program in framework.programs:
         data = dataset.programs.get(program.id)
         if data is None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from anju.dataset.models import Dataset
-from anju.framework.loader import _pydantic_problems, builtin_framework
-from anju.framework.models import Checklist, Framework, Judged
-from anju.yamlio import ProblemsError, SourceError, YamlDocument, read_yaml
+from anju.dataset.models import Dataset, ProgramData
+from anju.framework.loader import builtin_framework
+from anju.framework.models import Checklist, Framework, Judged, Program
+from anju.problems import LoadCode, Problem, ProblemsError, at_line
+from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
 DATASET_FILE = "dataset.yaml"
 
 
-class DatasetError(ProblemsError[SourceError]):
+class DatasetError(ProblemsError):
     """The dataset could not be loaded."""
 
 
@@ -28,14 +30,14 @@ def load_dataset(path: Path | str, framework: Framework | None = None) -> tuple[
     p = dataset_path(path)
     try:
         doc = read_yaml(p)
-    except SourceError as exc:
-        raise DatasetError([exc]) from None
+    except YamlError as exc:
+        raise DatasetError(exc.problems) from None
     if not isinstance(doc.data, dict):
-        raise DatasetError([SourceError(doc.path, 1, "数据文件的顶层应为键值映射")])
+        raise DatasetError([at_line(doc.path, 1, "数据文件的顶层应为键值映射")])
     try:
         dataset = Dataset.model_validate(doc.data)
     except ValidationError as exc:
-        raise DatasetError(_pydantic_problems(exc, doc)) from None
+        raise DatasetError(pydantic_problems(exc, doc)) from None
     if framework is None:
         framework = builtin_framework(dataset.framework)
     problems = cross_check(dataset, framework, doc)
@@ -44,55 +46,72 @@ def load_dataset(path: Path | str, framework: Framework | None = None) -> tuple[
     return dataset, framework
 
 
-def cross_check(dataset: Dataset, framework: Framework, doc: YamlDocument | None = None) -> list[SourceError]:
+@dataclass(frozen=True)
+class _Locator:
+    """File and line of a key in the dataset (0 when the dataset was not read from a file)."""
+
+    doc: YamlDocument | None
+
+    @property
+    def file(self) -> str:
+        return self.doc.path if self.doc else "数据集"
+
+    def problem(self, loc: tuple[int | str, ...], message: str, code: LoadCode = LoadCode.REFERENCE_UNKNOWN) -> Problem:
+        return at_line(self.file, self.doc.line_of(loc) if self.doc else 0, message, code)
+
+
+def cross_check(dataset: Dataset, framework: Framework, doc: YamlDocument | None = None) -> list[Problem]:
     """Every key in the dataset must name something the framework declares."""
-    where = doc.path if doc else "数据集"
-
-    def line(*loc: int | str) -> int:
-        return doc.line_of(loc) if doc else 0
-
-    problems: list[SourceError] = []
+    at = _Locator(doc)
+    problems: list[Problem] = []
     for program_id, data in dataset.programs.items():
         try:
             program = framework.program(program_id)
         except KeyError:
-            problems.append(SourceError(where, line("programs", program_id), f"指标体系“{framework.id}”没有项目“{program_id}”"))
+            problems.append(at.problem(("programs", program_id), f"指标体系“{framework.id}”没有项目“{program_id}”"))
             continue
-        known_figures = {f.id for f in program.figures}
-        for fid in data.figures:
-            if fid not in known_figures:
-                problems.append(
-                    SourceError(where, line("programs", program_id, "figures", fid),
-                                f"{program.label}：未知的数据项“{fid}”（指标体系中没有定义）")
-                )
-        items = dict(program.items())
-        for key, judgement in data.judgements.items():
-            item = items.get(key)
-            loc = ("programs", program_id, "judgements", key)
-            if item is None:
-                problems.append(SourceError(where, line(*loc), f"{program.label}：判断所指的指标“{key}”不存在"))
-                continue
-            if isinstance(item.rule, Checklist):
-                clause_ids = {c.id for c in item.rule.clauses}
-                for cid in judgement.clauses:
-                    if cid not in clause_ids:
-                        problems.append(
-                            SourceError(where, line(*loc, "clauses", cid),
-                                        f"{program.label}“{item.label}”：未知的评分要点“{cid}”（可用：{'、'.join(sorted(clause_ids))}）")
-                        )
-            elif not isinstance(item.rule, Judged):
-                problems.append(
-                    SourceError(where, line(*loc), f"{program.label}“{item.label}”按数据计分，不接受人工判断")
-                )
-        for section in ("narrative",):
-            for key in data.narrative:
-                if key not in items:
-                    problems.append(
-                        SourceError(where, line("programs", program_id, section, key), f"{program.label}：说明所指的指标“{key}”不存在")
-                    )
-        for key in [*data.stated.scores, *data.stated.percents]:
-            if key not in items:
-                problems.append(
-                    SourceError(where, line("programs", program_id, "stated"), f"{program.label}：文件所述得分或比例的指标“{key}”不存在")
-                )
+        problems += _figure_problems(at, program, data)
+        problems += _judgement_problems(at, program, data)
+        problems += _item_key_problems(at, program, data)
+    return problems
+
+
+def _figure_problems(at: _Locator, program: Program, data: ProgramData) -> list[Problem]:
+    known = {f.id for f in program.figures}
+    return [
+        at.problem(("programs", program.id, "figures", fid), f"{program.label}：未知的数据项“{fid}”（指标体系中没有定义）")
+        for fid in data.figures if fid not in known
+    ]
+
+
+def _judgement_problems(at: _Locator, program: Program, data: ProgramData) -> list[Problem]:
+    items = dict(program.items())
+    problems: list[Problem] = []
+    for key, judgement in data.judgements.items():
+        item = items.get(key)
+        loc = ("programs", program.id, "judgements", key)
+        if item is None:
+            problems.append(at.problem(loc, f"{program.label}：判断所指的指标“{key}”不存在"))
+        elif isinstance(item.rule, Checklist):
+            clause_ids = {c.id for c in item.rule.clauses}
+            problems += [
+                at.problem((*loc, "clauses", cid),
+                           f"{program.label}“{item.label}”：未知的评分要点“{cid}”（可用：{'、'.join(sorted(clause_ids))}）")
+                for cid in judgement.clauses if cid not in clause_ids
+            ]
+        elif not isinstance(item.rule, Judged):
+            problems.append(at.problem(loc, f"{program.label}“{item.label}”按数据计分，不接受人工判断", LoadCode.INCONSISTENT))
+    return problems
+
+
+def _item_key_problems(at: _Locator, program: Program, data: ProgramData) -> list[Problem]:
+    items = dict(program.items())
+    problems = [
+        at.problem(("programs", program.id, "narrative", key), f"{program.label}：说明所指的指标“{key}”不存在")
+        for key in data.narrative if key not in items
+    ]
+    problems += [
+        at.problem(("programs", program.id, "stated"), f"{program.label}：文件所述得分或比例的指标“{key}”不存在")
+        for key in [*data.stated.scores, *data.stated.percents] if key not in items
+    ]
     return problems

@@ -8,12 +8,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from anju.decimals import to_decimal
+from anju.decimals import plain, to_decimal
+from anju.framework.models import ProgramId
 
 NOT_APPLICABLE: Literal["not_applicable"] = "not_applicable"
 NA_SPELLINGS = frozenset({"不适用", "n/a", "N/A", "na", "NA", "not_applicable", "无此任务"})
 
 FigureValue = Decimal | None | Literal["not_applicable"]
+BLANK_TEXT = "空白"
+NOT_APPLICABLE_TEXT = "不适用"
+
+
+def figure_text(value: FigureValue, blank: str = BLANK_TEXT) -> str:
+    """The one way a figure is shown: its number without trailing zeros, 不适用, or ``blank``."""
+    if value is None:
+        return blank
+    if isinstance(value, Decimal):
+        return plain(value)
+    return NOT_APPLICABLE_TEXT
 
 
 class Strict(BaseModel):
@@ -89,10 +101,10 @@ class Dataset(Strict):
     title: str | None = None
     source: str | None = None
     note: str | None = None
-    programs: dict[Literal["rental", "renovation", "shantytown"], ProgramData]
+    programs: dict[ProgramId, ProgramData]
 
     def figure(self, program: str, figure_id: str) -> FigureValue:
-        data = self.programs.get(program)  # type: ignore[call-overload]
+        data = self.programs.get(program)
         if data is None:
             return None
         value: FigureValue = data.figures.get(figure_id)

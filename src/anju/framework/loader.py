@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -28,13 +27,13 @@ from anju.framework.models import (
     RatioTiers,
     SumOfChildren,
 )
-from anju.yamlio import ProblemsError, SourceError, YamlDocument, read_yaml
+from anju.problems import Problem, ProblemsError, at_line
+from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
-RULE_KINDS = ("ratio_tiers", "proportional", "threshold", "checklist", "judged", "deduction", "sum")
 
 
-class FrameworkError(ProblemsError[SourceError]):
+class FrameworkError(ProblemsError):
     """The framework could not be loaded; ``problems`` lists every reason with file and line."""
 
 
@@ -48,7 +47,7 @@ def builtin_framework(framework_id: str) -> Framework:
     path = BUILTIN_DIR / framework_id
     if not (path / "framework.yaml").is_file():
         available = "、".join(builtin_years()) or "无"
-        raise FrameworkError([SourceError(str(path), 0, f"没有内置的“{framework_id}”年度指标体系（现有：{available}）")])
+        raise FrameworkError([at_line(str(path), 0, f"没有内置的“{framework_id}”年度指标体系（现有：{available}）")])
     return load_framework(path)
 
 
@@ -62,7 +61,7 @@ def load_framework(path: Path | str) -> Framework:
         p = p / "framework.yaml"
     doc = _read(p)
     if not isinstance(doc.data, dict):
-        raise FrameworkError([SourceError(doc.path, 1, "指标体系文件的顶层应为键值映射")])
+        raise FrameworkError([at_line(doc.path, 1, "指标体系文件的顶层应为键值映射")])
     if "dimensions" in doc.data:  # a program file on its own
         program = _load_program(doc)
         return Framework(id=f"check:{p.stem}", year=0, label=f"单独校验：{p.name}", programs=[program])
@@ -72,17 +71,17 @@ def load_framework(path: Path | str) -> Framework:
 def _read(p: Path) -> YamlDocument:
     try:
         return read_yaml(p)
-    except SourceError as exc:
-        raise FrameworkError([exc]) from None
+    except YamlError as exc:
+        raise FrameworkError(exc.problems) from None
 
 
 def _load_root(doc: YamlDocument, base: Path) -> Framework:
     data = dict(doc.data)
-    problems: list[SourceError] = []
+    problems: list[Problem] = []
     programs: list[Program] = []
     raw_programs = data.get("programs")
     if not isinstance(raw_programs, list) or not raw_programs:
-        raise FrameworkError([SourceError(doc.path, doc.line_of(("programs",)), "缺少 programs（项目文件列表）")])
+        raise FrameworkError([at_line(doc.path, doc.line_of(("programs",)), "缺少 programs（项目文件列表）")])
     for index, entry in enumerate(raw_programs):
         if isinstance(entry, str):
             try:
@@ -96,18 +95,18 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
             except FrameworkError as exc:
                 problems.extend(exc.problems)
         else:
-            problems.append(SourceError(doc.path, doc.line_of(("programs", index)), "programs 的每一项应为文件名或项目定义"))
+            problems.append(at_line(doc.path, doc.line_of(("programs", index)), "programs 的每一项应为文件名或项目定义"))
     if problems:
         raise FrameworkError(problems)
     data["programs"] = programs
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
-        raise FrameworkError(_pydantic_problems(exc, doc)) from None
+        raise FrameworkError(pydantic_problems(exc, doc)) from None
     seen: set[str] = set()
     for program in framework.programs:
         if program.id in seen:
-            problems.append(SourceError(doc.path, doc.line_of(("programs",)), f"项目“{program.id}”重复出现"))
+            problems.append(at_line(doc.path, doc.line_of(("programs",)), f"项目“{program.id}”重复出现"))
         seen.add(program.id)
     if problems:
         raise FrameworkError(problems)
@@ -123,12 +122,12 @@ def _load_program(
         return line_doc.line_of((*offset_loc, *loc))
 
     if not isinstance(doc.data, dict):
-        raise FrameworkError([SourceError(doc.path, line_of(()), "项目定义应为键值映射")])
+        raise FrameworkError([at_line(doc.path, line_of(()), "项目定义应为键值映射")])
     try:
         program = Program.model_validate(doc.data)
     except ValidationError as exc:
-        raise FrameworkError(_pydantic_problems(exc, doc, line_of)) from None
-    problems = [SourceError(line_doc.path, line_of(loc), msg) for loc, msg in program_problems(program)]
+        raise FrameworkError(pydantic_problems(exc, doc, line_of)) from None
+    problems = [at_line(line_doc.path, line_of(loc), msg) for loc, msg in program_problems(program)]
     if problems:
         raise FrameworkError(problems)
     return program
@@ -253,59 +252,6 @@ def _sibling_ids(
 
 def _n(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-def _pydantic_problems(
-    exc: ValidationError, doc: YamlDocument, line_of: Any = None
-) -> list[SourceError]:
-    problems: list[SourceError] = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        line = line_of(loc) if line_of else doc.line_of(loc)
-        trail = _trail(doc.data, loc)
-        field = str(loc[-1]) if loc else ""
-        kind = err["type"]
-        if kind == "union_tag_invalid":
-            tag = err.get("ctx", {}).get("tag", "?")
-            msg = f"未知的评分规则类型“{tag}”（可用：{'、'.join(RULE_KINDS)}）"
-        elif kind == "union_tag_not_found":
-            msg = "评分规则缺少 kind（规则类型）"
-        elif kind == "extra_forbidden":
-            msg = f"未知字段“{field}”"
-        elif kind == "missing":
-            msg = f"缺少必填字段“{field}”"
-        elif kind == "string_pattern_mismatch":
-            msg = f"字段“{field}”的编号“{err.get('input')}”不合规：只能用小写英文字母、数字和下划线，且以字母开头"
-        elif kind.startswith("decimal") or kind in {"int_parsing", "int_type"}:
-            msg = f"字段“{field}”应为数值，实为“{err.get('input')}”"
-        elif kind == "value_error":
-            msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        elif kind == "literal_error":
-            msg = f"字段“{field}”的取值“{err.get('input')}”不在允许范围内（{err.get('ctx', {}).get('expected', '')}）"
-        elif kind in {"greater_than_equal", "greater_than"}:
-            msg = f"字段“{field}”取值过小：{err.get('input')}"
-        else:
-            msg = f"字段“{field}”：{err['msg']}"
-        if trail:
-            msg = f"指标 {trail}：{msg}"
-        problems.append(SourceError(doc.path, line, msg))
-    return problems
-
-
-def _trail(data: Any, loc: tuple[int | str, ...]) -> str:
-    """The item ids traversed by ``loc`` (e.g. ``fund_management.budget_execution``)."""
-    ids: list[str] = []
-    node = data
-    for key in loc:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-            if isinstance(node, dict) and isinstance(node.get("id"), str) and "points" in node:
-                ids.append(node["id"])
-        else:
-            continue
-    return ".".join(ids)
 
 
 def framework_json_schema() -> str:

@@ -12,14 +12,17 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+ProgramId = Annotated[str, Field(pattern=ID_PATTERN)]
+"""A program's id (``rental`` …): declared by the framework, never a fixed list in code."""
 PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::(\d))?\}")
 BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of"})
 
@@ -42,6 +45,23 @@ class Provenance(StrEnum):
 
 
 FigureKind = Literal["amount", "count", "quantity", "percent"]
+
+
+@dataclass(frozen=True)
+class FigureLimit:
+    """What a figure of a kind may hold, at every entry (workbook, form, API, YAML)."""
+
+    decimals: int
+    maximum: Decimal
+    """Exclusive upper bound of the magnitude; far above any real province's figure."""
+
+
+FIGURE_LIMITS: dict[str, FigureLimit] = {
+    "amount": FigureLimit(2, Decimal("1e12")),  # 万元: 10^12 万元 is a hundred times China's GDP
+    "quantity": FigureLimit(2, Decimal("1e12")),  # 平方米, 户 …
+    "count": FigureLimit(0, Decimal("1e12")),
+    "percent": FigureLimit(2, Decimal(101)),  # 0–100, checked with its own message
+}
 """amount: money in 万元 (two decimals); count: whole units (套, 户, 个, 栋, 件);
 quantity: measured (平方米); percent: a rate reported directly, 0–100."""
 
@@ -185,6 +205,7 @@ class RatioTiers(_MetricRule):
     """Points by band of a ratio (e.g. 预算执行率 <60% → 0, 60–80% → 1 …)."""
 
     kind: Literal["ratio_tiers"]
+    kind_label: ClassVar[str] = "分档"
     tiers: Annotated[list[Tier], Field(min_length=1)]
 
 
@@ -192,6 +213,7 @@ class Proportional(_MetricRule):
     """points × min(metric, full_at) ÷ full_at; zero below ``zero_below``; rounded half up."""
 
     kind: Literal["proportional"]
+    kind_label: ClassVar[str] = "按比例"
     full_at: Annotated[Decimal, Field(gt=0)] = Decimal(100)
     zero_below: Decimal | None = None
     decimals: Annotated[int, Field(ge=0, le=4)] = 2
@@ -201,6 +223,7 @@ class Threshold(_MetricRule):
     """Full points when the metric reaches the bound, otherwise zero."""
 
     kind: Literal["threshold"]
+    kind_label: ClassVar[str] = "达标"
     at_least: Decimal | None = None
     at_most: Decimal | None = None
 
@@ -223,6 +246,7 @@ class Checklist(Strict):
     """Clauses judged met or not by an evaluator, each worth its points."""
 
     kind: Literal["checklist"]
+    kind_label: ClassVar[str] = "评分要点"
     clauses: Annotated[list[Clause], Field(min_length=1)]
     provenance: Provenance
     note: str | None = None
@@ -232,6 +256,7 @@ class Judged(Strict):
     """An evaluator awards points within [0, max]; below full needs a reason."""
 
     kind: Literal["judged"]
+    kind_label: ClassVar[str] = "人工评分"
     guidance: str | None = None
     provenance: Provenance
     note: str | None = None
@@ -241,6 +266,7 @@ class Deduction(Strict):
     """Full points less ``per_finding`` for each finding counted in a figure, never below 0."""
 
     kind: Literal["deduction"]
+    kind_label: ClassVar[str] = "按问题扣分"
     findings: Annotated[str, Field(pattern=ID_PATTERN)]
     per_finding: Annotated[Decimal, Field(gt=0)]
     provenance: Provenance
@@ -252,6 +278,7 @@ class SumOfChildren(Strict):
     """An inner node: the sum of its children (the default for any node with children)."""
 
     kind: Literal["sum"]
+    kind_label: ClassVar[str] = "下级合计"
     provenance: Provenance = Provenance.seed
     note: str | None = None
 
@@ -261,6 +288,14 @@ Rule = Annotated[
     Field(discriminator="kind"),
 ]
 METRIC_RULES = (RatioTiers, Proportional, Threshold)
+RuleType = (
+    type[RatioTiers] | type[Proportional] | type[Threshold] | type[Checklist] | type[Judged] | type[Deduction]
+    | type[SumOfChildren]
+)
+RULE_TYPES: tuple[RuleType, ...] = (RatioTiers, Proportional, Threshold, Checklist, Judged, Deduction, SumOfChildren)
+RULE_KIND_LABELS: dict[str, str] = {get_args(t.model_fields["kind"].annotation)[0]: t.kind_label for t in RULE_TYPES}
+"""Rule kind → its Chinese name (分档 …), derived from the union's members."""
+RULE_KINDS: tuple[str, ...] = tuple(RULE_KIND_LABELS)
 
 
 class Item(Strict):
@@ -315,7 +350,7 @@ class Plausibility(Strict):
 
 
 class Program(Strict):
-    id: Literal["rental", "renovation", "shantytown"]
+    id: ProgramId
     label: str
     points: Annotated[Decimal, Field(gt=0)]
     figures: list[FigureSpec]

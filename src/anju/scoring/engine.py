@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +19,7 @@ from anju.framework.models import (
     SumOfChildren,
     canonical_hash,
 )
+from anju.problems import Problem, ProblemsError, ScoringCode, Severity, Where
 from anju.scoring.explain import format_value, render
 from anju.scoring.metrics import MetricValue, compute_metric, formula_text
 from anju.scoring.result import ClauseResult, Evaluation, ItemResult, MetricResult, ProgramResult
@@ -31,25 +31,11 @@ from anju.scoring.rules import (
     score_judged,
     score_metric_rule,
 )
-from anju.yamlio import ProblemsError
 
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Why an item could not be scored."""
-
-    program: str
-    path: str
-    label: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.program} › {self.label}（{self.path}）：{self.message}"
-
-
-class EvaluationError(ProblemsError[Problem]):
+class EvaluationError(ProblemsError):
     """Items that could not be scored (blank required figure, missing judgement, …)."""
 
 
@@ -67,7 +53,7 @@ def evaluate(framework: Framework, dataset: Dataset) -> Evaluation:
     problems: list[Problem] = []
     programs: list[ProgramResult] = []
     if not dataset.programs:
-        raise EvaluationError([Problem("-", "-", "-", "数据集中没有任何项目的数据")])
+        raise EvaluationError([Problem(ScoringCode.INPUT_INVALID, Severity.error, "数据集中没有任何项目的数据")])
     for program in framework.programs:
         data = dataset.programs.get(program.id)
         if data is None:
@@ -119,12 +105,13 @@ class _ProgramScorer:
         self.data = data
         self.problems: list[Problem] = []
 
-    def fail(self, path: str, item: Item, message: str) -> None:
-        self.problems.append(Problem(self.program.label, f"{self.program.id}.{path}", item.label, message))
+    def fail(self, path: str, item: Item, exc: RuleInputError) -> None:
+        self.problems.append(Problem(exc.code, Severity.error, f"{self.program.label} › {item.label}：{exc}",
+                                     Where(program=self.program.id, item=path)))
 
     def figure_name(self, fid: str) -> str:
         spec = self.program.figure(fid)
-        return f"“{spec.label}”（{fid}，{spec.unit}）"
+        return f"“{spec.label}”（{spec.unit}）"
 
     def score(self, item: Item, prefix: str, level: int) -> ItemResult:
         path = f"{prefix}.{item.id}" if prefix else item.id
@@ -183,7 +170,7 @@ class _ProgramScorer:
             else:  # pragma: no cover - SumOfChildren on a leaf is refused at load
                 raise RuleInputError(f"叶子指标不能使用规则“{rule.kind}”")
         except RuleInputError as exc:
-            self.fail(path, item, str(exc))
+            self.fail(path, item, exc)
             outcome = RuleOutcome(ZERO, "无法计分")
         explanation = self.explain(item, metric_value, outcome.score, clauses)
         return ItemResult(
@@ -206,7 +193,7 @@ class _ProgramScorer:
             return self.policy(rule.if_not_applicable, item, f"数据项{names}填报为不适用")
         if value.blank:
             names = "、".join(self.figure_name(f) for f in value.blank)
-            return self.policy(rule.if_blank, item, f"必填数据项{names}为空")
+            return self.policy(rule.if_blank, item, f"必填数据项{names}为空", ScoringCode.FIGURE_BLANK)
         if value.zero_denominator:
             den = "、".join(self.figure_name(f) for f in rule.metric.denominator or [])
             return self.policy(rule.if_zero_denominator, item, f"分母{den}为0，无法计算“{rule.metric.label}”")
@@ -218,19 +205,20 @@ class _ProgramScorer:
     def deduction_outcome(self, rule: Deduction, item: Item) -> RuleOutcome:
         raw = self.data.figures.get(rule.findings)
         if raw is None:
-            return self.policy(rule.if_blank, item, f"必填数据项{self.figure_name(rule.findings)}为空（没有问题请填0）")
+            return self.policy(rule.if_blank, item, f"必填数据项{self.figure_name(rule.findings)}为空（没有问题请填0）",
+                               ScoringCode.FIGURE_BLANK)
         if raw == NOT_APPLICABLE:
             return self.policy("error", item, f"数据项{self.figure_name(rule.findings)}不能填“不适用”（没有问题请填0）")
         assert isinstance(raw, Decimal)
         return score_deduction(rule, item.points, raw)
 
     @staticmethod
-    def policy(policy: str, item: Item, why: str) -> RuleOutcome:
+    def policy(policy: str, item: Item, why: str, code: ScoringCode = ScoringCode.INPUT_INVALID) -> RuleOutcome:
         if policy == "zero":
             return RuleOutcome(ZERO, f"{why}，按规则计0分")
         if policy == "full":
             return RuleOutcome(item.points, f"{why}，按规则计满分")
-        raise RuleInputError(why)
+        raise RuleInputError(why, code)
 
     def explain(
         self,

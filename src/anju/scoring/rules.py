@@ -14,6 +14,7 @@ from decimal import Decimal
 from anju.dataset.models import Judgement
 from anju.decimals import round_half_up
 from anju.framework.models import Checklist, Deduction, Judged, Proportional, RatioTiers, Threshold
+from anju.problems import ScoringCode
 
 ZERO = Decimal(0)
 
@@ -27,6 +28,10 @@ class RuleOutcome:
 
 class RuleInputError(ValueError):
     """The data a rule needs is missing or out of bounds; the message is for the user."""
+
+    def __init__(self, message: str, code: ScoringCode = ScoringCode.INPUT_INVALID) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _p(value: Decimal) -> str:
@@ -75,7 +80,7 @@ def score_metric_rule(rule: RatioTiers | Proportional | Threshold, points: Decim
 
 def score_checklist(rule: Checklist, points: Decimal, judgement: Judgement | None) -> RuleOutcome:
     if judgement is None:
-        raise RuleInputError("缺少评价人员对各评分要点的判断")
+        raise RuleInputError("缺少评价人员对各评分要点的判断", ScoringCode.JUDGEMENT_MISSING)
     scores: list[tuple[str, Decimal]] = []
     missing: list[str] = []
     for clause in rule.clauses:
@@ -93,7 +98,7 @@ def score_checklist(rule: Checklist, points: Decimal, judgement: Judgement | Non
             earned = verdict
         scores.append((clause.id, earned))
     if missing:
-        raise RuleInputError("缺少评分要点的判断：" + "、".join(missing))
+        raise RuleInputError("缺少评分要点的判断：" + "、".join(missing), ScoringCode.JUDGEMENT_MISSING)
     total = sum((s for _, s in scores), ZERO)
     if total < points and not (judgement.reason and judgement.reason.strip()):
         raise RuleInputError(f"得分{_p(total)}分低于满分{_p(points)}分，须说明扣分理由（reason）")
@@ -103,7 +108,7 @@ def score_checklist(rule: Checklist, points: Decimal, judgement: Judgement | Non
 
 def score_judged(rule: Judged, points: Decimal, judgement: Judgement | None) -> RuleOutcome:
     if judgement is None or judgement.points is None:
-        raise RuleInputError("缺少评价人员给出的得分（points）")
+        raise RuleInputError("缺少评价人员给出的得分（points）", ScoringCode.JUDGEMENT_MISSING)
     value = judgement.points
     if value < 0 or value > points:
         raise RuleInputError(f"评价得分应在0至{_p(points)}分之间，实为{_p(value)}分")

@@ -88,7 +88,7 @@ def _figure_errors(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(EvaluationError)
 def _evaluation_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     assert isinstance(exc, EvaluationError)
-    return api.create_response(request, {"detail": "有指标无法计分", "errors": {p.path: p.message for p in exc.problems}}, status=409)
+    return api.create_response(request, {"detail": "有指标无法计分", "errors": {f"{p.where.program}.{p.where.item}": p.message for p in exc.problems}}, status=409)
 
 
 # ---------------------------------------------------------------- schemas
@@ -140,12 +140,29 @@ class FigureOut(Schema):
     explanation: str
 
 
+class WhereOut(Schema):
+    """Where a problem is: any of these coordinates (ids and GB/T 2260 codes), all optional."""
+
+    program: str | None = None
+    item: str | None = None
+    figure: str | None = None
+    unit: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    line: int | None = None
+
+
 class IssueOut(Schema):
+    """A problem found (the same vocabulary as the command line and the pages)."""
+
     code: str
     severity: str
-    program: str
-    where: str
     message: str
+    where: WhereOut
+    explanation: str | None = None
+    stated: str | None = None
+    computed: str | None = None
 
 
 class ReturnOut(Schema):

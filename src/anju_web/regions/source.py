@@ -1,5 +1,5 @@
 """Where the region tree comes from: the collection module's GB/T 2260 trees
-(:mod:`anju.dataset.regions`, data under ``anju/data/regions/``). This is the only place the web
+(:mod:`anju.collect.regions`, data under ``anju/data/regions/``). This is the only place the web
 system reads them, so another source needs a change here only."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from anju.dataset.regions import RegionTree, builtin_region_codes, builtin_region_tree
+from anju.collect.regions import RegionTree, builtin_region_codes, builtin_region_tree
 
 Level = Literal["province", "prefecture", "county"]
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from anju.adapters.report import EvidenceEntry, ReportFiles, cited_evidence, write_report
 from anju.adapters.report.pdf import convert_to_pdf, soffice_path
 from anju.dataset.models import parse_figure
+from anju.framework.describe import place_label
 from anju_web.evidence.models import EvidenceFile
 from anju_web.exports import add_sheet, csv_bytes, workbook, workbook_bytes
 from anju_web.reviews.models import EvaluationRun
@@ -117,11 +118,10 @@ def build_appendix(cycle: Cycle, run: EvaluationRun) -> bytes:
 
 
 def build_findings(cycle: Cycle, run: EvaluationRun) -> bytes:
-    labels = {p.id: p.label for p in run.evaluation().programs}
+    framework = cycle_framework(cycle)
     return csv_bytes(
-        ["项目", "位置", "严重程度", "代码", "说明"],
-        [[labels.get(i["program"], i["program"]), i["where"], "错误" if i["severity"] == "error" else "警告", i["code"], i["message"]]
-         for i in run.issues],
+        ["位置", "严重程度", "代码", "说明"],
+        [[place_label(framework, p.where), p.severity.label, p.code, p.message] for p in run.problems()],
     )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from anju.adapters.report import FontMissingError, PdfError, PdfUnavailable, TemplateProblem
 from anju.decimals import plain
+from anju.framework.describe import place_label
 from anju_web.accounts.policy import can_see, has, profile_of, region_scope_q
 from anju_web.accounts.roles import Role
 from anju_web.audit.services import record
@@ -23,6 +24,7 @@ from anju_web.regions.models import Region
 from anju_web.reports import documents
 from anju_web.reviews.models import AdjustmentStatus, Comment, ScoreAdjustment
 from anju_web.reviews.services import latest_run
+from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.models import DONE, Cycle, ItemReturn, ReturnStatus, Status, Submission
 from anju_web.web import get_cycle, get_cycle_for_units, is_htmx, post_text
 
@@ -205,11 +207,10 @@ class Finding:
 def _open_findings(cycle: Cycle, run: Any) -> list[Finding]:
     findings: list[Finding] = []
     if run is not None:
-        labels = {p.id: p.label for p in run.evaluation().programs}
-        for issue in run.issues:
-            findings.append(Finding("一致性检查", "错误" if issue["severity"] == "error" else "警告",
-                                    f"{labels.get(issue['program'], issue['program'])} › {issue['where']}", issue["message"],
-                                    f"/cycles/{cycle.pk}/evaluation/"))
+        framework = cycle_framework(cycle)
+        for problem in run.problems():
+            findings.append(Finding("一致性检查", problem.severity.label, place_label(framework, problem.where),
+                                    problem.message, f"/cycles/{cycle.pk}/evaluation/"))
     for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("submission__region"):
         where = comment.submission.region.display_name if comment.submission else "省级评价"
         link = f"/submissions/{comment.submission_id}/" if comment.submission_id else f"/cycles/{cycle.pk}/evaluation/"

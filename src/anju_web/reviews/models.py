@@ -11,6 +11,7 @@ from django.db import models
 
 from anju.dataset import Dataset
 from anju.dataset import Judgement as EngineJudgement
+from anju.problems import Problem
 from anju.scoring import Evaluation
 from anju_web.submissions.models import Cycle, Submission
 
@@ -95,6 +96,10 @@ class EvaluationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} 评价（{self.created_at:%Y-%m-%d %H:%M}）"
+
+    def problems(self) -> list[Problem]:
+        """The consistency checks' findings of this run."""
+        return [Problem.from_dict(i) for i in self.issues]
 
     def evaluation(self) -> Evaluation:
         return Evaluation.model_validate(self.result)

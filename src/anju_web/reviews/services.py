@@ -197,8 +197,7 @@ def _trial_problems(cycle: Cycle, framework: Framework, program_id: str, item_pa
     try:
         evaluate(framework, dataset)
     except EvaluationError as exc:
-        target = f"{program_id}.{item_path}"
-        return [p.message for p in exc.problems if p.path == target]
+        return [p.message for p in exc.problems if (p.where.program, p.where.item) == (program_id, item_path)]
     return []
 
 

@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from anju.dataset import NOT_APPLICABLE
+from anju.dataset.models import figure_text
 from anju.decimals import plain
-from anju.framework.models import Checklist, Item, Judged
+from anju.framework.describe import place_label
+from anju.framework.models import RULE_KIND_LABELS, Checklist, Item, Judged
 from anju.scoring import EvaluationError, ItemResult, ProgramResult
 from anju_web.accounts.policy import authorize, has
 from anju_web.evidence.models import EvidenceFile
@@ -24,16 +25,6 @@ from anju_web.reviews.models import AdjustmentStatus, Comment, Judgement, Narrat
 from anju_web.submissions.assembly import AssemblyError, cycle_framework
 from anju_web.submissions.models import Cycle
 from anju_web.web import get_cycle, is_htmx, post_text
-
-RULE_KIND_LABELS = {
-    "ratio_tiers": "分档",
-    "proportional": "按比例",
-    "threshold": "达标",
-    "checklist": "评分要点",
-    "judged": "人工评分",
-    "deduction": "按问题扣分",
-    "sum": "下级合计",
-}
 
 
 @dataclass
@@ -55,16 +46,7 @@ class ScoreRow:
     def inputs(self) -> list[tuple[str, str]]:
         if self.item.metric is None:
             return []
-        out = []
-        for key, value in self.item.metric.inputs.items():
-            if value is None:
-                text = "（空白）"
-            elif value == NOT_APPLICABLE:
-                text = "不适用"
-            else:
-                text = plain(value)  # type: ignore[arg-type]
-            out.append((self.figure_labels.get(key, key), text))
-        return out
+        return [(self.figure_labels.get(key, key), figure_text(value)) for key, value in self.item.metric.inputs.items()]
 
 
 @dataclass
@@ -81,9 +63,9 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
     adjustments = list(ScoreAdjustment.objects.filter(cycle=cycle).select_related("author", "responded_by"))
     comments = list(Comment.objects.filter(cycle=cycle, submission__isnull=True).select_related("author", "resolved_by"))
     programs: list[ProgramScores] = []
+    framework = cycle_framework(cycle)
     if run is not None:
         evaluation_result = run.evaluation()
-        framework = cycle_framework(cycle)
         for program in evaluation_result.programs:
             labels = {f.id: f.label for f in framework.program(program.id).figures}
             rows = []
@@ -101,7 +83,7 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "run": run,
         "is_current": services.run_is_current(cycle, run),
         "programs": programs,
-        "issues": run.issues if run else [],
+        "issues": [(p, place_label(framework, p.where)) for p in run.problems()] if run else [],
         "general_comments": [c for c in comments if not c.program],
         "can_run": has(request.user, "reviews.run_evaluation", cycle.region),
         "can_judge": has(request.user, "reviews.change_judgement", cycle.region),

@@ -3,7 +3,7 @@ stored rows become the engine's input. Views and services never score anything t
 they call :func:`anju.scoring.evaluate` and :func:`anju.checks.run_checks` on what this returns.
 
 The province's figures are the units' reports aggregated up the region tree by the collection
-module (:func:`anju.dataset.aggregate.aggregate_units`: sums, weighted means, unit counts; ratios
+module (:func:`anju.collect.aggregate.aggregate_units`: sums, weighted means, unit counts; ratios
 are recomputed by the engine, never averaged); the judgements, explanation text and what a
 document stated come from the provincial evaluators' tables.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from anju.collect.aggregate import AggregateResult, aggregate_units, with_unit_figures
 from anju.dataset import Dataset, Judgement, ProgramData, StatedProgram
-from anju.dataset.aggregate import AggregateResult, aggregate_units, with_unit_figures
 from anju.dataset.models import Region as DatasetRegion
 from anju.framework import Framework
 from anju_web.regions.source import region_tree

@@ -6,12 +6,12 @@ engine by :func:`anju_web.submissions.assembly.assemble_dataset`.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 
 from anju.dataset import NOT_APPLICABLE, FigureValue
+from anju.dataset.models import figure_text
+from anju.problems import Problem, Severity
 from anju_web.regions.models import Region
 
 
@@ -94,11 +94,16 @@ class Submission(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
+    @property
+    def problems(self) -> list[Problem]:
+        """The last validation's problems (stored as :meth:`Problem.as_dict`)."""
+        return [Problem.from_dict(i) for i in self.issues]
+
     def error_count(self) -> int:
-        return sum(1 for i in self.issues if i.get("severity") == "error")
+        return sum(1 for p in self.problems if p.severity is Severity.error)
 
     def warning_count(self) -> int:
-        return sum(1 for i in self.issues if i.get("severity") == "warning")
+        return sum(1 for p in self.problems if p.severity is Severity.warning)
 
 
 class EntryState(models.TextChoices):
@@ -159,18 +164,10 @@ class FigureEntry(models.Model):
 
 
 def display_value(value: FigureValue | bool) -> str:
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    if value is None:
-        return "（空白）"
-    if value == NOT_APPLICABLE:
-        return "不适用"
-    assert isinstance(value, Decimal)
-    from anju.decimals import plain
-
-    return plain(value)
+    """A stored value in the audit log and the history: 是/否, the figure, 不适用 or 空白."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return figure_text(value)
 
 
 class ReturnStatus(models.TextChoices):

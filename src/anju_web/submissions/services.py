@@ -11,13 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from anju.collect.units import UnitReport
 from anju.dataset import NOT_APPLICABLE, FigureValue
-from anju.dataset.units import UnitProgram, UnitReport
+from anju.dataset.models import BLANK_TEXT
+from anju.problems import Problem
 from anju_web.accounts.policy import authorize
 from anju_web.audit.services import record
 from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.frameworks import figure_label, program_label
-from anju_web.submissions.inputs import FigureInputError, RowInput, parse_row
+from anju_web.submissions.inputs import EntryError, RowInput, parse_row
 from anju_web.submissions.models import (
     EntryState,
     FigureEntry,
@@ -27,7 +29,7 @@ from anju_web.submissions.models import (
     Submission,
     display_value,
 )
-from anju_web.submissions.units import figure_value_text, layout_of, rows_of, validate
+from anju_web.submissions.units import program_rows, rows_of, validate
 
 
 class StaleVersion(Exception):
@@ -41,7 +43,7 @@ class NotEditable(PermissionDenied):
 @dataclass
 class SaveResult:
     changed: int
-    issues: list[dict[str, str]] = field(default_factory=list)
+    issues: list[Problem] = field(default_factory=list)
 
 
 class FigureErrors(Exception):
@@ -75,8 +77,8 @@ def parse_inputs(
             continue
         try:
             value = parse_row(row, given)
-        except FigureInputError as exc:
-            errors[key] = str(exc)
+        except EntryError as exc:
+            errors[key] = exc.message
             continue
         if key[0] in no_task and value is not None:
             label = framework.program(key[0]).label
@@ -109,48 +111,59 @@ def save_figures(
     authorize(user, "submissions.fill_submission", submission.region)
     switches = set(no_task) if no_task is not None else set(submission.no_task)
     parsed = parse_inputs(submission, raw, switches)
+    return _save(user, submission, parsed, switches if no_task is not None else None, expected_version, source)
+
+
+def _save(
+    user: Any,
+    submission: Submission,
+    parsed: dict[tuple[str, str], tuple[Parsed, str | None]],
+    switches: set[str] | None,
+    expected_version: int | None,
+    source: str,
+) -> SaveResult:
+    """Write read values and (when given) the 无此项任务 switches in one transaction, then validate once."""
     with transaction.atomic():
         sub = lock(submission)
         if not sub.is_editable:
             raise NotEditable(f"{sub}处于“{sub.get_status_display()}”状态，不能修改（须先退回或重新打开）")
         if expected_version is not None and expected_version != sub.version:
             raise StaleVersion(f"{sub}已被他人修改（当前版本 {sub.version}，您打开的是版本 {expected_version}），请刷新后再保存")
-        changed = _write_switches(user, sub, switches) if no_task is not None else 0
+        changed = _write_switches(user, sub, switches) if switches is not None else 0
         changed += _write_entries(user, sub, parsed)
         if changed:
             sub.version += 1
             sub.source = source
-        sub.issues = check_submission(sub)
+        problems = check_submission(sub)
+        sub.issues = [p.as_dict() for p in problems]
         sub.checked_at = timezone.now()
         sub.save()
         submission.refresh_from_db()
-        return SaveResult(changed=changed, issues=list(sub.issues))
+        return SaveResult(changed=changed, issues=problems)
 
 
-def save_unit_report(user: Any, submission: Submission, report: UnitReport, source: str) -> SaveResult:
-    """Replace the submission's rows with an imported workbook's report (all or nothing)."""
-    raw: dict[tuple[str, str], RowInput] = {}
+def save_unit_report(
+    user: Any, submission: Submission, report: UnitReport, source: str, expected_version: int | None = None
+) -> SaveResult:
+    """Replace the submission's rows with an imported workbook's report (all or nothing): the values
+    the importer read are written as they are, and validation runs once."""
+    authorize(user, "submissions.fill_submission", submission.region)
+    parsed: dict[tuple[str, str], tuple[Parsed, str | None]] = {}
     no_task: set[str] = set()
-    for sheet in layout_of(submission).sheets:
-        pid = sheet.program.id
-        data = report.program(pid)
+    for program, rows in program_rows(submission):
+        data = report.program(program.id)
         if data is not None and data.no_task:
-            no_task.add(pid)
-        for row in sheet.rows:
+            no_task.add(program.id)
+        for row in rows:
             fid = row.spec.id
-            text: str | None = None
+            value: Parsed = None
             if data is not None and fid in data.answers:
-                text = "是" if data.answers[fid] else "否"
-            elif data is not None and fid in data.figures:
-                value = data.figures[fid]
-                text = "不适用" if value == NOT_APPLICABLE else figure_value_text(value)
+                value = data.answers[fid]
+            elif data is not None:
+                value = data.figures.get(fid)
             explanation = data.explanations.get(fid, "") if data is not None else ""
-            raw[(pid, fid)] = RowInput(text, value_is_na(data, fid), explanation)
-    return save_figures(user, submission, raw, no_task=no_task, source=source)
-
-
-def value_is_na(data: UnitProgram | None, fid: str) -> bool:
-    return data is not None and data.figures.get(fid) == NOT_APPLICABLE
+            parsed[(program.id, fid)] = (value, explanation)
+    return _save(user, submission, parsed, no_task, expected_version, source)
 
 
 def _write_switches(user: Any, sub: Submission, switches: set[str]) -> int:
@@ -172,7 +185,7 @@ def _write_switches(user: Any, sub: Submission, switches: set[str]) -> int:
         record(user, "修改数据", object_type="figure", object_id=entry.pk,
                object_label=f"{sub} › {program_label(framework, entry.program)} › "
                             f"{figure_label(framework, entry.program, entry.figure_id)}",
-               field=f"{entry.program}.{entry.figure_id}", old=before, new="（空白）", note="无此项任务",
+               field=f"{entry.program}.{entry.figure_id}", old=before, new=BLANK_TEXT, note="无此项任务",
                region=sub.region, cycle_id=sub.cycle_id)
     return len(old ^ switches)
 
@@ -232,7 +245,7 @@ def _state(value: Parsed) -> tuple[str, Decimal | None]:
     return EntryState.value, value
 
 
-def check_submission(submission: Submission) -> list[dict[str, str]]:
+def check_submission(submission: Submission) -> list[Problem]:
     """The collection module's validation of the stored rows (errors, warnings, advisories)."""
     return validate(submission)
 

@@ -1,26 +1,31 @@
-"""A unit's submission as the collection module sees it: the rows of its workbook layout, its
-:class:`~anju.dataset.units.UnitReport`, and the validation rules run over it.
+"""A unit's submission as the collection module sees it: the rows it answers
+(:func:`anju.collect.rows.entry_rows`), its :class:`~anju.collect.units.UnitReport`, and the
+validation rules run over it.
 
-The web form shows exactly the rows of the unit's Excel template (:func:`build_layout`): every
-figure the unit reports, and the yes/no questions asked of its kind of unit. Validation is the
-collection module's: the rule set (:func:`anju.checks.rules.check_program`) plus completeness —
-a blank row is an error unless the program is marked 无此项任务.
+The web form shows exactly the rows of the unit's Excel template: every figure the unit reports,
+and the yes/no questions asked of its kind of unit. Validation is the collection module's: the rule
+set (:func:`anju.collect.validation.check_program`) plus completeness — a blank row is an error
+unless the program is marked 无此项任务. Problems are stored as :meth:`Problem.as_dict`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
-from anju.adapters.workbook_layout import FigureRow, Layout, build_layout
-from anju.checks.rules import RuleSet, RuleSeverity, builtin_rules, check_program
+from anju.adapters.excel.layout import Layout, build_layout
+from anju.collect.rows import EntryRow, entry_rows
+from anju.collect.units import UnitProgram, UnitReport, UnitsFile
+from anju.collect.validation import RuleSet, builtin_rules, check_program
 from anju.dataset import NOT_APPLICABLE, FigureValue
-from anju.dataset.units import UnitProgram, UnitReport, UnitsFile
+from anju.dataset.models import figure_text
 from anju.framework import Framework
+from anju.framework.models import Program
+from anju.problems import EntryCode, Problem, ProblemDict, Severity, Where
 from anju_web.regions.source import region_tree
 from anju_web.submissions.frameworks import framework_by_id
 from anju_web.submissions.models import EntryState, FigureEntry, Submission
-
-Issue = dict[str, str]
 
 
 @cache
@@ -39,8 +44,21 @@ def ruleset(framework_id: str) -> RuleSet:
     return builtin_rules(framework_by_id(framework_id))
 
 
-def rows_of(submission: Submission) -> dict[tuple[str, str], FigureRow]:
-    return {(sheet.program.id, row.spec.id): row for sheet in layout_of(submission).sheets for row in sheet.rows}
+@cache
+def _rows(framework_id: str, province: str, unit: str) -> tuple[tuple[Program, tuple[EntryRow, ...]], ...]:
+    tree = region_tree(province)
+    region = tree.unit(unit)
+    return tuple((p, entry_rows(p, region)) for p in framework_by_id(framework_id).programs)
+
+
+def program_rows(submission: Submission) -> tuple[tuple[Program, tuple[EntryRow, ...]], ...]:
+    """Every program with the rows this unit answers, in the framework's order."""
+    cycle = submission.cycle
+    return _rows(cycle.framework_id, cycle.region_id, submission.region_id)
+
+
+def rows_of(submission: Submission) -> dict[tuple[str, str], EntryRow]:
+    return {(program.id, row.spec.id): row for program, rows in program_rows(submission) for row in rows}
 
 
 def entries_of(submission: Submission) -> dict[tuple[str, str], FigureEntry]:
@@ -51,15 +69,15 @@ def unit_report(submission: Submission, entries: dict[tuple[str, str], FigureEnt
     """The submission in the collection module's terms (blank rows are absent)."""
     stored = entries if entries is not None else entries_of(submission)
     programs: dict[str, UnitProgram] = {}
-    for sheet in layout_of(submission).sheets:
-        pid = sheet.program.id
+    for program, rows in program_rows(submission):
+        pid = program.id
         if pid in submission.no_task:
             programs[pid] = UnitProgram(no_task=True)
             continue
         figures: dict[str, FigureValue] = {}
         answers: dict[str, bool] = {}
         explanations: dict[str, str] = {}
-        for row in sheet.rows:
+        for row in rows:
             entry = stored.get((pid, row.spec.id))
             if entry is None:
                 continue
@@ -88,47 +106,41 @@ def units_file(cycle_framework: Framework, province: str, year: int, submissions
     })
 
 
-def validate(submission: Submission) -> list[Issue]:
+def validate(submission: Submission) -> list[Problem]:
     """Errors, warnings and advisories for the submission as it is stored."""
     framework = framework_by_id(submission.cycle.framework_id)
     report = unit_report(submission)
     rules = ruleset(framework.id)
-    issues: list[Issue] = []
-    for sheet in layout_of(submission).sheets:
-        program = sheet.program
+    problems: list[Problem] = []
+    for program, rows in program_rows(submission):
         data = report.program(program.id)
         if data is None or data.no_task:
             continue
-        for row in sheet.rows:
+        for row in rows:
             fid = row.spec.id
             if fid in data.figures or fid in data.answers:
                 continue
             if row.question:
                 message = f"{program.label}：“{row.label}”未回答：请选择“是”或“否”"
             else:
-                hint = "没有发生的填 0" + ("，不适用的勾选“不适用”" if row.spec.allow_not_applicable else "")
+                hint = "没有发生的填 0" + ("，不适用的填“不适用”" if row.spec.allow_not_applicable else "")
                 message = f"{program.label}：“{row.label}”未填写（必填）：{hint}"
-            issues.append({"code": "BLANK", "severity": "error", "program": program.id, "where": fid,
-                           "message": message, "explained": ""})
+            problems.append(Problem(EntryCode.REQUIRED_BLANK, Severity.error, message,
+                                    Where(program=program.id, figure=fid, unit=submission.region_id)))
         for finding in check_program(rules, framework, program, data, unit=submission.region_id):
-            issues.append({
-                "code": finding.rule,
-                "severity": finding.severity.value,
-                "program": program.id,
-                "where": finding.figure,
-                "message": f"{program.label}：{finding.message}",
-                "explained": "1" if finding.explained else "",
-            })
-    return issues
+            problems.append(finding.with_message(f"{program.label}：{finding.message}"))
+    return problems
 
 
-def unexplained(issues: list[Issue]) -> list[Issue]:
-    return [i for i in issues if i["severity"] == RuleSeverity.warning.value and not i.get("explained")]
+def stored(problems: Iterable[ProblemDict | dict[str, Any]]) -> list[Problem]:
+    """Problems as stored in a JSON field, back as :class:`Problem`."""
+    return [Problem.from_dict(p) for p in problems]
+
+
+def unexplained(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.warning and not p.explained]
 
 
 def figure_value_text(value: FigureValue) -> str:
-    if value is None or value == NOT_APPLICABLE:
-        return ""
-    from anju.decimals import plain
-
-    return plain(value)  # type: ignore[arg-type]
+    """A stored figure as the form's text box shows it (不适用 is the tick, blank is empty)."""
+    return "" if value == NOT_APPLICABLE else figure_text(value, blank="")

@@ -15,10 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from anju.adapters.workbook_layout import FigureRow
-from anju.adapters.xlsx_import import ImportContext, import_workbook
-from anju.adapters.xlsx_template import write_template
+from anju.adapters.excel.importer import ImportContext, import_workbook
+from anju.adapters.excel.template import write_template
+from anju.collect.rows import EntryRow
+from anju.dataset.models import BLANK_TEXT
 from anju.framework.models import FigureSpec
+from anju.problems import Problem, Severity
 from anju_web.accounts.policy import has
 from anju_web.audit.models import AuditEvent
 from anju_web.evidence.models import EvidenceFile
@@ -41,9 +43,13 @@ from anju_web.submissions.units import (
     entries_of,
     figure_value_text,
     layout_of,
+    program_rows,
     ruleset,
     unexplained,
     unit_report,
+)
+from anju_web.submissions.units import (
+    stored as stored_problems,
 )
 from anju_web.web import get_submission, is_htmx, post_text
 
@@ -51,14 +57,14 @@ from anju_web.web import get_submission, is_htmx, post_text
 @dataclass
 class FormRow:
     program: str
-    row: FigureRow
+    row: EntryRow
     entry: FigureEntry | None
     text: str
     not_applicable: bool
     explanation: str
     error: str = ""
     returned: list[ItemReturn] = field(default_factory=list)
-    issues: list[dict[str, str]] = field(default_factory=list)
+    issues: list[Problem] = field(default_factory=list)
 
     @property
     def spec(self) -> FigureSpec:
@@ -82,7 +88,7 @@ class FormRow:
 
     @property
     def display(self) -> str:
-        return self.entry.display if self.entry is not None else "（空白）"
+        return self.entry.display if self.entry is not None else BLANK_TEXT
 
 
 @dataclass
@@ -100,14 +106,14 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
     open_returns: dict[tuple[str, str], list[ItemReturn]] = {}
     for item in submission.returns.filter(status=ReturnStatus.open):
         open_returns.setdefault((item.program, item.figure_id), []).append(item)
-    issues_by_where: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for issue in submission.issues:
-        issues_by_where.setdefault((issue["program"], issue["where"]), []).append(issue)
+    issues_by_where: dict[tuple[str, str], list[Problem]] = {}
+    for issue in stored_problems(submission.issues):
+        issues_by_where.setdefault((issue.where.program or "", issue.where.figure or ""), []).append(issue)
     blocks = []
-    for sheet in layout_of(submission).sheets:
-        pid = sheet.program.id
+    for program, entry_rows in program_rows(submission):
+        pid = program.id
         rows = []
-        for row in sheet.rows:
+        for row in entry_rows:
             key = (pid, row.spec.id)
             entry = stored.get(key)
             if posted is not None and key in posted:
@@ -122,7 +128,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
                 note = entry.explanation
             rows.append(FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
                                 open_returns.get(key, []), issues_by_where.get(key, [])))
-        blocks.append(ProgramBlock(pid, sheet.program.label, pid in switches, rows))
+        blocks.append(ProgramBlock(pid, program.label, pid in switches, rows))
     return blocks
 
 
@@ -140,15 +146,16 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
     history = AuditEvent.objects.filter(
         object_type__in=["submission", "return"], object_id=str(submission.pk)
     ) | AuditEvent.objects.filter(object_type="figure", region=submission.region, cycle_id=submission.cycle_id)
-    warnings = [i for i in submission.issues if i["severity"] == "warning"]
+    problems = stored_problems(submission.issues)
+    warnings = [p for p in problems if p.severity is Severity.warning]
     return {
         "submission": submission,
         "cycle": submission.cycle,
         "blocks": blocks,
-        "errors": [i for i in submission.issues if i["severity"] == "error"],
+        "errors": [p for p in problems if p.is_error],
         "warnings": warnings,
-        "unexplained": [w for w in warnings if not w.get("explained")],
-        "advisories": [i for i in submission.issues if i["severity"] == "advisory"],
+        "unexplained": unexplained(warnings),
+        "advisories": [p for p in problems if p.severity is Severity.advisory],
         "returns": returns,
         "open_returns": [r for r in returns if r.status == ReturnStatus.open],
         "transitions": workflow.available(user, submission),
@@ -176,11 +183,11 @@ def detail(request: HttpRequest, submission_id: int) -> HttpResponse:
 def _posted(request: HttpRequest, submission: Submission) -> tuple[dict[tuple[str, str], RowInput], set[str]]:
     raw: dict[tuple[str, str], RowInput] = {}
     no_task: set[str] = set()
-    for sheet in layout_of(submission).sheets:
-        pid = sheet.program.id
+    for program, rows in program_rows(submission):
+        pid = program.id
         if request.POST.get(f"no-task-{pid}") == "1":
             no_task.add(pid)
-        for row in sheet.rows:
+        for row in rows:
             fid = row.spec.id
             names = (f"f-{pid}-{fid}", f"na-{pid}-{fid}", f"note-{pid}-{fid}")
             if any(n in request.POST for n in names):
@@ -214,8 +221,8 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
     return redirect("submission", submission_id=submission.pk)
 
 
-def _report_saved(request: HttpRequest, changed: int, issues: list[dict[str, str]]) -> None:
-    errors = sum(1 for i in issues if i["severity"] == "error")
+def _report_saved(request: HttpRequest, changed: int, issues: list[Problem]) -> None:
+    errors = sum(1 for i in issues if i.is_error)
     warnings = unexplained(issues)
     summary = f"已保存，修改了 {changed} 处。校验结果：{errors} 个错误，{len(warnings)} 个警告尚未说明。"
     (messages.warning if errors or warnings else messages.success)(request, summary)
@@ -240,7 +247,10 @@ def template(request: HttpRequest, submission_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: HttpRequest, submission_id: int) -> HttpResponse:
-    """Import a filled template through the collection module's strict import (all or nothing)."""
+    """Import a filled template through the collection module's strict import (all or nothing).
+
+    Every cell is read as the form reads it; the validation rules then run once, on save, and their
+    errors are stored and shown like the form's (they block 提交, not the upload)."""
     submission = get_submission(request, submission_id, "submissions.fill_submission")
     upload_file = request.FILES.get("workbook")
     if upload_file is None:
@@ -249,7 +259,7 @@ def upload(request: HttpRequest, submission_id: int) -> HttpResponse:
     name = (upload_file.name or "填报表.xlsx").replace("\\", "/").rsplit("/", 1)[-1]
     cycle = submission.cycle
     context = ImportContext(framework=cycle_framework(cycle), trees={cycle.region_id: region_tree(cycle.region_id)},
-                            rules=ruleset(cycle.framework_id), year=cycle.year)
+                            rules=None, year=cycle.year)
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "upload.xlsx"

@@ -89,20 +89,24 @@ def available(user: Any, submission: Submission) -> list[Transition]:
     ]
 
 
+MAX_LISTED = 5
+"""Problems quoted in a refusal; the rest are counted."""
+
 Guard = Callable[[Any, Submission, str, Sequence[ReturnItem]], None]
 
 
 def _guard_submit(user: Any, sub: Submission, reason: str, items: Sequence[ReturnItem]) -> None:
-    sub.issues = check_submission(sub)
+    found = check_submission(sub)
+    sub.issues = [p.as_dict() for p in found]
     sub.checked_at = timezone.now()
-    errors = [i for i in sub.issues if i["severity"] == "error"]
+    errors = [p for p in found if p.is_error]
     problems: list[str] = []
     if errors:
-        problems.append(f"有 {len(errors)} 个错误须先改正：" + "；".join(i["message"] for i in errors[:5])
-                        + ("……" if len(errors) > 5 else ""))
-    warnings = unexplained(sub.issues)
+        problems.append(f"有 {len(errors)} 个错误须先改正：" + "；".join(p.message for p in errors[:MAX_LISTED])
+                        + ("……" if len(errors) > MAX_LISTED else ""))
+    warnings = unexplained(found)
     if warnings:
-        problems.append(f"有 {len(warnings)} 个警告尚未在“情况说明”中说明：" + "；".join(i["message"] for i in warnings[:5]))
+        problems.append(f"有 {len(warnings)} 个警告尚未在“情况说明”中说明：" + "；".join(p.message for p in warnings[:MAX_LISTED]))
     for item in sub.returns.filter(status=ReturnStatus.open):
         answered = ReturnMessage.objects.filter(item_return=item, created_at__gte=item.created_at).exclude(
             author=item.created_by
@@ -128,8 +132,9 @@ def _guard_return(user: Any, sub: Submission, reason: str, items: Sequence[Retur
 
 
 def _guard_accept(user: Any, sub: Submission, reason: str, items: Sequence[ReturnItem]) -> None:
-    sub.issues = check_submission(sub)
-    errors = [i for i in sub.issues if i["severity"] == "error"]
+    found = check_submission(sub)
+    sub.issues = [p.as_dict() for p in found]
+    errors = [p for p in found if p.is_error]
     if errors:
         raise TransitionError(f"该填报仍有 {len(errors)} 个错误，不能审核通过")
 

@@ -25,22 +25,21 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from simpleeval import SimpleEval
 
+from anju.collect.regions import RegionTree
+from anju.collect.units import UnitProgram, UnitsFile
 from anju.dataset.models import FigureValue
-from anju.dataset.regions import RegionTree
-from anju.dataset.units import UnitProgram, UnitsFile
 from anju.decimals import plain, round_half_up
-from anju.framework.loader import _pydantic_problems
-from anju.framework.models import ID_PATTERN, FigureKind, Framework, Program
-from anju.yamlio import ProblemsError, SourceError, read_yaml
+from anju.framework.models import ID_PATTERN, FigureKind, Framework, Program, ProgramId
+from anju.problems import Problem, ProblemsError, Severity, Where, at_line
+from anju.yamlio import YamlError, pydantic_problems, read_yaml
 
 BUILTIN_RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
 VALUE = "value"
@@ -49,16 +48,6 @@ OPERATOR_TEXT = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": 
 Z_FACTOR = Decimal("0.6745")
 MEAN_AD_FACTOR = Decimal("1.253314")
 NAME_RE = re.compile(r"\b[a-z_][a-z0-9_]*\b")
-
-
-class RuleSeverity(StrEnum):
-    error = "error"
-    warning = "warning"
-    advisory = "advisory"
-
-    @property
-    def label(self) -> str:
-        return {"error": "错误", "warning": "警告", "advisory": "提示"}[self.value]
 
 
 class _Strict(BaseModel):
@@ -71,7 +60,7 @@ Expression = Annotated[str, Field(min_length=1)]
 class _Scoped(_Strict):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     label: str
-    programs: list[Literal["rental", "renovation", "shantytown"]] | None = None
+    programs: list[ProgramId] | None = None
     for_each: list[str] | None = None
     for_each_kind: FigureKind | None = None
     note: str | None = None
@@ -120,22 +109,14 @@ class RuleSet(_Strict):
     outliers: list[OutlierRule] = Field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: RuleSeverity
-    program: str
-    figure: str
-    message: str
-    unit: str | None = None
-    explanation: str | None = None
-
-    @property
-    def explained(self) -> bool:
-        return bool(self.explanation and self.explanation.strip())
+def _finding(
+    rule_id: str, severity: Severity, program: str, figure: str, message: str, unit: str | None = None
+) -> Problem:
+    """A rule that fired: the rule's id is the code; the figure is the one whose 情况说明 explains it."""
+    return Problem(rule_id, severity, message, Where(program=program, figure=figure, unit=unit))
 
 
-class RulesError(ProblemsError[SourceError]):
+class RulesError(ProblemsError):
     """The rule file could not be loaded."""
 
 
@@ -209,15 +190,15 @@ def load_rules(path: Path | str, framework: Framework) -> RuleSet:
     """Load a rule file and check every expression against the framework's figures."""
     try:
         doc = read_yaml(path)
-    except SourceError as exc:
-        raise RulesError([exc]) from None
+    except YamlError as exc:
+        raise RulesError(exc.problems) from None
     if not isinstance(doc.data, dict):
-        raise RulesError([SourceError(doc.path, 1, "校验规则文件的顶层应为键值映射")])
+        raise RulesError([at_line(doc.path, 1, "校验规则文件的顶层应为键值映射")])
     try:
         ruleset = RuleSet.model_validate(doc.data)
     except ValidationError as exc:
-        raise RulesError(_pydantic_problems(exc, doc)) from None
-    problems = [SourceError(doc.path, doc.line_of(loc), msg) for loc, msg in ruleset_problems(ruleset, framework)]
+        raise RulesError(pydantic_problems(exc, doc)) from None
+    problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in ruleset_problems(ruleset, framework)]
     if problems:
         raise RulesError(problems)
     return ruleset
@@ -372,28 +353,28 @@ def check_program(
     previous: UnitProgram | None = None,
     *,
     unit: str | None = None,
-) -> list[Finding]:
+) -> list[Problem]:
     """Run every rule and change rule that applies to ``program`` over one unit's report."""
     if data.no_task:
         return []
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     figures = data.figures
     compare = previous is not None and not previous.no_task
     for rule, (_prog, bound, names) in _program_bindings(ruleset, framework, program.id):
-        finding: Finding | None = None
+        finding: Problem | None = None
         if isinstance(rule, ValidationRule):
             finding = _check_rule(rule, program, figures, bound, names)
         elif compare and bound is not None:
             assert previous is not None
             finding = _check_change(rule, program, bound, figures.get(bound), previous.figures.get(bound))
         if finding is not None:
-            findings.append(replace(finding, unit=unit, explanation=data.explanations.get(finding.figure)))
+            findings.append(replace(finding.with_where(unit=unit), explanation=data.explanations.get(finding.where.figure or "")))
     return findings
 
 
 def _check_rule(
     rule: ValidationRule, program: Program, figures: Mapping[str, FigureValue], bound: str | None, names: list[str]
-) -> Finding | None:
+) -> Problem | None:
     values = {n: _number(figures.get(n)) for n in names}
     blanks = [n for n, v in values.items() if v is None]
     if blanks and (rule.missing == "skip_if_any" or (rule.missing == "skip_if_all" and len(blanks) == len(values))):
@@ -416,8 +397,7 @@ def _check_rule(
     message = f"{rule.label}：{left_text}为{_fmt(left)}{right_value}，不满足“{left_text} {op} {right_text}”"
     if rule.message:
         message += f"（{rule.message}）"
-    severity = RuleSeverity(rule.severity)
-    return Finding(rule.id, severity, program.id, where, message)
+    return _finding(rule.id, Severity(rule.severity), program.id, where, message)
 
 
 def _holds(left: Decimal, operator: str, right: Decimal, tolerance: Decimal) -> bool:
@@ -437,7 +417,7 @@ def _holds(left: Decimal, operator: str, right: Decimal, tolerance: Decimal) -> 
 
 def _check_change(
     rule: ChangeRule, program: Program, figure: str, current: FigureValue, previous: FigureValue
-) -> Finding | None:
+) -> Problem | None:
     now, before = _number(current), _number(previous)
     if now is None or before is None or before == 0 or abs(before) < rule.min_base:
         return None
@@ -450,7 +430,7 @@ def _check_change(
         f"{rule.label}：“{spec.label}”较上年变化{sign}{plain(round_half_up(change, 1))}%"
         f"（上年{plain(before)}{spec.unit}，本年{plain(now)}{spec.unit}），超过±{plain(rule.max_change_percent)}%"
     )
-    return Finding(rule.id, RuleSeverity(rule.severity), program.id, figure, message)
+    return _finding(rule.id, Severity(rule.severity), program.id, figure, message)
 
 
 def check_units(
@@ -458,9 +438,9 @@ def check_units(
     framework: Framework,
     units: UnitsFile,
     previous: UnitsFile | None = None,
-) -> list[Finding]:
+) -> list[Problem]:
     """Every rule over every unit and program of a batch (with last year's reports when given)."""
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for code, report in units.units.items():
         before = previous.units.get(code) if previous is not None else None
         for program_id, data in report.programs.items():
@@ -493,9 +473,9 @@ def modified_z_scores(values: list[Decimal]) -> list[Decimal] | None:
 
 def find_outliers(
     ruleset: RuleSet, framework: Framework, tree: RegionTree, units: UnitsFile
-) -> list[Finding]:
+) -> list[Problem]:
     """Advisory: units whose value of an outlier expression is far from the other units'."""
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     for rule in ruleset.outliers:
         for program, bound, names in _bindings(rule, framework):
             observed: list[tuple[str, Decimal]] = []
@@ -530,5 +510,5 @@ def find_outliers(
                     f"各单位中位数为{plain(round_half_up(median, 2))}{rule.unit}，修正z值{plain(round_half_up(z, 2))}"
                     f"（|z|>{plain(rule.threshold)}），与其他单位差异较大，请核实"
                 )
-                findings.append(Finding(rule.id, RuleSeverity.advisory, program.id, where, message, unit=code))
+                findings.append(_finding(rule.id, Severity.advisory, program.id, where, message, unit=code))
     return findings

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from anju import cli_collect
 from anju.adapters.report import (
     DEFAULT_TEMPLATE,
     FontMissingError,
@@ -22,7 +21,17 @@ from anju.adapters.report import (
     write_report,
 )
 from anju.adapters.report.pdf import convert_to_pdf
-from anju.cli_common import EXIT_TOOL_MISSING, console, fail, load_and_evaluate
+from anju.cli.common import (
+    EXIT_TOOL_MISSING,
+    OptionalFrameworkOpt,
+    console,
+    dataset_tree,
+    dataset_units,
+    fail,
+    load_and_evaluate,
+    say,
+)
+from anju.collect.pipeline import PrefectureRows, partial_prefecture_rows, prefecture_rows
 
 
 def report_cmd(
@@ -32,9 +41,7 @@ def report_cmd(
         Path | None, typer.Option("--template", "-t", help="自定义 Word 模板（.docx，可由 anju report-template 导出后修改）")
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
-    framework: Annotated[
-        str | None, typer.Option("--framework", "-f", help="指标体系目录或内置年度（默认取数据集声明的年度）")
-    ] = None,
+    framework: OptionalFrameworkOpt = None,
     from_units: Annotated[bool, typer.Option("--from-units", help="计分数据由 units.yaml 中各市县数据汇总而来")] = False,
     units: Annotated[Path | None, typer.Option("--units", help="分地区数据文件（默认为数据集目录中的 units.yaml）")] = None,
     province_only: Annotated[
@@ -45,8 +52,14 @@ def report_cmd(
 
     示例：anju report examples/jilin-2022 -o out/
     """
-    fw, dataset, evaluation = load_and_evaluate(path, framework, from_units, units, "未生成材料")
-    rows = None if province_only else cli_collect.prefecture_rows(path, dataset, fw, units)
+    fw, dataset, evaluation, aggregated = load_and_evaluate(path, framework, from_units, units, "未生成材料")
+    rows: PrefectureRows | None = None
+    if not province_only:
+        if aggregated is not None:
+            rows = prefecture_rows(aggregated.result, dataset_tree(dataset))
+        else:
+            data = dataset_units(path, dataset, fw, units)
+            rows = partial_prefecture_rows(fw, data, dataset_tree(dataset)) if data is not None else None
     directory = output or _default_dir(path)
     try:
         files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=rows)
@@ -64,9 +77,9 @@ def report_cmd(
             files.pdf_fonts = {official: sub.family for official, sub in substitutions.items()}
         except (PdfUnavailable, PdfError) as exc:
             pdf_problem = str(exc)
-    console.print(f"[bold]已生成{evaluation.region_name}{evaluation.year}年度绩效评价材料[/]（目录：{directory}）：")
+    say(f"已生成{evaluation.region_name}{evaluation.year}年度绩效评价材料（目录：{directory}）：")
     for label, file in files.listing():
-        console.print(f"  {label}：{file}", markup=False)
+        say(f"  {label}：{file}")
     if files.pdf_fonts:
         used = "，".join(f"{official}→{family}" for official, family in files.pdf_fonts.items())
         console.print(f"  注：本机未安装公文字体，PDF 中以近似字体代替（{used}）；在装有这些字体的 Word/WPS 中打开 .docx 可得准确版式。",
@@ -88,6 +101,8 @@ def report_template_cmd(
     """导出内置的 Word 模板，供在 Word 或 WPS 中修改后用 anju report --template 使用。
 
     模板中的占位符（如 {{ title }}、{{ program.heading }}）说明见 README“报告模板”一节。
+
+    示例：anju report-template 我的模板.docx
     """
     if output.suffix.lower() != ".docx":
         fail("模板必须保存为 .docx 文件：", [str(output)])
@@ -95,7 +110,7 @@ def report_template_cmd(
         fail("目标文件已存在（加 --force 覆盖）：", [str(output)])
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(DEFAULT_TEMPLATE, output)
-    console.print(f"模板已导出：{output}", markup=False)
+    say(f"模板已导出：{output}")
 
 
 def register(app: typer.Typer) -> None:

@@ -22,27 +22,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from anju.collect.regions import KIND_LABEL, RegionTree, RegionUnit
+from anju.collect.units import UnitProgram, UnitsFile
 from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue
-from anju.dataset.regions import KIND_LABEL, RegionTree, RegionUnit
-from anju.dataset.units import UnitProgram, UnitsFile
 from anju.decimals import round_half_up
 from anju.framework.models import FigureSpec, Framework, Program
+from anju.problems import AggregationCode, Problem, Severity, Where
 
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class AggregationProblem:
+def _problem(
+    code: AggregationCode, message: str, *, unit: str | None = None, program: str | None = None,
+    figure: str | None = None, severity: Severity = Severity.error,
+) -> Problem:
     """Why a total is blank or incomplete; ``unit`` is a GB/T 2260 code."""
-
-    code: str
-    message: str
-    unit: str | None = None
-    program: str | None = None
-    figure: str | None = None
-
-    def __str__(self) -> str:
-        return self.message
+    return Problem(code, severity, message, Where(program=program, figure=figure, unit=unit))
 
 
 ProgramFigures = dict[str, FigureValue]
@@ -56,7 +51,7 @@ class AggregateResult:
     year: int
     totals: dict[str, dict[str, ProgramFigures]]
     """node code → program id → figure id → value."""
-    problems: list[AggregationProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     """Reporting units without a report."""
 
@@ -92,14 +87,14 @@ def aggregate_units(
     year = units.year
     expected = tree.reporting_units(year)
     missing = [u.code for u in expected if u.code not in units.units]
-    problems: list[AggregationProblem] = []
+    problems: list[Problem] = []
     for code in missing:
         unit = tree.unit(code)
         problems.append(
-            AggregationProblem(
-                "MISSING_UNIT",
+            _problem(
+                AggregationCode.UNIT_MISSING,
                 f"{unit.display_name}（{code}）未报送" + ("，汇总时未计入" if partial else "，有关合计为空"),
-                unit=code,
+                unit=code, severity=Severity.warning if partial else Severity.error,
             )
         )
     present = [u for u in expected if u.code in units.units] if partial else expected
@@ -121,12 +116,12 @@ def aggregate_units(
     return AggregateResult(tree.code, year, totals, problems, missing)
 
 
-def _unit_blanks(program: Program, unit: RegionUnit, data: UnitProgram | None) -> list[AggregationProblem]:
+def _unit_blanks(program: Program, unit: RegionUnit, data: UnitProgram | None) -> list[Problem]:
     name = f"{unit.display_name}（{unit.code}）"
     if data is None:
         return [
-            AggregationProblem(
-                "PROGRAM_NOT_REPORTED",
+            _problem(
+                AggregationCode.PROGRAM_NOT_REPORTED,
                 f"{name}未填报“{program.label}”（既无数据，也未选择“无此项任务”），该项目各项合计为空",
                 unit=unit.code,
                 program=program.id,
@@ -134,7 +129,7 @@ def _unit_blanks(program: Program, unit: RegionUnit, data: UnitProgram | None) -
         ]
     if data.no_task:
         return []
-    problems: list[AggregationProblem] = []
+    problems: list[Problem] = []
     for spec in program.figures:
         agg = spec.aggregation
         if agg.method == "count_units":
@@ -142,8 +137,8 @@ def _unit_blanks(program: Program, unit: RegionUnit, data: UnitProgram | None) -
                 continue
             if spec.id not in data.answers:
                 problems.append(
-                    AggregationProblem(
-                        "BLANK_ANSWER",
+                    _problem(
+                        AggregationCode.ANSWER_BLANK,
                         f"{name}{program.label}：未回答“{agg.question}”，“{spec.label}”合计为空",
                         unit=unit.code,
                         program=program.id,
@@ -153,8 +148,8 @@ def _unit_blanks(program: Program, unit: RegionUnit, data: UnitProgram | None) -
             continue
         if data.figures.get(spec.id) is None:
             problems.append(
-                AggregationProblem(
-                    "BLANK_FIGURE",
+                _problem(
+                    AggregationCode.FIGURE_BLANK,
                     f"{name}{program.label}：“{spec.label}”未填报，合计为空",
                     unit=unit.code,
                     program=program.id,
@@ -249,9 +244,9 @@ def _count_units(spec: FigureSpec, program: Program, members: list[RegionUnit], 
 
 def _zero_weights(
     framework: Framework, tree: RegionTree, totals: dict[str, dict[str, ProgramFigures]]
-) -> list[AggregationProblem]:
+) -> list[Problem]:
     """A weighted mean over units whose weights sum to zero is blank: say so for the province."""
-    problems: list[AggregationProblem] = []
+    problems: list[Problem] = []
     province = totals[tree.code]
     for program in framework.programs:
         for spec in program.figures:
@@ -261,8 +256,8 @@ def _zero_weights(
             if all(isinstance(w, Decimal) for w in weights) and sum(w for w in weights if isinstance(w, Decimal)) == 0:
                 names = "、".join(program.figure(w).label for w in spec.aggregation.weight or [])
                 problems.append(
-                    AggregationProblem(
-                        "ZERO_WEIGHT",
+                    _problem(
+                        AggregationCode.WEIGHT_ZERO,
                         f"{program.label}：“{spec.label}”按{names}加权平均，但权重合计为 0，无法汇总",
                         program=program.id,
                         figure=spec.id,

@@ -13,9 +13,11 @@ import json
 from dataclasses import dataclass
 
 from anju import __version__
-from anju.dataset.regions import RegionTree, RegionUnit
+from anju.collect.regions import RegionTree, RegionUnit
+from anju.collect.rows import NO, NOT_APPLICABLE_TEXT, YES, EntryRow, entry_rows
 from anju.framework.models import FigureSpec, Framework, Program
-from anju.scoring.engine import framework_hash
+
+__all__ = ["NO", "NOT_APPLICABLE_TEXT", "YES", "FigureRow", "Layout", "ProgramSheet", "build_layout", "cover_row"]
 
 TEMPLATE_FORMAT = "1"
 """Bump when the layout of templates changes; older workbooks are then refused."""
@@ -23,8 +25,6 @@ TEMPLATE_FORMAT = "1"
 META_SHEET = "_anju"
 GUIDE_SHEET = "说明"
 COVER_SHEET = "封面"
-YES, NO = "是", "否"
-NOT_APPLICABLE_TEXT = "不适用"
 
 TITLE_ROW = 1
 NOTE_ROW = 2
@@ -56,20 +56,25 @@ def cover_row(key: str) -> int:
     raise KeyError(key)
 
 
-KIND_REQUIREMENT = {
-    "amount": "非负数，单位{unit}，最多两位小数",
-    "quantity": "非负数，单位{unit}，最多两位小数",
-    "count": "非负整数，单位{unit}",
-    "percent": "0—100之间的数，按百分数填写（94%填94），最多两位小数",
-}
+FRAMEWORK_HASH_LENGTH = 16
+"""Hex digits of the framework digest written into a template (enough to tell versions apart)."""
+CHECKSUM_LENGTH = 24
 
 
 @dataclass(frozen=True)
 class FigureRow:
+    """A unit's row (:class:`anju.collect.rows.EntryRow`) placed on a worksheet row."""
+
     row: int
-    spec: FigureSpec
-    question: bool
-    """A yes/no answer that anju counts (e.g. 本市是否发行债券), not a number."""
+    entry: EntryRow
+
+    @property
+    def spec(self) -> FigureSpec:
+        return self.entry.spec
+
+    @property
+    def question(self) -> bool:
+        return self.entry.question
 
     @property
     def cell(self) -> str:
@@ -77,24 +82,17 @@ class FigureRow:
 
     @property
     def label(self) -> str:
-        if self.question:
-            return self.spec.aggregation.question or self.spec.label
-        return self.spec.label
+        return self.entry.label
 
     @property
     def unit(self) -> str:
-        return f"{YES}/{NO}" if self.question else self.spec.unit
+        return self.entry.unit
 
     @property
     def requirement(self) -> str:
         if self.question:
             return f"从下拉列表选择“{YES}”或“{NO}”"
-        text = KIND_REQUIREMENT[self.spec.kind].format(unit=self.spec.unit)
-        if self.spec.allow_not_applicable:
-            text += f"；不适用的填“{NOT_APPLICABLE_TEXT}”"
-        if self.spec.description:
-            text += f"。{self.spec.description}"
-        return text
+        return self.entry.requirement
 
 
 @dataclass(frozen=True)
@@ -154,37 +152,12 @@ class Layout:
 
 
 def program_rows(program: Program, unit: RegionUnit) -> tuple[FigureRow, ...]:
-    """The rows a unit fills for a program: every figure it reports, and the yes/no questions
-    asked of its kind of unit; unit counts without a question come from the 无此项任务 switch."""
-    rows: list[FigureRow] = []
-    row = FIRST_ROW
-    for spec in program.figures:
-        agg = spec.aggregation
-        if agg.asks_units:
-            if agg.question is None or unit.kind not in (agg.kinds or []):
-                continue
-            rows.append(FigureRow(row, spec, question=True))
-        else:
-            rows.append(FigureRow(row, spec, question=False))
-        row += 1
-    return tuple(rows)
-
-
-_HASHES: dict[int, tuple[Framework, str]] = {}
-
-
-def cached_framework_hash(framework: Framework) -> str:
-    """The framework's fingerprint (16 hex digits), computed once per framework object."""
-    cached = _HASHES.get(id(framework))
-    if cached is not None and cached[0] is framework:
-        return cached[1]
-    value = framework_hash(framework)[:16]
-    _HASHES[id(framework)] = (framework, value)
-    return value
+    """The unit's rows of a program, from the first data row of its sheet down."""
+    return tuple(FigureRow(FIRST_ROW + index, entry) for index, entry in enumerate(entry_rows(program, unit)))
 
 
 def build_layout(framework: Framework, tree: RegionTree, unit: RegionUnit, year: int | None = None) -> Layout:
-    fhash = cached_framework_hash(framework)
+    fhash = framework.digest[:FRAMEWORK_HASH_LENGTH]
     the_year = year if year is not None else framework.year
     sheets = tuple(ProgramSheet(p, program_rows(p, unit)) for p in framework.programs)
     fingerprint = {
@@ -199,5 +172,5 @@ def build_layout(framework: Framework, tree: RegionTree, unit: RegionUnit, year:
         ],
     }
     text = json.dumps(fingerprint, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHECKSUM_LENGTH]
     return Layout(framework, fhash, tree, unit, the_year, sheets, checksum)

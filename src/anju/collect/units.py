@@ -24,18 +24,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from anju.collect.regions import RegionMatchError, RegionTree
 from anju.dataset.models import FigureValue, parse_figures
-from anju.dataset.regions import RegionMatchError, RegionTree
-from anju.framework.loader import _pydantic_problems
-from anju.framework.models import Framework
-from anju.yamlio import ProblemsError, SourceError, YamlDocument, dump_yaml, read_yaml
+from anju.framework.models import Framework, ProgramId
+from anju.problems import ProblemsError, at_line
+from anju.yamlio import YamlDocument, YamlError, dump_yaml, pydantic_problems, read_yaml
 
 UNITS_FILE = "units.yaml"
-ProgramId = Literal["rental", "renovation", "shantytown"]
 
 
 class _Strict(BaseModel):
@@ -82,10 +81,7 @@ class UnitReport(_Strict):
 
     def program(self, program_id: str) -> UnitProgram | None:
         """The report for ``program_id`` (None when the unit did not report the program)."""
-        for key, data in self.programs.items():
-            if key == program_id:
-                return data
-        return None
+        return self.programs.get(program_id)
 
     @property
     def submitted_on(self) -> dt.date | None:
@@ -113,7 +109,7 @@ class UnitsFile(_Strict):
         return {str(key): value for key, value in raw.items()}
 
 
-class UnitsError(ProblemsError[SourceError]):
+class UnitsError(ProblemsError):
     """The units file could not be loaded."""
 
 
@@ -128,19 +124,19 @@ def load_units(path: Path | str, framework: Framework, tree: RegionTree) -> Unit
     p = units_path(path)
     try:
         doc = read_yaml(p)
-    except SourceError as exc:
-        raise UnitsError([exc]) from None
+    except YamlError as exc:
+        raise UnitsError(exc.problems) from None
     return parse_units(doc, framework, tree)
 
 
 def parse_units(doc: YamlDocument, framework: Framework, tree: RegionTree) -> UnitsFile:
     if not isinstance(doc.data, dict):
-        raise UnitsError([SourceError(doc.path, 1, "分地区数据文件的顶层应为键值映射")])
+        raise UnitsError([at_line(doc.path, 1, "分地区数据文件的顶层应为键值映射")])
     try:
         units = UnitsFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise UnitsError(_pydantic_problems(exc, doc)) from None
-    problems = [SourceError(doc.path, doc.line_of(loc), msg) for loc, msg in units_problems(units, framework, tree)]
+        raise UnitsError(pydantic_problems(exc, doc)) from None
+    problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in units_problems(units, framework, tree)]
     if problems:
         raise UnitsError(problems)
     return units

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from anju.dataset.regions import RegionTree, RegionUnit
-from anju.dataset.units import UnitsFile
+from anju.collect.regions import RegionTree, RegionUnit
+from anju.collect.units import UnitsFile
 
 
 @dataclass(frozen=True)

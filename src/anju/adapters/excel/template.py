@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from anju.adapters.workbook_layout import (
+from anju.adapters.excel.layout import (
     COLUMNS,
     COVER_FIELDS,
     COVER_SHEET,
@@ -43,10 +43,10 @@ from anju.adapters.workbook_layout import (
     build_layout,
     cover_row,
 )
-from anju.checks.rules import RuleSet
+from anju.collect.regions import RegionTree, RegionUnit
+from anju.collect.units import UnitProgram, UnitReport
+from anju.collect.validation import RuleSet
 from anju.dataset.models import NOT_APPLICABLE
-from anju.dataset.regions import RegionTree, RegionUnit
-from anju.dataset.units import UnitProgram, UnitReport
 from anju.framework.models import Framework
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")

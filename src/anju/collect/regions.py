@@ -23,9 +23,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from anju.framework.loader import _pydantic_problems
 from anju.framework.models import RegionKind, RegionLevel
-from anju.yamlio import ProblemsError, SourceError, read_yaml
+from anju.problems import Problem, ProblemsError, at_line
+from anju.yamlio import YamlError, pydantic_problems, read_yaml
 
 BUILTIN_REGIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "regions"
 
@@ -119,7 +119,7 @@ class RegionTreeFile(_Strict):
     units: Annotated[list[RegionUnit], Field(min_length=1)]
 
 
-class RegionError(ProblemsError[SourceError]):
+class RegionError(ProblemsError):
     """The region tree could not be loaded; ``problems`` lists every reason with file and line."""
 
 
@@ -241,15 +241,15 @@ def load_region_tree(path: Path | str) -> RegionTree:
     """Load one province's tree from YAML; every problem is reported with file and line."""
     try:
         doc = read_yaml(path)
-    except SourceError as exc:
-        raise RegionError([exc]) from None
+    except YamlError as exc:
+        raise RegionError(exc.problems) from None
     if not isinstance(doc.data, dict):
-        raise RegionError([SourceError(doc.path, 1, "行政区划文件的顶层应为键值映射")])
+        raise RegionError([at_line(doc.path, 1, "行政区划文件的顶层应为键值映射")])
     try:
         spec = RegionTreeFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise RegionError(_pydantic_problems(exc, doc)) from None
-    problems = [SourceError(doc.path, doc.line_of(loc), msg) for loc, msg in tree_problems(spec)]
+        raise RegionError(pydantic_problems(exc, doc)) from None
+    problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in tree_problems(spec)]
     if problems:
         raise RegionError(problems)
     return RegionTree(spec, doc.path)
@@ -302,7 +302,7 @@ def builtin_region_tree(code: str) -> RegionTree:
     path = BUILTIN_REGIONS_DIR / f"{code}.yaml"
     if not path.is_file():
         available = "、".join(builtin_region_codes()) or "无"
-        raise RegionError([SourceError(str(path), 0, f"没有内置的“{code}”行政区划表（现有：{available}；可用 --regions 指定文件）")])
+        raise RegionError([at_line(str(path), 0, f"没有内置的“{code}”行政区划表（现有：{available}；可用 --regions 指定文件）")])
     return load_region_tree(path)
 
 
@@ -311,7 +311,7 @@ def load_region_trees(path: Path | str) -> dict[str, RegionTree]:
     p = Path(path)
     files = sorted(p.glob("*.yaml")) if p.is_dir() else [p]
     trees: dict[str, RegionTree] = {}
-    problems: list[SourceError] = []
+    problems: list[Problem] = []
     for file in files:
         try:
             tree = load_region_tree(file)
@@ -319,10 +319,10 @@ def load_region_trees(path: Path | str) -> dict[str, RegionTree]:
             problems.extend(exc.problems)
             continue
         if tree.code in trees:
-            problems.append(SourceError(str(file), 0, f"省级代码“{tree.code}”与 {trees[tree.code].path} 重复"))
+            problems.append(at_line(str(file), 0, f"省级代码“{tree.code}”与 {trees[tree.code].path} 重复"))
         trees[tree.code] = tree
     if not files:
-        problems.append(SourceError(str(p), 0, "目录中没有行政区划文件（*.yaml）"))
+        problems.append(at_line(str(p), 0, "目录中没有行政区划文件（*.yaml）"))
     if problems:
         raise RegionError(problems)
     return trees

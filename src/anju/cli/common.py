@@ -1,0 +1,217 @@
+"""What every command module shares: consoles, failing with a Chinese message, the options that
+several commands take, and the load → (aggregate) → evaluate sequence. It never imports a command.
+
+Exit codes: 0 success; 1 findings of severity 错误 under ``--strict`` (or units missing for
+``completeness``); 2 the input was refused and nothing was written; 3 a system dependency is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from anju.collect.pipeline import (
+    CollectError,
+    FromUnits,
+    dataset_from_units,
+    difference_problems,
+    read_units,
+    units_file_for,
+)
+from anju.collect.regions import (
+    RegionError,
+    RegionTree,
+    builtin_region_codes,
+    builtin_region_tree,
+    load_region_trees,
+)
+from anju.collect.units import UnitsError, UnitsFile, load_units, units_path
+from anju.collect.validation import RulesError, RuleSet, builtin_rules, load_rules
+from anju.dataset import Dataset, DatasetError, load_dataset
+from anju.dataset.loader import dataset_path
+from anju.framework import FrameworkError, builtin_framework, load_framework
+from anju.framework.models import Framework
+from anju.scoring import Evaluation, EvaluationError, evaluate
+from anju.yamlio import YamlError, read_yaml
+
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_TOOL_MISSING = 3
+DEFAULT_FRAMEWORK = "2022"
+DEFAULT_REGION = "220000"
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+# --- options several commands take --------------------------------------------------------
+
+FrameworkOpt = Annotated[str, typer.Option("--framework", "-f", help="指标体系目录或内置年度")]
+OptionalFrameworkOpt = Annotated[
+    str | None, typer.Option("--framework", "-f", help="指标体系目录或内置年度（默认取数据文件声明的年度）")
+]
+RegionOpt = Annotated[str, typer.Option("--region", "-r", help="省级行政区划代码")]
+RegionsOpt = Annotated[Path | None, typer.Option("--regions", help="行政区划文件或目录（默认用内置表）")]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="校验规则文件（默认用内置规则）")]
+PreviousOpt = Annotated[Path | None, typer.Option("--previous", help="上年的 units.yaml，用于跨年度比较")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="年度（代码会变化）")]
+
+
+def fail(title: str, problems: Sequence[object] = (), code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Print a title and one line per problem on stderr, then exit with ``code``.
+
+    ``title`` and the problems are printed as text: a path or name holding ``[draft]`` stays whole.
+    """
+    err_console.print(f"[bold red]{escape(title)}[/]")
+    for problem in problems:
+        err_console.print(f"  - {problem}", markup=False)
+    raise typer.Exit(code)
+
+
+def say(text: str) -> None:
+    """Print user-supplied text (names, paths) without reading it as markup."""
+    console.print(text, markup=False)
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} 应为日期（如 2023-01-20），实为“{text}”")
+
+
+def framework_arg(ref: str) -> Framework:
+    """A framework directory or file, or the year of a built-in one."""
+    try:
+        return load_framework(ref) if Path(ref).exists() else builtin_framework(ref)
+    except FrameworkError as exc:
+        fail(f"指标体系“{ref}”有 {len(exc.problems)} 处问题：", exc.problems)
+
+
+def region_trees(region: str | None, regions: Path | None) -> dict[str, RegionTree]:
+    """The region trees of a file or directory (or the built-in one of ``region``)."""
+    try:
+        if regions is not None:
+            trees = load_region_trees(regions)
+            if region is not None and region not in trees:
+                fail(f"{regions} 中没有地区“{region}”的行政区划表（有：{'、'.join(trees)}）")
+            return {region: trees[region]} if region is not None else trees
+        code = region or DEFAULT_REGION
+        return {code: builtin_region_tree(code)}
+    except RegionError as exc:
+        fail(f"行政区划表有 {len(exc.problems)} 处问题：", exc.problems)
+
+
+def builtin_trees() -> dict[str, RegionTree]:
+    try:
+        return {code: builtin_region_tree(code) for code in builtin_region_codes()}
+    except RegionError as exc:
+        fail("内置行政区划表有问题：", exc.problems)
+
+
+def region_tree(region: str | None, regions: Path | None) -> RegionTree:
+    trees = region_trees(region, regions)
+    if len(trees) != 1:
+        fail(f"{regions} 含有多个省的行政区划表，请用 --region 指定一个")
+    return next(iter(trees.values()))
+
+
+def ruleset(framework: Framework, rules: Path | None) -> RuleSet:
+    try:
+        return load_rules(rules, framework) if rules is not None else builtin_rules(framework)
+    except RulesError as exc:
+        fail(f"校验规则有 {len(exc.problems)} 处问题：", exc.problems)
+
+
+def units_of(path: Path, framework: Framework, tree: RegionTree) -> UnitsFile:
+    try:
+        return load_units(path, framework, tree)
+    except UnitsError as exc:
+        fail(f"分地区数据有 {len(exc.problems)} 处问题：", exc.problems)
+
+
+def declared(path: Path) -> dict[str, str]:
+    """The region and framework a units file declares, read before loading it strictly."""
+    try:
+        doc = read_yaml(units_path(path))
+    except YamlError as exc:
+        fail("无法读取分地区数据：", exc.problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    return {key: str(data[key]) for key in ("region", "framework") if data.get(key) is not None}
+
+
+def open_units(path: Path, regions: Path | None, framework_ref: str | None) -> tuple[UnitsFile, Framework, RegionTree]:
+    """A units file with the framework and region tree it declares (or those given)."""
+    said = declared(path)
+    framework = framework_arg(framework_ref or said.get("framework", DEFAULT_FRAMEWORK))
+    tree = region_tree(said.get("region"), regions)
+    return units_of(path, framework, tree), framework, tree
+
+
+def dataset_units(path: Path, dataset: Dataset, framework: Framework, units: Path | None) -> UnitsFile | None:
+    """The units file of a dataset (``units.yaml`` beside it, or ``units``); None when it has none."""
+    target = units_file_for(path, units)
+    if not target.exists():
+        if units is not None:
+            fail(f"没有找到分地区数据 {target}")
+        return None
+    tree = dataset_tree(dataset)
+    try:
+        return read_units(target, framework, tree)
+    except (UnitsError, CollectError) as exc:
+        fail(f"分地区数据有 {len(exc.problems)} 处问题：", exc.problems)
+
+
+def dataset_tree(dataset: Dataset) -> RegionTree:
+    try:
+        return builtin_region_tree(dataset.region.code)
+    except RegionError as exc:
+        fail("行政区划表有问题：", exc.problems)
+
+
+def from_units(path: Path, dataset: Dataset, framework: Framework, units: Path | None) -> FromUnits:
+    """The dataset's figures replaced by the aggregate of its units; prints where they came from
+    and every figure that changed."""
+    data = dataset_units(path, dataset, framework, units)
+    if data is None:
+        fail(f"没有找到分地区数据 {units_file_for(path, units)}（--from-units 需要数据集目录中的 units.yaml，或用 --units 指定）")
+    try:
+        result = dataset_from_units(dataset, framework, data, dataset_tree(dataset))
+    except CollectError as exc:
+        fail(f"分地区数据有 {len(exc.problems)} 项问题，未计分：", exc.problems)
+    say(f"数据来源：{units_file_for(path, units)}（{len(data.units)} 个报表单位逐级汇总）")
+    if data.note:
+        say(data.note)
+    changed = difference_problems(framework, result.differences)
+    if changed:
+        console.print(f"[yellow]汇总数与 dataset.yaml 不同的数据项 {len(changed)} 个（计分采用汇总数）：[/]")
+        for problem in changed:
+            say(f"  - {problem.message}")
+    return result
+
+
+def load_and_evaluate(
+    path: Path, framework_ref: str | None, use_units: bool, units: Path | None, consequence: str
+) -> tuple[Framework, Dataset, Evaluation, FromUnits | None]:
+    """Load the dataset (and its framework), optionally replace its figures by the aggregate of its
+    units, and score it; on any problem print every reason, then ``consequence`` (e.g. "未计分")."""
+    fw = framework_arg(framework_ref) if framework_ref else None
+    try:
+        dataset, fw = load_dataset(path, fw)
+    except DatasetError as exc:
+        fail(f"数据集有 {len(exc.problems)} 处问题，{consequence}：", exc.problems)
+    except FrameworkError as exc:
+        fail("指标体系有问题：", exc.problems)
+    aggregated = from_units(path, dataset, fw, units) if use_units or units is not None else None
+    if aggregated is not None:
+        dataset = aggregated.dataset
+    try:
+        evaluation = evaluate(fw, dataset)
+    except EvaluationError as exc:
+        fail(f"有 {len(exc.problems)} 个指标无法计分（{dataset_path(path)}），{consequence}：", exc.problems)
+    return fw, dataset, evaluation, aggregated

@@ -1,0 +1,94 @@
+"""``anju framework …``: show, check and export indicator frameworks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from anju.cli.common import DEFAULT_FRAMEWORK, console, fail, framework_arg, say
+from anju.decimals import plain
+from anju.framework import FrameworkError, builtin_years, load_framework
+from anju.framework.describe import describe_rule, provenance_of
+from anju.framework.loader import framework_json_schema
+
+framework_app = typer.Typer(help="查看和校验绩效评价指标体系。", no_args_is_help=True, rich_markup_mode=None)
+
+
+@framework_app.command("check")
+def framework_check(
+    file: Annotated[Path, typer.Argument(help="指标体系目录、framework.yaml 或单个项目文件")],
+) -> None:
+    """校验指标体系文件：字段、规则类型、分值合计、引用的数据项和说明模板。
+
+    示例：anju framework check src/anju/framework/frameworks/2022
+    """
+    try:
+        fw = load_framework(file)
+    except FrameworkError as exc:
+        fail(f"指标体系有 {len(exc.problems)} 处问题：", exc.problems)
+    for program in fw.programs:
+        count = sum(1 for _ in program.items())
+        say(f"{program.label}（{program.id}）：{count} 个指标节点，满分 {plain(program.points)} 分，校验通过。")
+
+
+@framework_app.command("show")
+def framework_show(
+    ref: Annotated[str, typer.Argument(help="内置年度（如 2022）或指标体系目录")] = DEFAULT_FRAMEWORK,
+    program: Annotated[str | None, typer.Option("--program", "-p", help="只显示一个项目（项目编号，如 rental）")] = None,
+) -> None:
+    """打印指标体系表：各级指标、分值、评分规则和来源标注。
+
+    示例：anju framework show 2022 --program rental
+    """
+    fw = framework_arg(ref)
+    say(f"{fw.label}  来源：{fw.source or '-'}")
+    if fw.provenance_note:
+        say(fw.provenance_note)
+    if program is not None and program not in {p.id for p in fw.programs}:
+        fail(f"指标体系“{fw.label}”没有项目“{program}”（有：{'、'.join(f'{p.id} {p.label}' for p in fw.programs)}）")
+    for prog in fw.programs:
+        if program and prog.id != program:
+            continue
+        table = Table(title=f"{prog.label}（{prog.id}，满分{plain(prog.points)}分）", title_justify="left")
+        table.add_column("编号", overflow="fold")
+        table.add_column("指标", overflow="fold")
+        table.add_column("分值", justify="right")
+        table.add_column("评分规则", overflow="fold")
+        table.add_column("来源")
+        for path, item in prog.items():
+            depth = path.count(".")
+            table.add_row(path, "  " * depth + item.label, plain(item.points), describe_rule(item), provenance_of(item).label)
+        console.print(table)
+
+
+@framework_app.command("schema")
+def framework_schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="保存路径；省略则打印")] = None,
+) -> None:
+    """导出指标体系文件的 JSON Schema，供编辑器校验和补全。
+
+    示例：anju framework schema -o framework.schema.json
+    """
+    text = framework_json_schema()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        say(f"JSON Schema 已保存：{output}")
+    else:
+        print(text)
+
+
+@framework_app.command("list")
+def framework_list() -> None:
+    """列出内置的指标体系年度。
+
+    示例：anju framework list
+    """
+    for year in builtin_years():
+        console.print(year)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(framework_app, name="framework")
