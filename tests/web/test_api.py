@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from anju_web.accounts.services import issue_token
-from anju_web.audit.models import AuditEvent
+from anju_web.audit.models import AuditAction, AuditEvent, AuditObject
 from anju_web.submissions.models import Status
 
 from .conftest import client_for, stored, unit, user
@@ -49,8 +49,11 @@ def test_fill_validate_and_submit_through_the_api(cycle):
         {"program": "rental", "figure": "nonexistent", "value": "1"},
     ]}), content_type="application/json")
     assert bad.status_code == 422
-    errors = json.loads(bad.content)["errors"]
-    assert "应为整数" in errors["rental.violations"] and "rental.nonexistent" in errors
+    problems = {(p["where"]["program"], p["where"]["figure"]): p for p in json.loads(bad.content)["problems"]}
+    assert set(problems) == {("rental", "violations"), ("rental", "nonexistent")}
+    assert problems[("rental", "violations")]["code"] == "NOT_WHOLE" and problems[("rental", "violations")]["severity"] == "error"
+    assert "应为整数" in problems[("rental", "violations")]["message"]
+    assert problems[("rental", "nonexistent")]["code"] == "REFERENCE_UNKNOWN"
     figures = [{"program": "rental", "figure": "violations", "value": "1"},
                {"program": "rental", "figure": "total_funds", "value": stored(sub, "rental", "total_funds")}]
     ok = api.put(f"/api/submissions/{sub.pk}/figures", data=json.dumps({"version": sub.version, "figures": figures}),
@@ -73,7 +76,8 @@ def test_fill_validate_and_submit_through_the_api(cycle):
         content_type="application/json")
     assert returned.status_code == 200
     assert json.loads(returned.content)["returns"][0]["reason"] == "请核对"
-    assert AuditEvent.objects.filter(object_type="submission", action="退回", actor__username="reviewer-220100").exists()
+    assert AuditEvent.objects.filter(object_type=AuditObject.submission, action=AuditAction.returned,
+                                     actor__username="reviewer-220100").exists()
 
 
 def test_evaluation_through_the_api(cycle):

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from anju_web.audit.models import AuditEvent
+from anju_web.audit.models import AuditEvent, AuditObject
 from anju_web.evidence.models import EvidenceFile
 from anju_web.evidence.storage import EvidenceRejected, path_for
 from anju_web.exports import neutralise
@@ -109,7 +109,7 @@ def test_evidence_is_hashed_stored_outside_static_and_served_as_attachment(cycle
     assert download["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in download["Content-Security-Policy"]
     assert b"".join(download.streaming_content) == PDF
-    assert AuditEvent.objects.filter(object_type="evidence", new_value__contains=evidence.sha256).exists()
+    assert AuditEvent.objects.filter(object_type=AuditObject.evidence, new_value__contains=evidence.sha256).exists()
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
