@@ -184,3 +184,11 @@ def test_request_body_limits_are_enforced(cycle):
     response = client.post(f"/submissions/{sub.pk}/save/", big)
     assert response.status_code == 400
     assert list(FigureEntry.objects.filter(submission=sub).values_list("figure_id", "value")) == before
+
+
+def test_evidence_upload_goes_back_only_to_a_page_of_this_site(cycle):
+    client = client_for("clerk-220122")
+    for back, expected in (("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/"),
+                           (f"/submissions/{unit(cycle, '220122').pk}/", f"/submissions/{unit(cycle, '220122').pk}/")):
+        response = client.post(f"/cycles/{cycle.pk}/evidence/upload/", {"region": "220122", "next": back})
+        assert response.status_code == 302 and response["Location"] == expected, back

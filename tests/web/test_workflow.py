@@ -234,3 +234,11 @@ def test_transition_table_is_the_only_source_of_moves():
     assert ("reopen", Status.locked, Status.draft) in moves
     assert not any(target == Status.approved and source != Status.accepted for _, source, target in moves)
     assert all(t.needs_reason for t in workflow.TRANSITIONS if t.verb == "reopen")
+    # Each row carries its own guard and effect: there is no second table keyed by verb.
+    assert {t.verb for t in workflow.TRANSITIONS} == set(workflow.Verb)
+    tables = [name for name, v in vars(workflow).items()
+              if not name.startswith("__") and isinstance(v, dict) and any(callable(f) for f in v.values())]
+    assert tables == []
+    returns = [t for t in workflow.TRANSITIONS if t.verb == workflow.Verb.return_]
+    assert {t.effect for t in returns} == {workflow._open_returns}
+    assert workflow.VERB_LABELS["return"] == "退回" == AuditAction.returned.label
