@@ -124,6 +124,9 @@ def test_problems_are_one_vocabulary_in_the_api(cycle):
     unknown = api.post(f"/api/submissions/{sub.pk}/transitions", data=json.dumps({"verb": "delete"}),
                        content_type="application/json")
     assert unknown.status_code == 422  # the verbs are the transition table's, declared in the schema
+    [problem] = json.loads(unknown.content)["problems"]
+    assert problem["code"] == "FIELD_INVALID" and problem["message"].startswith("“verb”应为以下之一：")
+    assert problem["message"] == "“verb”应为以下之一：" + "、".join(v.value for v in workflow.Verb)
     schema = json.loads(api.get("/api/openapi.json").content)
     verbs = schema["components"]["schemas"]["Verb"]["enum"]
     assert set(verbs) == {t.verb.value for t in workflow.TRANSITIONS}
