@@ -18,11 +18,10 @@ denominators of unit counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from typing import Final, Literal
-from decimal import Decimal
 
 from anju.collect.regions import KIND_LABEL, RegionTree, RegionUnit
 from anju.collect.units import UnitProgram, UnitsFile

@@ -39,7 +39,15 @@ from anju.collect.regions import RegionTree
 from anju.collect.units import UnitProgram, UnitsFile
 from anju.dataset.models import FigureValue
 from anju.decimals import plain, round_half_up, rounded_text
-from anju.framework.models import IDENTITY_TOLERANCE, ID_PATTERN, FigureKind, Framework, Program, ProgramId, Strict
+from anju.framework.models import (
+    ID_PATTERN,
+    IDENTITY_TOLERANCE,
+    FigureKind,
+    Framework,
+    Program,
+    ProgramId,
+    Strict,
+)
 from anju.problems import Problem, ProblemsError, Severity, Where, at_line
 from anju.yamlio import YamlError, pydantic_problems, read_yaml
 

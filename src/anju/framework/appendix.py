@@ -63,7 +63,7 @@ def column_kind(framework: Framework, table: AppendixTable, column: FigureColumn
 
 
 def scope_notes(framework: Framework, table: AppendixTable) -> list[str]:
-    """“住房租赁保障：市县安排财政资金”: what each column headed by a program's label counts."""
+    """“<项目名称>：<数据项名称>”: what each column headed by its program's label counts (its 口径)."""
     return [
         f"{column_header(framework, column)}：{framework.program(column.program).figure(column.figure).label}"
         for column in table.columns()
@@ -128,19 +128,23 @@ def _columns_with_loc(table: AppendixTable, loc: Loc) -> Iterator[tuple[FigureCo
 def _column_problems(table: AppendixTable, loc: Loc, framework: Framework) -> Located:
     problems: Located = []
     name = f"附件{table.number}"
-    programs = {p.id: p for p in framework.programs}
+    programs = {p.id for p in framework.programs}
+    unknown_groups: set[str] = set()  # reported once at the group, not again at each column inheriting it
     for g, group in enumerate(table.groups):
         if group.program is not None and group.program not in programs:
             problems.append(((*loc, "groups", g, "program"), f"{name}引用了未定义的项目“{group.program}”",
                              LoadCode.REFERENCE_UNKNOWN))
-    ids = [column.id for column in table.columns()]
+            unknown_groups.add(group.program)
+    seen: set[str] = set()
     by_id = {column.id: column for column in table.columns()}
     for column, at in _columns_with_loc(table, loc):
         where = f"{name}的列“{column.id}”"
-        if ids.count(column.id) > 1:
+        if column.id in seen:
             problems.append(((*at, "id"), f"{where}重复", LoadCode.INCONSISTENT))
+        seen.add(column.id)
         if isinstance(column, FigureColumn):
-            problems += _figure_problems(column, at, where, framework)
+            if column.program not in unknown_groups:
+                problems += _figure_problems(column, at, where, framework)
         elif isinstance(column, SumColumn):
             problems += _sum_problems(column, at, where, by_id, framework)
         else:
