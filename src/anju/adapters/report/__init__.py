@@ -102,7 +102,8 @@ def write_report(
     ``evidence`` is listed in the explanation's 佐证材料清单 (附件7); by default the documents cited
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
-    A program or indicator unknown to the evaluation is a ``ValueError``.
+    A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
+    framework built in code can lack them), is a ``ValueError``.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
