@@ -334,7 +334,7 @@ def _q(region: RegionData, program_id: str, figure: str) -> Decimal:
 def task_index(program: ProgramMethod, factors: FactorTotals, region: RegionData) -> Decimal:
     task = program.task_share
     return sum(
-        (factors.weights[f.figure] / task * _q(region, program.id, f.figure) / factors.totals[f.figure]
+        (factors.weights[f.figure] / task * (_q(region, program.id, f.figure) / factors.totals[f.figure])
          for f in program.factors if factors.totals[f.figure] > 0),
         ZERO,
     )
@@ -401,7 +401,8 @@ def _task_parts(
                 s = factors.totals[factor.figure]
                 adj_total = adjusted_totals[factor.figure]
                 qd = q * _d(region)
-                exact = pool * factors.weights[factor.figure] / task * qd / adj_total if adj_total > 0 else ZERO
+                # the ratio first, so that scaling every quantity leaves every digit unchanged
+                exact = pool * factors.weights[factor.figure] / task * (qd / adj_total) if adj_total > 0 else ZERO
                 total += exact
                 rows.append(_trace(program, factor.figure, factor.weight, factors, q=q, total=s, adjusted=qd,
                                    adjusted_total=adj_total, exact=exact))
@@ -417,7 +418,7 @@ def _task_parts(
         weighted_total = sum((indices[r.code] * _d(r) for r in regions), ZERO)
         for region in regions:
             weighted = indices[region.code] * _d(region)
-            parts[region.code] = pool * weighted / weighted_total if weighted_total > 0 else ZERO
+            parts[region.code] = pool * (weighted / weighted_total) if weighted_total > 0 else ZERO
             adjusted[region.code] = (weighted, weighted_total)
     else:
         for region in regions:
@@ -544,7 +545,7 @@ def reward_parts(
         code: RewardTrace(
             score=score_traces[code], coefficient=coefficient[code][0], coefficient_text=coefficient[code][1],
             volume=volume[code], weighted=weighted[code], weighted_total=weighted_total,
-            exact=pool * weighted[code] / weighted_total if weighted_total > 0 else ZERO,
+            exact=pool * (weighted[code] / weighted_total) if weighted_total > 0 else ZERO,
         )
         for code in coefficient
     }

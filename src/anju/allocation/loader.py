@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from anju.allocation.models import HUNDRED, FactorMethod, GradeBands, ProgramMethod
 from anju.decimals import plain
-from anju.problems import AllocationCode, LoadCode, ProblemsError, at_line
+from anju.problems import AllocationCode, LoadCode, Problem, ProblemsError, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "methods"
@@ -65,11 +65,17 @@ def parse_method(doc: YamlDocument) -> FactorMethod:
     try:
         method = FactorMethod.model_validate(doc.data)
     except ValidationError as exc:
-        raise MethodError(pydantic_problems(exc, doc)) from None
+        raise MethodError([_coefficient_words(p) for p in pydantic_problems(exc, doc)]) from None
     problems = [at_line(doc.path, doc.line_of(loc), message, code) for loc, message, code in method_problems(method)]
     if problems:
         raise MethodError(problems)
     return method
+
+
+def _coefficient_words(problem: Problem) -> Problem:
+    """The shared translator speaks of 评分规则 for every tagged union; here it is the 绩效调节系数."""
+    message = problem.message.replace("评分规则类型", "绩效调节系数类型").replace("评分规则缺少 kind（规则类型）", "绩效调节系数缺少 kind（类型）")
+    return problem.with_message(message)
 
 
 def method_problems(method: FactorMethod) -> list[Located]:

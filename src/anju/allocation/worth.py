@@ -130,10 +130,13 @@ def point_values(allocation: Allocation) -> list[PointValue]:
                 changes = reward_change(allocation, code, score_program, score + ONE_POINT)
             else:
                 changes = {p: -v for p, v in reward_change(allocation, code, score_program, score - ONE_POINT).items()}
+
+            with localcontext(computing()):
+                per_point = sum(changes.values(), ZERO)
             out.append(PointValue(
                 code=code, name=names[code], program=score_program,
                 program_label=allocation.method.score_label(score_program),
-                score=score, per_point=sum(changes.values(), ZERO), by_program=tuple(changes.items()),
+                score=score, per_point=per_point, by_program=tuple(changes.items()),
             ))
     return out
 
@@ -168,7 +171,9 @@ def item_gains(allocation: Allocation, framework: Framework, evaluation: Evaluat
                 continue
             for option in _options(spec, item):
                 new_score = min(SCORE_MAX, result.score + option.gain)
-                money = sum(reward_change(allocation, region, result.id, new_score).values(), ZERO)
+                changes = reward_change(allocation, region, result.id, new_score)
+                with localcontext(computing()):
+                    money = sum(changes.values(), ZERO)
                 gains.append(_gain(allocation, region, result, item, option, money=money))
     return gains
 
