@@ -8,7 +8,16 @@ from decimal import Decimal, localcontext
 
 import pytest
 
-from anju.allocation import Allocation, FactorMethod, Resolved, allocate, builtin_method, item_gains, load_inputs, point_values
+from anju.allocation import (
+    Allocation,
+    FactorMethod,
+    Resolved,
+    allocate,
+    builtin_method,
+    item_gains,
+    load_inputs,
+    point_values,
+)
 from anju.allocation.engine import computing
 from anju.allocation.worth import money_text
 from anju.framework import builtin_framework

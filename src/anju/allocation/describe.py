@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from anju.allocation.engine import ProgramAllocation, Share
+from anju.allocation.engine import ProgramAllocation, Share, coefficient_text
 from anju.allocation.models import (
     DIFFICULTY_LABELS,
     SCORE_BASIS_LABELS,
@@ -92,9 +92,9 @@ def method_lines(method: FactorMethod) -> list[str]:
     return lines
 
 
-def share_lines(program: ProgramAllocation, share: Share) -> list[str]:
+def share_lines(method: FactorMethod, program: ProgramAllocation, share: Share) -> list[str]:
     """The full trace of one region's money in one program."""
-    method = program.method
+    program_method = program.method
     lines = [f"{share.name}（{share.code}）{program.label}：合计 {plain(share.amount)} 万元"]
     lines.append(f"  本项目下达 {plain(program.amount)} 万元：任务资金 {plain(program.task_pool)} 万元，"
                  f"奖励资金 {plain(program.reward_pool)} 万元")
@@ -124,8 +124,9 @@ def share_lines(program: ProgramAllocation, share: Share) -> list[str]:
         parts = "、".join(f"{p} {plain(s)}分×{shown(w, 2)}%" for p, s, w in reward.score.parts)
         note = "（缺项按其余项目折算）" if reward.score.renormalised else "（无得分，按0分计）" if reward.score.filled_zero else ""
         lines.append(f"  上年得分：{parts} = {shown(reward.score.score)}分{note}")
-        lines.append(f"  绩效调节系数：{reward.coefficient_text}")
-        volume = "任务量指数 " + percent(reward.volume) if method.reward and method.reward.volume == "task_index" else "1"
+        lines.append(f"  绩效调节系数：{coefficient_text(method, reward)}")
+        volume = ("任务量指数 " + percent(reward.volume) if program_method.reward and program_method.reward.volume == "task_index"
+                  else "1")
         lines.append(f"  系数 × {volume} = {shown(reward.weighted)}；各地合计 {shown(reward.weighted_total)}")
         lines.append(f"  奖励资金：计算值 {shown(share.reward.exact)} 万元，取舍后 {plain(share.reward_amount)} 万元"
                      + ("（按最大余额补足）" if share.reward.rounded_up else ""))

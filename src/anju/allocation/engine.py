@@ -22,6 +22,7 @@ part over the regions.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, localcontext
@@ -107,7 +108,8 @@ class ScoreTrace:
 class RewardTrace:
     score: ScoreTrace
     coefficient: Decimal
-    coefficient_text: str
+    mean: Decimal
+    """The mean score of the regions sharing the reward (used by ``relative_to_mean``)."""
     volume: Decimal
     weighted: Decimal
     weighted_total: Decimal
@@ -242,8 +244,8 @@ def _region_problems(method: FactorMethod, regions: Sequence[RegionData], amount
     problems: list[Problem] = []
     if not regions:
         problems.append(_error(AllocationCode.NO_REGIONS, "没有参与分配的地区"))
-    codes = [r.code for r in regions]
-    for code in sorted({c for c in codes if codes.count(c) > 1}):
+    counts = Counter(r.code for r in regions)
+    for code in sorted(c for c, n in counts.items() if n > 1):
         problems.append(_error(AllocationCode.REGION_DUPLICATE, f"地区代码“{code}”重复出现", unit=code))
     step = method.rounding.step
     for program_id, amount in amounts.items():
@@ -300,57 +302,68 @@ def _quantity_problems(program: ProgramMethod, region: RegionData) -> list[Probl
 
 @dataclass(frozen=True)
 class FactorTotals:
-    """A program's factors over all regions: totals, weights used and what was left out."""
+    """A program's factors over all regions: each region's quantities (blank as 0), the totals, the
+    weights used (a factor no region has is left out, its weight spread over the others) and notes."""
 
-    weights: dict[str, Decimal]
-    totals: dict[str, Decimal]
+    figures: tuple[str, ...]
+    quantities: dict[str, tuple[Decimal, ...]]
+    """region code → quantity of each factor, in the method's order."""
+    totals: tuple[Decimal, ...]
+    weights: tuple[Decimal, ...]
+    """Percent of the program's amount, after leaving out factors no region has."""
     notes: list[Problem]
+
+    def weight(self, figure: str) -> Decimal:
+        return self.weights[self.figures.index(figure)]
+
+    def total(self, figure: str) -> Decimal:
+        return self.totals[self.figures.index(figure)]
 
 
 def factor_totals(program: ProgramMethod, regions: Sequence[RegionData]) -> FactorTotals:
-    totals = {f.figure: sum((_q(r, program.id, f.figure) for r in regions), ZERO) for f in program.factors}
-    active = [f for f in program.factors if totals[f.figure] > 0]
+    figures = tuple(f.figure for f in program.factors)
+    quantities: dict[str, tuple[Decimal, ...]] = {}
+    for region in regions:
+        given = region.quantities.get(program.id, {})
+        quantities[region.code] = tuple(given.get(f) or ZERO for f in figures)
+    totals = tuple(sum((q[k] for q in quantities.values()), ZERO) for k in range(len(figures)))
+    task = program.task_share
+    kept = sum((f.weight for f, total in zip(program.factors, totals, strict=True) if total > 0), ZERO)
     notes: list[Problem] = []
+    weights: list[Decimal] = []
+    for factor, total in zip(program.factors, totals, strict=True):
+        if total > 0:
+            weights.append(factor.weight * task / kept)
+            continue
+        weights.append(ZERO)
+        spec = program.figure(factor.figure)
+        notes.append(_error(AllocationCode.FACTOR_WITHOUT_TASK,
+                            f"{program.label}：各地“{spec.label}”均为0，该因素的权重{plain(factor.weight)}%按比例并入其他因素",
+                            program=program.id, figure=factor.figure, severity=Severity.advisory))
+    return FactorTotals(figures, quantities, totals, tuple(weights), notes)
+
+
+def task_index(program: ProgramMethod, factors: FactorTotals, code: str) -> Decimal:
+    """I = Σ_k (w_k ÷ T) · q_k ÷ Σ q_k (the ratio first, so that scaling every quantity leaves every digit)."""
     task = program.task_share
-    kept = sum((f.weight for f in active), ZERO)
-    weights: dict[str, Decimal] = {}
-    for factor in program.factors:
-        if totals[factor.figure] > 0:
-            weights[factor.figure] = factor.weight * task / kept
-        else:
-            weights[factor.figure] = ZERO
-            spec = program.figure(factor.figure)
-            notes.append(_error(AllocationCode.FACTOR_WITHOUT_TASK,
-                                f"{program.label}：各地“{spec.label}”均为0，该因素的权重{plain(factor.weight)}%按比例并入其他因素",
-                                program=program.id, figure=factor.figure, severity=Severity.advisory))
-    return FactorTotals(weights, totals, notes)
-
-
-def _q(region: RegionData, program_id: str, figure: str) -> Decimal:
-    value = region.quantities.get(program_id, {}).get(figure)
-    return value if value is not None else ZERO
-
-
-def task_index(program: ProgramMethod, factors: FactorTotals, region: RegionData) -> Decimal:
-    task = program.task_share
-    return sum(
-        (factors.weights[f.figure] / task * (_q(region, program.id, f.figure) / factors.totals[f.figure])
-         for f in program.factors if factors.totals[f.figure] > 0),
-        ZERO,
-    )
+    index = ZERO
+    for q, total, weight in zip(factors.quantities[code], factors.totals, factors.weights, strict=True):
+        if total > 0:
+            index += weight / task * (q / total)
+    return index
 
 
 def _allocate_program(method: FactorMethod, program: ProgramMethod, regions: Sequence[RegionData],
                       amount: Decimal) -> ProgramAllocation:
     step = method.rounding.step
     factors = factor_totals(program, regions)
-    if not any(t > 0 for t in factors.totals.values()) and amount > 0:
+    if not any(t > 0 for t in factors.totals) and amount > 0:
         raise AllocationError([_error(AllocationCode.NOTHING_TO_ALLOCATE,
                                       f"{program.label}：各地的分配因素均为0，无法分配{plain(amount)}万元", program=program.id)])
     task_exact = amount * program.task_share / HUNDRED
     pools = apportion(amount, [(TASK_KEY, task_exact), (REWARD_KEY, amount - task_exact)], step)
     task_pool, reward_pool = pools[0].amount, pools[1].amount
-    indices = {r.code: task_index(program, factors, r) for r in regions}
+    indices = {r.code: task_index(program, factors, r.code) for r in regions}
     task_parts, factor_traces, adjusted = _task_parts(program, factors, regions, indices, task_pool)
     rewards: dict[str, RewardTrace] = {}
     notes = list(factors.notes)
@@ -364,13 +377,14 @@ def _allocate_program(method: FactorMethod, program: ProgramMethod, regions: Seq
                           if program.reward is not None else None)
     except ApportionError as exc:  # pragma: no cover - the parts add up by construction
         raise AllocationError([_error(AllocationCode.NOTHING_TO_ALLOCATE, f"{program.label}：{exc}", program=program.id)]) from None
+    uses_difficulty = program.fiscal_difficulty.applies != "none"
     shares = []
     for index, region in enumerate(regions):
-        d = region.fiscal_difficulty if program.fiscal_difficulty.applies != "none" else None
         adj = adjusted.get(region.code)
         shares.append(Share(
             code=region.code, name=region.name, program=program.id,
-            factors=factor_traces[region.code], index=indices[region.code], fiscal_difficulty=d,
+            factors=factor_traces[region.code], index=indices[region.code],
+            fiscal_difficulty=region.fiscal_difficulty if uses_difficulty else None,
             adjusted_index=adj[0] if adj else None, adjusted_total=adj[1] if adj else None,
             task=task_rounded[index],
             reward_trace=rewards.get(region.code),
@@ -379,41 +393,55 @@ def _allocate_program(method: FactorMethod, program: ProgramMethod, regions: Seq
     return ProgramAllocation(program, amount, task_pool, reward_pool, tuple(shares), tuple(notes))
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """What every factor trace of a program repeats, looked up once."""
+
+    figures: tuple[str, ...]
+    labels: tuple[str, ...]
+    units: tuple[str, ...]
+    declared: tuple[Decimal, ...]
+
+
+def _labels(program: ProgramMethod) -> _Labels:
+    specs = {f.id: f for f in program.figures}
+    return _Labels(
+        tuple(f.figure for f in program.factors), tuple(specs[f.figure].label for f in program.factors),
+        tuple(specs[f.figure].unit for f in program.factors), tuple(f.weight for f in program.factors),
+    )
+
+
 def _task_parts(
     program: ProgramMethod, factors: FactorTotals, regions: Sequence[RegionData], indices: Mapping[str, Decimal],
     pool: Decimal,
 ) -> tuple[dict[str, Decimal], dict[str, tuple[FactorTrace, ...]], dict[str, tuple[Decimal, Decimal]]]:
     """Exact task money per region, each factor's trace, and (I·d, Σ I·d) for ``task_part``."""
     mode = program.fiscal_difficulty.applies
-    task = program.task_share
+    labels = _labels(program)
+    per_factor = tuple(pool * w / program.task_share for w in factors.weights)
     parts: dict[str, Decimal] = {}
     traces: dict[str, tuple[FactorTrace, ...]] = {}
     adjusted: dict[str, tuple[Decimal, Decimal]] = {}
     if mode == "inside_factors":
-        adjusted_totals = {
-            f.figure: sum((_q(r, program.id, f.figure) * _d(r) for r in regions), ZERO) for f in program.factors
-        }
+        adjusted_totals = tuple(
+            sum((factors.quantities[r.code][k] * _d(r) for r in regions), ZERO) for k in range(len(factors.figures))
+        )
         for region in regions:
             rows = []
             total = ZERO
-            for factor in program.factors:
-                q = _q(region, program.id, factor.figure)
-                s = factors.totals[factor.figure]
-                adj_total = adjusted_totals[factor.figure]
-                qd = q * _d(region)
+            d = _d(region)
+            for k, q in enumerate(factors.quantities[region.code]):
+                qd = q * d
+                adj_total = adjusted_totals[k]
                 # the ratio first, so that scaling every quantity leaves every digit unchanged
-                exact = pool * factors.weights[factor.figure] / task * (qd / adj_total) if adj_total > 0 else ZERO
+                exact = per_factor[k] * (qd / adj_total) if adj_total > 0 else ZERO
                 total += exact
-                rows.append(_trace(program, factor.figure, factor.weight, factors, q=q, total=s, adjusted=qd,
-                                   adjusted_total=adj_total, exact=exact))
+                rows.append(_trace(labels, k, factors, q, adjusted=(qd, adj_total, exact)))
             parts[region.code] = total
             traces[region.code] = tuple(rows)
         return parts, traces, adjusted
     for region in regions:
-        traces[region.code] = tuple(
-            _trace(program, f.figure, f.weight, factors, q=_q(region, program.id, f.figure), total=factors.totals[f.figure])
-            for f in program.factors
-        )
+        traces[region.code] = tuple(_trace(labels, k, factors, q) for k, q in enumerate(factors.quantities[region.code]))
     if mode == "task_part":
         weighted_total = sum((indices[r.code] * _d(r) for r in regions), ZERO)
         for region in regions:
@@ -430,14 +458,15 @@ def _d(region: RegionData) -> Decimal:
     return region.fiscal_difficulty if region.fiscal_difficulty is not None else ONE
 
 
-def _trace(program: ProgramMethod, figure: str, declared: Decimal, factors: FactorTotals, *, q: Decimal, total: Decimal,
-           adjusted: Decimal | None = None, adjusted_total: Decimal | None = None,
-           exact: Decimal | None = None) -> FactorTrace:
-    spec = program.figure(figure)
+def _trace(labels: _Labels, k: int, factors: FactorTotals, q: Decimal,
+           adjusted: tuple[Decimal, Decimal, Decimal] | None = None) -> FactorTrace:
+    """One factor of one region; ``adjusted`` is (q × d, Σ q × d, money) for ``inside_factors``."""
+    total = factors.totals[k]
     return FactorTrace(
-        figure=figure, label=spec.label, unit=spec.unit, declared_weight=declared, weight=factors.weights[figure],
-        quantity=q, total=total, share=q / total if total > 0 else ZERO,
-        adjusted=adjusted, adjusted_total=adjusted_total, exact=exact,
+        figure=labels.figures[k], label=labels.labels[k], unit=labels.units[k], declared_weight=labels.declared[k],
+        weight=factors.weights[k], quantity=q, total=total, share=q / total if total > 0 else ZERO,
+        adjusted=adjusted[0] if adjusted else None, adjusted_total=adjusted[1] if adjusted else None,
+        exact=adjusted[2] if adjusted else None,
     )
 
 
@@ -481,33 +510,46 @@ def region_score(method: FactorMethod, program: ProgramMethod, region: RegionDat
     return ScoreTrace(parts, score, renormalised=renormalised), notes
 
 
-def coefficients(method: FactorMethod, scores: Mapping[str, Decimal]) -> dict[str, tuple[Decimal, str]]:
-    """The 绩效调节系数 of every region from its score, with the sentence that says how."""
+def coefficient(method: FactorMethod, score: Decimal, mean: Decimal) -> Decimal:
+    """The 绩效调节系数 for ``score`` (``mean``: the mean score of the regions sharing the reward)."""
     rule = method.performance_coefficient
     assert rule is not None
-    out: dict[str, tuple[Decimal, str]] = {}
-    mean = sum(scores.values(), ZERO) / len(scores) if scores else ZERO
-    for code, score in scores.items():
-        if isinstance(rule, ScoreRatio):
-            value = score / rule.divisor
-            text = f"{_shown(score)} ÷ {plain(rule.divisor)} = {_shown(value)}"
-        elif isinstance(rule, GradeBands):
-            band = max((b for b in rule.bands if score >= b.at_least), key=lambda b: b.at_least)
-            value = band.coefficient
-            label = f"（{band.label}）" if band.label else ""
-            text = f"{_shown(score)}分属于{plain(band.at_least)}分以上一档{label}，系数{plain(value)}"
-        else:
-            assert isinstance(rule, RelativeToMean)
-            value = score / mean if mean > 0 else ZERO
-            text = f"{_shown(score)} ÷ 平均分{_shown(mean)} = {_shown(value)}"
-        if rule.floor is not None and value < rule.floor:
-            value = rule.floor
-            text += f"，低于下限取{plain(rule.floor)}"
-        if rule.cap is not None and value > rule.cap:
-            value = rule.cap
-            text += f"，高于上限取{plain(rule.cap)}"
-        out[code] = (value, text)
-    return out
+    if isinstance(rule, ScoreRatio):
+        value = score / rule.divisor
+    elif isinstance(rule, GradeBands):
+        value = max((b for b in rule.bands if score >= b.at_least), key=lambda b: b.at_least).coefficient
+    else:
+        assert isinstance(rule, RelativeToMean)
+        value = score / mean if mean > 0 else ZERO
+    if rule.floor is not None and value < rule.floor:
+        value = rule.floor
+    if rule.cap is not None and value > rule.cap:
+        value = rule.cap
+    return value
+
+
+def coefficient_text(method: FactorMethod, trace: RewardTrace) -> str:
+    """How the coefficient came from the score, in one Chinese phrase (written only when asked for)."""
+    rule = method.performance_coefficient
+    if rule is None or trace.score.no_task:
+        return "无任务量，不参与奖励资金分配"
+    score = trace.score.score
+    if isinstance(rule, ScoreRatio):
+        raw = score / rule.divisor
+        text = f"{_shown(score)} ÷ {plain(rule.divisor)} = {_shown(raw)}"
+    elif isinstance(rule, GradeBands):
+        band = max((b for b in rule.bands if score >= b.at_least), key=lambda b: b.at_least)
+        raw = band.coefficient
+        label = f"（{band.label}）" if band.label else ""
+        text = f"{_shown(score)}分属于{plain(band.at_least)}分以上一档{label}，系数{plain(raw)}"
+    else:
+        raw = score / trace.mean if trace.mean > 0 else ZERO
+        text = f"{_shown(score)} ÷ 平均分{_shown(trace.mean)} = {_shown(raw)}"
+    if rule.floor is not None and raw < rule.floor:
+        text += f"，低于下限取{plain(rule.floor)}"
+    if rule.cap is not None and raw > rule.cap:
+        text += f"，高于上限取{plain(rule.cap)}"
+    return text
 
 
 def reward_parts(
@@ -531,11 +573,12 @@ def reward_parts(
     errors = [n for n in notes if n.is_error]
     if errors:
         raise AllocationError(errors)
-    coefficient = coefficients(method, {code: t.score for code, t in score_traces.items()})
+    mean = sum((t.score for t in score_traces.values()), ZERO) / len(score_traces) if score_traces else ZERO
+    coefficients = {code: coefficient(method, t.score, mean) for code, t in score_traces.items()}
     for code in idle:
         score_traces[code] = ScoreTrace((), ZERO, no_task=True)
-        coefficient[code] = (ZERO, "无任务量，不参与奖励资金分配")
-    weighted = {code: coefficient[code][0] * volume[code] for code in coefficient}
+        coefficients[code] = ZERO
+    weighted = {code: coefficients[code] * volume[code] for code in coefficients}
     weighted_total = sum(weighted.values(), ZERO)
     if weighted_total == 0 and pool > 0:
         raise AllocationError([_error(AllocationCode.REWARD_BASE_ZERO,
@@ -543,11 +586,11 @@ def reward_parts(
                                       program=program.id)])
     traces = {
         code: RewardTrace(
-            score=score_traces[code], coefficient=coefficient[code][0], coefficient_text=coefficient[code][1],
+            score=score_traces[code], coefficient=coefficients[code], mean=mean,
             volume=volume[code], weighted=weighted[code], weighted_total=weighted_total,
             exact=pool * (weighted[code] / weighted_total) if weighted_total > 0 else ZERO,
         )
-        for code in coefficient
+        for code in coefficients
     }
     return RewardParts(traces, notes)
 

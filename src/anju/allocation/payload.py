@@ -43,7 +43,7 @@ def allocation_payload(
             "amount": money(allocation, share.amount),
         }
         if trace:
-            row["trace"] = share_lines(allocation.program(share.program), share)
+            row["trace"] = share_lines(method, allocation.program(share.program), share)
         rows.append(row)
     payload: dict[str, Any] = {
         "method": {

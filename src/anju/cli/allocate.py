@@ -243,7 +243,7 @@ def _print_trace(allocation: Allocation, code: str) -> None:
         fail(f"--trace：没有参与分配的地区“{code}”")
     for program in allocation.programs:
         say("")
-        for line in share_lines(program, program.share(code)):
+        for line in share_lines(allocation.method, program, program.share(code)):
             say(line)
 
 

@@ -234,7 +234,7 @@ def _basic_value(reader: _Reader, row: BasicRow, raw: Any, places: int, out: dic
         elif text:
             out["scores_year"] = int(text)
     elif text:
-        out[row.key] = text
+        out[row.key] = shown(raw)  # free text as typed: no full-width folding
 
 
 def _read_region_sheet(reader: _Reader, ws: _Sheet, layout: InputsLayout, sheet: RegionSheet,

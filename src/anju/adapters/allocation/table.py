@@ -243,7 +243,7 @@ def write_allocation_table(allocation: Allocation, target: Path, resolved: Resol
     trace: list[str] = []
     for program in allocation.programs:
         for share in program.shares:
-            trace.extend(share_lines(program, share))
+            trace.extend(share_lines(allocation.method, program, share))
             trace.append("")
     _text_sheet(book, formats, TRACE_SHEET, trace)
     notes = [*(resolved.notes if resolved else ()), *allocation.all_notes()]
