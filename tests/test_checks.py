@@ -10,7 +10,7 @@ from anju.framework import Framework
 from anju.problems import Problem, Severity
 from anju.scoring import Evaluation, evaluate
 
-from .test_engine import with_figures
+from .helpers import with_figures
 
 
 def place(issue: Problem) -> str:

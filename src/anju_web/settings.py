@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "anju_web.accounts.context.role_context",
+                "anju_web.context_processors.role_context",
             ],
         },
     },

@@ -30,14 +30,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 from simpleeval import SimpleEval
 
 from anju.collect.regions import RegionTree
 from anju.collect.units import UnitProgram, UnitsFile
 from anju.dataset.models import FigureValue
-from anju.decimals import plain, round_half_up
-from anju.framework.models import ID_PATTERN, FigureKind, Framework, Program, ProgramId
+from anju.decimals import plain, round_half_up, rounded_text
+from anju.framework.models import ID_PATTERN, FigureKind, Framework, Program, ProgramId, Strict
 from anju.problems import Problem, ProblemsError, Severity, Where, at_line
 from anju.yamlio import YamlError, pydantic_problems, read_yaml
 
@@ -47,17 +47,15 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {"abs": abs, "min": min, "max": max}
 OPERATOR_TEXT = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 Z_FACTOR = Decimal("0.6745")
 MEAN_AD_FACTOR = Decimal("1.253314")
+FINDING_DECIMALS = 4
+"""Places the two sides of a rule are shown with in a finding."""
 NAME_RE = re.compile(r"\b[a-z_][a-z0-9_]*\b")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 Expression = Annotated[str, Field(min_length=1)]
 
 
-class _Scoped(_Strict):
+class _Scoped(Strict):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     label: str
     programs: list[ProgramId] | None = None
@@ -102,7 +100,7 @@ class OutlierRule(_Scoped):
     """Ignore deviations from the median smaller than this (in the expression's unit)."""
 
 
-class RuleSet(_Strict):
+class RuleSet(Strict):
     framework: str
     rules: list[ValidationRule] = Field(default_factory=list)
     changes: list[ChangeRule] = Field(default_factory=list)
@@ -110,7 +108,7 @@ class RuleSet(_Strict):
 
 
 def _finding(
-    rule_id: str, severity: Severity, program: str, figure: str, message: str, unit: str | None = None
+    rule_id: str, severity: Severity, program: str, figure: str, message: str, *, unit: str | None = None
 ) -> Problem:
     """A rule that fired: the rule's id is the code; the figure is the one whose 情况说明 explains it."""
     return Problem(rule_id, severity, message, Where(program=program, figure=figure, unit=unit))
@@ -341,10 +339,6 @@ def _names_text(expr: str, program: Program, bound: str | None) -> str:
     return NAME_RE.sub(swap, expr).replace("*", "×").replace("/", "÷")
 
 
-def _fmt(value: Decimal) -> str:
-    return plain(round_half_up(value, 4))
-
-
 def check_program(
     ruleset: RuleSet,
     framework: Framework,
@@ -393,8 +387,8 @@ def _check_rule(
     left_text = _names_text(rule.left, program, bound)
     right_text = _names_text(rule.right, program, bound)
     op = OPERATOR_TEXT[rule.operator]
-    right_value = "" if right_text == _fmt(right) else f"，{right_text}为{_fmt(right)}"
-    message = f"{rule.label}：{left_text}为{_fmt(left)}{right_value}，不满足“{left_text} {op} {right_text}”"
+    right_value = "" if right_text == rounded_text(right, FINDING_DECIMALS) else f"，{right_text}为{rounded_text(right, FINDING_DECIMALS)}"
+    message = f"{rule.label}：{left_text}为{rounded_text(left, FINDING_DECIMALS)}{right_value}，不满足“{left_text} {op} {right_text}”"
     if rule.message:
         message += f"（{rule.message}）"
     return _finding(rule.id, Severity(rule.severity), program.id, where, message)

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from anju.decimals import plain, to_decimal
-from anju.framework.models import ProgramId
+from anju.framework.models import ProgramId, Strict
 
 NOT_APPLICABLE: Literal["not_applicable"] = "not_applicable"
 NA_SPELLINGS = frozenset({"不适用", "n/a", "N/A", "na", "NA", "not_applicable", "无此任务"})
@@ -26,10 +26,6 @@ def figure_text(value: FigureValue, blank: str = BLANK_TEXT) -> str:
     if isinstance(value, Decimal):
         return plain(value)
     return NOT_APPLICABLE_TEXT
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def parse_figure(raw: object) -> FigureValue:

@@ -20,6 +20,8 @@ from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from anju.decimals import percent_text
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 ProgramId = Annotated[str, Field(pattern=ID_PATTERN)]
 """A program's id (``rental`` …): declared by the framework, never a fixed list in code."""
@@ -146,13 +148,16 @@ class FigureSpec(Strict):
     """Whether a unit may answer 不适用 (e.g. only the 人口净流入大城市 have a 十四五 target)."""
 
 
+MetricKind = Literal["share", "completion", "rate"]
+
+
 class Metric(Strict):
     """What a rule measures: a ratio of summed figures (in percent) or one percent figure."""
 
     label: str
     numerator: Annotated[list[str], Field(min_length=1)]
     denominator: list[str] | None = None
-    kind: Literal["share", "completion", "rate"] = "share"
+    kind: MetricKind = "share"
     """``share``: a part of a whole, above 100% is suspicious; ``completion``: actual against
     plan, may exceed 100%; ``rate``: a percent figure reported as such."""
     alternate_denominator: list[str] | None = None
@@ -188,17 +193,12 @@ class Tier(Strict):
 
     def describe(self) -> str:
         if self.at_least is not None and self.below is not None:
-            return f"{_pct(self.at_least)}≤指标<{_pct(self.below)}"
+            return f"{percent_text(self.at_least, None)}≤指标<{percent_text(self.below, None)}"
         if self.at_least is not None:
-            return f"指标≥{_pct(self.at_least)}"
+            return f"指标≥{percent_text(self.at_least, None)}"
         if self.below is not None:
-            return f"指标<{_pct(self.below)}"
+            return f"指标<{percent_text(self.below, None)}"
         return "任意值"
-
-
-def _pct(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return f"{text}%"
 
 
 class RatioTiers(_MetricRule):
@@ -288,6 +288,9 @@ Rule = Annotated[
     Field(discriminator="kind"),
 ]
 METRIC_RULES = (RatioTiers, Proportional, Threshold)
+MetricRule = RatioTiers | Proportional | Threshold
+RuleKind = Literal["ratio_tiers", "proportional", "threshold", "checklist", "judged", "deduction", "sum"]
+"""Every rule kind; a test keeps it equal to the union's members (:data:`RULE_KINDS`)."""
 RuleType = (
     type[RatioTiers] | type[Proportional] | type[Threshold] | type[Checklist] | type[Judged] | type[Deduction]
     | type[SumOfChildren]

@@ -81,8 +81,8 @@ def test_four_sheets_with_titles_units_and_merged_headers(report: ReportFiles, c
         assert ws.print_title_rows == "$1:$4"
 
 
-def test_every_figure_matches_the_dataset(report: ReportFiles, jilin: tuple[Dataset, Framework, Evaluation]) -> None:
-    dataset, _, _ = jilin
+def test_every_figure_matches_the_dataset(report: ReportFiles, scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
+    dataset, _, _ = scored_jilin
     values, _ = sheets(report.appendix)
     checked = 0
     for table in APPENDIX_TABLES:
@@ -135,8 +135,8 @@ def test_execution_rates_are_the_computed_ones(report: ReportFiles) -> None:
 
 
 def test_many_units_blank_and_not_applicable(tmp_path: Path, content: ReportContent,
-                                             jilin: tuple[Dataset, Framework, Evaluation]) -> None:
-    _, framework, _ = jilin
+                                             scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
+    _, framework, _ = scored_jilin
     rows: list[UnitRow] = [
         ("长春市", {"rental": {"county_funds": Decimal("100.5"), "central_budget": Decimal(200),
                                "central_spent": Decimal(150)},
@@ -179,8 +179,8 @@ def test_many_units_blank_and_not_applicable(tmp_path: Path, content: ReportCont
 # --- score table ---------------------------------------------------------------------------
 
 
-def test_score_workbook(report: ReportFiles, jilin: tuple[Dataset, Framework, Evaluation]) -> None:
-    _, _, evaluation = jilin
+def test_score_workbook(report: ReportFiles, scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
+    _, _, evaluation = scored_jilin
     values, formulas = sheets(report.scores)
     assert values.sheetnames == ["汇总", "住房租赁保障", "城镇老旧小区改造", "城市棚户区改造"]
     summary = values["汇总"]

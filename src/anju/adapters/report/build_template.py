@@ -32,7 +32,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from anju.adapters.report.docx import DEFAULT_TEMPLATE as TEMPLATE_PATH
@@ -299,10 +299,7 @@ def _page_number(paragraph: Paragraph, right: bool) -> None:
     paragraph.add_run(" —")
 
 
-def _cell_width(cell: object, width_mm: float) -> None:
-    from docx.table import _Cell
-
-    assert isinstance(cell, _Cell)
+def _cell_width(cell: _Cell, width_mm: float) -> None:
     cell.width = Mm(width_mm)
 
 
@@ -332,6 +329,10 @@ def column_widths(table: Table, widths_mm: tuple[float, ...]) -> None:
             _cell_width(cell, width)
 
 
+SCORE_NUMBER_COLUMNS = range(1, 4)
+"""分值、得分、扣分: the score table's number columns (the label is column 0)."""
+
+
 def _score_table(doc: DocumentObject) -> None:
     """Header, the {%tr for %} loop over score rows, and the totals row."""
     table = fixed_table(doc, 5, SCORE_TABLE_HEADERS)
@@ -341,12 +342,12 @@ def _score_table(doc: DocumentObject) -> None:
     fields = ("row.label", "row.points", "row.score", "row.deduction", "row.basis_and_reason")
     for index, (cell, name) in enumerate(zip(data.cells, fields, strict=True)):
         cell.paragraphs[0].text = "{% cellbg row.fill %}{{ " + name + " }}"
-        cell.paragraphs[0].style = "表格数字" if 0 < index < 4 else "表格文字"
+        cell.paragraphs[0].style = "表格数字" if index in SCORE_NUMBER_COLUMNS else "表格文字"
     totals_fields = ("合计", "{{ program.points }}", "{{ program.score }}", "{{ program.deduction }}",
                      "{{ program.grade_text }}")
     for index, (cell, text) in enumerate(zip(totals.cells, totals_fields, strict=True)):
         cell.paragraphs[0].text = text
-        cell.paragraphs[0].style = "表格标题行" if index < 4 else "表格文字"
+        cell.paragraphs[0].style = "表格标题行" if index <= max(SCORE_NUMBER_COLUMNS) else "表格文字"
     column_widths(table, SCORE_TABLE_WIDTHS_MM)
 
 

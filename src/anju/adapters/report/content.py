@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from anju.adapters.report.evidence import EvidenceEntry, EvidenceRow, cited_evidence, evidence_rows
 from anju.dataset.models import Dataset
+from anju.dates import as_of_text
 from anju.decimals import plain
 from anju.framework.models import Framework, Item
 from anju.scoring.result import Evaluation, ItemResult, ProgramResult
@@ -27,9 +28,12 @@ _SENTENCE_END = ("。", "；", "！", "？", "：")
 _DIGITS = "零一二三四五六七八九"
 
 
+CHINESE_NUMBER_LIMIT = 100
+
+
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (up to 99), for 一、 and （一） headings."""
-    if not 0 < n < 100:
+    if not 0 < n < CHINESE_NUMBER_LIMIT:
         raise ValueError(f"序号超出范围：{n}")
     tens, ones = divmod(n, 10)
     text = ""
@@ -218,13 +222,6 @@ def appendix_titles(region: str, year: int) -> dict[int, str]:
     }
 
 
-def as_of_text(evaluation: Evaluation) -> str:
-    if evaluation.as_of is None:
-        return f"{evaluation.year}年末"
-    year, month, day = (int(part) for part in evaluation.as_of.split("-"))
-    return f"{year}年{month}月{day}日"
-
-
 def build_content(
     evaluation: Evaluation,
     framework: Framework,
@@ -257,7 +254,7 @@ def build_content(
     return ReportContent(
         region=region,
         year=year,
-        as_of=as_of_text(evaluation),
+        as_of=as_of_text(evaluation.year, evaluation.as_of),
         title=title,
         opening=opening,
         programs=programs,
