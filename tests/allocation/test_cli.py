@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from anju.cli import app
 
-from .conftest import EXAMPLES, FIXTURES
+from .helpers import EXAMPLES, FIXTURES
 
 runner = CliRunner()
 D = Decimal

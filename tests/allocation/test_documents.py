@@ -35,7 +35,7 @@ from anju.collect.regions import builtin_region_tree
 from anju.framework import builtin_framework
 from anju.problems import EntryCode, ImportCode
 
-from .conftest import EXAMPLES
+from .helpers import EXAMPLES
 
 D = Decimal
 

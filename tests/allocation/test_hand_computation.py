@@ -33,7 +33,7 @@ import pytest
 
 from anju.allocation import allocate, builtin_method
 
-from .conftest import region
+from .helpers import region
 
 D = Decimal
 TOLERANCE = Decimal("1e-40")

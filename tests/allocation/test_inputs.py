@@ -16,7 +16,7 @@ from anju.collect.units import load_units
 from anju.framework import builtin_framework
 from anju.problems import AllocationCode, Severity
 
-from .conftest import EXAMPLES
+from .helpers import EXAMPLES
 
 D = Decimal
 

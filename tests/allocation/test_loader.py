@@ -12,7 +12,7 @@ from anju.allocation.describe import method_lines
 from anju.allocation.loader import method_json_schema
 from anju.allocation.models import HUNDRED, Provenance, provenances
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 BROKEN = FIXTURES / "broken"
 EXPECTED: dict[str, list[object]] = json.loads((BROKEN / "expected.json").read_text(encoding="utf-8"))

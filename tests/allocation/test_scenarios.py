@@ -9,7 +9,7 @@ import pytest
 from anju.allocation import FactorMethod, allocate, load_inputs
 from anju.allocation.scenarios import ScenarioError, compare, sensitivity, with_weight
 
-from .conftest import EXAMPLES
+from .helpers import EXAMPLES
 
 D = Decimal
 

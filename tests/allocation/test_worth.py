@@ -22,7 +22,7 @@ from anju.allocation.engine import computing
 from anju.allocation.worth import money_text
 from anju.framework import builtin_framework
 
-from .conftest import EXAMPLES, region
+from .helpers import EXAMPLES, region
 
 D = Decimal
 

@@ -210,7 +210,8 @@ def run_cmd(
 ) -> None:
     """按因素法测算：打印分配表和每一分值多少钱，写出资金分配表（Excel）、下达通知代拟稿（Word）和 allocation.json。
 
-    示例：anju allocate 2022 examples/allocation-2023/national.yaml -o out/allocation-2023
+    示例：anju allocate run 2022 examples/allocation-2023/national.yaml -o out/allocation-2023
+    （run 可省略：anju allocate 2022 …）
     """
     if output_format not in {"text", "json"}:
         fail(f"--format 只能是 text 或 json，实为“{output_format}”")
