@@ -172,6 +172,16 @@ class _Locator:
         return at_line(self.file, self.line(*loc), message, code)
 
 
+@dataclass(frozen=True)
+class Supplied:
+    """The units' reports and the evaluators' judgements handed over in memory (the web system's
+    collected data) instead of the ``units`` and ``judgements_from`` files."""
+
+    units: UnitsFile
+    judged: Dataset | None = None
+    label: str = "已收集的各单位填报"
+
+
 def resolve(
     inputs: AllocationInputs,
     method: FactorMethod,
@@ -180,6 +190,7 @@ def resolve(
     base: Path | None = None,
     trees: Mapping[str, RegionTree] | None = None,
     display: str = "分配测算输入",
+    supplied: Supplied | None = None,
 ) -> Resolved:
     """The engine's regions from ``inputs``: recipients checked against the level and the region
     tree, quantities from the file or the units' reports, scores from the file or evaluations."""
@@ -189,17 +200,18 @@ def resolve(
     problems += _program_problems(inputs, method, at)
     tree = _tree(inputs, at, trees, problems)
     recipients = _recipients(inputs, tree, at, problems)
-    framework = _framework(inputs, method, at, problems) if (inputs.units or inputs.judgements_from) else None
+    wants_units = bool(inputs.units or inputs.judgements_from or supplied)
+    framework = _framework(inputs, method, at, problems) if wants_units else None
     from_units: dict[str, dict[str, dict[str, FigureValue]]] = {}
-    units: UnitsFile | None = None
+    units: UnitsFile | None = supplied.units if supplied is not None else None
     if inputs.units and framework is not None and tree is not None and not problems:
         units = _units(here / inputs.units, framework, tree, at, problems)
-        if units is not None:
-            from_units = _unit_figures(inputs, units, framework, tree, list(recipients))
+    if units is not None and framework is not None and tree is not None and not problems:
+        from_units = _unit_figures(inputs, units, framework, tree, list(recipients))
     evaluations: dict[str, Evaluation] = {}
     notes: list[Problem] = []
     if not problems:
-        sources = _Sources(framework, units, from_units)
+        sources = _Sources(framework, units, from_units, supplied.judged if supplied is not None else None)
         evaluations = _evaluations(inputs, recipients, here, sources, at=at, problems=problems, notes=notes)
     regions: list[RegionData] = []
     for code, name in recipients.items():
@@ -367,7 +379,7 @@ def _quantities(inputs: AllocationInputs, method: FactorMethod, code: str, regio
             continue
         if program_id in quantities:
             problems.append(at.error(f"地区“{code}”{method.program(program_id).label}的因素既在本文件中填写，又由各单位报表"
-                                     f"（{inputs.units}）提供：请只保留一处", "regions", code, "quantities", program_id,
+                                     f"（{inputs.units or '已收集的填报'}）提供：请只保留一处", "regions", code, "quantities", program_id,
                                      code=AllocationCode.SOURCE_CONFLICT))
             continue
         figures = unit_figures.get(program_id, {})
@@ -404,6 +416,7 @@ class _Sources:
     framework: Framework | None
     units: UnitsFile | None
     unit_figures: Mapping[str, dict[str, dict[str, FigureValue]]]
+    judged: Dataset | None = None
 
 
 def _evaluations(
@@ -426,8 +439,10 @@ def _evaluations(
     if inputs.judgements_from and units is None:
         problems.append(at.error("judgements_from（按各单位报表计分）须与 units（各单位报表）一起给出", "judgements_from",
                                  code=AllocationCode.SOURCE_CONFLICT))
-    if inputs.judgements_from and framework is not None and units is not None:
+    judged = sources.judged
+    if judged is None and inputs.judgements_from and framework is not None and units is not None:
         judged = _read_dataset(here / inputs.judgements_from, framework, at, problems)
+    if framework is not None and units is not None:
         if judged is not None:
             lenient = unit_framework(framework)
             notes.append(Problem(AllocationCode.EVALUATION_UNAVAILABLE, Severity.advisory, UNIT_SCORING_NOTE,

@@ -70,7 +70,8 @@ def allocation_payload(
             for p in points
         ],
         "gains": [
-            {"code": g.code, "name": g.name, "program": g.program, "item": g.path, "item_label": g.item_label,
+            {"code": g.code, "name": g.name, "program": g.program, "program_label": g.program_label, "item": g.path,
+             "item_label": g.item_label,
              "target": g.target, "action": g.action, "score_gain": fixed(g.score_gain, SCORE_PLACES),
              "money": money(allocation, g.money), "sentence": g.sentence}
             for g in gains
