@@ -203,7 +203,7 @@ def pydantic_problems(
             msg = f"字段“{field}”应为数值，实为“{err.get('input')}”"
         elif kind == "value_error":
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        elif kind == "literal_error":
+        elif kind in {"literal_error", "enum"}:
             msg = f"字段“{field}”的取值“{err.get('input')}”不在允许范围内（{err.get('ctx', {}).get('expected', '')}）"
         elif kind in {"greater_than_equal", "greater_than"}:
             msg = f"字段“{field}”取值过小：{err.get('input')}"

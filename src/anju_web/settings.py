@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "anju_web.evidence",
     "anju_web.audit",
     "anju_web.reports",
+    "anju_web.allocations",
     "anju_web.api",
     "anju_web.accounts",
 ]

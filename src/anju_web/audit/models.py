@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     cycle_signed = "cycle_signed", "审定评价结果"
     signature_withdrawn = "signature_withdrawn", "撤销审定"
     deadline_changed = "deadline_changed", "修改截止日期"
+    allocation_saved = "allocation_saved", "保存资金分配测算"
     example_loaded = "example_loaded", "导入示例数据"
     # the supervision bureau's review
     adjustment_proposed = "adjustment_proposed", "提出调整建议"
@@ -64,6 +65,7 @@ class AuditObject(models.TextChoices):
     comment = "comment", "意见"
     evidence = "evidence", "佐证材料"
     cycle = "cycle", "评价年度"
+    allocation = "allocation", "资金分配"
     user = "user", "用户"
 
 
