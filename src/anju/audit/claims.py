@@ -29,6 +29,7 @@ NEIGHBOUR_SENTENCES = 2
 """How many sentences back a rate's operands may stand (the neighbouring sentence and one more)."""
 MIN_GROUP_FOR_MAJORITY = 2
 PAIR = 2
+LOOSE_WINDOW = 3
 
 COMPLETION_WORDS = ("完成", "执行率", "进度", "开工率", "到位率", "分配率", "完成率", "发放率", "兑付率", "支出率",
                     "拨付率", "实现率", "达成率", "执行进度")
@@ -40,6 +41,16 @@ TOTAL_WORDS = ("共计", "合计", "总计", "累计", "共", "总额", "总量"
 PARTS_OPEN = re.compile(r"其中[：:，,]?")
 MAINLY_OPEN = re.compile(r"主要(?:用于|包括|是)")
 MAXIMUM_RE = re.compile(r"(?:满分|分值)(?:为)?(\d+(?:\.\d+)?)分[^。；]{0,12}?(?:实得|得分为?|得)(\d+(?:\.\d+)?)分")
+BROKEN_MARKER = re.compile(r"[（(](?:得分为?|得)?\d+(?:\.\d+)?(?:分(?![）)])|(?![\d.分]))|(?<![（(得\d.])\d+(?:\.\d+)?分[）)]")
+"""A score marker that lost a bracket or its 分 (a garbled copy): the markers cannot be added up."""
+IMPLAUSIBLE_FACTOR = Decimal(5)
+"""A recomputed rate this many times off the stated one points at a number misread (a garbled copy,
+a number broken by a line) more than at a wrong rate: reported as a warning, not an error."""
+LIST_ITEM = re.compile(r"(?:^|(?<=[。；：）]))\d{1,2}[.、](?!\d)")
+POINTS_HEADERS = frozenset({"分值", "满分", "标准分", "指标分值"})
+SCORE_HEADERS = frozenset({"得分", "自评得分", "实际得分", "评价得分"})
+TOTAL_ROW_WORDS = ("合计", "总分", "总计")
+SUSPECT_NOTE = "；差异过大，可能是文中数字有误或读取有误，请对照原文核实"
 SHARE_PHRASE_END = re.compile(r"(?:的)?(?:比例|比重|比|占比)?(?:为|是|达到|达)?$")
 
 
@@ -104,6 +115,9 @@ class ClaimChecker:
     unchecked: dict[tuple[int, int], str] = field(default_factory=dict)
     """Token key → why the claim could not be recomputed."""
     _share_groups: dict[str, list[tuple[Token, Token, set[Decimal]]]] = field(default_factory=lambda: defaultdict(list))
+    aligned: set[tuple[int, int]] | None = None
+    """With a framework: the indicator scores whose criteria were read one by one (their markers
+    are complete); a shortfall elsewhere may be a marker not written out."""
 
     def __post_init__(self) -> None:
         self.sentences = sentences(self.document)
@@ -117,6 +131,7 @@ class ClaimChecker:
             self._parts(sentence)
             self._maximum(sentence)
         self._scores(root)
+        self._tables()
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -212,11 +227,12 @@ class ClaimChecker:
         self.mark(stated, a, b)
         hint = self._denominator_hint(stated, numerator, exclude={a.key, b.key})
         diff = abs(computed - stated.number.value)
+        suspect = implausible(stated.number.value, computed)
         self.report(
-            ConsistencyCode.STATED_PERCENT_MISMATCH, Severity.error, stated,
+            ConsistencyCode.STATED_PERCENT_MISMATCH, Severity.warning if suspect else Severity.error, stated,
             f"文中为{plain(stated.number.value)}%，按文中数字重新计算为{pct(computed)}"
             f"（{numerator.number.text} ÷ {denominator.number.text}，相差{plain(round_half_up(diff, SHOWN_DECIMALS))}个百分点，"
-            f"超过所述精度允许的{plain(stated.number.tolerance)}个百分点）{hint}。",
+            f"超过所述精度允许的{plain(stated.number.tolerance)}个百分点）{hint}{SUSPECT_NOTE if suspect else ''}。",
             stated=stated.number.value, computed=round_half_up(computed, SHOWN_DECIMALS),
         )
 
@@ -372,6 +388,50 @@ class ClaimChecker:
                 self.report(AuditCode.SCORE_ABOVE_MAXIMUM, Severity.error, token,
                             f"文中得分{plain(score)}分高于满分{plain(points)}分。", stated=score, computed=points)
 
+    def _tables(self) -> None:
+        """Self-evaluation tables (the MoF layout: …目标值、实际完成值、分值、得分…): each row's score
+        at most its points; a 合计 row equal to the rows above it."""
+        tables: dict[int, dict[tuple[int, int], Block]] = defaultdict(dict)
+        for block in self.document.blocks:
+            if block.cell is not None and block.norm.text:
+                tables[block.cell.table].setdefault((block.cell.row, block.cell.column), block)
+        for cells in tables.values():
+            self._table(cells)
+
+    def _table(self, cells: dict[tuple[int, int], Block]) -> None:
+        header = next(((r, {c: b.norm.text for (rr, c), b in cells.items() if rr == r})
+                       for r in sorted({r for r, _ in cells}) if _is_score_header(cells, r)), None)
+        if header is None:
+            return
+        head_row, names = header
+        points_col = next(c for c, t in names.items() if t in POINTS_HEADERS)
+        score_col = next(c for c, t in names.items() if t in SCORE_HEADERS)
+        rows: list[tuple[Token, Token]] = []
+        total: Token | None = None
+        for row in sorted({r for r, _ in cells if r > head_row}):
+            points, score = _cell_number(cells, row, points_col), _cell_number(cells, row, score_col)
+            label = " ".join(b.norm.text for (r, _), b in sorted(cells.items()) if r == row)
+            if score is None:
+                continue
+            if any(w in label for w in TOTAL_ROW_WORDS):
+                total = score
+                continue
+            if points is not None:
+                rows.append((points, score))
+        for points, score in rows:
+            self.mark(points, score)
+            if score.number.value > points.number.value:
+                self.report(AuditCode.SCORE_ABOVE_MAXIMUM, Severity.error, score,
+                            f"表中得分{plain(score.number.value)}分高于该行分值{plain(points.number.value)}分。",
+                            stated=score.number.value, computed=points.number.value)
+        if total is not None and rows:
+            part_sum = sum((s.number.value for _, s in rows), Decimal(0))
+            self.mark(total)
+            if part_sum != total.number.value:
+                self.report(ConsistencyCode.STATED_SUBTOTAL_MISMATCH, Severity.error, total,
+                            f"表中合计得分为{plain(total.number.value)}分，但各行得分合计为{plain(part_sum)}分。",
+                            stated=total.number.value, computed=part_sum)
+
     def _scores(self, root: Section) -> None:
         for section in root.walk():
             if section.score is None:
@@ -397,11 +457,14 @@ class ClaimChecker:
         total = sum((m.number.value for m in markers), Decimal(0))
         stated = section.score.number.value
         self.mark(section.score, *markers)
-        if total == stated:
+        if total == stated or BROKEN_MARKER.search(section.text):
             return
         earned = any("得" in m.block.norm.text[max(0, m.number.start - 2):m.number.start] for m in markers)
+        listed = len(LIST_ITEM.findall(section.text))
         if total > stated and not earned:
             severity, note = Severity.warning, "（如括号内为各要点分值而非得分，可不予理会）"
+        elif total < stated and self._maybe_incomplete(section, len(markers), listed):
+            severity, note = Severity.warning, "（评分要点的得分可能未全部写明，请核实）"
         else:
             severity, note = Severity.error, ""
         self.report(
@@ -410,6 +473,13 @@ class ClaimChecker:
             f"（{' + '.join(plain(m.number.value) for m in markers)}）{note}。",
             stated=stated, computed=total,
         )
+
+    def _maybe_incomplete(self, section: Section, markers: int, listed: int) -> bool:
+        """Whether some criteria of the indicator may carry no score marker: fewer markers than
+        numbered points, or (with a framework) markers that could not be read as its criteria."""
+        if listed:
+            return markers < listed
+        return self.aligned is not None and section.score is not None and section.score.key not in self.aligned
 
     def _subtotal(self, section: Section, parts: list[Token], loose: bool) -> None:
         assert section.score is not None
@@ -429,6 +499,26 @@ class ClaimChecker:
         )
 
 
+def implausible(stated: Decimal, computed: Decimal) -> bool:
+    """Whether a recomputed rate is so far off the stated one that a misread number is likelier."""
+    if stated <= 0 or computed <= 0:
+        return stated != computed
+    return computed > stated * IMPLAUSIBLE_FACTOR or stated > computed * IMPLAUSIBLE_FACTOR
+
+
+def _is_score_header(cells: dict[tuple[int, int], Block], row: int) -> bool:
+    texts = {b.norm.text for (r, _), b in cells.items() if r == row}
+    return bool(texts & POINTS_HEADERS) and bool(texts & SCORE_HEADERS)
+
+
+def _cell_number(cells: dict[tuple[int, int], Block], row: int, column: int) -> Token | None:
+    block = cells.get((row, column))
+    if block is None:
+        return None
+    found = [n for n in block.numbers if n.kind in (NumberKind.quantity, NumberKind.score) and not n.bound]
+    return Token(block, found[0]) if len(found) == 1 else None
+
+
 def _program_name(section: Section) -> str:
     return re.sub(r"(绩效)?(评价)?(情况)?$", "", section.label) or section.label
 
@@ -437,11 +527,16 @@ def _loose_scores(section: Section, children: Iterable[Section]) -> bool:
     """Whether the section states a score that no child heading accounts for (an indicator
     written in a form not recognised): then a sum below the subtotal proves nothing."""
     claimed = {c.score.key for c in children if c.score is not None}
-    for piece in section.pieces:
+    if section.score is not None:
+        claimed.add(section.score.key)
+    for piece in section.all_pieces():
+        text = piece.block.norm.text
         for number in piece.numbers():
-            if number.kind is NumberKind.score and (piece.block.index, number.start) not in claimed and \
-                    section.score is not None and (piece.block.index, number.start) != section.score.key:
-                return True
+            if number.kind is not NumberKind.score or (piece.block.index, number.start) in claimed:
+                continue
+            before = text[max(0, number.start - LOOSE_WINDOW):number.start]
+            if "得分" in before and "（" not in before and "(" not in before:
+                return True  # "…得分5分" outside a heading: an indicator written in a form not recognised
     return False
 
 
@@ -482,8 +577,9 @@ def _share_phrase(context: str) -> str:
     return SHARE_PHRASE_END.sub("", phrase).strip("（）：，")
 
 
-def generic_findings(document: SourceDocument, root: Section) -> ClaimChecker:
-    checker = ClaimChecker(document)
+def generic_findings(document: SourceDocument, root: Section,
+                     aligned: set[tuple[int, int]] | None = None) -> ClaimChecker:
+    checker = ClaimChecker(document, aligned=aligned)
     checker.run(root)
     return checker
 

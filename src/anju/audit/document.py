@@ -7,6 +7,7 @@ reviewer sees and what a Word comment is anchored in) and its normalised text wi
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -82,16 +83,41 @@ class SourceDocument:
 
 
 def from_text(name: str, text: str, fmt: str = "txt") -> SourceDocument:
-    """One block per non-empty line (a .txt or .md file, or text pasted in the web)."""
+    """One block per paragraph: a non-empty line, or the lines of a hard-wrapped text (a copy of a
+    PDF) joined up again (a .txt or .md file, or text pasted in the web)."""
     blocks: list[Block] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in unwrap(text.splitlines()):
         body = _strip_markdown(line) if fmt == "md" else line
         if not body.strip():
             continue
         blocks.append(Block(index=len(blocks) + 1, text=body, paragraph=number))
     return SourceDocument(name=name, format=fmt, blocks=blocks)
+
+
+WRAP_MIN_LINES = 8
+WRAP_MIN_WIDTH = 16
+WRAP_SHARE = 0.4
+PARAGRAPH_STOPS = tuple("。：:；！？")
+
+
+def unwrap(lines: list[str]) -> list[tuple[int, str]]:
+    """(first line number, paragraph) pairs. When many lines share one length, the text was wrapped
+    at that width: a line that long, not ending a sentence, runs on into the next."""
+    numbered = [(n, line.rstrip()) for n, line in enumerate(lines, start=1) if line.strip()]
+    lengths = Counter(len(line) for _, line in numbered)
+    width, count = lengths.most_common(1)[0] if lengths else (0, 0)
+    wrapped = len(numbered) >= WRAP_MIN_LINES and width >= WRAP_MIN_WIDTH and count >= WRAP_SHARE * len(numbered)
+    if not wrapped:
+        return numbered
+    out: list[tuple[int, str]] = []
+    carry = False
+    for number, line in numbered:
+        if carry and out:
+            out[-1] = (out[-1][0], out[-1][1] + line.strip())
+        else:
+            out.append((number, line))
+        carry = len(line) >= width - 1 and not line.endswith(PARAGRAPH_STOPS)
+    return out
 
 
 def _strip_markdown(line: str) -> str:

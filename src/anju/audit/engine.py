@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from anju.audit.claims import ClaimChecker, generic_findings
+from anju.audit.claims import SUSPECT_NOTE, ClaimChecker, generic_findings, implausible
 from anju.audit.document import SourceDocument
 from anju.audit.extract import build_dataset, scoring_inputs, undetermined
 from anju.audit.mapping import (
@@ -27,6 +27,7 @@ from anju.framework.describe import item_label, place_label
 from anju.framework.models import METRIC_RULES, Framework
 from anju.problems import AuditCode, ConsistencyCode, Problem, Severity, Where
 from anju.scoring import Evaluation, EvaluationError, evaluate
+from anju.scoring.metrics import compute_metric
 
 UNCHECKED_DEFAULT = "文中没有可据以核对的关系（如总数与分项、比例与其计算数字、得分与小计）"
 PERCENT_CODES = frozenset({ConsistencyCode.STATED_PERCENT_MISMATCH, ConsistencyCode.DENOMINATOR_SWITCH})
@@ -66,8 +67,10 @@ def audit(document: SourceDocument, frameworks: Sequence[Framework] = (), *, for
     """Audit ``document``. With ``forced`` the one framework given is used even if the document
     does not look like it; otherwise the best-fitting of ``frameworks`` (or none)."""
     root = outline(document)
-    run = _Run(document, root, generic_findings(document, root))
     framework = frameworks[0] if forced and frameworks else choose_framework(root, frameworks)
+    extracts = [extract_program(p, s, document.name) for p, s in program_sections(root, framework)] if framework else []
+    aligned = {e.scores[p].key for e in extracts for p in e.aligned if p in e.scores} if framework else None
+    run = _Run(document, root, generic_findings(document, root, aligned), extracts=extracts)
     if framework is not None:
         _framework_audit(run, framework)
     elif frameworks:
@@ -93,9 +96,10 @@ def audit(document: SourceDocument, frameworks: Sequence[Framework] = (), *, for
 
 def _framework_audit(run: _Run, framework: Framework) -> None:
     run.framework = framework
-    run.extracts = [extract_program(p, s, run.document.name) for p, s in program_sections(run.root, framework)]
     if not run.extracts:
         return
+    for extract in run.extracts:
+        _set_aside_suspects(extract)
     dataset = build_dataset(run.document, framework, run.extracts)
     run.dataset = dataset
     scoring_framework, scoring_dataset = scoring_inputs(framework, dataset, run.extracts)
@@ -106,10 +110,10 @@ def _framework_audit(run: _Run, framework: Framework) -> None:
     problems = run_checks(framework, scoring_dataset, run.evaluation, tolerance=precision_tolerance)
     by_program = {e.program.id: e for e in run.extracts}
     for problem in problems:
-        extract = by_program.get(problem.where.program or "")
-        if extract is None or problem.code in DROPPED_CODES:
+        owner = by_program.get(problem.where.program or "")
+        if owner is None or problem.code in DROPPED_CODES:
             continue
-        finding = _anchored(run, extract, problem)
+        finding = _anchored(run, owner, problem)
         if finding is not None:
             run.findings.append(finding)
     for extract in run.extracts:
@@ -118,8 +122,24 @@ def _framework_audit(run: _Run, framework: Framework) -> None:
         _mark_checked(run, extract)
 
 
+def _set_aside_suspects(extract: ProgramExtract) -> None:
+    """A leaf whose recomputed rate is implausibly far from the stated one is scored as stated: its
+    figures were more likely misread than the document wrong (the mismatch is still reported)."""
+    items = dict(extract.program.items())
+    for path, token in extract.percents.items():
+        rule = items[path].rule
+        if path not in extract.determined or not isinstance(rule, METRIC_RULES):
+            continue
+        value = compute_metric(rule.metric, extract.figures).value
+        if value is not None and implausible(token.number.value, value):
+            extract.determined.discard(path)
+            extract.suspects.add(path)
+
+
 def _anchored(run: _Run, extract: ProgramExtract, problem: Problem) -> Finding | None:
     open_items = undetermined(extract)
+    if problem.code in PERCENT_CODES and problem.where.item in extract.suspects:
+        problem = replace(problem, severity=Severity.warning, message=problem.message.rstrip("。") + SUSPECT_NOTE + "。")
     item, figure = problem.where.item, problem.where.figure
     token: Token | None = None
     if problem.code in SCORE_CODES:
@@ -207,9 +227,12 @@ def _merge(run: _Run) -> list[Finding]:
     merged: dict[tuple[int, int, str], Finding] = {}
     for finding in run.findings:
         merged.setdefault(finding.key, finding)
+    mapped = _mapped_headings(run)
     for finding in run.checker.findings:
         if finding.key in merged:
             continue
+        if finding.code == ConsistencyCode.STATED_SUBTOTAL_MISMATCH and _token_key(run, finding) in mapped:
+            continue  # the framework knows which indicators a dimension holds; its check stands
         if finding.code in PERCENT_CODES and finding.anchor and _token_key(run, finding) in run.framework_ok:
             continue
         merged[finding.key] = _placed(run, finding)
@@ -220,6 +243,18 @@ def _merge(run: _Run) -> list[Finding]:
                                   (f.anchor.block, f.anchor.start, f.problem.stated, f.problem.computed) in subtotals)]
     return sorted(out, key=lambda f: (f.anchor.block if f.anchor else 0, f.anchor.start if f.anchor else 0,
                                       f.severity.rank))
+
+
+def _mapped_headings(run: _Run) -> set[tuple[int, int]]:
+    """Program and dimension scores the framework read (and checked with its own structure)."""
+    out: set[tuple[int, int]] = set()
+    for extract in run.extracts:
+        if extract.total is not None:
+            out.add(extract.total.key)
+        for path, section in extract.item_sections.items():
+            if "." not in path and section.score is not None:
+                out.add(section.score.key)
+    return out
 
 
 def _token_key(run: _Run, finding: Finding) -> tuple[int, int]:

@@ -181,6 +181,7 @@ class Slot:
     context: str
     label: str
     order: int
+    leaf: str = ""
 
 
 @dataclass
@@ -200,6 +201,10 @@ class ProgramExtract:
     judgements: dict[str, Judgement] = field(default_factory=dict)
     narrative: dict[str, str] = field(default_factory=dict)
     determined: set[str] = field(default_factory=set)
+    suspects: set[str] = field(default_factory=set)
+    aligned: set[str] = field(default_factory=set)
+    """Indicators whose scored segments were read criterion by criterion."""
+    """Leaves whose figures give a rate implausibly far from the stated one (probably misread)."""
     item_sections: dict[str, Section] = field(default_factory=dict)
     regions: dict[str, Segment] = field(default_factory=dict)
     clause_scores: dict[tuple[str, str], Token] = field(default_factory=dict)
@@ -282,6 +287,8 @@ def _read_indicator(extract: ProgramExtract, path: str, item: Item, section: Sec
     if text:
         extract.narrative[path] = text
     aligned = align(item, path, segments) or []
+    if aligned:
+        extract.aligned.add(path)
     for unit, segment in aligned:
         assert segment.score is not None
         extract.used.add(segment.score.key)
@@ -316,7 +323,7 @@ def _region_of(extract: ProgramExtract, leaf_path: str, indicator: str) -> Segme
 def _slots(program: Program, leaves: list[tuple[str, Item]]) -> list[Slot]:
     known = {f.id for f in program.figures}
     slots: list[Slot] = []
-    for _, leaf in leaves:
+    for leaf_path, leaf in leaves:
         rule = leaf.rule
         template = leaf.template or ""
         named: list[str] = []
@@ -325,7 +332,7 @@ def _slots(program: Program, leaves: list[tuple[str, Item]]) -> list[Slot]:
             name = match.group(1)
             if name in known and name not in named:
                 context = template[last:match.start()][-SLOT_CONTEXT:]
-                slots.append(Slot(name, context, program.figure(name).label, len(slots)))
+                slots.append(Slot(name, context, program.figure(name).label, len(slots), leaf_path))
                 named.append(name)
             last = match.end()
         ids: list[str] = []
@@ -335,7 +342,7 @@ def _slots(program: Program, leaves: list[tuple[str, Item]]) -> list[Slot]:
             ids = [rule.findings]
         for fid in ids:
             if fid not in named and program.figure(fid).unit != "%":
-                slots.append(Slot(fid, "", program.figure(fid).label, len(slots)))
+                slots.append(Slot(fid, "", program.figure(fid).label, len(slots), leaf_path))
                 named.append(fid)
     return slots
 
@@ -363,14 +370,23 @@ def _read_figures(extract: ProgramExtract, region: Segment, leaves: list[tuple[s
             alone = len(compatible) == 1 and token.number.unit is not None
             if fit >= SLOT_MATCH_MIN or alone:
                 pairs.append((fit, si, ti))
-    taken_slots: set[int] = set()
-    taken_tokens: set[int] = set()
+    taken: dict[int, int] = {}
     for _, si, ti in sorted(pairs, key=lambda p: -p[0]):
-        if si in taken_slots or ti in taken_tokens:
+        if si in taken or ti in taken.values() or not _keeps_order(slots, taken, si, ti):
             continue
-        taken_slots.add(si)
-        taken_tokens.add(ti)
+        taken[si] = ti
+    for si, ti in taken.items():
         assign_figure(extract, slots[si].figure, tokens[ti])
+
+
+def _keeps_order(slots: list[Slot], taken: dict[int, int], si: int, ti: int) -> bool:
+    """Figures of one template keep the template's order in the text (计划… before 实际…)."""
+    for other, tj in taken.items():
+        if slots[other].leaf != slots[si].leaf or not slots[other].context or not slots[si].context:
+            continue
+        if (other < si) != (tj < ti):
+            return False
+    return True
 
 
 def assign_figure(extract: ProgramExtract, figure: str, token: Token, value: Decimal | None = None) -> None:

@@ -20,7 +20,7 @@ from anju.audit.text import Number, NumberKind
 PROGRAM_HEAD = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 DIMENSION_HEAD = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 INDICATOR_HEAD = re.compile(
-    r"(?:^|(?<=[。；]))[“\"「『]([^”\"」』]{2,60})[”\"」』](?:指标)?(?:自评)?(?:得分为?|得)(\d+(?:\.\d+)?)分"
+    r"(?:^|(?<=[。；：）)]))[“\"「『]([^”\"」』]{2,60})[”\"」』](?:指标)?(?:自评)?(?:得分为?|得)(\d+(?:\.\d+)?)分"
 )
 ATTACHMENT_HEAD = re.compile(r"^附\s*件")
 SCORE_MARKER = re.compile(r"[（(](?:得分为?|得|计)?(\d+(?:\.\d+)?)分[）)]")
@@ -127,26 +127,41 @@ class Section:
 
     def segments(self) -> list[Segment]:
         """The scored segments of an indicator: each ends with a score marker ``（N分）``; text after
-        the last marker joins the last segment."""
+        the last marker joins the last segment. Markers are found in the section's text as a whole,
+        so one broken across two blocks (a PDF line break in "（1|分）") still counts."""
+        joined = "".join(p.text for p in self.pieces)
+        places: list[tuple[Piece, int]] = [(p, p.start + i) for p in self.pieces for i in range(p.end - p.start)]
         segments: list[Segment] = []
-        current: list[Piece] = []
-        for piece in self.pieces:
-            pos = piece.start
-            text = piece.block.norm.text
-            for match in SCORE_MARKER.finditer(text, piece.start, piece.end):
-                current.append(Piece(piece.block, pos, match.end()))
-                score = _score_at(piece.block, match.start(1))
-                segments.append(Segment(current, score))
-                current = []
-                pos = match.end()
-            if pos < piece.end:
-                current.append(Piece(piece.block, pos, piece.end))
-        if current:
+        pos = 0
+        for match in SCORE_MARKER.finditer(joined):
+            piece, offset = places[match.start(1)]
+            segments.append(Segment(_pieces_between(places, pos, match.end()), _number_at(piece.block, offset)))
+            pos = match.end()
+        if pos < len(joined):
+            rest = _pieces_between(places, pos, len(joined))
             if segments:
-                segments[-1].pieces.extend(current)
+                segments[-1].pieces.extend(rest)
             else:
-                segments.append(Segment(current, None))
+                segments.append(Segment(rest, None))
         return segments
+
+
+def _pieces_between(places: list[tuple[Piece, int]], start: int, end: int) -> list[Piece]:
+    """Pieces covering joined offsets ``[start, end)``, one per block."""
+    out: list[Piece] = []
+    for piece, offset in places[start:end]:
+        if out and out[-1].block is piece.block and out[-1].end == offset:
+            out[-1] = Piece(piece.block, out[-1].start, offset + 1)
+        else:
+            out.append(Piece(piece.block, offset, offset + 1))
+    return out
+
+
+def _number_at(block: Block, start: int) -> Token | None:
+    for number in block.numbers:
+        if number.start == start:
+            return Token(block, number)
+    return None
 
 
 def _score_at(block: Block, start: int) -> Token | None:
@@ -174,43 +189,78 @@ def _strip_heading(text: str) -> str:
     return re.sub(r"[（(][^）)]*分[）)]", "", text).strip("：:。 ")
 
 
+@dataclass
+class _Outliner:
+    root: Section
+    program: Section | None = None
+    dimension: Section | None = None
+    current: Section | None = None
+
+    def add(self, block: Block, start: int, end: int) -> None:
+        if end > start:
+            (self.current or self.root).pieces.append(Piece(block, start, end))
+
+    def heading(self, block: Block, start: int, end: int, level: Level) -> None:
+        head = Piece(block, start, end)
+        title = head.text
+        section = Section(level, title, _strip_heading(title), head, _cued_score(head))
+        if level is Level.program:
+            self.program, self.dimension = section, None
+            self.root.children.append(section)
+        else:
+            self.dimension = section
+            (self.program or self.root).children.append(section)
+        self.current = section
+
+    def indicator(self, block: Block, match: re.Match[str]) -> None:
+        head = Piece(block, match.start(), match.end())
+        section = Section(Level.indicator, match.group(0), match.group(1).strip(), head,
+                          _score_at(block, match.start(2)))
+        (self.dimension or self.program or self.root).children.append(section)
+        self.current = section
+
+
+_HEAD_START = re.compile(r"(?:^|(?<=[。；：]))(?=[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
+
+
+def _heads(text: str) -> list[tuple[int, int, Level]]:
+    """Program and dimension headings in a block: at its start, or after a sentence stop when two
+    paragraphs ran together."""
+    out: list[tuple[int, int, Level]] = []
+    for match in _HEAD_START.finditer(text):
+        start = match.start()
+        rest = text[start:]
+        end = start + _heading_end(rest)
+        if end - start >= _HEADING_MAX:
+            continue
+        level = Level.program if PROGRAM_HEAD.match(rest) else Level.dimension
+        out.append((start, end, level))
+    return out
+
+
 def outline(document: SourceDocument) -> Section:
     """The document's sections; content before the first heading belongs to the document."""
     root = Section(Level.document, document.name, document.name)
-    program: Section | None = None
-    dimension: Section | None = None
-    current = root
+    state = _Outliner(root)
     for block in document.blocks:
         text = block.norm.text
-        whole = Piece(block, 0, len(text))
         if ATTACHMENT_HEAD.match(text):
-            program = dimension = None
-            current = root
-            root.pieces.append(whole)
+            state.program = state.dimension = state.current = None
+            state.add(block, 0, len(text))
             continue
-        if PROGRAM_HEAD.match(text) and len(text) < _HEADING_MAX:
-            program = Section(Level.program, text, _strip_heading(text), whole, _cued_score(whole))
-            root.children.append(program)
-            dimension = None
-            current = program
-            continue
-        if DIMENSION_HEAD.match(text) and len(text) < _HEADING_MAX:
-            dimension = Section(Level.dimension, text, _strip_heading(text), whole, _cued_score(whole))
-            (program or root).children.append(dimension)
-            current = dimension
-            continue
+        marks: list[tuple[int, int, Level, re.Match[str] | None]] = [(s, e, lv, None) for s, e, lv in _heads(text)]
+        marks += [(m.start(), m.end(), Level.indicator, m) for m in INDICATOR_HEAD.finditer(text)]
         pos = 0
-        for match in INDICATOR_HEAD.finditer(text):
-            if match.start() > pos:
-                current.pieces.append(Piece(block, pos, match.start()))
-            head = Piece(block, match.start(), match.end())
-            indicator = Section(Level.indicator, match.group(0), match.group(1).strip(), head,
-                                _score_at(block, match.start(2)))
-            (dimension or program or root).children.append(indicator)
-            current = indicator
-            pos = match.end()
-        if pos < len(text):
-            current.pieces.append(Piece(block, pos, len(text)))
+        for start, end, level, match in sorted(marks, key=lambda m: m[0]):
+            if start < pos:
+                continue
+            state.add(block, pos, start)
+            if match is not None:
+                state.indicator(block, match)
+            else:
+                state.heading(block, start, end, level)
+            pos = end
+        state.add(block, pos, len(text))
     for section in root.walk():
         if section.level in (Level.program, Level.dimension) and section.score is None:
             section.score = _intro_score(section)
@@ -218,6 +268,21 @@ def outline(document: SourceDocument) -> Section:
 
 
 _HEADING_MAX = 60
+_HEADING_STOPS = re.compile(r"[。：:；]|(?=[“\"「])")
+_HEADING_SCORE = re.compile(r"[（(](?:得分为?|得)?\d+(?:\.\d+)?分[）)]")
+
+
+def _heading_end(text: str) -> int:
+    """Where a heading ends when the text after it runs on in the same block (a PDF or a pasted
+    copy that lost the paragraph break): at its score in brackets, or the first stop or quote."""
+    ends = [len(text)]
+    score = _HEADING_SCORE.search(text)
+    if score:
+        ends.append(score.end())
+    stop = _HEADING_STOPS.search(text, 1)
+    if stop:
+        ends.append(stop.end() if text[stop.start()] in "。：:；" else stop.start())
+    return min(ends)
 """A heading longer than this is a paragraph that happens to start with a numeral."""
 
 

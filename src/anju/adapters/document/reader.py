@@ -25,7 +25,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTChar, LTComponent, LTLayoutContainer, LTPage
+from pdfminer.layout import LAParams, LTChar, LTComponent, LTContainer, LTPage
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
@@ -46,7 +46,11 @@ LINE_TOLERANCE = 0.5
 WORD_GAP = 0.3
 """A horizontal gap wider than this share of a character's width is a space."""
 SHORT_LINE = 2.0
-"""A line ending more than this many character widths before the right edge ends its paragraph."""
+"""A line ending this many character widths before the right edge and with a full stop ends its
+paragraph (a line also ends early when a number does not fit on it)."""
+VERY_SHORT_LINE = 8.0
+"""A line ending this many character widths before the right edge ends its paragraph anyway."""
+PARAGRAPH_END = tuple("。：:；！？")
 INDENT = 1.5
 PARAGRAPH_GAP = 1.3
 """A vertical gap this many times the usual line pitch separates paragraphs."""
@@ -208,7 +212,7 @@ class _Line:
 def _chars(container: LTComponent) -> Iterator[LTChar]:
     if isinstance(container, LTChar):
         yield container
-    elif isinstance(container, LTLayoutContainer):
+    elif isinstance(container, LTContainer):
         for child in container:
             yield from _chars(child)
 
@@ -241,10 +245,11 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
     groups: list[list[_Line]] = [[lines[0]]]
     for prev, line in pairwise(lines):
         width = max(prev.width, 1.0)
-        short = prev.x1 < right - SHORT_LINE * width
+        room = right - prev.x1
+        ended = room > SHORT_LINE * width and prev.text().rstrip().endswith(PARAGRAPH_END)
         indented = line.x0 > left + INDENT * width
         gap = pitch and (prev.y - line.y) > PARAGRAPH_GAP * pitch
-        if short or indented or gap:
+        if ended or room > VERY_SHORT_LINE * width or indented or gap:
             groups.append([line])
         else:
             groups[-1].append(line)
