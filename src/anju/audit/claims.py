@@ -222,8 +222,6 @@ class ClaimChecker:
                                                numerator.number.value else computed):
             self.mark(stated, a, b)
             return
-        if self._reproduced(stated, [*self._neighbours(index, sentence), a, b]):
-            return
         self.mark(stated, a, b)
         hint = self._denominator_hint(stated, numerator, exclude={a.key, b.key})
         diff = abs(computed - stated.number.value)
@@ -527,8 +525,7 @@ def _loose_scores(section: Section, children: Iterable[Section]) -> bool:
     """Whether the section states a score that no child heading accounts for (an indicator
     written in a form not recognised): then a sum below the subtotal proves nothing."""
     claimed = {c.score.key for c in children if c.score is not None}
-    if section.score is not None:
-        claimed.add(section.score.key)
+    claimed |= {s.score.key for s in section.walk() if s.score is not None}
     for piece in section.all_pieces():
         text = piece.block.norm.text
         for number in piece.numbers():

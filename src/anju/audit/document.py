@@ -42,7 +42,7 @@ class Block:
 
     @cached_property
     def numbers(self) -> list[Number]:
-        return numbers(self.norm.text)
+        return numbers(self.norm.text, cell=self.cell is not None)
 
     def quote(self, start: int, end: int, context: int = 80) -> str:
         """The sentence around normalised span ``[start, end)``, as the original text has it."""

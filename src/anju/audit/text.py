@@ -209,12 +209,16 @@ def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def numbers(text: str) -> list[Number]:
-    """Every number token of normalised ``text``, classified."""
+def numbers(text: str, *, cell: bool = False) -> list[Number]:
+    """Every number token of normalised ``text``, classified. A paragraph holding only a number is
+    a page number; a table ``cell`` holding only a number is a figure."""
     found: list[Number] = []
     for match in _NUMBER_RE.finditer(text):
         token = _token(text, match, found)
         if token is not None:
+            if cell and token.kind is NumberKind.reference and token.start == 0 and not text[token.end:].strip():
+                token = Number(token.start, token.end, token.text, token.value, token.unit, NumberKind.quantity,
+                               token.decimals, token.step)
             found.append(token)
     return found
 

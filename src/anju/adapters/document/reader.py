@@ -123,12 +123,12 @@ def docx_paragraphs(document: DocxDocument) -> Iterator[DocxParagraph]:
 
 
 def _table_paragraphs(table: Table, number: int) -> Iterator[DocxParagraph]:
-    seen: set[int] = set()
+    seen: list[object] = []  # the cell elements themselves: kept alive, compared by identity
     for r, row in enumerate(table.rows, start=1):
         for c, cell in enumerate(row.cells, start=1):
-            if id(cell._tc) in seen:
+            if any(cell._tc is element for element in seen):
                 continue
-            seen.add(id(cell._tc))
+            seen.append(cell._tc)
             for paragraph in cell.paragraphs:
                 yield DocxParagraph(paragraph, CellPosition(number, r, c))
 
