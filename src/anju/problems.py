@@ -178,6 +178,28 @@ class AllocationCode(StrEnum):
     EVALUATION_UNAVAILABLE = "EVALUATION_UNAVAILABLE"
 
 
+class AuditCode(StrEnum):
+    """Reading and auditing a province's explanation document (:mod:`anju.audit`). The checks of
+    the numbers themselves reuse :class:`ConsistencyCode`, so a finding reads the same whether the
+    figures came from a dataset or from a Word file."""
+
+    DOCUMENT_MISSING = "DOCUMENT_MISSING"
+    DOCUMENT_UNREADABLE = "DOCUMENT_UNREADABLE"
+    UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"
+    NO_TEXT_LAYER = "NO_TEXT_LAYER"
+    """A scanned PDF: pages without a text layer."""
+    DOCUMENT_EMPTY = "DOCUMENT_EMPTY"
+    SCORE_ABOVE_MAXIMUM = "SCORE_ABOVE_MAXIMUM"
+    """A stated score above the stated or declared maximum points."""
+    FIGURE_INCONSISTENT = "FIGURE_INCONSISTENT"
+    """The same figure stated with two different values."""
+    FIGURE_NOT_FOUND = "FIGURE_NOT_FOUND"
+    """A figure the framework needs that the document does not state."""
+    ITEM_NOT_FOUND = "ITEM_NOT_FOUND"
+    """An indicator of the framework the document does not explain."""
+    FRAMEWORK_NOT_DETECTED = "FRAMEWORK_NOT_DETECTED"
+
+
 class OutlierCode(StrEnum):
     OUTLIER = "OUTLIER"
 

@@ -21,6 +21,23 @@ PERCENT_TOLERANCE = Decimal("0.5")
 HINT_TOLERANCE = Decimal("0.05")
 
 
+Tolerance = Callable[[Decimal], Decimal]
+"""How far a recomputed percentage may be from a stated one, given the stated value."""
+
+
+def fixed_tolerance(stated: Decimal) -> Decimal:
+    """0.5 percentage points, whatever the stated precision (the rule for datasets)."""
+    return PERCENT_TOLERANCE
+
+
+def precision_tolerance(stated: Decimal) -> Decimal:
+    """Half a unit of the last stated digit: "101%" covers ±0.5, "52.9%" ±0.05, "45.94%" ±0.005
+    (the rule for a document, whose figures are rounded as printed)."""
+    exponent = stated.as_tuple().exponent
+    places = exponent if isinstance(exponent, int) else 0
+    return Decimal(5).scaleb(places - 1)
+
+
 @dataclass(frozen=True)
 class Context:
     framework: Framework
@@ -28,6 +45,7 @@ class Context:
     program: Program
     data: ProgramData
     result: ProgramResult | None
+    tolerance: Tolerance = fixed_tolerance
 
 
 Check = Callable[[Context], Iterator[Problem]]
@@ -59,26 +77,31 @@ def check_stated_percents(ctx: Context) -> Iterator[Problem]:
         rule = item.rule
         if not isinstance(rule, METRIC_RULES):
             continue
-        computed = compute_metric(rule.metric, ctx.data.figures).value
+        metric = compute_metric(rule.metric, ctx.data.figures)
+        computed = metric.value
         if computed is None:
             continue
         diff = abs(computed - stated)
-        if diff <= PERCENT_TOLERANCE:
+        tolerance = ctx.tolerance(stated)
+        if diff <= tolerance:
             if rule.metric.alternate_denominator:
                 plan_based.append(item.label)
             continue
         if rule.metric.alternate_denominator:
             alt = compute_metric(rule.metric, ctx.data.figures, rule.metric.alternate_denominator).value
-            if alt is not None and abs(alt - stated) <= PERCENT_TOLERANCE:
+            if alt is not None and abs(alt - stated) <= tolerance:
                 switched.append((path, item, stated, computed, alt))
                 continue
         hint = _denominator_hint(ctx, rule.metric.numerator, stated, rule.metric.denominator or [])
+        arithmetic = f" = {plain(metric.numerator)} ÷ {plain(metric.denominator)}" if (
+            metric.numerator is not None and metric.denominator is not None) else ""
         yield _issue(
             ctx,
             ConsistencyCode.STATED_PERCENT_MISMATCH,
             Severity.error,
             f"“{item.label}”文中为{percent_text(stated)}，按数据重新计算为{percent_text(computed)}"
-            f"（{rule.metric.label}，相差{rounded_text(diff)}个百分点，超过0.5个百分点）{hint}；计分采用重新计算值。",
+            f"（{rule.metric.label}{arithmetic}，相差{rounded_text(diff)}个百分点，超过{plain(tolerance)}个百分点）"
+            f"{hint}；计分采用重新计算值。",
             item=path,
             stated=stated, computed=computed,
         )
@@ -115,7 +138,7 @@ def _denominator_hint(ctx: Context, numerator: list[str], stated: Decimal, used:
         if not isinstance(value, Decimal) or value == 0:
             continue
         candidate = num * HUNDRED / value
-        if abs(candidate - stated) <= HINT_TOLERANCE:
+        if abs(candidate - stated) <= min(HINT_TOLERANCE, ctx.tolerance(stated)):
             return f"；文中数值恰等于以“{spec.label}”{plain(value)}{spec.unit}为分母的结果（{percent_text(candidate)}），疑似误用分母"
     return ""
 
@@ -255,8 +278,11 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run_checks(framework: Framework, dataset: Dataset, evaluation: Evaluation | None = None) -> list[Problem]:
-    """Run every check over every program of ``dataset``; nothing stops at the first problem."""
+def run_checks(
+    framework: Framework, dataset: Dataset, evaluation: Evaluation | None = None, tolerance: Tolerance = fixed_tolerance
+) -> list[Problem]:
+    """Run every check over every program of ``dataset``; nothing stops at the first problem.
+    ``tolerance`` decides how far a stated percentage may be from the recomputed one."""
     issues: list[Problem] = []
     for program in framework.programs:
         data = dataset.programs.get(program.id)
@@ -268,7 +294,7 @@ def run_checks(framework: Framework, dataset: Dataset, evaluation: Evaluation | 
                 result = evaluation.program(program.id)
             except KeyError:
                 result = None
-        ctx = Context(framework, dataset, program, data, result)
+        ctx = Context(framework, dataset, program, data, result, tolerance)
         for check in CHECKS:
             issues.extend(check(ctx))
     return issues
