@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 HUNDRED = Decimal(100)
+MAX_EXPONENT = 17
+"""Every number anju reads stays below 10^18 in magnitude (figures have lower limits per kind:
+:data:`anju.framework.models.FIGURE_LIMITS`), so no rounding or formatting can overflow."""
 SHOWN_DECIMALS = 2
 """Places a figure, a score or a percent is shown with unless a rule declares otherwise."""
 
@@ -17,9 +20,13 @@ def round_half_up(value: Decimal, decimals: int = 2) -> Decimal:
 
 def plain(value: Decimal) -> str:
     """Format a Decimal without exponent and without trailing zeros: 88.00 → "88", 41256.620 → "41256.62"."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
+    if not value.is_finite():
+        raise ValueError(f"不是有限的数值：{value}")
+    if value == 0:
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text
 
 
@@ -54,6 +61,8 @@ def to_decimal(raw: object) -> Decimal:
         return Decimal(repr(raw))
     if isinstance(raw, str):
         text = raw.strip().replace(",", "").replace("，", "")
+        if "_" in text:  # Python reads 1_000 as 1000; YAML 1.2 and a clerk do not
+            raise ValueError(f"应为数值，实为“{raw}”")
         try:
             value = Decimal(text)
         except InvalidOperation:
@@ -61,4 +70,10 @@ def to_decimal(raw: object) -> Decimal:
         if not value.is_finite():
             raise ValueError(f"应为有限数值，实为“{raw}”")
         return value
-    raise ValueError(f"应为数值，实为“{raw!r}”")
+    if isinstance(raw, dict):
+        raise ValueError("应为数值，实为键值映射")
+    if isinstance(raw, list | tuple):
+        raise ValueError("应为数值，实为列表")
+    if hasattr(raw, "isoformat"):
+        raise ValueError(f"应为数值，实为日期“{raw.isoformat()}”")
+    raise ValueError("应为数值")

@@ -13,6 +13,7 @@ from anju import __version__
 from anju.checks import run_checks
 from anju.cli.common import EXIT_FINDINGS, OptionalFrameworkOpt, console, load_and_evaluate, say
 from anju.decimals import plain
+from anju.files import write_text
 from anju.problems import Problem, Severity
 from anju.scoring import Evaluation, ItemResult
 
@@ -58,14 +59,11 @@ def dataset_name(path: Path) -> str:
 
 
 def write_result(target: Path, evaluation: Evaluation, issues: list[Problem]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "evaluation": evaluation.model_dump(mode="json"),
         "issues": [i.as_dict() for i in issues],
     }
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(target)
+    write_text(target, json.dumps(payload, ensure_ascii=False, indent=2))
 
 
 def _reason(item: ItemResult) -> str:

@@ -28,7 +28,7 @@ from anju.framework.models import (
     RatioTiers,
     SumOfChildren,
 )
-from anju.problems import Problem, ProblemsError, at_line
+from anju.problems import LoadCode, Problem, ProblemsError, Severity, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -38,6 +38,17 @@ class FrameworkError(ProblemsError):
     """The framework could not be loaded; ``problems`` lists every reason with file and line."""
 
 
+class UnknownFramework(FrameworkError):
+    """No built-in framework has the requested id; ``available`` lists those that exist."""
+
+    def __init__(self, framework_id: str, available: list[str]) -> None:
+        self.framework_id = framework_id
+        self.available = available
+        shown = "、".join(available) or "无"
+        super().__init__([Problem(LoadCode.REFERENCE_UNKNOWN, Severity.error,
+                                  f"没有内置的“{framework_id}”年度指标体系（现有：{shown}）")])
+
+
 def builtin_years() -> list[str]:
     return sorted(p.name for p in BUILTIN_DIR.iterdir() if (p / "framework.yaml").is_file())
 
@@ -45,10 +56,9 @@ def builtin_years() -> list[str]:
 @lru_cache(maxsize=8)
 def builtin_framework(framework_id: str) -> Framework:
     """The framework shipped with anju for ``framework_id`` (e.g. ``"2022"``)."""
+    if framework_id not in builtin_years():
+        raise UnknownFramework(framework_id, builtin_years())
     path = BUILTIN_DIR / framework_id
-    if not (path / "framework.yaml").is_file():
-        available = "、".join(builtin_years()) or "无"
-        raise FrameworkError([at_line(str(path), 0, f"没有内置的“{framework_id}”年度指标体系（现有：{available}）")])
     return load_framework(path)
 
 

@@ -51,7 +51,7 @@ from anju.dataset.models import FigureValue
 from anju.framework.models import Framework
 from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
 
-DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+DATE_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 CELL_RE = re.compile(r"^([A-Z]+)([0-9]+)$")
 MAX_LISTED_CELLS = 5
 META_COLUMNS = 2
