@@ -151,7 +151,7 @@ def import_cmd(
     summary = f"共 {len(outcomes)} 个文件：可导入 {len(accepted)} 个，拒收 {len(rejected)} 个"
     if unexplained:
         summary += f"；{unexplained} 条警告尚未说明"
-    console.print(f"\n[bold]{summary}[/]")
+    say(f"\n{summary}", style="bold")
     if dry_run:
         _print_dry_run(accepted, fw)
         console.print("试运行（--dry-run）：未写入任何文件。")
@@ -207,13 +207,13 @@ def _print_outcomes(outcomes: list[ImportOutcome]) -> None:
     for outcome in outcomes:
         if not outcome.accepted:
             refusals = outcome.refusals
-            console.print("[red]拒收[/] ", end="")
+            say("拒收 ", style="red", end="")
             say(f"{outcome.path.name}（{len(refusals)} 处问题）：")
             for problem in refusals:
                 say(f"  - {problem}")
         for warning in outcome.warnings:
             color = "yellow" if not warning.explained else "dim"
-            console.print(f"  [{color}]警告[/] ", end="")
+            say("  警告 ", style=color, end="")
             say(warning_text(warning))
 
 
@@ -360,7 +360,7 @@ def aggregate_cmd(
     findings = [f for f in check_units(rule_set, fw, data, prior) if not f.explained] + find_outliers(rule_set, fw, tree, data)
     print_problems([_named(f, tree) for f in findings], "校验规则与异常值")
     if result.problems:
-        console.print(f"\n[bold]汇总问题 {len(result.problems)} 项：[/]")
+        say(f"\n汇总问题 {len(result.problems)} 项：", style="bold")
         for problem in result.problems:
             say(f"  - {problem}")
         if not partial:
