@@ -364,6 +364,9 @@ def _pydantic_message(kind: str, field: str, raw: Any, ctx: Mapping[str, Any]) -
     if kind == "union_tag_invalid":
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
         return f"未知的评分规则类型“{shown_input(ctx.get('tag', '?'))}”（可用：{expected}）"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", "、").replace(", ", "、")
+        return f"{name}的取值“{seen}”不在允许范围内（可用：{expected}）"
     if kind == "string_pattern_mismatch":
         noun, reason = PATTERN_MESSAGES.get(str(ctx.get("pattern", "")), ("取值", "格式不对"))
         return f"{name}的{noun}“{seen}”不合规：{reason}"
@@ -382,7 +385,6 @@ _SIMPLE_MESSAGES: dict[str, str] = {
     "union_tag_not_found": "评分规则缺少 kind（规则类型）",
     "extra_forbidden": "未知字段“{field}”",
     "missing": "缺少必填字段“{field}”",
-    "literal_error": "{name}的取值“{seen}”不在允许范围内（{expected}）",
     "greater_than_equal": "{name}取值过小：{seen}（应不小于 {ge}）",
     "greater_than": "{name}取值过小：{seen}（应大于 {gt}）",
     "less_than_equal": "{name}取值过大：{seen}（应不大于 {le}）",

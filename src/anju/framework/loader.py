@@ -28,6 +28,7 @@ from anju.framework.models import (
     RatioTiers,
     SumOfChildren,
 )
+from anju.framework.soundness import grade_band_problems, soundness_problems
 from anju.problems import LoadCode, Problem, ProblemsError, Severity, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
@@ -98,7 +99,7 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
             try:
                 programs.append(_load_program(_read(base / entry)))
             except FrameworkError as exc:
-                problems.extend(exc.problems)
+                problems.extend(_named_in_root(exc.problems, doc, index, entry))
         elif isinstance(entry, dict):
             sub = YamlDocument(doc.path, entry, None)
             try:
@@ -114,6 +115,7 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
         raise FrameworkError(pydantic_problems(exc, doc)) from None
+    problems += [at_line(doc.path, doc.line_of(loc), msg, code) for loc, msg, code in grade_band_problems(framework)]
     seen: set[str] = set()
     for program in framework.programs:
         if program.id in seen:
@@ -122,6 +124,15 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
     if problems:
         raise FrameworkError(problems)
     return framework
+
+
+def _named_in_root(problems: list[Problem], doc: YamlDocument, index: int, entry: str) -> list[Problem]:
+    """A program file that does not exist is a problem of the framework.yaml line that names it."""
+    return [
+        at_line(doc.path, doc.line_of(("programs", index)), f"项目文件“{entry}”不存在（{p.where.file}）", LoadCode.FILE_MISSING)
+        if p.code == LoadCode.FILE_MISSING else p
+        for p in problems
+    ]
 
 
 def _load_program(
@@ -139,6 +150,7 @@ def _load_program(
     except ValidationError as exc:
         raise FrameworkError(pydantic_problems(exc, doc, line_of)) from None
     problems = [at_line(line_doc.path, line_of(loc), msg) for loc, msg in program_problems(program)]
+    problems += [at_line(line_doc.path, line_of(loc), msg, code) for loc, msg, code in soundness_problems(program)]
     if problems:
         raise FrameworkError(problems)
     return program
