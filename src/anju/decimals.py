@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 HUNDRED = Decimal(100)
 MAX_EXPONENT = 17
@@ -16,6 +17,24 @@ def round_half_up(value: Decimal, decimals: int = 2) -> Decimal:
     """Round ``value`` to ``decimals`` places, halves away from zero (四舍五入)."""
     exp = Decimal(1).scaleb(-decimals)
     return value.quantize(exp, rounding=ROUND_HALF_UP)
+
+
+def round_fraction(value: Fraction, decimals: int = 2) -> Decimal:
+    """An exact ratio rounded half up (四舍五入) to ``decimals`` places, once: 246999 / 2000000 × 1000
+    = 123.4995 exactly, so 1.234995 → 1.23 (never 1.24 from rounding a rounded value again)."""
+    scaled = value * 10**decimals
+    whole, rest = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    return Decimal(-whole if scaled < 0 else whole).scaleb(-decimals)
+
+
+def round_fraction_toward(value: Fraction, decimals: int, up: bool) -> Decimal:
+    """``value`` rounded to ``decimals`` places toward +∞ (``up``) or −∞, for a display that must stay
+    on one side of a bound."""
+    scaled = value * 10**decimals
+    whole = -((-scaled.numerator) // scaled.denominator) if up else scaled.numerator // scaled.denominator
+    return Decimal(whole).scaleb(-decimals)
 
 
 def plain(value: Decimal) -> str:
