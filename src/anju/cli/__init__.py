@@ -32,6 +32,7 @@ import typer
 from typer._click import exceptions as click_exceptions
 
 from anju import __version__
+from anju.adapters.excel.layout import TemplateKeyError
 from anju.cli import collect, evaluate, framework, messages, region, report
 from anju.cli.common import (
     EXIT_BAD_INPUT,
@@ -86,6 +87,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except ProblemsError as exc:
         _say_error(f"无法完成，有 {len(exc.problems)} 处问题：", [str(p) for p in exc.problems])
+        return EXIT_BAD_INPUT
+    except TemplateKeyError as exc:
+        _say_error("无法使用模板密钥：", [exc.message])
         return EXIT_BAD_INPUT
     except OSError as exc:
         if exc.errno == errno.EPIPE:  # the reader of our output went away (| head)

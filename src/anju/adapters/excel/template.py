@@ -190,17 +190,9 @@ def _guide(ws: Worksheet, layout: Layout, deadline: dt.date | None, rules: RuleS
 
 
 def _cover(ws: Worksheet, layout: Layout, values: UnitReport | None) -> None:
-    unit = layout.unit
     ws.cell(row=1, column=1, value=f"{layout.year}年度城镇保障性安居工程绩效评价数据填报表").font = TITLE_FONT
     ws.cell(row=2, column=1, value="黄色单元格由填报单位填写，其余内容请勿修改。").font = GREY
-    parent = layout.tree.units.get(unit.parent) if unit.parent else None
-    fixed = {
-        "unit_name": unit.display_name,
-        "unit_code": unit.code,
-        "parent": parent.name if parent else "",
-        "year": str(layout.year),
-        "framework": layout.framework.label,
-    }
+    fixed = layout.cover_values()
     for key, label, is_input in COVER_FIELDS:
         row = cover_row(key)
         ws.cell(row=row, column=1, value=label).font = BOLD
@@ -273,7 +265,7 @@ def _cell(ws: Worksheet, row: int, column: int) -> Cell:
 
 def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: UnitReport | None) -> None:
     program = sheet.program
-    ws.cell(row=TITLE_ROW, column=1, value=f"{program.label} — {layout.unit.display_name}（{layout.year}年度）").font = TITLE_FONT
+    ws.cell(row=TITLE_ROW, column=1, value=layout.sheet_title(sheet)).font = TITLE_FONT
     ws.cell(row=NOTE_ROW, column=1, value="黄色单元格为填报项；数据触发警告规则时，在“情况说明”栏写明原因。").font = GREY
     switch_note = ws.cell(row=NO_TASK_ROW, column=2,
                           value=f"无此项任务（本单位本年度没有“{program.label}”任务的选“{YES}”，本表其余各项不填）")
