@@ -41,7 +41,7 @@ from anju.cli.common import (
     EXIT_OK,
     err_console,
 )
-from anju.files import os_reason
+from anju.files import FileWriteError, os_reason
 from anju.problems import ProblemsError
 
 LOG_DIR_ENV = "ANJU_LOG_DIR"
@@ -84,6 +84,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except click_exceptions.ClickException as exc:
         _say_error("无法完成：", [messages.translate_inner(exc.message)])
+        return EXIT_BAD_INPUT
+    except FileWriteError as exc:
+        _say_error("无法写入文件，命令未完成（已有的文件保持原样）：", [str(p) for p in exc.problems])
         return EXIT_BAD_INPUT
     except ProblemsError as exc:
         _say_error(f"无法完成，有 {len(exc.problems)} 处问题：", [str(p) for p in exc.problems])

@@ -10,6 +10,7 @@ very hidden sheet with the template id, format, framework, region, unit and a la
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,7 @@ from anju.collect.regions import RegionTree, RegionUnit
 from anju.collect.units import UnitProgram, UnitReport
 from anju.collect.validation import RuleSet
 from anju.dataset.models import NOT_APPLICABLE
+from anju.files import make_dirs, write_bytes
 from anju.framework.models import Framework
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -75,7 +77,7 @@ def write_templates(
     """Write a template for every reporting unit (or the given ``units``) into ``target``."""
     the_year = year if year is not None else framework.year
     chosen = list(units) if units is not None else tree.reporting_units(the_year)
-    target.mkdir(parents=True, exist_ok=True)
+    make_dirs(target)
     paths: list[Path] = []
     for unit in chosen:
         layout = build_layout(framework, tree, unit, the_year)
@@ -94,7 +96,9 @@ def write_template(
     rules: RuleSet | None = None,
     values: UnitReport | None = None,
 ) -> Path:
-    """Write one unit's workbook; ``values`` pre-fills it (e.g. for tests and benchmarks)."""
+    """Write one unit's workbook; ``values`` pre-fills it (``anju template --fill``: last year's report
+    to update, or the current one to correct) so that importing it back gives the same report.
+    Raises :class:`anju.files.FileWriteError`."""
     wb = Workbook()
     guide = wb.active
     assert guide is not None
@@ -106,11 +110,9 @@ def write_template(
     _meta(wb.create_sheet(META_SHEET), layout)
     wb.active = 1
     wb.security = WorkbookProtection(lockStructure=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_bytes(path, buffer.getvalue())
 
 
 def _safe_title(name: str) -> str:
