@@ -323,6 +323,10 @@ def locate(root: Node | None, loc: tuple[int | str, ...]) -> int:
     return line
 
 
+CUSTOM_ERROR_PREFIX = "anju_"
+"""Error types a model raises with its own Chinese message (pydantic's ``custom_error_type``)."""
+
+
 def pydantic_problems(
     exc: ValidationError, doc: YamlDocument, line_of: Callable[[tuple[int | str, ...]], int] | None = None
 ) -> list[Problem]:
@@ -333,7 +337,7 @@ def pydantic_problems(
         loc = tuple(err["loc"])
         line = line_of(loc) if line_of else doc.line_of(loc)
         field = next((str(k) for k in reversed(loc) if isinstance(k, str) and not _is_model_tag(k)), "")
-        msg = _pydantic_message(err["type"], field, err.get("input"), err.get("ctx") or {})
+        msg = _pydantic_message(err["type"], field, err.get("input"), err.get("ctx") or {}, err["msg"])
         owner = _owner(doc.data, loc)
         if owner:
             msg = f"{owner}：{msg}"
@@ -355,7 +359,7 @@ PATTERN_MESSAGES: dict[str, tuple[str, str]] = {
 """Why a text does not match a pattern, by pattern; a pattern not listed here is described generically."""
 
 
-def _pydantic_message(kind: str, field: str, raw: Any, ctx: Mapping[str, Any]) -> str:
+def _pydantic_message(kind: str, field: str, raw: Any, ctx: Mapping[str, Any], message: str = "") -> str:
     name = f"字段“{field}”" if field else "该项"
     seen = shown_input(raw)
     simple = _SIMPLE_MESSAGES.get(kind)
@@ -364,7 +368,9 @@ def _pydantic_message(kind: str, field: str, raw: Any, ctx: Mapping[str, Any]) -
     if kind == "union_tag_invalid":
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
         return f"未知的评分规则类型“{shown_input(ctx.get('tag', '?'))}”（可用：{expected}）"
-    if kind == "literal_error":
+    if kind.startswith(CUSTOM_ERROR_PREFIX):  # anju's own PydanticCustomError: the message is Chinese already
+        return message
+    if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", "、").replace(", ", "、")
         return f"{name}的取值“{seen}”不在允许范围内（可用：{expected}）"
     if kind == "string_pattern_mismatch":
@@ -389,7 +395,7 @@ _SIMPLE_MESSAGES: dict[str, str] = {
     "greater_than": "{name}取值过小：{seen}（应大于 {gt}）",
     "less_than_equal": "{name}取值过大：{seen}（应不大于 {le}）",
     "less_than": "{name}取值过大：{seen}（应小于 {lt}）",
-    "too_short": "{name}至少要有 {min_length} 项",
+    "too_short": "{name}至少应有{min_length}项",
     "too_long": "{name}最多 {max_length} 项",
     "string_too_short": "{name}不能为空",
     "string_too_long": "{name}过长（最多 {max_length} 个字符）",

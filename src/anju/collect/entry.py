@@ -134,6 +134,12 @@ def _number(row: EntryRow, spec: FigureSpec, raw: object) -> Decimal:
     return value
 
 
+def as_decimal(raw: object) -> Decimal | None:
+    """A finite Decimal from what was typed or read from a cell (full-width digits, thousands
+    separators and a float's repr accepted), or None when ``raw`` is not a number at all."""
+    return _decimal(raw)
+
+
 def _decimal(raw: object) -> Decimal | None:
     """A finite Decimal, or None when ``raw`` is not a number at all."""
     if isinstance(raw, bool | dt.datetime | dt.date | dt.time | dt.timedelta):

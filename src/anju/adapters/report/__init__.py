@@ -1,6 +1,6 @@
 """The evaluation package a province sends: the explanation (Word, Markdown, text, with the score
-table, the charts and the list of evidence as attachments), the score table and the four appendix
-tables (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
+table, the charts and the list of evidence as attachments), the score table and the appendix tables
+the framework declares (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
 
 ``write_report`` writes all of it into one directory, as a set, and returns the paths: every file
 is rendered into a hidden staging directory beside the destination (``.报告目录.anju-<pid>.tmp``),
@@ -8,7 +8,7 @@ and only when the whole set is complete is it moved in — by one rename when th
 not exist yet, otherwise file by file (each by rename) after checking that every target can be
 written, with the files of the earlier report of the same region and year that the new set does
 not have removed (a PDF of the old explanation, charts of a program no longer evaluated:
-:data:`REPORT_SUFFIXES` and ``图表/图N-…png``); other regions' and years' documents stay. A failure or a kill during rendering leaves the destination
+:data:`REPORT_MARK`, :data:`REPORT_EXTENSIONS` and ``图表/图N-…png``); other regions' and years' documents stay. A failure or a kill during rendering leaves the destination
 as it was; the staging directory is always removed (one left by a killed run is removed by the
 next). Every write error is a :class:`anju.files.FileWriteError` naming the path and the reason.
 """
@@ -55,9 +55,10 @@ __all__ = [
 
 CHART_DIR = "图表"
 STAGING_TAG = ".anju-"
-REPORT_SUFFIXES = ("绩效评价指标说明.docx", "绩效评价指标说明.md", "绩效评价指标说明.txt", "绩效评价指标说明.pdf",
-                   "绩效评价指标得分表.xlsx", "绩效评价附件1-4统计表.xlsx")
-"""How the documents of a report end (after the region and year): what an earlier set consisted of."""
+DOCX_SUFFIX = "绩效评价指标说明.docx"
+REPORT_MARK = "绩效评价"
+REPORT_EXTENSIONS = (".docx", ".md", ".txt", ".pdf", ".xlsx")
+"""A report's documents are named ``<region><year>年度绩效评价….<extension>``: what an earlier set consisted of."""
 
 
 @dataclass
@@ -73,6 +74,8 @@ class ReportFiles:
     pdf: Path | None = None
     pdf_fonts: dict[str, str] = field(default_factory=dict)
     """Official font → the font the PDF used instead (when not installed)."""
+    appendix_label: str = "附件统计表（Excel）"
+    """How :meth:`listing` names the appendix workbook (``附件1–4 统计表（Excel，4个工作表）``)."""
 
     def listing(self) -> list[tuple[str, Path]]:
         items = [
@@ -80,7 +83,7 @@ class ReportFiles:
             ("说明（Markdown）", self.markdown),
             ("说明（纯文本）", self.text),
             ("绩效评价指标得分表（Excel）", self.scores),
-            ("附件1–4 统计表（Excel，4个工作表）", self.appendix),
+            (self.appendix_label, self.appendix),
         ]
         items += [(f"图表：{chart.caption.replace(chr(0x3000), ' ')}", chart.path) for chart in self.charts]
         if self.pdf is not None:
@@ -91,6 +94,14 @@ class ReportFiles:
 def file_stem(content: ReportContent) -> str:
     """The start of every file name: the region's name (shortened safely if need be) and the year."""
     return f"{name_part(content.region)}{content.year}年度"
+
+
+def appendix_span(content: ReportContent, dash: str = "–") -> str:
+    """附件1–4: the numbers of the appendix tables the framework declares."""
+    numbers = sorted(content.appendix_titles)
+    if not numbers:
+        return "附件"
+    return f"附件{numbers[0]}{dash}{numbers[-1]}" if len(numbers) > 1 else f"附件{numbers[0]}"
 
 
 def write_report(
@@ -111,7 +122,8 @@ def write_report(
     ``evidence`` is listed in the explanation's 佐证材料清单 (附件7); by default the documents cited
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
-    A program or indicator unknown to the evaluation is a ``ValueError``.
+    A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
+    framework built in code can lack them), is a ``ValueError``.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
@@ -170,9 +182,10 @@ def _render(
     text = directory / f"{stem}绩效评价指标说明.txt"
     text.write_text(render_text(content, charts), encoding="utf-8")
     scores = write_score_workbook(directory / f"{stem}绩效评价指标得分表.xlsx", content)
-    appendix = directory / f"{stem}绩效评价附件1-4统计表.xlsx"
+    appendix = directory / f"{stem}绩效评价{appendix_span(content, '-')}统计表.xlsx"
     write_appendix_workbook(appendix, content, framework, rows if rows is not None else province_rows(dataset))
-    files = ReportFiles(docx, markdown, text, scores, appendix, charts)
+    label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
+    files = ReportFiles(docx, markdown, text, scores, appendix, charts, appendix_label=label)
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))
         files.pdf = target
@@ -191,7 +204,7 @@ def _move_in(files: ReportFiles, staging: Path, directory: Path) -> ReportFiles:
     if not directory.exists():
         staging.rename(directory)  # one rename: the whole set appears at once
     else:
-        previous = _previous_set(directory, files.docx.name.removesuffix(REPORT_SUFFIXES[0]))
+        previous = _previous_set(directory, files.docx.name.removesuffix(DOCX_SUFFIX))
         _check_writable(directory, relative)
         for rel in relative:
             (directory / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -204,15 +217,17 @@ def _move_in(files: ReportFiles, staging: Path, directory: Path) -> ReportFiles:
         return directory / path.relative_to(staging)
 
     charts = [replace(chart, path=moved(chart.path)) for chart in files.charts]
-    return ReportFiles(moved(files.docx), moved(files.markdown), moved(files.text), moved(files.scores),
-                       moved(files.appendix), charts, moved(files.pdf) if files.pdf is not None else None, files.pdf_fonts)
+    return replace(files, docx=moved(files.docx), markdown=moved(files.markdown), text=moved(files.text),
+                   scores=moved(files.scores), appendix=moved(files.appendix), charts=charts,
+                   pdf=moved(files.pdf) if files.pdf is not None else None)
 
 
 def _previous_set(directory: Path, stem: str) -> set[Path]:
     """The files of an earlier report of the same region and year in ``directory``, and its charts."""
     found: set[Path] = set()
     with contextlib.suppress(OSError):
-        found |= {Path(stem + suffix) for suffix in REPORT_SUFFIXES if (directory / (stem + suffix)).is_file()}
+        found |= {Path(p.name) for p in directory.glob(f"{stem}{REPORT_MARK}*")
+                  if p.is_file() and p.suffix in REPORT_EXTENSIONS}
         charts = directory / CHART_DIR
         if charts.is_dir():
             found |= {Path(CHART_DIR) / p.name for p in charts.glob("图*-*.png") if p.is_file()}
