@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -103,3 +104,32 @@ def workbook_cells(path: Path) -> dict[str, object]:
             "comments": {c.coordinate: c.comment.text for row in wf.iter_rows() for c in row if c.comment},
         }
     return dump
+
+
+def run_cli(capsys: Any, *args: object) -> tuple[int, str]:
+    """Run ``anju ARGS…`` in-process through the real entry point (:func:`anju.cli.run`, the one
+    top-level handler) and return the exit code and everything printed (stdout and stderr)."""
+    from anju.cli import run
+
+    capsys.readouterr()
+    code = run([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def upgrade_framework(source: Path, target: Path) -> Path:
+    """Copy a framework directory written before the appendix declaration became required, adding
+    ``appendix: appendix.yaml`` and the built-in appendix file (its own content left as it is)."""
+    import shutil
+
+    from anju.framework.loader import BUILTIN_DIR
+
+    shutil.copytree(source, target)
+    for path in target.iterdir():
+        path.chmod(0o644)
+    framework_yaml = target / "framework.yaml"
+    text = framework_yaml.read_text(encoding="utf-8")
+    if "\nappendix:" not in text:
+        framework_yaml.write_text(text.rstrip("\n") + "\nappendix: appendix.yaml\n", encoding="utf-8")
+        shutil.copy(BUILTIN_DIR / "2022" / "appendix.yaml", target / "appendix.yaml")
+    return target

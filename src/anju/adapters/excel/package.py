@@ -271,12 +271,15 @@ class _ExtentTracker:
 
     def __init__(self, scan: SheetScan) -> None:
         self.scan = scan
+        self.row_only = False
+        """Whether the last row's reference came from a ``<row>`` without a cell (yet)."""
 
     def reach(self, row: int, column: int) -> None:
         scan = self.scan
         ref = f"{column_name(min(max(column, 1), EXCEL_MAX_COLUMN))}{row}"
-        if row > scan.rows:
+        if row > scan.rows or (row == scan.rows and self.row_only and column):
             scan.rows, scan.lowest = row, ref
+            self.row_only = not column
         if column > scan.columns:
             scan.columns, scan.widest = column, ref
 
