@@ -114,7 +114,7 @@ def test_directory_with_missing_program_file(tmp_path: Path) -> None:
     (tmp_path / "framework.yaml").write_text(
         'id: "x"\nyear: 2022\nlabel: 测试\nprograms: [rental.yaml]\n', encoding="utf-8"
     )
-    with pytest.raises(FrameworkError, match=r"rental\.yaml：文件不存在"):
+    with pytest.raises(FrameworkError, match=r"framework\.yaml:4：项目文件“rental\.yaml”不存在"):
         load_framework(tmp_path)
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 HUNDRED = Decimal(100)
+MAX_EXPONENT = 17
+"""Every number anju reads stays below 10^18 in magnitude (figures have lower limits per kind:
+:data:`anju.framework.models.FIGURE_LIMITS`), so no rounding or formatting can overflow."""
 SHOWN_DECIMALS = 2
 """Places a figure, a score or a percent is shown with unless a rule declares otherwise."""
 
@@ -15,11 +19,33 @@ def round_half_up(value: Decimal, decimals: int = 2) -> Decimal:
     return value.quantize(exp, rounding=ROUND_HALF_UP)
 
 
+def round_fraction(value: Fraction, decimals: int = 2) -> Decimal:
+    """An exact ratio rounded half up (四舍五入) to ``decimals`` places, once: 246999 / 2000000 × 1000
+    = 123.4995 exactly, so 1.234995 → 1.23 (never 1.24 from rounding a rounded value again)."""
+    scaled = value * 10**decimals
+    whole, rest = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    return Decimal(-whole if scaled < 0 else whole).scaleb(-decimals)
+
+
+def round_fraction_toward(value: Fraction, decimals: int, up: bool) -> Decimal:
+    """``value`` rounded to ``decimals`` places toward +∞ (``up``) or −∞, for a display that must stay
+    on one side of a bound."""
+    scaled = value * 10**decimals
+    whole = -((-scaled.numerator) // scaled.denominator) if up else scaled.numerator // scaled.denominator
+    return Decimal(whole).scaleb(-decimals)
+
+
 def plain(value: Decimal) -> str:
     """Format a Decimal without exponent and without trailing zeros: 88.00 → "88", 41256.620 → "41256.62"."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
+    if not value.is_finite():
+        raise ValueError(f"不是有限的数值：{value}")
+    if value == 0:
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text
 
 
@@ -54,6 +80,8 @@ def to_decimal(raw: object) -> Decimal:
         return Decimal(repr(raw))
     if isinstance(raw, str):
         text = raw.strip().replace(",", "").replace("，", "")
+        if "_" in text:  # Python reads 1_000 as 1000; YAML 1.2 and a clerk do not
+            raise ValueError(f"应为数值，实为“{raw}”")
         try:
             value = Decimal(text)
         except InvalidOperation:
@@ -61,4 +89,10 @@ def to_decimal(raw: object) -> Decimal:
         if not value.is_finite():
             raise ValueError(f"应为有限数值，实为“{raw}”")
         return value
-    raise ValueError(f"应为数值，实为“{raw!r}”")
+    if isinstance(raw, dict):
+        raise ValueError("应为数值，实为键值映射")
+    if isinstance(raw, list | tuple):
+        raise ValueError("应为数值，实为列表")
+    if hasattr(raw, "isoformat"):
+        raise ValueError(f"应为数值，实为日期“{raw.isoformat()}”")
+    raise ValueError("应为数值")

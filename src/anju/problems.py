@@ -53,6 +53,24 @@ class LoadCode(StrEnum):
     """A reference to a program, item, figure, unit or framework that does not exist."""
     INCONSISTENT = "INCONSISTENT"
     """A rule of the file's own structure broken (points that do not add up, duplicates, …)."""
+    YAML_ALIAS = "YAML_ALIAS"
+    """An anchor or alias (``&a`` / ``*a``): refused, they can expand to billions of nodes."""
+    YAML_MERGE_KEY = "YAML_MERGE_KEY"
+    """A merge key (``<<:``), which YAML 1.2 does not have."""
+    YAML_TOO_DEEP = "YAML_TOO_DEEP"
+    YAML_TOO_LARGE = "YAML_TOO_LARGE"
+    NUMBER_INVALID = "NUMBER_INVALID"
+    """``.inf``, ``.nan`` or a number beyond what any figure, score or rate can hold."""
+    FIGURE_LIMIT = "FIGURE_LIMIT"
+    """A figure beyond its kind's limits (magnitude, decimals, whole numbers; :data:`FIGURE_LIMITS`)."""
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"
+    TIER_GAP = "TIER_GAP"
+    """Values of the metric that no tier covers."""
+    TIER_OVERLAP = "TIER_OVERLAP"
+    """Values of the metric that two tiers cover."""
+    RANGE_INVERTED = "RANGE_INVERTED"
+    """A minimum above its maximum."""
+    DUPLICATE_LABEL = "DUPLICATE_LABEL"
 
 
 class ScoringCode(StrEnum):
@@ -101,6 +119,13 @@ class EntryCode(StrEnum):
     NO_TASK_WITH_DATA = "NO_TASK_WITH_DATA"
 
 
+class FileCode(StrEnum):
+    """The system refused to read or write a file (:mod:`anju.files`)."""
+
+    WRITE_FAILED = "WRITE_FAILED"
+    READ_FAILED = "READ_FAILED"
+
+
 class ImportCode(StrEnum):
     """A workbook refused as a whole (:mod:`anju.adapters.excel`)."""
 
@@ -114,14 +139,25 @@ class ImportCode(StrEnum):
     CORRUPT = "CORRUPT"
     ZIP_BOMB = "ZIP_BOMB"
     SHEET_TOO_LARGE = "SHEET_TOO_LARGE"
+    """A sheet whose cells reach beyond the template's used range (checked in the XML)."""
+    UNSUPPORTED_COMPRESSION = "UNSUPPORTED_COMPRESSION"
     NOT_A_TEMPLATE = "NOT_A_TEMPLATE"
     TEMPLATE_OUTDATED = "TEMPLATE_OUTDATED"
     TEMPLATE_FOREIGN = "TEMPLATE_FOREIGN"
     TEMPLATE_ALTERED = "TEMPLATE_ALTERED"
+    IDENTITY_MISMATCH = "IDENTITY_MISMATCH"
+    """The cover or the sheet titles name another unit than the hidden metadata."""
     UNIT_UNKNOWN = "UNIT_UNKNOWN"
     SHEET_MISSING = "SHEET_MISSING"
     STRUCTURE_CHANGED = "STRUCTURE_CHANGED"
     DUPLICATE_UNIT = "DUPLICATE_UNIT"
+
+
+class BatchCode(StrEnum):
+    """A batch of workbooks as a whole (``anju import``)."""
+
+    BATCH_REFUSED = "BATCH_REFUSED"
+    """One file refused: nothing of the batch is written (unless ``--partial``)."""
 
 
 class AggregationCode(StrEnum):

@@ -63,13 +63,15 @@ def test_a_refused_file_is_not_written(tmp_path: Path, filled_templates: Path) -
     bad.write_bytes(b"not a workbook")
     good = filled_templates / "220100_长春市.xlsx"
     out = tmp_path / "units.yaml"
-    strict = runner.invoke(app, ["import", str(good), str(bad), "-o", str(out), "--strict"])
-    assert strict.exit_code == 2
-    assert "220122_农安县.xlsx：不是 Excel 工作簿" in strict.output
-    assert not out.exists()
-    lenient = runner.invoke(app, ["import", str(good), str(bad), "-o", str(out)])
-    assert lenient.exit_code == 2
-    assert "1 个文件被拒收，未导入" in lenient.output
+    for extra in ([], ["--strict"]):  # all or nothing by default: one refused file, nothing written
+        refused = runner.invoke(app, ["import", str(good), str(bad), "-o", str(out), *extra])
+        assert refused.exit_code == 2
+        assert "220122_农安县.xlsx：不是 Excel 工作簿" in refused.output
+        assert "1 个文件被拒收，整批未写入" in refused.output
+        assert not out.exists()
+    partial = runner.invoke(app, ["import", str(good), str(bad), "-o", str(out), "--partial"])
+    assert partial.exit_code == 4  # written, with refusals
+    assert "已写入通过的 1 个文件；1 个文件被拒收" in partial.output
     text = out.read_text(encoding="utf-8")
     assert "'220100':" in text and "'220122':" not in text
 

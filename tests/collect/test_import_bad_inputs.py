@@ -83,7 +83,7 @@ def test_error_cells_are_found_in_excel_style_xml() -> None:
 def test_a_wrong_template_version(one_filled: Path, context: ImportContext) -> None:
     edit(one_filled, META_SHEET, "B1", "0")
     assert refused(import_workbook(one_filled, context)) == [
-        "长春市.xlsx：模板版本不符（本文件为第 0 版，当前为第 1 版）：请下载最新模板重新填报"
+        "长春市.xlsx：模板版本不符（本文件为第 0 版，当前为第 2 版）：请下载最新模板重新填报"
     ]
 
 
@@ -96,7 +96,8 @@ def test_an_outdated_framework(one_filled: Path, context: ImportContext) -> None
 def test_a_template_copied_for_another_unit(one_filled: Path, context: ImportContext) -> None:
     edit(one_filled, META_SHEET, "B6", "220200")  # 长春's workbook relabelled as 吉林市's
     [message] = refused(import_workbook(one_filled, context))
-    assert message.startswith("长春市.xlsx：模板标识或校验码与本单位的模板不符")
+    assert message.startswith("长春市.xlsx：隐藏的模板标识被改动：单位代码为“220200”（吉林市")
+    assert "anju/2022/220000/220100" in message  # the id the workbook really carries
 
 
 def test_a_missing_sheet(one_filled: Path, context: ImportContext) -> None:

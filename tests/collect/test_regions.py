@@ -85,7 +85,7 @@ units:
         ('  - {code: "210100", name: 沈阳市, level: prefecture, kind: prefecture_city, parent: "220000"}\n',
          "x.yaml:5：沈阳市（210100）的代码前两位与省级代码“220000”不一致"),
         ('  - {code: "2201", name: 长春市, level: prefecture, kind: prefecture_city, parent: "220000"}\n',
-         "x.yaml:5：字段“code”的编号“2201”不合规"),
+         "x.yaml:5：字段“code”的代码“2201”不合规：应为6位数字（半角）的行政区划代码"),
     ],
 )
 def test_broken_trees_name_file_and_line(tmp_path: Path, units: str, message: str) -> None:

@@ -116,7 +116,7 @@ def _inputs(path: Path, method: FactorMethod, regions: Path | None) -> tuple[Res
             return resolve(inputs, method, None, base=path.resolve().parent, trees=_trees(regions), display=str(path)), None
         inputs, doc = read_inputs(path)
         if inputs.method is not None and inputs.method != method.id:
-            console.print(f"[yellow]注意：输入文件声明的分配办法为“{inputs.method}”，本次按“{method.id}”测算。[/]")
+            say(f"注意：输入文件声明的分配办法为“{inputs.method}”，本次按“{method.id}”测算。", style="yellow")
         return resolve(inputs, method, doc, base=path.resolve().parent, trees=_trees(regions)), doc
     except InputsError as exc:
         fail(f"分配测算输入有 {len(exc.problems)} 处问题，未测算：", exc.problems)
@@ -191,7 +191,7 @@ def print_notes(notes: Sequence[Problem]) -> None:
     say("\n提示：")
     for note in notes:
         color = "yellow" if note.severity is Severity.warning else "cyan"
-        console.print(f"  [{color}]{note.severity.label}[/] ", end="")
+        say(f"  {note.severity.label} ", style=color, end="")
         say(note.message)
 
 

@@ -1,7 +1,7 @@
 """Commands for collecting figures from cities and counties (Chinese messages).
 
 ``anju template``     one Excel template per reporting unit
-``anju import``       read filled templates strictly; all-or-nothing per workbook
+``anju import``       read filled templates strictly; all-or-nothing per batch (``--partial``: per workbook)
 ``anju completeness`` who reported, who has not, who was late
 ``anju aggregate``    totals up the region tree, rule findings, outliers
 """
@@ -29,6 +29,8 @@ from anju.cli.common import (
     DEFAULT_REGION,
     EXIT_BAD_INPUT,
     EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_PARTIAL,
     FrameworkOpt,
     OptionalFrameworkOpt,
     PreviousOpt,
@@ -75,10 +77,14 @@ def template_cmd(
     deadline: Annotated[str | None, typer.Option("--deadline", help="报送截止日期，写入说明页，如 2023-01-20")] = None,
     regions: RegionsOpt = None,
     year: Annotated[int | None, typer.Option("--year", help="年度（默认取指标体系年度）")] = None,
+    fill: Annotated[
+        Path | None,
+        typer.Option("--fill", help="用分地区数据文件（units.yaml 或数据集目录）中各单位的数据预先填好模板（上年数据供更新，或本年数据供更正）"),
+    ] = None,
 ) -> None:
     """为每个报表单位生成一份 Excel 填报模板（含说明页、数据校验、工作表保护和模板标识）。
 
-    示例：anju template --framework 2022 --region 220000 -o templates/
+    示例：anju template --framework 2022 --region 220000 -o templates/；anju template --fill examples/jilin-2022 -o 更正/
     """
     fw = framework_arg(framework)
     tree = region_tree(region, regions)
@@ -100,8 +106,13 @@ def template_cmd(
             chosen.append(found)
         if problems:
             fail("无法确定要生成模板的单位：", problems)
-    paths = write_templates(fw, tree, output, units=chosen, year=the_year, deadline=due, rules=ruleset(fw, None))
+    prefill = units_of(fill, fw, tree).units if fill is not None else None
+    paths = write_templates(fw, tree, output, units=chosen, year=the_year, deadline=due, rules=ruleset(fw, None),
+                            prefill=prefill)
     say(f"已为{tree.name}{len(paths)}个报表单位生成{the_year}年度填报模板：{output}")
+    if prefill is not None:
+        filled = sum(1 for path in paths if path.name.split("_", 1)[0] in prefill)
+        say(f"其中 {filled} 个已按 {fill} 预先填好（导入后与原数据一致）")
     for path in paths[:MAX_LISTED_FILES]:
         say(f"  {path.name}")
     if len(paths) > MAX_LISTED_FILES:
@@ -117,13 +128,18 @@ def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="填好的模板（.xlsx），或含有模板的目录")],
     output: Annotated[Path, typer.Option("--output", "-o", help="导入结果：units.yaml 文件或数据集目录")] = Path("units.yaml"),
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示将导入的内容，不写文件")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="任一文件被拒收或有未说明的警告时，整批都不写入")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="有未说明的警告时，整批也不写入（退出码 1）")] = False,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="只写入通过的文件，拒收其余文件（有拒收时退出码 4）；默认任一文件被拒收则整批不写入")
+    ] = False,
     framework: FrameworkOpt = DEFAULT_FRAMEWORK,
     regions: RegionsOpt = None,
     previous: PreviousOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """导入填好的模板：逐格核对类型、范围、必填项、模板版本和单位代码，一个文件要么整份导入，要么整份退回。
+    """导入填好的模板：逐格核对类型、范围、必填项、模板版本和单位代码；默认整批要么全部导入，要么全部不写入。
+
+    退出码：0 全部写入；1 --strict 且有未说明的警告（未写入）；2 有文件被拒收（未写入）；4 --partial 时写入了通过的文件、其余被拒收。
 
     示例：anju import templates/*.xlsx --dry-run；anju import templates/*.xlsx -o examples/jilin-2022
     """
@@ -151,19 +167,32 @@ def import_cmd(
     summary = f"共 {len(outcomes)} 个文件：可导入 {len(accepted)} 个，拒收 {len(rejected)} 个"
     if unexplained:
         summary += f"；{unexplained} 条警告尚未说明"
-    console.print(f"\n[bold]{summary}[/]")
+    say(f"\n{summary}", style="bold")
     if dry_run:
         _print_dry_run(accepted, fw)
-        console.print("试运行（--dry-run）：未写入任何文件。")
-        raise typer.Exit(EXIT_BAD_INPUT if rejected else 0)
-    if strict and (rejected or unexplained):
-        fail("--strict：有文件被拒收或有未说明的警告，整批未写入。")
+        say("试运行（--dry-run）：未写入任何文件。")
+        raise typer.Exit(EXIT_BAD_INPUT if rejected else EXIT_FINDINGS if strict and unexplained else EXIT_OK)
+    if rejected and not partial:
+        fail(f"{len(rejected)} 个文件被拒收，整批未写入（加 --partial 可只写入通过的文件）：", _refusal_lines(rejected))
+    if strict and unexplained:
+        fail(f"--strict：{unexplained} 条警告尚未在“情况说明”栏说明，整批未写入。", code=EXIT_FINDINGS)
     if accepted:
         written = _write(accepted, fw, trees, output)
         for path, count in written:
-            console.print(f"已写入 {path}（本次导入 {count} 个单位）")
+            say(f"已写入 {path}（本次导入 {count} 个单位）")
     if rejected:
-        fail(f"{len(rejected)} 个文件被拒收，未导入（见上）；请按提示修改后重新提交。")
+        fail(f"--partial：已写入通过的 {len(accepted)} 个文件；{len(rejected)} 个文件被拒收，未导入：", _refusal_lines(rejected),
+             EXIT_PARTIAL)
+
+
+def _refusal_lines(rejected: list[ImportOutcome]) -> list[str]:
+    """One line per refused file: its name and its first reason (all reasons are printed above)."""
+    lines = []
+    for outcome in rejected:
+        first = outcome.refusals[0].message if outcome.refusals else "被拒收"
+        more = f"（另有 {len(outcome.refusals) - 1} 处问题，见上）" if len(outcome.refusals) > 1 else ""
+        lines.append(f"{outcome.path.name}：{first}{more}")
+    return lines
 
 
 def _framework_of(path: Path) -> Framework | None:
@@ -207,13 +236,13 @@ def _print_outcomes(outcomes: list[ImportOutcome]) -> None:
     for outcome in outcomes:
         if not outcome.accepted:
             refusals = outcome.refusals
-            console.print("[red]拒收[/] ", end="")
+            say("拒收 ", style="red", end="")
             say(f"{outcome.path.name}（{len(refusals)} 处问题）：")
             for problem in refusals:
                 say(f"  - {problem}")
         for warning in outcome.warnings:
             color = "yellow" if not warning.explained else "dim"
-            console.print(f"  [{color}]警告[/] ", end="")
+            say("  警告 ", style=color, end="")
             say(warning_text(warning))
 
 
@@ -360,7 +389,7 @@ def aggregate_cmd(
     findings = [f for f in check_units(rule_set, fw, data, prior) if not f.explained] + find_outliers(rule_set, fw, tree, data)
     print_problems([_named(f, tree) for f in findings], "校验规则与异常值")
     if result.problems:
-        console.print(f"\n[bold]汇总问题 {len(result.problems)} 项：[/]")
+        say(f"\n汇总问题 {len(result.problems)} 项：", style="bold")
         for problem in result.problems:
             say(f"  - {problem}")
         if not partial:

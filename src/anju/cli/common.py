@@ -1,8 +1,14 @@
 """What every command module shares: consoles, failing with a Chinese message, the options that
 several commands take, and the load → (aggregate) → evaluate sequence. It never imports a command.
 
-Exit codes: 0 success; 1 findings of severity 错误 under ``--strict`` (or units missing for
-``completeness``); 2 the input was refused and nothing was written; 3 a system dependency is missing.
+Exit codes (the contract is in :mod:`anju.cli`): 0 success; 1 findings of severity 错误 under
+``--strict`` (or units missing for ``completeness``); 2 the input was refused and nothing was
+written; 3 a system dependency is missing; 4 written in part (``import --partial``); 70 an internal
+error; 130 interrupted.
+
+Printing: both consoles are created with ``markup=False``, so nothing printed is ever read as rich
+markup — a file named ``农安[draft].xlsx`` or a directory ``o[/x]`` prints as it is. Colour is
+given with ``style=``, never with ``[red]…[/]`` in the text.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from anju.collect.pipeline import (
     CollectError,
@@ -40,14 +45,21 @@ from anju.framework.models import Framework
 from anju.scoring import Evaluation, EvaluationError, evaluate
 from anju.yamlio import YamlError, read_yaml
 
+EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_TOOL_MISSING = 3
+EXIT_PARTIAL = 4
+EXIT_INTERNAL = 70
+"""EX_SOFTWARE of sysexits.h."""
+EXIT_INTERRUPTED = 130
+EXIT_CODES = frozenset({EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_TOOL_MISSING, EXIT_PARTIAL, EXIT_INTERNAL,
+                        EXIT_INTERRUPTED})
 DEFAULT_FRAMEWORK = "2022"
 DEFAULT_REGION = "220000"
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 # --- options several commands take --------------------------------------------------------
 
@@ -67,15 +79,15 @@ def fail(title: str, problems: Sequence[object] = (), code: int = EXIT_BAD_INPUT
 
     ``title`` and the problems are printed as text: a path or name holding ``[draft]`` stays whole.
     """
-    err_console.print(f"[bold red]{escape(title)}[/]")
+    err_console.print(title, style="bold red")
     for problem in problems:
-        err_console.print(f"  - {problem}", markup=False)
+        err_console.print(f"  - {problem}")
     raise typer.Exit(code)
 
 
-def say(text: str) -> None:
-    """Print user-supplied text (names, paths) without reading it as markup."""
-    console.print(text, markup=False)
+def say(text: str, style: str | None = None, end: str = "\n") -> None:
+    """Print text (names, paths and all): the consoles never read markup."""
+    console.print(text, style=style, end=end)
 
 
 def parse_date(text: str, option: str) -> dt.date:
@@ -189,7 +201,7 @@ def from_units(path: Path, dataset: Dataset, framework: Framework, units: Path |
         say(data.note)
     changed = difference_problems(framework, result.differences)
     if changed:
-        console.print(f"[yellow]汇总数与 dataset.yaml 不同的数据项 {len(changed)} 个（计分采用汇总数）：[/]")
+        say(f"汇总数与 dataset.yaml 不同的数据项 {len(changed)} 个（计分采用汇总数）：", style="yellow")
         for problem in changed:
             say(f"  - {problem.message}")
     return result

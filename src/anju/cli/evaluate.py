@@ -13,6 +13,7 @@ from anju import __version__
 from anju.checks import run_checks
 from anju.cli.common import EXIT_FINDINGS, OptionalFrameworkOpt, console, load_and_evaluate, say
 from anju.decimals import plain
+from anju.files import write_text
 from anju.problems import Problem, Severity
 from anju.scoring import Evaluation, ItemResult
 
@@ -58,14 +59,11 @@ def dataset_name(path: Path) -> str:
 
 
 def write_result(target: Path, evaluation: Evaluation, issues: list[Problem]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "evaluation": evaluation.model_dump(mode="json"),
         "issues": [i.as_dict() for i in issues],
     }
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(target)
+    write_text(target, json.dumps(payload, ensure_ascii=False, indent=2))
 
 
 def _reason(item: ItemResult) -> str:
@@ -92,7 +90,8 @@ def print_evaluation(evaluation: Evaluation) -> None:
         table.add_row("合计", plain(program.points), plain(program.score), program.grade or "", style="bold")
         console.print(table)
     summary = "；".join(f"{p.label} {plain(p.score)} 分（{p.grade}）" for p in evaluation.programs)
-    console.print(f"[bold]总分：[/]{summary}")
+    say("总分：", style="bold", end="")
+    say(summary)
 
 
 def print_problems(problems: list[Problem], title: str = "一致性检查") -> None:
@@ -102,10 +101,10 @@ def print_problems(problems: list[Problem], title: str = "一致性检查") -> N
     counts = "，".join(
         f"{severity.label} {n} 项" for severity in Severity if (n := sum(1 for p in problems if p.severity is severity))
     )
-    console.print(f"\n[bold]{title}：发现 {len(problems)} 项（{counts}）[/]")
+    say(f"\n{title}：发现 {len(problems)} 项（{counts}）", style="bold")
     for problem in problems:
-        console.print(f"  [{SEVERITY_COLOR[problem.severity]}]{problem.severity.label}[/] [{problem.code}] ", end="")
-        say(str(problem))
+        say(f"  {problem.severity.label}", style=SEVERITY_COLOR[problem.severity], end="")
+        say(f" [{problem.code}] {problem}")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from anju.cli.common import DEFAULT_FRAMEWORK, console, fail, framework_arg, say
 from anju.decimals import plain
+from anju.files import write_text
 from anju.framework import FrameworkError, builtin_years, load_framework
 from anju.framework.describe import describe_rule, provenance_of
 from anju.framework.loader import framework_json_schema
@@ -78,7 +79,7 @@ def framework_schema(
     """
     text = framework_json_schema()
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         say(f"JSON Schema 已保存：{output}")
     else:
         print(text)

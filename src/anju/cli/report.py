@@ -6,7 +6,6 @@ missing: the CJK font for the charts, or LibreOffice for ``--pdf`` (then every o
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +31,7 @@ from anju.cli.common import (
     say,
 )
 from anju.collect.pipeline import PrefectureRows, partial_prefecture_rows, prefecture_rows
+from anju.files import write_bytes
 
 
 def report_cmd(
@@ -108,8 +108,7 @@ def report_template_cmd(
         fail("模板必须保存为 .docx 文件：", [str(output)])
     if output.exists() and not force:
         fail("目标文件已存在（加 --force 覆盖）：", [str(output)])
-    output.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(DEFAULT_TEMPLATE, output)
+    write_bytes(output, DEFAULT_TEMPLATE.read_bytes())
     say(f"模板已导出：{output}")
 
 

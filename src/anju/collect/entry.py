@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from anju.collect.rows import NO, NOT_APPLICABLE_TEXT, YES, EntryRow
 from anju.dataset.models import NA_SPELLINGS, NOT_APPLICABLE, FigureValue
 from anju.decimals import plain
-from anju.framework.models import FIGURE_LIMITS, FigureSpec
+from anju.framework.models import FIGURE_LIMITS, FigureSpec, limit_breach
 from anju.problems import EntryCode
 
 YES_WORDS = frozenset({YES, "是的", "有", "yes", "y", "true", "1"})
@@ -25,12 +25,10 @@ NO_WORDS = frozenset({NO, "没有", "无", "no", "n", "false", "0"})
 FLOAT_NOISE = Decimal("1e-9")
 """A computed cell's binary noise (0.30000000000000004) below this is rounded away."""
 THOUSANDS = (",", "，")
-PERCENT_MAX = Decimal(100)
 EXACT_FLOAT = 1e16
 """Floats below this magnitude that hold a whole number are shown without ".0"."""
 SHOWN_EXPONENT = 30
 """Decimals beyond this exponent are shown in scientific form rather than written out."""
-PLACES_TEXT = {1: "一", 2: "两", 3: "三", 4: "四"}
 
 Entered = FigureValue | bool
 
@@ -122,27 +120,17 @@ def _number(row: EntryRow, spec: FigureSpec, raw: object) -> Decimal:
     value = _decimal(raw)
     if value is None:
         raise EntryError(EntryCode.NOT_A_NUMBER, f"{name}{expected(spec)}，实为“{seen}”")
-    limit = FIGURE_LIMITS[spec.kind]
     if value < 0:
         raise EntryError(EntryCode.NEGATIVE, f"{name}{expected(spec)}，实为“{seen}”")
-    if spec.kind == "percent" and value > PERCENT_MAX:
-        raise EntryError(EntryCode.PERCENT_RANGE, f"{name}应在0—100之间（按百分数填写），实为“{seen}”")
-    if value >= limit.maximum:
-        raise EntryError(
-            EntryCode.TOO_LARGE,
-            f"{name}数值过大（实为“{seen}”），超过本项上限 {plain(limit.maximum)}{spec.unit}：请检查计量单位（{spec.unit}）",
-        )
-    if spec.kind == "count" and value != value.to_integral_value():
-        raise EntryError(EntryCode.NOT_WHOLE, f"{name}应为整数（{spec.unit}），实为“{seen}”")
-    rounded = value.quantize(Decimal(1).scaleb(-limit.decimals))
-    if rounded != value:
-        if isinstance(raw, float) and abs(rounded - value) < FLOAT_NOISE:
-            value = rounded
-        else:
-            places = PLACES_TEXT.get(limit.decimals, str(limit.decimals))
-            raise EntryError(EntryCode.TOO_MANY_DECIMALS, f"{name}最多保留{places}位小数（{spec.unit}），实为“{seen}”")
+    breach = limit_breach(spec.kind, spec.unit, value)
+    if breach is not None and breach.code is EntryCode.TOO_MANY_DECIMALS and isinstance(raw, float):
+        rounded = value.quantize(Decimal(1).scaleb(-FIGURE_LIMITS[spec.kind].decimals))
+        if abs(rounded - value) < FLOAT_NOISE:  # a computed cell's binary noise, not a typed decimal
+            value, breach = rounded, None
+    if breach is not None:
+        raise EntryError(breach.code, f"{name}{breach.reason}，实为“{seen}”")
     if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
+        return value.to_integral_value()
     return value
 
 

@@ -23,6 +23,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
+from anju.fields import RegionCode
 from anju.framework.models import RegionKind, RegionLevel, Strict
 from anju.problems import Problem, ProblemsError, at_line
 from anju.yamlio import YamlError, pydantic_problems, read_yaml
@@ -64,7 +65,7 @@ KIND_LABEL: dict[str, str] = {
     "special_district": "特区",
 }
 
-Code = Annotated[str, Field(pattern=r"^\d{6}$")]
+Code = RegionCode
 
 
 class RegionUnit(Strict):

@@ -22,7 +22,7 @@ Blank (absent or ``null``), zero and 不适用 stay distinct, as in a dataset. A
 from __future__ import annotations
 
 import datetime as dt
-import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,11 +30,16 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from anju.collect.regions import RegionMatchError, RegionTree, RegionUnit
 from anju.dataset.models import NOT_APPLICABLE, FigureValue, parse_figures
-from anju.framework.models import Framework, Program, ProgramId, Strict
+from anju.decimals import plain
+from anju.fields import Date, DateTime, Note, RegionCode, Title, UnitName, Year
+from anju.files import write_text
+from anju.framework.models import Framework, Program, ProgramId, Strict, limit_breach
 from anju.problems import ProblemsError, at_line
 from anju.yamlio import YamlDocument, YamlError, dump_yaml, pydantic_problems, read_yaml
 
 UNITS_FILE = "units.yaml"
+SHORT_TEXT_CHARS = 100
+"""填报人, 联系电话."""
 
 
 class UnitProgram(Strict):
@@ -45,7 +50,7 @@ class UnitProgram(Strict):
     figures: dict[str, FigureValue] = Field(default_factory=dict)
     answers: dict[str, bool] = Field(default_factory=dict)
     """Yes/no answers to the questions of unit-count figures (e.g. issued bonds)."""
-    explanations: dict[str, str] = Field(default_factory=dict)
+    explanations: dict[str, Note] = Field(default_factory=dict)
     """情况说明 per figure: why a value that a warning rule flags is right."""
 
     @field_validator("figures", mode="before")
@@ -63,14 +68,14 @@ class UnitProgram(Strict):
 class UnitReport(Strict):
     """One reporting unit's submission."""
 
-    name: str | None = None
-    submitted_at: dt.date | None = None
+    name: UnitName | None = None
+    submitted_at: Date | None = None
     """填报日期 declared in the workbook."""
-    received_at: dt.datetime | None = None
+    received_at: DateTime | None = None
     """When the file was last modified (its timestamp at import)."""
-    reporter: str | None = None
-    phone: str | None = None
-    source: str | None = None
+    reporter: Annotated[str, Field(max_length=SHORT_TEXT_CHARS)] | None = None
+    phone: Annotated[str, Field(max_length=SHORT_TEXT_CHARS)] | None = None
+    source: Note | None = None
     """The workbook the report was imported from."""
     sha256: str | None = None
     programs: dict[ProgramId, UnitProgram] = Field(default_factory=dict)
@@ -89,11 +94,11 @@ class UnitReport(Strict):
 
 class UnitsFile(Strict):
     framework: str
-    region: Annotated[str, Field(pattern=r"^\d{6}$")]
-    year: int
-    title: str | None = None
-    note: str | None = None
-    deadline: dt.date | None = None
+    region: RegionCode
+    year: Year
+    title: Title | None = None
+    note: Note | None = None
+    deadline: Date | None = None
     units: dict[str, UnitReport] = Field(default_factory=dict)
 
     @field_validator("units", mode="before")
@@ -180,6 +185,8 @@ def _program_report_problems(loc: tuple[int | str, ...], unit: RegionUnit, progr
             problems.append((where, f"{unit}{program.label}：“{spec.label}”由各单位的回答汇总，不能直接填报数值"))
         elif value == NOT_APPLICABLE and not spec.allow_not_applicable:
             problems.append((where, f"{unit}{program.label}：“{spec.label}”不能为“不适用”"))
+        elif isinstance(value, Decimal) and (breach := limit_breach(spec.kind, spec.unit, value)) is not None:
+            problems.append((where, f"{unit}{program.label}：“{spec.label}”{breach.reason}，实为“{plain(value)}”"))
     for fid in data.answers:
         spec = specs.get(fid)
         where = (*loc, "answers", fid)
@@ -223,11 +230,5 @@ def dump_units(units: UnitsFile, header: str | None = None) -> str:
 
 
 def write_units(path: Path, units: UnitsFile, header: str | None = None) -> None:
-    """Write atomically: a temporary file in the same directory, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(dump_units(units, header))
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
+    """Write atomically (:func:`anju.files.write_text`); raises :class:`anju.files.FileWriteError`."""
+    write_text(path, dump_units(units, header))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from anju.dataset.models import Dataset, ProgramData
-from anju.framework.loader import builtin_framework
-from anju.framework.models import Checklist, Framework, Judged, Program
+from anju.decimals import plain
+from anju.framework.loader import UnknownFramework, builtin_framework
+from anju.framework.models import Checklist, Framework, Judged, Program, limit_breach
 from anju.problems import LoadCode, Problem, ProblemsError, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
@@ -39,7 +41,13 @@ def load_dataset(path: Path | str, framework: Framework | None = None) -> tuple[
     except ValidationError as exc:
         raise DatasetError(pydantic_problems(exc, doc)) from None
     if framework is None:
-        framework = builtin_framework(dataset.framework)
+        try:
+            framework = builtin_framework(dataset.framework)
+        except UnknownFramework as exc:
+            shown = "、".join(exc.available) or "无"
+            raise DatasetError([at_line(doc.path, doc.line_of(("framework",)),
+                                        f"数据集声明的指标体系“{dataset.framework}”不是内置年度（现有：{shown}）："
+                                        "请改为现有年度，或用 --framework 指定指标体系目录", LoadCode.REFERENCE_UNKNOWN)]) from None
     problems = cross_check(dataset, framework, doc)
     if problems:
         raise DatasetError(problems)
@@ -77,11 +85,22 @@ def cross_check(dataset: Dataset, framework: Framework, doc: YamlDocument | None
 
 
 def _figure_problems(at: _Locator, program: Program, data: ProgramData) -> list[Problem]:
-    known = {f.id for f in program.figures}
-    return [
-        at.problem(("programs", program.id, "figures", fid), f"{program.label}：未知的数据项“{fid}”（指标体系中没有定义）")
-        for fid in data.figures if fid not in known
-    ]
+    """Every figure is declared by the framework and within its kind's limits (:data:`FIGURE_LIMITS`)."""
+    specs = {f.id: f for f in program.figures}
+    problems: list[Problem] = []
+    for fid, value in data.figures.items():
+        loc = ("programs", program.id, "figures", fid)
+        spec = specs.get(fid)
+        if spec is None:
+            problems.append(at.problem(loc, f"{program.label}：未知的数据项“{fid}”（指标体系中没有定义）"))
+            continue
+        if not isinstance(value, Decimal):
+            continue
+        breach = limit_breach(spec.kind, spec.unit, value)
+        if breach is not None:
+            problems.append(at.problem(loc, f"{program.label}：“{spec.label}”（{fid}）{breach.reason}，实为“{plain(value)}”",
+                                       LoadCode.FIGURE_LIMIT))
+    return problems
 
 
 def _judgement_problems(at: _Locator, program: Program, data: ProgramData) -> list[Problem]:

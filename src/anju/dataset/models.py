@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -10,11 +9,22 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 
 from anju.decimals import plain, to_decimal
+from anju.fields import (
+    NOTE_MAX_CHARS,
+    Date,
+    Narrative,
+    Note,
+    RegionCode,
+    RegionName,
+    Title,
+    Year,
+)
 from anju.framework.models import ProgramId, Strict
 
 NOT_APPLICABLE: Literal["not_applicable"] = "not_applicable"
 NA_SPELLINGS = frozenset({"不适用", "n/a", "N/A", "na", "NA", "not_applicable", "无此任务"})
 
+FRAMEWORK_REF_MAX_CHARS = 64
 FigureValue = Decimal | None | Literal["not_applicable"]
 BLANK_TEXT = "空白"
 NOT_APPLICABLE_TEXT = "不适用"
@@ -76,8 +86,8 @@ class Judgement(Strict):
 
     points: Decimal | None = None
     clauses: dict[str, bool | Decimal] = Field(default_factory=dict)
-    reason: str | None = None
-    evidence: list[str] = Field(default_factory=list)
+    reason: Narrative | None = None
+    evidence: list[Annotated[str, Field(max_length=NOTE_MAX_CHARS)]] = Field(default_factory=list)
 
 
 class StatedProgram(Strict):
@@ -91,7 +101,7 @@ class StatedProgram(Strict):
 class ProgramData(Strict):
     figures: dict[str, FigureValue] = Field(default_factory=dict)
     judgements: dict[str, Judgement] = Field(default_factory=dict)
-    narrative: dict[str, str] = Field(default_factory=dict)
+    narrative: dict[str, Narrative] = Field(default_factory=dict)
     stated: StatedProgram = Field(default_factory=StatedProgram)
 
     @field_validator("figures", mode="before")
@@ -101,18 +111,18 @@ class ProgramData(Strict):
 
 
 class Region(Strict):
-    code: Annotated[str, Field(pattern=r"^\d{6}$")]
-    name: str
+    code: RegionCode
+    name: RegionName
 
 
 class Dataset(Strict):
     region: Region
-    year: int
-    framework: str
-    as_of: dt.date | None = None
-    title: str | None = None
-    source: str | None = None
-    note: str | None = None
+    year: Year
+    framework: Annotated[str, Field(min_length=1, max_length=FRAMEWORK_REF_MAX_CHARS)]
+    as_of: Date | None = None
+    title: Title | None = None
+    source: Note | None = None
+    note: Note | None = None
     programs: dict[ProgramId, ProgramData]
 
     def figure(self, program: str, figure_id: str) -> FigureValue:

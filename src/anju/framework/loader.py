@@ -32,7 +32,8 @@ from anju.framework.models import (
     RatioTiers,
     SumOfChildren,
 )
-from anju.problems import LoadCode, Problem, ProblemsError, at_line
+from anju.framework.soundness import grade_band_problems, soundness_problems
+from anju.problems import LoadCode, Problem, ProblemsError, Severity, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -42,6 +43,17 @@ class FrameworkError(ProblemsError):
     """The framework could not be loaded; ``problems`` lists every reason with file and line."""
 
 
+class UnknownFramework(FrameworkError):
+    """No built-in framework has the requested id; ``available`` lists those that exist."""
+
+    def __init__(self, framework_id: str, available: list[str]) -> None:
+        self.framework_id = framework_id
+        self.available = available
+        shown = "、".join(available) or "无"
+        super().__init__([Problem(LoadCode.REFERENCE_UNKNOWN, Severity.error,
+                                  f"没有内置的“{framework_id}”年度指标体系（现有：{shown}）")])
+
+
 def builtin_years() -> list[str]:
     return sorted(p.name for p in BUILTIN_DIR.iterdir() if (p / "framework.yaml").is_file())
 
@@ -49,10 +61,9 @@ def builtin_years() -> list[str]:
 @lru_cache(maxsize=8)
 def builtin_framework(framework_id: str) -> Framework:
     """The framework shipped with anju for ``framework_id`` (e.g. ``"2022"``)."""
+    if framework_id not in builtin_years():
+        raise UnknownFramework(framework_id, builtin_years())
     path = BUILTIN_DIR / framework_id
-    if not (path / "framework.yaml").is_file():
-        available = "、".join(builtin_years()) or "无"
-        raise FrameworkError([at_line(str(path), 0, f"没有内置的“{framework_id}”年度指标体系（现有：{available}）")])
     return load_framework(path)
 
 
@@ -92,7 +103,7 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
             try:
                 programs.append(_load_program(_read(base / entry)))
             except FrameworkError as exc:
-                problems.extend(exc.problems)
+                problems.extend(_named_in_root(exc.problems, doc, index, entry))
         elif isinstance(entry, dict):
             sub = YamlDocument(doc.path, entry, None)
             try:
@@ -114,6 +125,7 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
         raise FrameworkError(pydantic_problems(exc, doc)) from None
+    problems += [at_line(doc.path, doc.line_of(loc), msg, code) for loc, msg, code in grade_band_problems(framework)]
     seen: set[str] = set()
     for program in framework.programs:
         if program.id in seen:
@@ -124,6 +136,15 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
     if problems:
         raise FrameworkError(problems)
     return framework
+
+
+def _named_in_root(problems: list[Problem], doc: YamlDocument, index: int, entry: str) -> list[Problem]:
+    """A program file that does not exist is a problem of the framework.yaml line that names it."""
+    return [
+        at_line(doc.path, doc.line_of(("programs", index)), f"项目文件“{entry}”不存在（{p.where.file}）", LoadCode.FILE_MISSING)
+        if p.code == LoadCode.FILE_MISSING else p
+        for p in problems
+    ]
 
 
 @dataclass(frozen=True)
@@ -176,6 +197,7 @@ def _load_program(
     except ValidationError as exc:
         raise FrameworkError(pydantic_problems(exc, doc, line_of)) from None
     problems = [at_line(line_doc.path, line_of(loc), msg) for loc, msg in program_problems(program)]
+    problems += [at_line(line_doc.path, line_of(loc), msg, code) for loc, msg, code in soundness_problems(program)]
     if problems:
         raise FrameworkError(problems)
     return program

@@ -18,20 +18,39 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from anju.decimals import percent_text
+from anju.decimals import percent_text, plain
+from anju.fields import bounded_decimal
+from anju.problems import EntryCode
 from anju.yamlio import CUSTOM_ERROR_PREFIX
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 ProgramId = Annotated[str, Field(pattern=ID_PATTERN)]
 """A program's id (``rental`` …): declared by the framework, never a fixed list in code."""
-PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::(\d))?\}")
+PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([0-9]))?\}")
 BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of"})
 
 
 class Strict(BaseModel):
+    """The base of every model: unknown fields refused, frozen, and no Decimal too large to compute
+    with (:func:`anju.fields.bounded_decimal`)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded(cls, value: object, info: ValidationInfo) -> object:
+        return bounded_decimal(value, info.field_name or "")
 
 
 class Provenance(StrEnum):
@@ -52,21 +71,55 @@ FigureKind = Literal["amount", "count", "quantity", "percent"]
 
 @dataclass(frozen=True)
 class FigureLimit:
-    """What a figure of a kind may hold, at every entry (workbook, form, API, YAML)."""
+    """What a figure of a kind may hold, at every entry (workbook, form, API, dataset and units YAML)."""
 
     decimals: int
     maximum: Decimal
-    """Exclusive upper bound of the magnitude; far above any real province's figure."""
+    """Exclusive upper bound of the magnitude; far above any real province's figure, so a value
+    beyond it is a unit typed wrongly (元 for 万元) or a slip of the keyboard."""
 
 
+PERCENT_MAX = Decimal(100)
 FIGURE_LIMITS: dict[str, FigureLimit] = {
-    "amount": FigureLimit(2, Decimal("1e12")),  # 万元: 10^12 万元 is a hundred times China's GDP
-    "quantity": FigureLimit(2, Decimal("1e12")),  # 平方米, 户 …
-    "count": FigureLimit(0, Decimal("1e12")),
-    "percent": FigureLimit(2, Decimal(101)),  # 0–100, checked with its own message
+    # 万元: 10^10 万元 is 100 万亿元, about China's GDP; a province's housing funds are below 10^7
+    "amount": FigureLimit(2, Decimal("1e10")),
+    # 平方米 and other measures: China's whole urban housing stock is about 3 × 10^10 平方米
+    "quantity": FigureLimit(2, Decimal("1e11")),
+    # 套, 户, 个, 栋, 件: China has about 5 × 10^8 households
+    "count": FigureLimit(0, Decimal("1e9")),
+    # a rate reported directly, in percent: 0–100 (checked with its own message)
+    "percent": FigureLimit(2, PERCENT_MAX + 1),
 }
 """amount: money in 万元 (two decimals); count: whole units (套, 户, 个, 栋, 件);
-quantity: measured (平方米); percent: a rate reported directly, 0–100."""
+quantity: measured (平方米, two decimals); percent: a rate reported directly, 0–100, two decimals.
+README（数值上限）lists the same table."""
+PLACES_TEXT = {0: "零", 1: "一", 2: "两", 3: "三", 4: "四"}
+
+
+@dataclass(frozen=True)
+class LimitBreach:
+    """Why a value breaks its kind's limits: a code (:class:`anju.problems.EntryCode`) and the reason,
+    to follow the figure's name (“中央财政资金”最多保留两位小数（万元））."""
+
+    code: EntryCode
+    reason: str
+
+
+def limit_breach(kind: str, unit: str, value: Decimal) -> LimitBreach | None:
+    """The first limit of ``kind`` that ``value`` breaks (sign aside: a negative figure is for the
+    caller to refuse or flag), or None."""
+    limit = FIGURE_LIMITS[kind]
+    if kind == "percent" and value > PERCENT_MAX:
+        return LimitBreach(EntryCode.PERCENT_RANGE, "应在0—100之间（按百分数填写）")
+    if abs(value) >= limit.maximum:
+        return LimitBreach(EntryCode.TOO_LARGE,
+                           f"数值过大，超过本项上限 {plain(limit.maximum)}{unit}：请检查计量单位（{unit}）")
+    if limit.decimals == 0 and value != value.to_integral_value():
+        return LimitBreach(EntryCode.NOT_WHOLE, f"应为整数（{unit}）")
+    if value != value.quantize(Decimal(1).scaleb(-limit.decimals)):
+        places = PLACES_TEXT.get(limit.decimals, str(limit.decimals))
+        return LimitBreach(EntryCode.TOO_MANY_DECIMALS, f"最多保留{places}位小数（{unit}）")
+    return None
 
 
 RegionLevel = Literal["province", "prefecture", "county"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from anju import __version__
 from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue, Judgement, ProgramData
 from anju.dates import as_of_text
-from anju.decimals import percent_text
+from anju.decimals import plain
 from anju.framework.models import (
     BlankPolicy,
     Checklist,
@@ -25,16 +25,19 @@ from anju.framework.models import (
     canonical_hash,
 )
 from anju.problems import Problem, ProblemsError, ScoringCode, Severity, Where
-from anju.scoring.explain import format_value, render
-from anju.scoring.metrics import MetricValue, compute_metric, formula_text
+from anju.scoring.explain import Formatter, format_value, render
+from anju.scoring.metrics import METRIC_DECIMALS, MetricValue, compute_metric, formula_text
 from anju.scoring.result import ClauseResult, Evaluation, ItemResult, MetricResult, ProgramResult
 from anju.scoring.rules import (
+    Band,
     RuleInputError,
     RuleOutcome,
     score_checklist,
     score_deduction,
     score_judged,
     score_metric_rule,
+    shown_decimal,
+    shown_percent,
 )
 
 ZERO = Decimal(0)
@@ -154,7 +157,7 @@ class _ProgramScorer:
             rule_kind=rule.kind,
             provenance=rule.provenance,
             branch=leaf.outcome.branch,
-            explanation=self.explain(item, leaf.metric_value, leaf.outcome.score, leaf.clauses),
+            explanation=self.explain(item, leaf.metric_value, leaf.outcome.score, leaf.clauses, leaf.outcome.band),
             metric=leaf.metric,
             clauses=leaf.clauses,
             reason=judgement.reason if judgement else None,
@@ -189,14 +192,18 @@ class _ProgramScorer:
 
     def _metric_leaf(self, rule: MetricRule, item: Item, _judgement: Judgement | None) -> _Leaf:
         value = compute_metric(rule.metric, self.data.figures)
+        outcome = self.metric_outcome(rule, item, value)
+        shown = value.value
+        if value.exact is not None:  # four places, more when four would cross the band applied
+            shown = shown_decimal(value.exact, outcome.band, METRIC_DECIMALS)
         metric = MetricResult(
             label=rule.metric.label,
             formula=formula_text(rule.metric, self.program),
             inputs=value.inputs,
-            value=value.value,
+            value=shown,
             kind=rule.metric.kind,
         )
-        return _Leaf(self.metric_outcome(rule, item, value), metric, value)
+        return _Leaf(outcome, metric, value)
 
     def _checklist_leaf(self, rule: Checklist, item: Item, judgement: Judgement | None) -> _Leaf:
         outcome = score_checklist(rule, item.points, judgement)
@@ -217,9 +224,10 @@ class _ProgramScorer:
         if value.zero_denominator:
             den = "、".join(self.figure_name(f) for f in rule.metric.denominator or [])
             return self.policy(rule.if_zero_denominator, item, f"分母{den}为0，无法计算“{rule.metric.label}”")
-        assert value.value is not None
-        outcome = score_metric_rule(rule, item.points, value.value)
-        return RuleOutcome(outcome.score, f"{rule.metric.label}{percent_text(value.value)}，{outcome.branch}")
+        assert value.exact is not None
+        outcome = score_metric_rule(rule, item.points, value.exact)
+        shown = plain(outcome.shown) if outcome.shown is not None else shown_percent(value.exact, outcome.band)
+        return replace(outcome, branch=f"{rule.metric.label}{shown}%，{outcome.branch}")
 
     def deduction_outcome(self, rule: Deduction, item: Item) -> RuleOutcome:
         raw = self.data.figures.get(rule.findings)
@@ -245,6 +253,7 @@ class _ProgramScorer:
         metric: MetricValue | None,
         score: Decimal,
         clauses: list[ClauseResult] | None = None,
+        band: Band | None = None,
     ) -> str:
         if metric is not None and metric.not_applicable:
             return "本项不适用。"
@@ -263,9 +272,13 @@ class _ProgramScorer:
                     "deduction": item.points - score,
                 }
             )
-            if metric is not None and metric.value is not None:
+            formatters: dict[str, Formatter] = {}
+            if metric is not None and metric.exact is not None:
+                exact = metric.exact
                 values["rate"] = metric.value
-            return render(template, values)
+                formatters["rate"] = lambda places: shown_percent(
+                    exact, band, places if places is not None else METRIC_DECIMALS, fixed_places=places is not None)
+            return render(template, values, formatters)
         if clauses:
             if len(clauses) == 1:
                 return ""

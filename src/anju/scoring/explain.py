@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from anju.dataset.models import NOT_APPLICABLE, FigureValue
@@ -23,12 +23,20 @@ def format_value(value: FigureValue | str, decimals: int | None = None) -> str:
     return str(value)
 
 
-def render(template: str, values: Mapping[str, FigureValue | str]) -> str:
-    """Replace placeholders; the framework loader has already refused unknown ones."""
+Formatter = Callable[[int | None], str]
+"""Formats one placeholder's value for a given number of places (None: as it is)."""
+
+
+def render(template: str, values: Mapping[str, FigureValue | str], formatters: Mapping[str, Formatter] | None = None) -> str:
+    """Replace placeholders; the framework loader has already refused unknown ones. A placeholder
+    with a formatter (``{rate}``: shown so that it never contradicts the band applied) uses it."""
 
     def sub(match: re.Match[str]) -> str:
         name, decimals = match.group(1), match.group(2)
-        return format_value(values.get(name), int(decimals) if decimals is not None else None)
+        places = int(decimals) if decimals is not None else None
+        if formatters and name in formatters:
+            return formatters[name](places)
+        return format_value(values.get(name), places)
 
     text = PLACEHOLDER_RE.sub(sub, template)
     return _CJK_SPACE.sub("", text).strip()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from anju.dataset.models import NOT_APPLICABLE, FigureValue
-from anju.decimals import HUNDRED, round_half_up
+from anju.decimals import round_fraction, round_half_up
 from anju.framework.models import Metric, Program
 
 METRIC_DECIMALS = 4
@@ -18,10 +19,13 @@ class MetricValue:
     """The outcome of computing a metric.
 
     ``value`` is in percent, rounded half up to four places, or ``None`` when the metric cannot
-    be computed; then ``blank``, ``not_applicable`` or ``zero_denominator`` says why.
+    be computed; then ``blank``, ``not_applicable`` or ``zero_denominator`` says why. ``exact`` is the
+    same value without rounding (numerator × 100 ÷ denominator as a fraction): rules compare and
+    compute with it, never with ``value``.
     """
 
     value: Decimal | None
+    exact: Fraction | None = None
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     blank: tuple[str, ...] = ()
@@ -46,8 +50,13 @@ def _sum(ids: list[str], figures: Mapping[str, FigureValue]) -> tuple[Decimal, l
     return total, blank, na
 
 
+def exact_percent(numerator: Decimal, denominator: Decimal) -> Fraction:
+    return Fraction(numerator) * 100 / Fraction(denominator)
+
+
 def ratio_percent(numerator: Decimal, denominator: Decimal) -> Decimal:
-    return round_half_up(numerator * HUNDRED / denominator, METRIC_DECIMALS)
+    """numerator ÷ denominator in percent, rounded half up (once, from the exact ratio) to four places."""
+    return round_fraction(exact_percent(numerator, denominator), METRIC_DECIMALS)
 
 
 def compute_metric(
@@ -69,10 +78,10 @@ def compute_metric(
     if blank:
         return MetricValue(None, blank=tuple(blank), inputs=inputs)
     if den is None:
-        return MetricValue(round_half_up(num, METRIC_DECIMALS), numerator=num, inputs=inputs)
+        return MetricValue(round_half_up(num, METRIC_DECIMALS), Fraction(num), numerator=num, inputs=inputs)
     if den == 0:
         return MetricValue(None, numerator=num, denominator=den, zero_denominator=True, inputs=inputs)
-    return MetricValue(ratio_percent(num, den), numerator=num, denominator=den, inputs=inputs)
+    return MetricValue(ratio_percent(num, den), exact_percent(num, den), numerator=num, denominator=den, inputs=inputs)
 
 
 def formula_text(metric: Metric, program: Program, denominator: list[str] | None = None) -> str:

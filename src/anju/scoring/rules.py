@@ -3,19 +3,49 @@
 Every function returns a :class:`RuleOutcome` (the score and the branch that fired, in
 Chinese) or raises :class:`RuleInputError` naming what is missing. The engine dispatches on
 the rule's ``kind`` through one table (``_ProgramScorer._leaf_scorers``).
+
+Metric rules take the metric's exact value (a :class:`~fractions.Fraction` of the summed
+figures, or a Decimal) and compare it with the declared bounds exactly: 59.99995% is below 60%,
+never rounded up into the next band first. A proportional score is computed from the exact value
+and rounded once, to the rule's ``decimals``. The outcome carries the :class:`Band` it applied, and
+every value shown in a text (:func:`shown_percent`) is rounded so that it still lies in that band:
+59.96% is shown as “59.96%”, never as “60.0%” beside a score from the “<60%” band.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from anju.dataset.models import Judgement
-from anju.decimals import round_half_up, rounded_text
+from anju.decimals import plain, round_fraction, round_fraction_toward, rounded_text
 from anju.framework.models import Checklist, Deduction, Judged, Proportional, RatioTiers, Threshold
 from anju.problems import ScoringCode
 
 ZERO = Decimal(0)
+SHOWN_DECIMALS = 2
+"""Places a percent is shown with in a branch text, more when fewer would cross the band's bound."""
+MAX_SHOWN_DECIMALS = 8
+Value = Decimal | Fraction
+"""A metric's value in percent: exact (Fraction) or as given (Decimal)."""
+
+
+@dataclass(frozen=True)
+class Band:
+    """The range of the metric a rule's branch applies to: ``lower`` (inclusive unless
+    ``lower_open``) up to ``upper`` (exclusive unless ``upper_closed``); None is unbounded."""
+
+    lower: Decimal | None = None
+    upper: Decimal | None = None
+    lower_open: bool = False
+    upper_closed: bool = False
+
+    def holds(self, value: Value) -> bool:
+        x = Fraction(value)
+        if self.lower is not None and (x < self.lower or (self.lower_open and x == self.lower)):
+            return False
+        return not (self.upper is not None and (x > self.upper or (not self.upper_closed and x == self.upper)))
 
 
 @dataclass(frozen=True)
@@ -23,6 +53,35 @@ class RuleOutcome:
     score: Decimal
     branch: str
     clause_scores: tuple[tuple[str, Decimal], ...] = ()
+    band: Band | None = None
+    """For a metric rule: the range of values the branch that fired applies to."""
+    shown: Decimal | None = None
+    """For a metric rule whose text shows the value (proportional): the value as shown there."""
+
+
+def shown_decimal(value: Value, band: Band | None, decimals: int = SHOWN_DECIMALS) -> Decimal:
+    """``value`` rounded half up to ``decimals`` places, or to more places when that would put it
+    outside ``band``; at :data:`MAX_SHOWN_DECIMALS` it is rounded toward the band instead."""
+    exact = Fraction(value)
+    for places in range(decimals, MAX_SHOWN_DECIMALS + 1):
+        shown = round_fraction(exact, places)
+        if band is None or band.holds(shown):
+            return shown
+    assert band is not None
+    up = band.lower is not None and Fraction(round_fraction(exact, MAX_SHOWN_DECIMALS)) <= band.lower
+    return round_fraction_toward(exact, MAX_SHOWN_DECIMALS, up=up)
+
+
+def shown_percent(value: Value, band: Band | None, decimals: int = SHOWN_DECIMALS, *, fixed_places: bool = False) -> str:
+    """A percent (without the sign) for a text that never contradicts ``band`` (see
+    :func:`shown_decimal`): without trailing zeros, or with at least ``decimals`` places when
+    ``fixed_places`` (a template's ``{rate:1}`` gives “59.9”, and “59.96” rather than “60.0”)."""
+    shown = shown_decimal(value, band, decimals)
+    return format(shown, "f") if fixed_places else plain(shown)
+
+
+def _bound_text(value: Decimal) -> str:
+    return rounded_text(value, MAX_SHOWN_DECIMALS)
 
 
 class RuleInputError(ValueError):
@@ -33,36 +92,58 @@ class RuleInputError(ValueError):
         self.code = code
 
 
-def score_ratio_tiers(rule: RatioTiers, points: Decimal, value: Decimal) -> RuleOutcome:
+def score_ratio_tiers(rule: RatioTiers, points: Decimal, value: Value) -> RuleOutcome:
+    band: Band
     for tier in rule.tiers:
-        if tier.contains(value):
-            return RuleOutcome(tier.points, f"属于{tier.describe()}档，得{rounded_text(tier.points)}分")
-    raise RuleInputError(f"指标值 {rounded_text(value)}% 不落在任何一档内（请检查指标体系的分档设置）")
+        band = Band(tier.at_least, tier.below)
+        if band.holds(value):
+            return RuleOutcome(tier.points, f"属于{tier.describe()}档，得{rounded_text(tier.points)}分", band=band)
+    raise RuleInputError(f"指标值 {shown_percent(value, None)}% 不落在任何一档内（请检查指标体系的分档设置）")
 
 
-def score_proportional(rule: Proportional, points: Decimal, value: Decimal) -> RuleOutcome:
-    if rule.zero_below is not None and value < rule.zero_below:
-        return RuleOutcome(ZERO, f"指标低于{rounded_text(rule.zero_below)}%，得0分")
-    if value >= rule.full_at:
-        return RuleOutcome(points, f"指标≥{rounded_text(rule.full_at)}%，得满分{rounded_text(points)}分")
-    if value <= 0:
-        return RuleOutcome(ZERO, "指标为0，得0分")
-    score = round_half_up(points * value / rule.full_at, rule.decimals)
-    return RuleOutcome(score, f"按比例计分：{rounded_text(points)} × {rounded_text(value)}% ÷ {rounded_text(rule.full_at)}% = {rounded_text(score)}分")
+def score_proportional(rule: Proportional, points: Decimal, value: Value) -> RuleOutcome:
+    """points × value ÷ full_at from the exact value, rounded half up once to ``decimals``."""
+    exact = Fraction(value)
+    if rule.zero_below is not None and exact < rule.zero_below:
+        return RuleOutcome(ZERO, f"指标低于{_bound_text(rule.zero_below)}%，得0分", band=Band(upper=rule.zero_below))
+    if exact >= rule.full_at:
+        return RuleOutcome(points, f"指标≥{_bound_text(rule.full_at)}%，得满分{rounded_text(points)}分",
+                           band=Band(lower=rule.full_at))
+    if exact <= 0:
+        return RuleOutcome(ZERO, "指标为0，得0分", band=Band(upper=ZERO, upper_closed=True))
+    score = round_fraction(Fraction(points) * exact / Fraction(rule.full_at), rule.decimals)
+    band = Band(lower=rule.zero_below if rule.zero_below is not None else ZERO, upper=rule.full_at,
+                lower_open=rule.zero_below is None)
+    shown = _proportional_shown(rule, points, exact, score, band)
+    return RuleOutcome(score, f"按比例计分：{rounded_text(points)} × {plain(shown)}% ÷ {_bound_text(rule.full_at)}% = "
+                              f"{plain(score)}分", band=band, shown=shown)
 
 
-def score_threshold(rule: Threshold, points: Decimal, value: Decimal) -> RuleOutcome:
+def _proportional_shown(rule: Proportional, points: Decimal, exact: Fraction, score: Decimal, band: Band) -> Decimal:
+    """The value as shown in the formula: with enough places that the shown arithmetic gives the score."""
+    for places in range(SHOWN_DECIMALS, MAX_SHOWN_DECIMALS + 1):
+        shown = round_fraction(exact, places)
+        if band.holds(shown) and round_fraction(Fraction(points) * Fraction(shown) / Fraction(rule.full_at),
+                                                rule.decimals) == score:
+            return shown
+    return shown_decimal(exact, band, MAX_SHOWN_DECIMALS)
+
+
+def score_threshold(rule: Threshold, points: Decimal, value: Value) -> RuleOutcome:
+    exact = Fraction(value)
     if rule.at_least is not None:
-        if value >= rule.at_least:
-            return RuleOutcome(points, f"指标≥{rounded_text(rule.at_least)}%，得满分{rounded_text(points)}分")
-        return RuleOutcome(ZERO, f"指标<{rounded_text(rule.at_least)}%，得0分")
+        if exact >= rule.at_least:
+            return RuleOutcome(points, f"指标≥{_bound_text(rule.at_least)}%，得满分{rounded_text(points)}分",
+                               band=Band(lower=rule.at_least))
+        return RuleOutcome(ZERO, f"指标<{_bound_text(rule.at_least)}%，得0分", band=Band(upper=rule.at_least))
     assert rule.at_most is not None
-    if value <= rule.at_most:
-        return RuleOutcome(points, f"指标≤{rounded_text(rule.at_most)}%，得满分{rounded_text(points)}分")
-    return RuleOutcome(ZERO, f"指标>{rounded_text(rule.at_most)}%，得0分")
+    if exact <= rule.at_most:
+        return RuleOutcome(points, f"指标≤{_bound_text(rule.at_most)}%，得满分{rounded_text(points)}分",
+                           band=Band(upper=rule.at_most, upper_closed=True))
+    return RuleOutcome(ZERO, f"指标>{_bound_text(rule.at_most)}%，得0分", band=Band(lower=rule.at_most, lower_open=True))
 
 
-def score_metric_rule(rule: RatioTiers | Proportional | Threshold, points: Decimal, value: Decimal) -> RuleOutcome:
+def score_metric_rule(rule: RatioTiers | Proportional | Threshold, points: Decimal, value: Value) -> RuleOutcome:
     if isinstance(rule, RatioTiers):
         return score_ratio_tiers(rule, points, value)
     if isinstance(rule, Proportional):

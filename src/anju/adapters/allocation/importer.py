@@ -123,11 +123,12 @@ def import_inputs(path: Path, method: FactorMethod, display: str | None = None,
 def _import(path: Path, display: str, method: FactorMethod, limits: ImportLimits) -> AllocationInputs:
     data = read_limited(path, display, limits)
     sniff(data, display)
-    errors = inspect_zip(data, display, limits)
+    errors = inspect_zip(data, display, limits).errors
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several error types for malformed parts
-        raise Refused(display, ImportCode.CORRUPT, f"无法读取工作簿（{str(exc)[:120]}）：请在 Excel/WPS 中重新保存后提交") from None
+    except Exception:  # calamine raises several error types (with English texts) for malformed parts
+        raise Refused(display, ImportCode.CORRUPT, "无法读取工作簿：文件内部结构已损坏或不是 Excel 保存的格式，"
+                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交") from None
     if META_SHEET not in workbook.sheet_names:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的分配测算输入表（缺少模板标识）：请用 anju allocate template 生成的表格填写")
     meta = _meta(_rows(workbook, META_SHEET, display))
@@ -165,8 +166,9 @@ def _import(path: Path, display: str, method: FactorMethod, limits: ImportLimits
 def _rows(workbook: python_calamine.CalamineWorkbook, name: str, display: str) -> list[list[Any]]:
     try:
         return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise Refused(display, ImportCode.CORRUPT, f"无法读取工作表（{str(exc)[:120]}）", name) from None
+    except Exception:  # calamine's reasons are English and technical
+        raise Refused(display, ImportCode.CORRUPT, "无法读取工作表：内容已损坏或不是 Excel 保存的格式，"
+                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交", name) from None
 
 
 def _meta(rows: list[list[Any]]) -> dict[str, str]:

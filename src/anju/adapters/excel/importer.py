@@ -1,8 +1,12 @@
 """Read filled templates back, strictly (python-calamine), one whole workbook or nothing.
 
-The bytes are inspected first (:mod:`anju.adapters.excel.package`). Then the hidden metadata must
-match the layout anju would generate today for that unit (template format, framework and its hash,
-region, unit code in the tree, checksum), every label cell must be where it was, and every input is
+The bytes are inspected first (:mod:`anju.adapters.excel.package`: sizes, zip bombs, every sheet's
+extent and formulas, before calamine expands anything). Then the hidden metadata must match the
+layout anju would generate today for that unit (template format, framework and its hash, region,
+unit code in the tree, template id, unit name), every sheet must stay within the template's range
+(plus a margin), the cover and the sheet titles must name the unit the metadata names (a mismatch
+names both units), the keyed checksum must verify (:func:`anju.adapters.excel.layout.template_key`),
+every label cell must be where it was, and every input is
 read by the one value reader (:func:`anju.collect.entry.read_value`): type, sign, whole numbers,
 decimals, limits, 0–100 for percents, 是/否 answers, blanks, 不适用, the 无此项任务 switch.
 Validation rules run last; their findings are returned with their sheet and cell, and the caller
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -24,6 +29,7 @@ from typing import Any
 import python_calamine
 
 from anju.adapters.excel.layout import (
+    COVER_FIELDS,
     COVER_SHEET,
     ID_COL,
     LABEL_COL,
@@ -33,6 +39,7 @@ from anju.adapters.excel.layout import (
     NOT_APPLICABLE_TEXT,
     NOTE_COL,
     TEMPLATE_FORMAT,
+    TITLE_ROW,
     YES,
     Layout,
     ProgramSheet,
@@ -42,21 +49,33 @@ from anju.adapters.excel.layout import (
 from anju.adapters.excel.layout import (
     FigureRow as FigureRowLike,
 )
-from anju.adapters.excel.package import ImportLimits, Refused, inspect_zip, read_limited, sniff
+from anju.adapters.excel.package import (
+    NOT_COMPUTED,
+    ImportLimits,
+    PackageScan,
+    Refused,
+    column_name,
+    inspect_zip,
+    read_limited,
+    sniff,
+)
 from anju.collect.entry import EntryError, is_blank, normalized_text, read_value, shown
 from anju.collect.regions import RegionTree
-from anju.collect.units import UnitProgram, UnitReport, UnitsFile
+from anju.collect.units import SHORT_TEXT_CHARS, UnitProgram, UnitReport, UnitsFile
 from anju.collect.validation import RuleSet, check_program
 from anju.dataset.models import FigureValue
+from anju.fields import NOTE_MAX_CHARS
 from anju.framework.models import Framework
 from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
 
-DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+DATE_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 CELL_RE = re.compile(r"^([A-Z]+)([0-9]+)$")
 MAX_LISTED_CELLS = 5
 META_COLUMNS = 2
 """The hidden metadata sheet holds key and value in its first two columns."""
-CALAMINE_REASON_CHARS = 120
+EXTENT_MARGIN_ROWS = 50
+EXTENT_MARGIN_COLUMNS = 5
+"""How far beyond the template's own range a sheet may reach (notes typed beside the table)."""
 
 
 def warning_text(problem: Problem) -> str:
@@ -155,8 +174,12 @@ def _float_text(value: float) -> str:
 class _Reader:
     display: str
     context: ImportContext
-    errors: dict[str, list[tuple[str, str]]]
+    scan: PackageScan
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> dict[str, list[tuple[str, str]]]:
+        return self.scan.errors
 
     def problem(self, code: EntryCode | ImportCode, message: str, sheet: str | None = None, cell: str | None = None) -> None:
         self.problems.append(Problem(code, Severity.error, message, Where(file=self.display, sheet=sheet, cell=cell)))
@@ -167,11 +190,17 @@ class _Reader:
                 return code
         return None
 
+    def uncomputed(self, sheet: str, cell: str) -> bool:
+        return cell in self.scan.uncomputed(sheet)
+
     def value(self, sheet: str, row: FigureRowLike, raw: Any) -> FigureValue | bool | None:
         """Read one input cell; None after reporting a problem (or for a blank)."""
         error = self.error_at(sheet, row.cell)
         if error is not None:
             self.problem(EntryCode.FORMULA_ERROR, f"“{row.label}”为公式错误“{error}”：请改为直接填写数值", sheet, row.cell)
+            return None
+        if self.uncomputed(sheet, row.cell):
+            self.problem(EntryCode.FORMULA_NOT_COMPUTED, f"“{row.label}”{NOT_COMPUTED}", sheet, row.cell)
             return None
         try:
             return read_value(row.entry, raw)
@@ -192,24 +221,49 @@ def import_workbook(path: Path, context: ImportContext, display: str | None = No
         return ImportOutcome(path, None, None, [refused.problem])
 
 
-def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
+@dataclass(frozen=True)
+class _Opened:
+    """A workbook whose bytes, metadata, extents, identity and signature have passed."""
+
+    data: bytes
+    scan: PackageScan
+    workbook: python_calamine.CalamineWorkbook
+    sheets: set[str]
+    layout: Layout
+    tree: RegionTree
+
+
+def _open(path: Path, display: str, context: ImportContext) -> _Opened:
     data = read_limited(path, display, context.limits)
     sniff(data, display)
-    errors = inspect_zip(data, display, context.limits)
+    scan = inspect_zip(data, display, context.limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
         raise Refused(display, ImportCode.ENCRYPTED, "文件已加密（设置了打开密码），无法读取：请取消密码后重新提交") from None
-    except Exception as exc:  # calamine raises several error types for malformed parts
-        raise Refused(display, ImportCode.CORRUPT, f"无法读取工作簿（{_calamine_reason(exc)}）：请在 Excel/WPS 中重新保存后提交") from None
+    except Exception:  # calamine raises several error types (with English texts) for malformed parts
+        raise Refused(display, ImportCode.CORRUPT, "无法读取工作簿：文件内部结构已损坏或不是 Excel 保存的格式，"
+                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交") from None
     sheets = set(workbook.sheet_names)
     if META_SHEET not in sheets:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的填报模板（缺少模板标识）：请使用下发的模板填报，不要自制表格或复制粘贴到新工作簿")
     meta = _read_meta(workbook, display)
     layout, tree = _check_meta(meta, display, context)
-    reader = _Reader(display, context, errors)
+    _check_extents(layout, scan, display)
+    _check_identity(workbook, sheets, layout, display)
+    if not hmac.compare_digest(meta.get("checksum", "").encode("utf-8"), layout.checksum.encode("utf-8")):
+        raise Refused(display, ImportCode.TEMPLATE_ALTERED,
+                      "模板校验码不符：隐藏的模板标识被改动，或这不是本系统为本单位生成的模板（在另一台电脑上生成的模板，"
+                      "须两处使用相同的模板密钥）：请使用下发给本单位的模板重新填报")
+    return _Opened(data, scan, workbook, sheets, layout, tree)
+
+
+def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
+    opened = _open(path, display, context)
+    workbook, sheets, layout = opened.workbook, opened.sheets, opened.layout
+    reader = _Reader(display, context, opened.scan)
     handled = {(s.name, r.cell) for s in layout.sheets for r in s.rows} | {(COVER_SHEET, f"B{cover_row('submitted_at')}")}
-    for error_sheet, cells in errors.items():
+    for error_sheet, cells in reader.errors.items():
         for ref, code in cells:
             if (error_sheet, ref) not in handled:
                 reader.problem(EntryCode.FORMULA_ERROR, f"单元格为公式错误“{code}”：请改为数值或删除", error_sheet, ref)
@@ -220,55 +274,109 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
         return ImportOutcome(path, layout.unit.code, None, reader.problems)
     cover = _Sheet(_rows(workbook, COVER_SHEET, display))
     submitted_at = _cover_date(reader, cover)
+    contact = {key: _cover_text(reader, cover, key) for key in ("reporter", "phone")}
     programs: dict[str, UnitProgram] = {}
     for sheet in layout.sheets:
         program = _read_program(reader, _Sheet(_rows(workbook, sheet.name, display)), sheet)
         if program is not None:
             programs[sheet.program.id] = program
-    findings: list[Problem] = []
-    if context.rules is not None and not reader.problems:
-        previous = context.previous.get(tree.code)
-        before = previous.units.get(layout.unit.code) if previous is not None else None
-        for sheet in layout.sheets:
-            unit_data = programs[sheet.program.id]
-            last = before.program(sheet.program.id) if before is not None else None
-            for finding in check_program(context.rules, context.framework, sheet.program, unit_data, last,
-                                         unit=layout.unit.code):
-                figure = finding.where.figure or ""
-                cell = sheet.row_of(figure).cell if _has_row(sheet, figure) else NO_TASK_CELL
-                findings.append(finding.with_where(file=display, sheet=sheet.name, cell=cell))
     if reader.problems:
         return ImportOutcome(path, layout.unit.code, None, reader.problems)
-    stat = path.stat()
+    findings = _findings(context, opened, programs, display)
+    try:
+        received = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    except OSError:
+        received = None
     report = UnitReport.model_validate(
         {
             "name": layout.unit.display_name,
             "submitted_at": submitted_at,
-            "received_at": dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
-            "reporter": _optional_text(cover.get(f"B{cover_row('reporter')}")),
-            "phone": _optional_text(cover.get(f"B{cover_row('phone')}")),
+            "received_at": received,
+            **contact,
             "source": path.name,
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "sha256": hashlib.sha256(opened.data).hexdigest(),
             "programs": programs,
         }
     )
     return ImportOutcome(path, layout.unit.code, report, [], findings)
 
 
+def _findings(context: ImportContext, opened: _Opened, programs: dict[str, UnitProgram], display: str) -> list[Problem]:
+    """The validation rules' findings of a readable workbook, each at its sheet and cell."""
+    if context.rules is None:
+        return []
+    layout = opened.layout
+    previous = context.previous.get(opened.tree.code)
+    before = previous.units.get(layout.unit.code) if previous is not None else None
+    findings: list[Problem] = []
+    for sheet in layout.sheets:
+        unit_data = programs[sheet.program.id]
+        last = before.program(sheet.program.id) if before is not None else None
+        for finding in check_program(context.rules, context.framework, sheet.program, unit_data, last, unit=layout.unit.code):
+            figure = finding.where.figure or ""
+            cell = sheet.row_of(figure).cell if _has_row(sheet, figure) else NO_TASK_CELL
+            findings.append(finding.with_where(file=display, sheet=sheet.name, cell=cell))
+    return findings
+
+
+def _cover_text(reader: _Reader, cover: _Sheet, key: str) -> str | None:
+    ref = f"B{cover_row(key)}"
+    text = _optional_text(cover.get(ref))
+    if text is not None and len(text) > SHORT_TEXT_CHARS:
+        label = next(label for name, label, _input in COVER_FIELDS if name == key)
+        reader.problem(EntryCode.TEXT_TOO_LONG, f"{label}过长（{len(text)} 个字符，最多 {SHORT_TEXT_CHARS} 个）", COVER_SHEET, ref)
+        return None
+    return text
+
+
 def _has_row(sheet: ProgramSheet, figure: str) -> bool:
     return any(r.spec.id == figure for r in sheet.rows)
-
-
-def _calamine_reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:CALAMINE_REASON_CHARS]
 
 
 def _rows(workbook: python_calamine.CalamineWorkbook, name: str, display: str) -> list[list[Any]]:
     try:
         return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise Refused(display, ImportCode.CORRUPT, f"无法读取工作表（{_calamine_reason(exc)}）", name) from None
+    except Exception:  # calamine's reasons are English and technical
+        raise Refused(display, ImportCode.CORRUPT, "无法读取工作表：内容已损坏或不是 Excel 保存的格式，"
+                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交", name) from None
+
+
+def _check_extents(layout: Layout, scan: PackageScan, display: str) -> None:
+    """No sheet reaches beyond the template's range plus a margin (checked in the XML, before calamine)."""
+    for name, found in scan.sheets.items():
+        extent = layout.extent(name)
+        if extent is None:
+            continue
+        rows, columns = extent[0] + EXTENT_MARGIN_ROWS, extent[1] + EXTENT_MARGIN_COLUMNS
+        if found.rows > rows or found.columns > columns:
+            far = found.lowest if found.rows > rows else found.widest
+            raise Refused(display, ImportCode.SHEET_TOO_LARGE,
+                          f"工作表“{name}”用到了 {far}，超出填报模板的范围（模板到 {column_name(extent[1])}{extent[0]}）："
+                          "请删除表格以外的行、列或内容后重新保存", name, far)
+
+
+def _check_identity(workbook: python_calamine.CalamineWorkbook, sheets: set[str], layout: Layout, display: str) -> None:
+    """The cover and every sheet title name the unit the metadata names; a mismatch names both."""
+    unit = layout.unit
+    expected = f"“{unit.display_name}”（{unit.code}）"
+    if COVER_SHEET in sheets:
+        cover = _Sheet(_rows(workbook, COVER_SHEET, display))
+        values = layout.cover_values()
+        name_cell, code_cell = f"B{cover_row('unit_name')}", f"B{cover_row('unit_code')}"
+        name, code = normalized_text(cover.get(name_cell)), normalized_text(cover.get(code_cell))
+        if name != normalized_text(values["unit_name"]) or code != values["unit_code"]:
+            raise Refused(display, ImportCode.IDENTITY_MISMATCH,
+                          f"封面写的填报单位是“{name or '（空）'}”（{code or '无代码'}），而模板隐藏标识属于{expected}："
+                          "封面被改动，或混入了其他单位的模板标识；请使用下发给本单位的模板重新填报",
+                          COVER_SHEET, name_cell if name != normalized_text(values["unit_name"]) else code_cell)
+    for sheet in layout.sheets:
+        if sheet.name not in sheets:
+            continue
+        title = normalized_text(_Sheet(_rows(workbook, sheet.name, display)).get(f"A{TITLE_ROW}"))
+        if title != normalized_text(layout.sheet_title(sheet)):
+            raise Refused(display, ImportCode.IDENTITY_MISMATCH,
+                          f"工作表标题为“{title or '（空）'}”，与模板隐藏标识所属单位{expected}的标题"
+                          f"“{layout.sheet_title(sheet)}”不符：请使用下发给本单位的模板重新填报", sheet.name, f"A{TITLE_ROW}")
 
 
 def _read_meta(workbook: python_calamine.CalamineWorkbook, display: str) -> dict[str, str]:
@@ -307,8 +415,12 @@ def _check_meta(meta: dict[str, str], display: str, context: ImportContext) -> t
         raise Refused(display, ImportCode.TEMPLATE_OUTDATED, "模板生成后指标体系已更新（数据项或说明有变化），这是过期的模板：请下载最新模板重新填报")
     if meta.get("year") != str(layout.year):
         raise Refused(display, ImportCode.TEMPLATE_FOREIGN, f"模板年度为 {meta.get('year', '?')}，本次导入的是 {layout.year} 年度：请使用本年度模板")
-    if meta.get("checksum") != layout.checksum:
-        raise Refused(display, ImportCode.TEMPLATE_ALTERED, "模板标识或校验码与本单位的模板不符（模板被改动，或复制了其他单位的表格）：请使用下发给本单位的模板重新填报")
+    expected = layout.meta()
+    if meta.get("template_id") != expected["template_id"] or meta.get("unit_name") != expected["unit_name"]:
+        raise Refused(display, ImportCode.TEMPLATE_ALTERED,
+                      f"隐藏的模板标识被改动：单位代码为“{code}”（{unit.display_name}），而模板编号为“{meta.get('template_id', '')}”、"
+                      f"单位名称为“{meta.get('unit_name', '')}”（{unit.display_name}的应为“{expected['template_id']}”、"
+                      f"“{expected['unit_name']}”）：请使用下发给本单位的模板重新填报")
     return layout, tree
 
 
@@ -342,16 +454,29 @@ def _cover_date(reader: _Reader, cover: _Sheet) -> dt.date | None:
     return None
 
 
-def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgram | None:
+def _structure_kept(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> bool:
+    """Every row's label (column B) and hidden id (column G) are where the template put them."""
     name = sheet.name
-    before = len(reader.problems)
     for row in sheet.rows:
         label = normalized_text(ws.get(f"{LABEL_COL}{row.row}"))
         fid = normalized_text(ws.get(f"{ID_COL}{row.row}"))
-        if label != normalized_text(row.label) or fid != row.spec.id:
+        if label != normalized_text(row.label):
             reader.problem(ImportCode.STRUCTURE_CHANGED, f"第{row.row}行应为“{row.label}”，实为“{label}”：表格结构被改动，请使用下发的模板重新填报",
                            name, f"{LABEL_COL}{row.row}")
-            return None
+            return False
+        if fid != row.spec.id:
+            reader.problem(ImportCode.STRUCTURE_CHANGED,
+                           f"第{row.row}行（“{row.label}”）的编号应为“{row.spec.id}”，实为“{fid}”：表格结构被改动，请使用下发的模板重新填报",
+                           name, f"{ID_COL}{row.row}")
+            return False
+    return True
+
+
+def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgram | None:
+    name = sheet.name
+    before = len(reader.problems)
+    if not _structure_kept(reader, ws, sheet):
+        return None
     switch_raw = ws.get(NO_TASK_CELL)
     switch = normalized_text(switch_raw)
     if switch in ("", NO):
@@ -376,10 +501,13 @@ def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgr
         raw = ws.get(row.cell)
         value = reader.value(name, row, raw)
         note = _optional_text(ws.get(f"{NOTE_COL}{row.row}"))
-        if note:
+        if note and len(note) > NOTE_MAX_CHARS:
+            reader.problem(EntryCode.TEXT_TOO_LONG, f"“{row.label}”的情况说明过长（{len(note)} 个字符，最多 {NOTE_MAX_CHARS} 个）",
+                           name, f"{NOTE_COL}{row.row}")
+        elif note:
             explanations[row.spec.id] = note
         if value is None:
-            if is_blank(normalized_text(raw)) and reader.error_at(name, row.cell) is None:
+            if is_blank(normalized_text(raw)) and reader.error_at(name, row.cell) is None and not reader.uncomputed(name, row.cell):
                 if row.question:
                     reader.problem(EntryCode.REQUIRED_BLANK, f"“{row.label}”未回答：请选择“{YES}”或“{NO}”", name, row.cell)
                 else:

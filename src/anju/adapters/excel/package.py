@@ -2,9 +2,18 @@
 
 Its size; what it really is (a Word document renamed .xlsx, an encrypted or legacy Office file, an
 OpenDocument file, a macro workbook); its zip directory (member count, declared sizes, compression
-ratios — a zip bomb is refused before a byte is inflated). Every member is then read once with hard
-limits and its CRC checked, and formula-error cells (``#DIV/0!`` …) are found in the sheet XML,
-because calamine reads error cells as empty strings (python-calamine issue #105).
+ratios and methods — a zip bomb is refused before a byte is inflated, a method calamine cannot read
+is named). Every member is then read once with hard limits and its CRC checked, and every worksheet's
+XML is scanned (:func:`scan_sheet`) before calamine sees it:
+
+* its extent — the ``<dimension>`` it declares and every row and cell reference — so that a 20 KB
+  file with one cell at XFD1048576 is refused instead of making calamine allocate hundreds of
+  gigabytes (:class:`ImportLimits` caps rows and columns; the importer then compares each sheet
+  with the template's own range);
+* formula-error cells (``#DIV/0!`` …), because calamine reads error cells as empty strings
+  (python-calamine issue #105);
+* formulas without a cached value (saved by a program that does not calculate), which calamine
+  would also read as empty: they are refused with their own message (:data:`NOT_COMPUTED`).
 """
 
 from __future__ import annotations
@@ -12,7 +21,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -20,13 +30,16 @@ from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
 
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
-CELL_XML_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-ERROR_TYPE_RE = re.compile(rb'\bt="e"')
-REF_RE = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-VALUE_RE = re.compile(rb"<v>([^<]*)</v>")
 ZIP_ENCRYPTED_FLAG = 0x1
 KIB = 1024
 MIB = 1024 * 1024
+LETTERS = 26
+EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_COLUMN = 16_384
+READABLE_METHODS = {zipfile.ZIP_STORED: "不压缩", zipfile.ZIP_DEFLATED: "Deflate"}
+METHOD_NAMES = {zipfile.ZIP_BZIP2: "BZIP2", zipfile.ZIP_LZMA: "LZMA"}
+NOT_COMPUTED = "公式未计算，请在 Excel 或 WPS 中打开并保存后再上传"
+SHEET_PART = "xl/worksheets/"
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,10 @@ class ImportLimits:
     max_ratio: int = 200
     ratio_floor_bytes: int = 256 * 1024
     """Compression ratio is only judged for members that inflate beyond this size."""
+    max_sheet_rows: int = 2000
+    max_sheet_columns: int = 52
+    """No sheet may reach beyond row 2000 or column AZ (a template uses about 60 rows and 7
+    columns); checked in the XML before calamine allocates anything."""
 
 
 class Refused(Exception):
@@ -100,21 +117,63 @@ def sniff(data: bytes, display: str) -> None:
         raise Refused(display, ImportCode.NOT_A_WORKBOOK, f"不是 Excel 工作簿（这是{kind}）：请使用下发的 .xlsx 模板填报")
 
 
-def inspect_zip(data: bytes, display: str, limits: ImportLimits) -> dict[str, list[tuple[str, str]]]:
-    """Check the zip directory before inflating, then read every member once within the limits.
+@dataclass
+class SheetScan:
+    """What the XML of one worksheet holds, found without expanding it."""
 
-    Returns the formula-error cells per sheet name: ``{"住房租赁保障": [("C7", "#DIV/0!"), …]}``.
-    """
+    rows: int = 0
+    """The last row it reaches (the declared dimension included)."""
+    columns: int = 0
+    lowest: str = "A1"
+    """A reference on its last row, for messages."""
+    widest: str = "A1"
+    """A reference in its last column, for messages."""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    """(cell, error text) of every formula-error cell."""
+    uncomputed: list[str] = field(default_factory=list)
+    """Cells holding a formula without a cached value."""
+
+
+@dataclass
+class PackageScan:
+    """Every worksheet's scan, by sheet name (or part name when the workbook does not map it)."""
+
+    sheets: dict[str, SheetScan] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> dict[str, list[tuple[str, str]]]:
+        return {name: scan.errors for name, scan in self.sheets.items() if scan.errors}
+
+    def uncomputed(self, sheet: str) -> list[str]:
+        scan = self.sheets.get(sheet)
+        return scan.uncomputed if scan is not None else []
+
+
+def inspect_zip(data: bytes, display: str, limits: ImportLimits) -> PackageScan:
+    """Check the zip directory before inflating, then read every member once within the limits and
+    scan every worksheet's XML; a sheet beyond :class:`ImportLimits`' rows or columns is refused here."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError):
         raise Refused(display, ImportCode.CORRUPT, "文件已损坏，不是完整的 Excel 工作簿：请重新保存后提交") from None
     with archive:
         infos = archive.infolist()
         _classify({i.filename for i in infos}, display)
         _check_sizes(infos, display, limits)
-        errors = _read_members(archive, infos, display, limits)
-        return _errors_by_sheet(archive, errors) if errors else {}
+        parts = _read_members(archive, infos, display, limits)
+        names = _sheet_names(archive)
+    scan = PackageScan()
+    for part, content in parts.items():
+        sheet = names.get(part, part)
+        found = scan_sheet(content, display, sheet)
+        if found.rows > limits.max_sheet_rows or found.columns > limits.max_sheet_columns:
+            far = found.lowest if found.rows > limits.max_sheet_rows else found.widest
+            raise Refused(display, ImportCode.SHEET_TOO_LARGE,
+                          f"工作表“{sheet}”用到了 {far}，超出填报模板的范围（最多 {limits.max_sheet_rows} 行、"
+                          f"{column_name(limits.max_sheet_columns)} 列）：请删除多余的行、列或内容后重新保存",
+                          sheet, far)
+        scan.sheets[sheet] = found
+    return scan
 
 
 def _classify(names: set[str], display: str) -> None:
@@ -139,6 +198,11 @@ def _check_sizes(infos: list[zipfile.ZipInfo], display: str, limits: ImportLimit
     for info in infos:
         if info.flag_bits & ZIP_ENCRYPTED_FLAG:
             raise Refused(display, ImportCode.ENCRYPTED, "文件已加密，无法读取：请取消密码后重新提交")
+        if info.compress_type not in READABLE_METHODS:
+            method = METHOD_NAMES.get(info.compress_type, f"第 {info.compress_type} 种")
+            raise Refused(display, ImportCode.UNSUPPORTED_COMPRESSION,
+                          f"压缩包内“{info.filename}”使用了 Excel 不用的压缩方式（{method}）："
+                          "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交")
         total += info.file_size
         if info.file_size > limits.max_member_bytes:
             raise Refused(display, ImportCode.ZIP_BOMB, f"压缩包内“{info.filename}”解压后为 {_mb(info.file_size)}，"
@@ -153,10 +217,10 @@ def _check_sizes(infos: list[zipfile.ZipInfo], display: str, limits: ImportLimit
 
 def _read_members(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], display: str, limits: ImportLimits
-) -> dict[str, list[tuple[str, str]]]:
-    """Inflate every member once, never beyond its declared size, checking CRCs; collect the
-    formula-error cells of each worksheet part."""
-    errors: dict[str, list[tuple[str, str]]] = {}
+) -> dict[str, bytes]:
+    """Inflate every member once, never beyond its declared size, checking CRCs; return the
+    worksheet parts' XML."""
+    sheets: dict[str, bytes] = {}
     inflated = 0
     for info in infos:
         if info.is_dir():
@@ -164,55 +228,135 @@ def _read_members(
         try:
             with archive.open(info) as member:
                 content = member.read(info.file_size + 1)
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError):
-            raise Refused(display, ImportCode.CORRUPT, f"压缩包内“{info.filename}”已损坏或校验失败：请重新保存后提交") from None
-        except Exception as exc:  # zlib.error and friends from a forged stream
-            raise Refused(display, ImportCode.CORRUPT, f"压缩包内“{info.filename}”无法解压（{type(exc).__name__}）") from None
+        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError, zlib.error):
+            raise Refused(display, ImportCode.CORRUPT,
+                          f"压缩包内“{info.filename}”的压缩数据已损坏或校验失败：请在 Excel 或 WPS 中重新保存后提交") from None
         inflated += len(content)
         if len(content) > info.file_size or inflated > limits.max_total_bytes:
             raise Refused(display, ImportCode.ZIP_BOMB, f"压缩包内“{info.filename}”实际大小与声明不符，疑似压缩炸弹，已拒收")
-        if info.filename.startswith("xl/worksheets/") and b't="e"' in content:
-            found = error_cells(content)
-            if found:
-                errors[info.filename] = found
-    return errors
+        if info.filename.startswith(SHEET_PART) and info.filename.endswith(".xml"):
+            sheets[info.filename] = content
+    return sheets
+
+
+def column_name(number: int) -> str:
+    """1 → A, 26 → Z, 52 → AZ."""
+    name = ""
+    while number > 0:
+        number, rest = divmod(number - 1, LETTERS)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def _reference(ref: str) -> tuple[int, int] | None:
+    """(row, column) of an A1 reference, None when it is not one; huge numbers stay numbers."""
+    match = A1_RE.match(ref)
+    if match is None:
+        return None
+    column = 0
+    for letter in match.group(1):
+        column = column * LETTERS + ord(letter) - ord("A") + 1
+    return int(match.group(2)), column
+
+
+A1_RE = re.compile(r"^\$?([A-Z]{1,10})\$?([0-9]{1,20})$")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+class _ExtentTracker:
+    """The farthest row and column a sheet reaches."""
+
+    def __init__(self, scan: SheetScan) -> None:
+        self.scan = scan
+        self.row_only = False
+        """Whether the last row's reference came from a ``<row>`` without a cell (yet)."""
+
+    def reach(self, row: int, column: int) -> None:
+        scan = self.scan
+        ref = f"{column_name(min(max(column, 1), EXCEL_MAX_COLUMN))}{row}"
+        if row > scan.rows or (row == scan.rows and self.row_only and column):
+            scan.rows, scan.lowest = row, ref
+            self.row_only = not column
+        if column > scan.columns:
+            scan.columns, scan.widest = column, ref
+
+
+def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
+    """Extent, error cells and uncomputed formulas of one worksheet's XML (see the module docstring).
+    XML that is not well formed is refused (CORRUPT)."""
+    scan = SheetScan()
+    extent = _ExtentTracker(scan)
+    row = column = 0
+    cell: str | None = None
+    cell_type = ""
+    has_formula = has_value = False
+    value_text = ""
+    try:
+        for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+            name = _local(element.tag)
+            if event == "start":
+                if name == "dimension":
+                    for part in str(element.get("ref", "")).split(":"):
+                        place = _reference(part)
+                        if place is not None:
+                            extent.reach(*place)
+                elif name == "row":
+                    declared = element.get("r")
+                    row = int(declared) if declared and declared.isdigit() else row + 1
+                    column = 0
+                    extent.reach(row, 0)
+                elif name == "c":
+                    place = _reference(element.get("r", "")) or (row, column + 1)
+                    row, column = place
+                    extent.reach(row, column)
+                    cell = f"{column_name(min(column, EXCEL_MAX_COLUMN))}{row}"
+                    cell_type = element.get("t", "")
+                    has_formula = has_value = False
+                    value_text = ""
+                continue
+            if name == "f":
+                has_formula = True
+            elif name == "v":
+                value_text = element.text or ""
+                has_value = bool(value_text) or cell_type == "str"
+            elif name == "c" and cell is not None:
+                if cell_type == "e":
+                    scan.errors.append((cell, value_text or "#ERROR"))
+                elif has_formula and not has_value and cell_type != "inlineStr":
+                    scan.uncomputed.append(cell)
+                cell = None
+            element.clear()
+    except ElementTree.ParseError:
+        raise Refused(display, ImportCode.CORRUPT, "工作表内容不完整或已损坏（XML 格式错误）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交",
+                      sheet or None) from None
+    return scan
 
 
 def error_cells(xml: bytes) -> list[tuple[str, str]]:
     """(reference, error text) of every cell of type ``e`` in a worksheet part."""
-    found: list[tuple[str, str]] = []
-    for match in CELL_XML_RE.finditer(xml):
-        attrs, inner = match.group(1), match.group(2) or b""
-        if not ERROR_TYPE_RE.search(attrs):
-            continue
-        ref = REF_RE.search(attrs)
-        value = VALUE_RE.search(inner)
-        if ref is not None:
-            text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
-            found.append((ref.group(1).decode(), text))
-    return found
+    return scan_sheet(xml).errors
 
 
-def _errors_by_sheet(archive: zipfile.ZipFile, errors: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
-    """Map worksheet parts (xl/worksheets/sheet3.xml) to sheet names through workbook.xml."""
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet parts (xl/worksheets/sheet3.xml) → sheet names, through workbook.xml."""
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return dict(errors)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, NotImplementedError):
+        return {}
     targets: dict[str, str] = {}
     for rel in rels.findall("p:Relationship", ns):
         target = rel.get("Target", "")
         targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    by_sheet: dict[str, list[tuple[str, str]]] = {}
+    names: dict[str, str] = {}
     for sheet in workbook.findall("m:sheets/m:sheet", ns):
-        rid = sheet.get(f"{{{ns['r']}}}id", "")
-        part = targets.get(rid)
-        if part in errors:
-            by_sheet[sheet.get("name", part)] = errors[part]
-    return by_sheet
-
-
+        part = targets.get(sheet.get(f"{{{ns['r']}}}id", ""))
+        if part is not None:
+            names[part] = sheet.get("name", part)
+    return names

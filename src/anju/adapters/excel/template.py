@@ -10,6 +10,7 @@ very hidden sheet with the template id, format, framework, region, unit and a la
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,7 @@ from anju.collect.regions import RegionTree, RegionUnit
 from anju.collect.units import UnitProgram, UnitReport
 from anju.collect.validation import RuleSet
 from anju.dataset.models import NOT_APPLICABLE
+from anju.files import make_dirs, write_bytes
 from anju.framework.models import Framework
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -75,7 +77,7 @@ def write_templates(
     """Write a template for every reporting unit (or the given ``units``) into ``target``."""
     the_year = year if year is not None else framework.year
     chosen = list(units) if units is not None else tree.reporting_units(the_year)
-    target.mkdir(parents=True, exist_ok=True)
+    make_dirs(target)
     paths: list[Path] = []
     for unit in chosen:
         layout = build_layout(framework, tree, unit, the_year)
@@ -94,7 +96,9 @@ def write_template(
     rules: RuleSet | None = None,
     values: UnitReport | None = None,
 ) -> Path:
-    """Write one unit's workbook; ``values`` pre-fills it (e.g. for tests and benchmarks)."""
+    """Write one unit's workbook; ``values`` pre-fills it (``anju template --fill``: last year's report
+    to update, or the current one to correct) so that importing it back gives the same report.
+    Raises :class:`anju.files.FileWriteError`."""
     wb = Workbook()
     guide = wb.active
     assert guide is not None
@@ -106,11 +110,9 @@ def write_template(
     _meta(wb.create_sheet(META_SHEET), layout)
     wb.active = 1
     wb.security = WorkbookProtection(lockStructure=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_bytes(path, buffer.getvalue())
 
 
 def _safe_title(name: str) -> str:
@@ -190,17 +192,9 @@ def _guide(ws: Worksheet, layout: Layout, deadline: dt.date | None, rules: RuleS
 
 
 def _cover(ws: Worksheet, layout: Layout, values: UnitReport | None) -> None:
-    unit = layout.unit
     ws.cell(row=1, column=1, value=f"{layout.year}年度城镇保障性安居工程绩效评价数据填报表").font = TITLE_FONT
     ws.cell(row=2, column=1, value="黄色单元格由填报单位填写，其余内容请勿修改。").font = GREY
-    parent = layout.tree.units.get(unit.parent) if unit.parent else None
-    fixed = {
-        "unit_name": unit.display_name,
-        "unit_code": unit.code,
-        "parent": parent.name if parent else "",
-        "year": str(layout.year),
-        "framework": layout.framework.label,
-    }
+    fixed = layout.cover_values()
     for key, label, is_input in COVER_FIELDS:
         row = cover_row(key)
         ws.cell(row=row, column=1, value=label).font = BOLD
@@ -273,7 +267,7 @@ def _cell(ws: Worksheet, row: int, column: int) -> Cell:
 
 def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: UnitReport | None) -> None:
     program = sheet.program
-    ws.cell(row=TITLE_ROW, column=1, value=f"{program.label} — {layout.unit.display_name}（{layout.year}年度）").font = TITLE_FONT
+    ws.cell(row=TITLE_ROW, column=1, value=layout.sheet_title(sheet)).font = TITLE_FONT
     ws.cell(row=NOTE_ROW, column=1, value="黄色单元格为填报项；数据触发警告规则时，在“情况说明”栏写明原因。").font = GREY
     switch_note = ws.cell(row=NO_TASK_ROW, column=2,
                           value=f"无此项任务（本单位本年度没有“{program.label}”任务的选“{YES}”，本表其余各项不填）")

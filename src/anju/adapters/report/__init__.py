@@ -2,14 +2,27 @@
 table, the charts and the list of evidence as attachments), the score table and the appendix tables
 the framework declares (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
 
-``write_report`` writes all of it into one directory and returns the paths.
+``write_report`` writes all of it into one directory, as a set, and returns the paths: every file
+is rendered into a hidden staging directory beside the destination (``.报告目录.anju-<pid>.tmp``),
+and only when the whole set is complete is it moved in — by one rename when the destination does
+not exist yet, otherwise file by file (each by rename) after checking that every target can be
+written, with the files of the earlier report of the same region and year that the new set does
+not have removed (a PDF of the old explanation, charts of a program no longer evaluated:
+:data:`REPORT_MARK`, :data:`REPORT_EXTENSIONS` and ``图表/图N-…png``); other regions' and years' documents stay. A failure or a kill during rendering leaves the destination
+as it was; the staging directory is always removed (one left by a killed run is removed by the
+next). Every write error is a :class:`anju.files.FileWriteError` naming the path and the reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from xlsxwriter.exceptions import FileCreateError
 
 from anju.adapters.report.appendix import UnitRow, province_rows
 from anju.adapters.report.charts import Chart, render_charts
@@ -21,6 +34,7 @@ from anju.adapters.report.markdown import render_markdown, render_text
 from anju.adapters.report.pdf import PdfError, PdfUnavailable, convert_to_pdf
 from anju.adapters.report.xlsx import write_appendix_workbook, write_score_workbook
 from anju.dataset.models import Dataset
+from anju.files import FileWriteError, name_part, os_reason
 from anju.framework.models import Framework
 from anju.scoring.result import Evaluation
 
@@ -40,6 +54,11 @@ __all__ = [
 ]
 
 CHART_DIR = "图表"
+STAGING_TAG = ".anju-"
+DOCX_SUFFIX = "绩效评价指标说明.docx"
+REPORT_MARK = "绩效评价"
+REPORT_EXTENSIONS = (".docx", ".md", ".txt", ".pdf", ".xlsx")
+"""A report's documents are named ``<region><year>年度绩效评价….<extension>``: what an earlier set consisted of."""
 
 
 @dataclass
@@ -73,7 +92,8 @@ class ReportFiles:
 
 
 def file_stem(content: ReportContent) -> str:
-    return f"{content.region}{content.year}年度"
+    """The start of every file name: the region's name (shortened safely if need be) and the year."""
+    return f"{name_part(content.region)}{content.year}年度"
 
 
 def appendix_span(content: ReportContent, dash: str = "–") -> str:
@@ -108,8 +128,53 @@ def write_report(
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
     content = build_content(evaluation, framework, dataset, evidence)
+    _remove_stale_staging(directory)
+    staging = directory.parent / f".{directory.name}{STAGING_TAG}{os.getpid()}.tmp"
+    try:
+        with _write_errors(staging, directory):
+            staging.mkdir(parents=True, exist_ok=False)
+            files = _render(content, evaluation, framework, dataset, staging, template=template, rows=rows, pdf=pdf)
+            return _move_in(files, staging, directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _write_errors(staging: Path, directory: Path) -> Iterator[None]:
+    """OSError (and XlsxWriter's wrapper of one) as :class:`FileWriteError` naming the path the user
+    asked for (the file's place in ``directory``, not in the staging directory)."""
+
+    def shown(name: object) -> Path:
+        path = Path(name) if isinstance(name, str) and name else directory
+        with contextlib.suppress(ValueError):
+            return directory / path.relative_to(staging)
+        return directory if path == staging else path
+
+    try:
+        yield
+    except FileWriteError:
+        raise
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        if cause is None:
+            raise FileWriteError(directory, "无法创建文件") from exc
+        raise FileWriteError(shown(cause.filename), os_reason(cause)) from exc
+    except OSError as exc:
+        raise FileWriteError(shown(exc.filename), os_reason(exc)) from exc
+
+
+def _render(
+    content: ReportContent,
+    evaluation: Evaluation,
+    framework: Framework,
+    dataset: Dataset,
+    directory: Path,
+    *,
+    template: Path | None,
+    rows: Sequence[UnitRow] | None,
+    pdf: bool,
+) -> ReportFiles:
     stem = file_stem(content)
-    directory.mkdir(parents=True, exist_ok=True)
     charts = render_charts(evaluation, directory / CHART_DIR)
     docx = write_docx(content, charts, directory / f"{stem}绩效评价指标说明.docx", template)
     markdown = directory / f"{stem}绩效评价指标说明.md"
@@ -126,3 +191,77 @@ def write_report(
         files.pdf = target
         files.pdf_fonts = {official: sub.family for official, sub in substitutions.items()}
     return files
+
+
+def _set_members(files: ReportFiles) -> list[Path]:
+    members = [files.docx, files.markdown, files.text, files.scores, files.appendix, *(c.path for c in files.charts)]
+    return [*members, files.pdf] if files.pdf is not None else members
+
+
+def _move_in(files: ReportFiles, staging: Path, directory: Path) -> ReportFiles:
+    """Put the complete set from ``staging`` into ``directory``; returns the files at their final paths."""
+    relative = [path.relative_to(staging) for path in _set_members(files)]
+    if not directory.exists():
+        staging.rename(directory)  # one rename: the whole set appears at once
+    else:
+        previous = _previous_set(directory, files.docx.name.removesuffix(DOCX_SUFFIX))
+        _check_writable(directory, relative)
+        for rel in relative:
+            (directory / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, directory / rel)
+        for rel in previous - set(relative):
+            with contextlib.suppress(OSError):
+                (directory / rel).unlink()
+
+    def moved(path: Path) -> Path:
+        return directory / path.relative_to(staging)
+
+    charts = [replace(chart, path=moved(chart.path)) for chart in files.charts]
+    return replace(files, docx=moved(files.docx), markdown=moved(files.markdown), text=moved(files.text),
+                   scores=moved(files.scores), appendix=moved(files.appendix), charts=charts,
+                   pdf=moved(files.pdf) if files.pdf is not None else None)
+
+
+def _previous_set(directory: Path, stem: str) -> set[Path]:
+    """The files of an earlier report of the same region and year in ``directory``, and its charts."""
+    found: set[Path] = set()
+    with contextlib.suppress(OSError):
+        found |= {Path(p.name) for p in directory.glob(f"{stem}{REPORT_MARK}*")
+                  if p.is_file() and p.suffix in REPORT_EXTENSIONS}
+        charts = directory / CHART_DIR
+        if charts.is_dir():
+            found |= {Path(CHART_DIR) / p.name for p in charts.glob("图*-*.png") if p.is_file()}
+    return found
+
+
+def _check_writable(directory: Path, relative: list[Path]) -> None:
+    """Before anything is moved: every target directory can be written and no target is a directory."""
+    for folder in {directory / rel.parent for rel in relative}:
+        if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+            raise FileWriteError(folder, os_reason(PermissionError(13, "")))
+        if folder.exists() and not folder.is_dir():
+            raise FileWriteError(folder, "同名文件已存在，不是目录")
+    for rel in relative:
+        if (directory / rel).is_dir():
+            raise FileWriteError(directory / rel, "同名目录已存在")
+
+
+def _remove_stale_staging(directory: Path) -> None:
+    """Staging directories left by killed runs (whose process is gone)."""
+    with contextlib.suppress(OSError):
+        for stale in directory.parent.glob(f".{directory.name}{STAGING_TAG}*.tmp"):
+            pid = stale.name[len(f".{directory.name}{STAGING_TAG}"):-len(".tmp")]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
