@@ -442,19 +442,18 @@ def _evaluations(
     judged = sources.judged
     if judged is None and inputs.judgements_from and framework is not None and units is not None:
         judged = _read_dataset(here / inputs.judgements_from, framework, at, problems)
-    if framework is not None and units is not None:
-        if judged is not None:
-            lenient = unit_framework(framework)
-            notes.append(Problem(AllocationCode.EVALUATION_UNAVAILABLE, Severity.advisory, UNIT_SCORING_NOTE,
-                                 Where(file=at.file, line=at.line("judgements_from"))))
-            for code, name in recipients.items():
-                if code in found:
-                    continue
-                evaluation, why = unit_evaluation(lenient, judged, code, name, year=units.year,
-                                                  figures=unit_figures.get(code, {}))
-                notes.extend(p.with_where(unit=code) for p in why)
-                if evaluation is not None:
-                    found[code] = evaluation
+    if framework is not None and units is not None and judged is not None:
+        lenient = unit_framework(framework)
+        notes.append(Problem(AllocationCode.EVALUATION_UNAVAILABLE, Severity.advisory, UNIT_SCORING_NOTE,
+                             Where(file=at.file, line=at.line("judgements_from"))))
+        for code, name in recipients.items():
+            if code in found:
+                continue
+            evaluation, why = unit_evaluation(lenient, judged, code, name, year=units.year,
+                                              figures=unit_figures.get(code, {}))
+            notes.extend(p.with_where(unit=code) for p in why)
+            if evaluation is not None:
+                found[code] = evaluation
     return found
 
 
