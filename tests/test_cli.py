@@ -57,6 +57,7 @@ def test_framework_check_ok_and_broken() -> None:
     ok = runner.invoke(app, ["framework", "check", "src/anju/framework/frameworks/2022"])
     assert ok.exit_code == 0, ok.output
     assert "校验通过" in ok.output
+    assert "附件统计表：4 张（附件1 中央财政资金支出、" in ok.output
     bad = runner.invoke(app, ["framework", "check", str(FIXTURES / "frameworks" / "broken" / "unknown_rule_kind.yaml")])
     assert bad.exit_code == 2
     assert "未知的评分规则类型“magic”" in bad.output and "unknown_rule_kind.yaml:16" in bad.output

@@ -39,6 +39,10 @@ def test_token_authentication_and_scope(cycle):
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     me = json.loads(api.get("/api/me").content)
     assert me["role"] == "county_clerk" and me["region"] == "220122"
+    # The clerk sees the province's cycle through its own unit, and only its own submission in it.
+    [seen] = json.loads(api.get("/api/cycles").content)
+    assert (seen["id"], seen["region"], seen["deadline"]) == (cycle.pk, "220000", cycle.deadline.isoformat())
+    assert [s["region"] for s in json.loads(api.get(f"/api/cycles/{cycle.pk}/submissions").content)] == ["220122"]
     assert api.get(f"/api/submissions/{unit(cycle, '220221').pk}").status_code == 404
     assert Client(HTTP_AUTHORIZATION="Bearer anju_wrong").get("/api/me").status_code == 401
 
@@ -124,6 +128,9 @@ def test_problems_are_one_vocabulary_in_the_api(cycle):
     unknown = api.post(f"/api/submissions/{sub.pk}/transitions", data=json.dumps({"verb": "delete"}),
                        content_type="application/json")
     assert unknown.status_code == 422  # the verbs are the transition table's, declared in the schema
+    [problem] = json.loads(unknown.content)["problems"]
+    assert problem["code"] == "FIELD_INVALID" and problem["message"].startswith("“verb”应为以下之一：")
+    assert problem["message"] == "“verb”应为以下之一：" + "、".join(v.value for v in workflow.Verb)
     schema = json.loads(api.get("/api/openapi.json").content)
     verbs = schema["components"]["schemas"]["Verb"]["enum"]
     assert set(verbs) == {t.verb.value for t in workflow.TRANSITIONS}

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from anju.dataset.models import NOT_APPLICABLE, Dataset, ProgramData
 from anju.decimals import HUNDRED, percent_text, plain, rounded_text
-from anju.framework.models import METRIC_RULES, Framework, Item, Program
+from anju.framework.models import IDENTITY_TOLERANCE, METRIC_RULES, Framework, Item, Program
 from anju.problems import ConsistencyCode, Problem, Severity, Where
 from anju.scoring.metrics import compute_metric
 from anju.scoring.result import Evaluation, ProgramResult
@@ -31,8 +31,6 @@ class Context:
 
 
 Check = Callable[[Context], Iterator[Problem]]
-AMOUNT_TOLERANCE = Decimal("0.005")
-"""Parts and totals in 万元 agree when they differ by less than half a cent of a 万元 figure."""
 
 
 def _leaves(program: Program) -> Iterator[tuple[str, Item]]:
@@ -180,7 +178,7 @@ def check_identities(ctx: Context) -> Iterator[Problem]:
         if not isinstance(total, Decimal) or not all(isinstance(p, Decimal) for p in parts):
             continue
         part_sum = sum((p for p in parts if isinstance(p, Decimal)), Decimal(0))
-        if abs(part_sum - total) > AMOUNT_TOLERANCE:
+        if abs(part_sum - total) > IDENTITY_TOLERANCE:
             names = " + ".join(ctx.program.figure(p).label for p in identity.parts)
             yield _issue(
                 ctx,

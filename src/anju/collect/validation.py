@@ -1,6 +1,8 @@
 """Validation rules as data (in the spirit of DHIS2), run over each unit's figures.
 
-A rule file (``anju/data/rules/<framework>.yaml``) declares three kinds of checks:
+A rule file (``anju/data/rules/<framework>.yaml``) declares three kinds of checks; the framework's
+identities (total = sum of parts) join them as rules without being written here again
+(:func:`identity_rules`):
 
 ``rules``
     left side, operator, right side — each an arithmetic expression over figure ids (evaluated
@@ -37,7 +39,15 @@ from anju.collect.regions import RegionTree
 from anju.collect.units import UnitProgram, UnitsFile
 from anju.dataset.models import FigureValue
 from anju.decimals import plain, round_half_up, rounded_text
-from anju.framework.models import ID_PATTERN, FigureKind, Framework, Program, ProgramId, Strict
+from anju.framework.models import (
+    ID_PATTERN,
+    IDENTITY_TOLERANCE,
+    FigureKind,
+    Framework,
+    Program,
+    ProgramId,
+    Strict,
+)
 from anju.problems import Problem, ProblemsError, Severity, Where, at_line
 from anju.yamlio import YamlError, pydantic_problems, read_yaml
 
@@ -199,19 +209,45 @@ def load_rules(path: Path | str, framework: Framework) -> RuleSet:
     problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in ruleset_problems(ruleset, framework)]
     if problems:
         raise RulesError(problems)
-    return ruleset
+    return with_identities(ruleset, framework)
+
+
+def identity_rules(framework: Framework) -> list[ValidationRule]:
+    """The framework's identities (total = sum of parts, ``identities:`` in a program file) as the
+    validation rules ``<program>_<identity>`` over every unit's report: declared once, checked on
+    the province's figures by :mod:`anju.checks.consistency` and on each unit's here, with the same
+    tolerance. An identity over a figure the units do not report (a count of units) is checked on
+    the province only."""
+    rules: list[ValidationRule] = []
+    for program in framework.programs:
+        reportable = _reportable(program)
+        for identity in program.identities:
+            if not {identity.total, *identity.parts} <= reportable:
+                continue
+            rules.append(ValidationRule(
+                id=f"{program.id}_{identity.id}", label=identity.label, programs=[program.id],
+                left=identity.total, operator="==", right=" + ".join(identity.parts),
+                tolerance=IDENTITY_TOLERANCE, severity="error",
+            ))
+    return rules
+
+
+def with_identities(ruleset: RuleSet, framework: Framework) -> RuleSet:
+    """The rule set with the framework's identities in front of its own rules."""
+    return ruleset.model_copy(update={"rules": [*identity_rules(framework), *ruleset.rules]})
 
 
 _BUILTIN_CACHE: dict[str, tuple[Framework, RuleSet]] = {}
 
 
 def builtin_rules(framework: Framework) -> RuleSet:
-    """The rules shipped for ``framework.id`` (an empty set when there are none)."""
+    """The rules shipped for ``framework.id`` with the framework's identities (only those when no
+    rule file is shipped)."""
     cached = _BUILTIN_CACHE.get(framework.id)
     if cached is not None and cached[0] is framework:
         return cached[1]
     path = BUILTIN_RULES_DIR / f"{framework.id}.yaml"
-    ruleset = load_rules(path, framework) if path.is_file() else RuleSet(framework=framework.id)
+    ruleset = load_rules(path, framework) if path.is_file() else with_identities(RuleSet(framework=framework.id), framework)
     _BUILTIN_CACHE[framework.id] = (framework, ruleset)
     return ruleset
 
@@ -228,10 +264,14 @@ def ruleset_problems(ruleset: RuleSet, framework: Framework) -> list[tuple[tuple
         ("rules", ruleset.rules), ("changes", ruleset.changes), ("outliers", ruleset.outliers)
     ]
     ids: set[str] = set()
+    declared = {rule.id: rule.label for rule in identity_rules(framework)}
     for section, entries in sections:
         for index, rule in enumerate(entries):
             loc: tuple[int | str, ...] = (section, index)
-            if rule.id in ids:
+            if rule.id in declared:
+                problems.append(((*loc, "id"), f"规则编号“{rule.id}”已是指标体系中的勾稽关系“{declared[rule.id]}”："
+                                                "勾稽关系自动作为校验规则，无需在此重复"))
+            elif rule.id in ids:
                 problems.append(((*loc, "id"), f"规则编号“{rule.id}”重复"))
             ids.add(rule.id)
             try:

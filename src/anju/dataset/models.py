@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -26,6 +27,21 @@ def figure_text(value: FigureValue, blank: str = BLANK_TEXT) -> str:
     if isinstance(value, Decimal):
         return plain(value)
     return NOT_APPLICABLE_TEXT
+
+
+def sum_figures(values: Iterable[FigureValue]) -> FigureValue:
+    """The one blank-aware sum (roll-up of units, appendix rows and totals): blank if any part is
+    blank (the total is unknown); 不适用 if every part is 不适用, or there is no part at all (nothing
+    applies); else the sum of the numbers, a 不适用 part adding nothing."""
+    total = Decimal(0)
+    counted = False
+    for value in values:
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            total += value
+            counted = True
+    return total if counted else NOT_APPLICABLE
 
 
 def parse_figure(raw: object) -> FigureValue:

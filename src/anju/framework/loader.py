@@ -1,14 +1,16 @@
 """Load and validate indicator frameworks from YAML.
 
-A framework is a directory holding ``framework.yaml`` (metadata, grade bands and the list of
-program files) and one YAML file per program. Loading is all-or-nothing: every problem is
+A framework is a directory holding ``framework.yaml`` (metadata, grade bands, the list of program
+files and the name of the appendix file), one YAML file per program and ``appendix.yaml`` (the
+appendix tables, 附件统计表). Loading is all-or-nothing: every problem is
 collected, each with its file and line, and :class:`FrameworkError` lists them all.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -16,10 +18,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from anju.decimals import plain
+from anju.framework.appendix import appendix_problems
 from anju.framework.models import (
     BUILTIN_PLACEHOLDERS,
     METRIC_RULES,
     PLACEHOLDER_RE,
+    Appendix,
     Checklist,
     Deduction,
     Framework,
@@ -28,7 +32,7 @@ from anju.framework.models import (
     RatioTiers,
     SumOfChildren,
 )
-from anju.problems import Problem, ProblemsError, at_line
+from anju.problems import LoadCode, Problem, ProblemsError, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -97,9 +101,15 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
                 problems.extend(exc.problems)
         else:
             problems.append(at_line(doc.path, doc.line_of(("programs", index)), "programs 的每一项应为文件名或项目定义"))
-    if problems:
+    source: _AppendixSource | None = None
+    try:
+        source = _appendix_source(doc, base)
+    except FrameworkError as exc:
+        problems.extend(exc.problems)
+    if problems or source is None:
         raise FrameworkError(problems)
     data["programs"] = programs
+    data["appendix"] = source.appendix
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
@@ -109,9 +119,46 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
         if program.id in seen:
             problems.append(at_line(doc.path, doc.line_of(("programs",)), f"项目“{program.id}”重复出现"))
         seen.add(program.id)
+    problems += [at_line(source.path, source.line_of(loc), message, code)
+                 for loc, message, code in appendix_problems(framework.appendix, framework)]
     if problems:
         raise FrameworkError(problems)
     return framework
+
+
+@dataclass(frozen=True)
+class _AppendixSource:
+    """The appendix declaration, validated, with where its lines are (its own file or framework.yaml)."""
+
+    appendix: Appendix
+    path: str
+    line_of: Callable[[tuple[int | str, ...]], int]
+
+
+def _appendix_source(doc: YamlDocument, base: Path) -> _AppendixSource:
+    """``appendix: appendix.yaml`` (a file next to framework.yaml) or the declaration inline."""
+    entry = doc.data.get("appendix")
+    if isinstance(entry, str):
+        sub = _read(base / entry)
+        if not isinstance(sub.data, dict):
+            raise FrameworkError([at_line(sub.path, 1, "附件统计表文件的顶层应为键值映射（tables: …）")])
+
+        def line_of(loc: tuple[int | str, ...]) -> int:
+            return sub.line_of(loc)
+    elif isinstance(entry, dict):
+        sub = YamlDocument(doc.path, entry, None)
+
+        def line_of(loc: tuple[int | str, ...]) -> int:
+            return doc.line_of(("appendix", *loc))
+    else:
+        line = doc.line_of(("appendix",)) if "appendix" in doc.data else 1
+        raise FrameworkError([at_line(doc.path, line, "缺少 appendix（附件统计表，如 appendix: appendix.yaml）",
+                                      LoadCode.FIELD_INVALID)])
+    try:
+        appendix = Appendix.model_validate(sub.data)
+    except ValidationError as exc:
+        raise FrameworkError(pydantic_problems(exc, sub, line_of)) from None
+    return _AppendixSource(appendix, sub.path, line_of)
 
 
 def _load_program(
@@ -235,9 +282,12 @@ def _template_problems(item: Item, loc: tuple[int | str, ...], name: str, known:
 def _reference_problems(program: Program, known: set[str]) -> Located:
     """Identities and plausibility checks name declared figures."""
     problems: Located = []
+    ids = [identity.id for identity in program.identities]
     for index, identity in enumerate(program.identities):
         problems += [(("identities", index), f"勾稽关系“{identity.label}”引用了未定义的数据项“{fid}”")
                      for fid in [identity.total, *identity.parts] if fid not in known]
+        if ids.count(identity.id) > 1:
+            problems.append((("identities", index), f"勾稽关系编号“{identity.id}”重复"))
     for index, check in enumerate(program.plausibility):
         problems += [(("plausibility", index), f"合理性检查“{check.label}”引用了未定义的数据项“{fid}”")
                      for fid in (check.numerator, check.denominator) if fid not in known]

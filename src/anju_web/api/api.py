@@ -16,9 +16,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from anju.problems import ProblemsError
+from anju.problems import LoadCode, Problem, ProblemsError, Severity
 from anju.scoring import EvaluationError
 from anju_web.accounts.services import user_for_token
 from anju_web.api.routers import accounts, audit, evidence, regions, reviews, submissions
@@ -51,6 +52,50 @@ for module in (accounts, regions, submissions, reviews, audit, evidence):
 
 def _respond(request: HttpRequest, body: ErrorOut, status: int) -> HttpResponse:
     return api.create_response(request, body.model_dump(mode="json"), status=status)
+
+
+FIELD_MESSAGES = {
+    "missing": "缺少此项",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+}
+"""What the request's schema says of a field, in Chinese (pydantic's own words otherwise)."""
+SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
+
+
+def field_problem(error_entry: dict[str, Any]) -> Problem:
+    """One field of a request that does not fit its schema, as a problem naming the field."""
+    loc = [str(part) for part in error_entry.get("loc", ())]
+    if loc and loc[0] in SOURCES:
+        loc = loc[2:] if len(loc) > 2 else loc[1:]  # drop the source and the parameter's own name
+    template = FIELD_MESSAGES.get(str(error_entry.get("type")))
+    ctx = dict(error_entry.get("ctx") or {})
+    if "expected" in ctx:  # pydantic lists choices as "'a', 'b' or 'c'"
+        ctx["expected"] = str(ctx["expected"]).replace("' or '", "、").replace("', '", "、").strip("'")
+    try:
+        text = template.format(**ctx) if template else str(error_entry.get("msg", ""))
+    except (KeyError, IndexError):
+        text = str(error_entry.get("msg", ""))
+    field = ".".join(loc)
+    return Problem(LoadCode.FIELD_INVALID, Severity.error, f"“{field}”{text}" if field else text)
+
+
+@api.exception_handler(ValidationError)
+def _invalid_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, ValidationError)
+    return _respond(request, error("请求内容不符合接口说明", [field_problem(e) for e in exc.errors]), 422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from anju.problems import Problem
 from anju_web.accounts.policy import authorize, has
 from anju_web.audit.models import AuditAction, AuditObject
 from anju_web.audit.services import record
@@ -80,14 +81,14 @@ def _no_guard(move: Move) -> None:
     return None
 
 
-def _check(sub: Submission) -> list[Any]:
+def _check(sub: Submission) -> list[Problem]:
     found = validate(sub)
     sub.issues = [p.as_dict() for p in found]
     sub.checked_at = timezone.now()
     return found
 
 
-def _listed(problems: Sequence[Any], limit: int = MAX_LISTED) -> str:
+def _listed(problems: Sequence[Problem], limit: int = MAX_LISTED) -> str:
     return "；".join(p.message for p in problems[:limit]) + ("……" if len(problems) > limit else "")
 
 

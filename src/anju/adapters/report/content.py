@@ -161,32 +161,31 @@ class ReportContent:
     programs: list[ProgramSection]
     attachments: list[Attachment]
     appendix_titles: dict[int, str] = field(default_factory=dict)
-    """Titles of the four appendix tables (附件1–4), by number."""
+    """Titles of the appendix tables the framework declares (附件1–4 in 2022), by number."""
     evidence: list[EvidenceRow] = field(default_factory=list)
     """Rows of the 佐证材料清单; empty when there is no evidence (the attachment is left out)."""
 
     @property
     def score_table(self) -> Attachment:
-        return self.attachments[SCORE_TABLE_NUMBER - 1]
+        """The attachment after the appendix tables (附件5 in 2022)."""
+        return self.attachments[len(self.appendix_titles)]
 
     @property
     def charts(self) -> Attachment:
-        return self.attachments[CHARTS_NUMBER - 1]
+        return self.attachments[len(self.appendix_titles) + 1]
 
     @property
     def evidence_list(self) -> Attachment | None:
-        """附件7 佐证材料清单, or None when there is no evidence."""
-        return next((a for a in self.attachments if a.number == EVIDENCE_NUMBER), None)
+        """The 佐证材料清单 after the charts (附件7 in 2022), or None when there is no evidence."""
+        position = len(self.appendix_titles) + 2
+        return self.attachments[position] if position < len(self.attachments) else None
 
     def title_lines(self, max_chars: int = 20) -> list[str]:
         return split_title(self.title, max_chars)
 
 
-SCORE_TABLE_NUMBER = 5
 CHARTS_TITLE = "城镇保障性安居工程绩效评价得分情况图"
-CHARTS_NUMBER = 6
 EVIDENCE_TITLE = "城镇保障性安居工程绩效评价佐证材料清单"
-EVIDENCE_NUMBER = 7
 
 _TITLE_BREAKS = ("工程", "资金", "财政", "情况", "指标", "评价", "项目", "关于", "的")
 
@@ -212,14 +211,9 @@ def split_title(title: str, max_chars: int = 20) -> list[str]:
     return [title[:best], title[best:]]
 
 
-def appendix_titles(region: str, year: int) -> dict[int, str]:
-    """The four appendix tables, worded as in the seed."""
-    return {
-        1: f"{year}年中央财政城镇保障性安居工程补助资金支出情况统计表",
-        2: f"{year}年{region}市县财政用于城镇保障性安居工程资金支出情况统计表",
-        3: f"{year}年{region}城镇棚户区改造和租赁住房完成情况汇总表",
-        4: f"{year}年{region}城镇老旧小区改造任务情况统计表",
-    }
+def appendix_titles(framework: Framework, region: str, year: int) -> dict[int, str]:
+    """The titles of the appendix tables the framework declares, by number (附件1–4 in 2022)."""
+    return {table.number: table.title_text(year=year, region=region) for table in framework.appendix.tables}
 
 
 def build_content(
@@ -244,13 +238,14 @@ def build_content(
         _program_section(number, program, framework, region)
         for number, program in enumerate(evaluation.programs, start=1)
     ]
-    tables = appendix_titles(region, year)
+    tables = appendix_titles(framework, region, year)
     attachments = [Attachment(n, t) for n, t in sorted(tables.items())]
-    attachments.append(Attachment(SCORE_TABLE_NUMBER, f"{year}年{region}城镇保障性安居工程绩效评价指标得分表"))
-    attachments.append(Attachment(CHARTS_NUMBER, f"{year}年{region}{CHARTS_TITLE}"))
+    after = len(attachments)  # the score table, the charts and the evidence list follow the tables
+    attachments.append(Attachment(after + 1, f"{year}年{region}城镇保障性安居工程绩效评价指标得分表"))
+    attachments.append(Attachment(after + 2, f"{year}年{region}{CHARTS_TITLE}"))
     rows = evidence_rows(cited_evidence(evaluation) if evidence is None else evidence, evaluation, framework)
     if rows:
-        attachments.append(Attachment(EVIDENCE_NUMBER, f"{year}年{region}{EVIDENCE_TITLE}"))
+        attachments.append(Attachment(after + 3, f"{year}年{region}{EVIDENCE_TITLE}"))
     return ReportContent(
         region=region,
         year=year,
