@@ -36,7 +36,7 @@ from anju.allocation import allocate, builtin_method
 from .helpers import region
 
 D = Decimal
-TOLERANCE = Decimal("1e-40")
+TOLERANCE = Decimal("1e-30")
 
 
 def _regions(with_scores: bool) -> list:
@@ -54,7 +54,7 @@ def _regions(with_scores: bool) -> list:
 
 
 def _close(value: Decimal, fraction: Fraction) -> bool:
-    """Equal to the hand-computed fraction to 40 places (the engine computes to 60 digits)."""
+    """Equal to the hand-computed fraction to 30 places (the engine computes to 40 significant digits)."""
     with localcontext(Context(prec=60)):
         return abs(value - D(fraction.numerator) / D(fraction.denominator)) < TOLERANCE
 

@@ -5,7 +5,7 @@
 * doubling every region's quantities changes nothing;
 * raising one region's quantity or score never lowers its exact amount, and its rounded amount by at
   most one rounding unit (largest remainder can move one unit between regions: the apportionment
-  paradox, stated in docs/adr/0005-allocation.md);
+  paradox, stated in docs/adr/0007-allocation.md);
 * a region with zero quantities gets zero task money.
 """
 

@@ -135,8 +135,8 @@ def test_a_run_stored_before_data_versions_is_never_current_and_asks_for_a_rerun
 
 def test_the_audit_migration_maps_every_stored_wording_to_its_action():
     migration = importlib.import_module("anju_web.audit.migrations.0002_audit_vocabulary")
-    # every wording stored before the vocabulary maps to the action that now carries it
-    # (actions added later, such as allocation_saved, were never stored as wordings)
+    # every wording stored before 0002 maps to the action that has it as its label (actions added
+    # after 0002, such as 保存资金分配测算, were never stored under a wording and need no mapping)
     current = {str(label): value for value, label in AuditAction.choices}
     assert migration.ACTIONS and all(current[label] == value for label, value in migration.ACTIONS.items())
     event = AuditEvent.objects.create(actor_label="系统", action="修改数据", object_type=AuditObject.figure,

@@ -1,6 +1,6 @@
 """The factor method (因素法): method × regions × amounts → every region's task and reward money.
 
-Pure and exact: Decimal at 60 significant digits inside, rounded once at the end by largest
+Pure and exact: Decimal at 40 significant digits inside, rounded once at the end by largest
 remainder (:mod:`anju.allocation.rounding`) to the method's unit, so every program's parts add up
 to its amount to the last unit. Regions are taken in GB/T 2260 code order whatever order they come
 in, so the result never depends on it.
@@ -39,7 +39,8 @@ from anju.allocation.rounding import ApportionError, Rounded, apportion
 from anju.decimals import plain
 from anju.problems import AllocationCode, Problem, ProblemsError, Severity, Where
 
-PRECISION = 60
+PRECISION = 40
+"""Significant digits inside: an amount of 10^12 万元 to the cent needs 18."""
 ZERO = Decimal(0)
 ONE = Decimal(1)
 SCORE_MAX = HUNDRED
@@ -70,7 +71,7 @@ class RegionData:
     """evaluated program id → last year's score (0–100)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FactorTrace:
     figure: str
     label: str
@@ -93,7 +94,7 @@ class FactorTrace:
         return self.total == 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreTrace:
     parts: tuple[tuple[str, Decimal, Decimal], ...]
     """(evaluated program, score, weight in percent as used)."""
@@ -104,7 +105,7 @@ class ScoreTrace:
     """The region has no task volume in the program: its score does not matter and is not asked for."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RewardTrace:
     score: ScoreTrace
     coefficient: Decimal
@@ -116,7 +117,7 @@ class RewardTrace:
     exact: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Share:
     """One region's money in one program, with how it was reached."""
 
@@ -485,10 +486,11 @@ def region_score(method: FactorMethod, program: ProgramMethod, region: RegionDat
     when it has none and the method refuses to fill it."""
     assert program.reward is not None
     weights = program.reward.score_weights(program.id)
-    scores = dict(region.scores)
-    if overrides:
-        scores.update(overrides)
+    scores: Mapping[str, Decimal] = {**region.scores, **overrides} if overrides else region.scores
     present = [(p, scores[p], w) for p, w in weights.items() if p in scores]
+    if len(present) == 1 and len(weights) == 1:  # the usual case: the program's own score
+        program_id, score, _ = present[0]
+        return ScoreTrace(((program_id, score, HUNDRED),), score), []
     name = f"{region.name}（{region.code}）"
     if not present:
         wanted = "、".join(weights)

@@ -19,7 +19,7 @@ class ApportionError(ValueError):
     """The whole is not a whole number of steps, or a part is negative."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rounded:
     """One part before and after rounding."""
 
@@ -38,20 +38,25 @@ def apportion(whole: Decimal, parts: Sequence[tuple[str, Decimal]], step: Decima
     The exact parts should add up to ``whole`` (up to the computing precision); the result always does.
     Returned in the order given.
     """
-    units_whole = whole / step
+    # a power-of-ten step (0.01 万元 …) scales by moving the exponent: no division needed
+    shift = -step.adjusted() if step == Decimal(1).scaleb(step.adjusted()) else None
+
+    def in_steps(value: Decimal) -> Decimal:
+        return value.scaleb(shift) if shift is not None else value / step
+
+    units_whole = in_steps(whole)
     if units_whole != units_whole.to_integral_value():
         raise ApportionError(f"{whole} 不是 {step} 的整数倍")
-    total_units = int(units_whole)
-    floors: list[int] = []
+    floors: list[Decimal] = []
     remainders: list[Decimal] = []
     for key, exact in parts:
         if exact < 0:
             raise ApportionError(f"“{key}”的计算结果为负数（{exact}）")
-        scaled = exact / step
-        floor = int(scaled.to_integral_value(rounding=ROUND_FLOOR))
+        scaled = in_steps(exact)
+        floor = scaled.to_integral_value(rounding=ROUND_FLOOR)
         floors.append(floor)
         remainders.append(scaled - floor)
-    left = total_units - sum(floors)
+    left = int(units_whole - sum(floors, Decimal(0)))
     if left < 0 or left > len(parts):
         raise ApportionError(f"各部分之和与总数 {whole} 相差过大，无法按最大余额法取舍")
     order = sorted(range(len(parts)), key=lambda i: (-remainders[i], parts[i][0]))
