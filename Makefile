@@ -31,11 +31,17 @@ sysdeps:
 		exit 1; \
 	fi
 
-## 主任务：对内置示例（吉林省2022年度）逐项计分、核对，并生成全套评价材料
+## 主任务：对内置示例（吉林省2022年度）逐项计分、核对，并生成全套评价材料；再按因素法测算资金分配（示例数据）
 demo: $(STAMP) sysdeps
 	$(BIN)/anju evaluate examples/jilin-2022 -o out/jilin-2022/evaluation.json
 	$(BIN)/anju report examples/jilin-2022 -o out/jilin-2022/report
 	@echo "全套评价材料（Word、Markdown、纯文本、Excel 得分表与附件表、图表）在 out/jilin-2022/report/ 目录。"
+	@echo ""
+	@echo "—— 资金分配测算（示例数据，按2022年方法，因素权重为假设）：中央 → 6 省，含吉林省每一分值多少钱 ——"
+	$(BIN)/anju allocate 2022 examples/allocation-2023/national.yaml -o out/allocation-2023/national
+	@mkdir -p out/allocation-2023
+	$(BIN)/anju allocate 2022 examples/allocation-2023/jilin-prefectures.yaml -o out/allocation-2023/jilin --format json > out/allocation-2023/jilin.json
+	@echo "吉林省 → 9 个市（州）的分配测算（示例数据）：out/allocation-2023/jilin/（资金分配表、下达通知代拟稿、allocation.json）。"
 
 ## 静态检查：ruff、mypy（严格）、分层依赖约束
 lint: $(STAMP)

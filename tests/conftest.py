@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from anju.dataset import Dataset, load_dataset
 from anju.framework import Framework
 from anju.scoring import Evaluation, evaluate
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "jilin-2022"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from .helpers import EXAMPLE
 
 
 @pytest.fixture(scope="session")

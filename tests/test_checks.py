@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from anju.checks import run_checks
+from anju.collect.units import UnitProgram
+from anju.collect.validation import builtin_rules, check_program
 from anju.dataset import Dataset
 from anju.framework import Framework
+from anju.framework.models import IDENTITY_TOLERANCE
 from anju.problems import Problem, Severity
 from anju.scoring import Evaluation, evaluate
 
-from .test_engine import with_figures
+from .helpers import with_figures
 
 
 def place(issue: Problem) -> str:
@@ -62,6 +65,19 @@ def test_parts_total_mismatch(jilin: tuple[Dataset, Framework]) -> None:
     issues = run_checks(framework, broken, evaluate(framework, broken))
     (issue,) = [i for i in issues if i.code == "PARTS_TOTAL_MISMATCH"]
     assert place(issue) == "total_funds" and "0.01" in issue.message
+
+
+def test_identities_share_one_tolerance_with_the_unit_rules(jilin: tuple[Dataset, Framework]) -> None:
+    """The province check and the unit rule generated from the same identity agree at the boundary."""
+    dataset, framework = jilin
+    rental = framework.program("rental")
+    ruleset = builtin_rules(framework)
+    for excess, fails in ((IDENTITY_TOLERANCE, False), (IDENTITY_TOLERANCE + Decimal("0.001"), True)):
+        total = Decimal("89805.62") + excess
+        broken = with_figures(dataset, "rental", total_funds=total)
+        province = [i for i in run_checks(framework, broken) if i.code == "PARTS_TOTAL_MISMATCH"]
+        unit = check_program(ruleset, framework, rental, UnitProgram(figures=broken.programs["rental"].figures))
+        assert (bool(province), [f.code for f in unit]) == (fails, ["rental_funds_parts"] if fails else [])
 
 
 def test_blank_and_negative_figures(jilin: tuple[Dataset, Framework]) -> None:

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from anju.cli import app
 
-from .conftest import EXAMPLE, FIXTURES
+from .helpers import EXAMPLE, FIXTURES, ROOT
 
 runner = CliRunner()
 
@@ -56,6 +57,7 @@ def test_framework_check_ok_and_broken() -> None:
     ok = runner.invoke(app, ["framework", "check", "src/anju/framework/frameworks/2022"])
     assert ok.exit_code == 0, ok.output
     assert "校验通过" in ok.output
+    assert "附件统计表：4 张（附件1 中央财政资金支出、" in ok.output
     bad = runner.invoke(app, ["framework", "check", str(FIXTURES / "frameworks" / "broken" / "unknown_rule_kind.yaml")])
     assert bad.exit_code == 2
     assert "未知的评分规则类型“magic”" in bad.output and "unknown_rule_kind.yaml:16" in bad.output
@@ -73,11 +75,37 @@ def test_framework_schema(tmp_path: Path) -> None:
     out = tmp_path / "schema.json"
     result = runner.invoke(app, ["framework", "schema", "-o", str(out)])
     assert result.exit_code == 0
-    assert json.loads(out.read_text(encoding="utf-8"))["title"] == "Framework"
+    schema = json.loads(out.read_text(encoding="utf-8"))
+    assert {"Item", "RatioTiers", "Checklist", "Deduction"} <= set(schema["$defs"])
 
 
-@pytest.mark.parametrize("command", ["evaluate", "framework", "version"])
-def test_commands_have_help(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
-    assert result.exit_code == 0
-    assert result.output.strip()
+def _leaf_commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        if hasattr(command, "commands"):
+            found += _leaf_commands(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+COMMANDS = _leaf_commands(typer.main.get_command(app))
+
+
+def _readme_commands() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## 命令行")
+    end = text.index("\n## ", start + 1)
+    return text[start:end]
+
+
+def test_every_command_is_registered() -> None:
+    assert len(COMMANDS) >= 14 and ("evaluate",) in COMMANDS and ("region", "show") in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(command: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "示例：anju " + " ".join(command) in result.output
+    assert "anju " + " ".join(command) in _readme_commands()

@@ -9,7 +9,7 @@ import pytest
 
 from anju.dataset import NOT_APPLICABLE, DatasetError, load_dataset
 
-from .conftest import EXAMPLE
+from .helpers import EXAMPLE
 
 HEAD = 'region: {code: "220000", name: 吉林省}\nyear: 2022\nframework: "2022"\nprograms:\n  rental:\n    figures:\n'
 

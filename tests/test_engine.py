@@ -12,24 +12,15 @@ from anju.dataset import Dataset, load_dataset
 from anju.dataset.models import NOT_APPLICABLE
 from anju.framework import Framework, load_framework
 from anju.framework.loader import BUILTIN_DIR
-from anju.scoring import EvaluationError, evaluate
+from anju.scoring import Evaluation, EvaluationError, evaluate
 
-from .conftest import EXAMPLE
+from .helpers import EXAMPLE, with_figures
 
 
 def copy_framework(tmp_path: Path) -> Path:
     target = tmp_path / "fw2022"
     shutil.copytree(BUILTIN_DIR / "2022", target)
     return target
-
-
-def with_figures(dataset: Dataset, program: str, **figures: object) -> Dataset:
-    data = dataset.programs[program]
-    new_figures = dict(data.figures)
-    new_figures.update(figures)  # type: ignore[arg-type]
-    programs = dict(dataset.programs)
-    programs[program] = data.model_copy(update={"figures": new_figures})  # type: ignore[index]
-    return dataset.model_copy(update={"programs": programs})
 
 
 def test_threshold_change_in_yaml_changes_score(tmp_path: Path, jilin: tuple[Dataset, Framework]) -> None:
@@ -129,10 +120,7 @@ def test_result_is_reproducible_and_hash_tracks_inputs(jilin: tuple[Dataset, Fra
     assert changed.framework_hash == first.framework_hash
 
 
-def test_json_round_trip(jilin_evaluation: object) -> None:
-    from anju.scoring import Evaluation
-
-    assert isinstance(jilin_evaluation, Evaluation)
+def test_json_round_trip(jilin_evaluation: Evaluation) -> None:
     text = jilin_evaluation.model_dump_json()
     again = Evaluation.model_validate_json(text)
     assert again.program("renovation").score == 85

@@ -12,7 +12,7 @@ from anju.framework import Framework
 from anju.scoring import evaluate
 from anju.scoring.rules import score_proportional, score_ratio_tiers
 
-from .test_rules import EXECUTION, PROP
+from .helpers import EXECUTION, PROP
 
 percent = st.decimals(min_value=0, max_value=500, places=4, allow_nan=False, allow_infinity=False)
 count = st.integers(min_value=1, max_value=10_000_000).map(Decimal)

@@ -13,8 +13,6 @@ from anju.framework.models import (
     Deduction,
     Judged,
     Metric,
-    Proportional,
-    RatioTiers,
     Threshold,
     Tier,
 )
@@ -29,18 +27,7 @@ from anju.scoring.rules import (
     score_threshold,
 )
 
-METRIC = Metric(label="预算执行率", numerator=["spent"], denominator=["budget"], kind="completion")
-EXECUTION = RatioTiers(
-    kind="ratio_tiers",
-    metric=METRIC,
-    provenance="inferred",
-    tiers=[
-        Tier(below=D(60), points=D(0)),
-        Tier(at_least=D(60), below=D(80), points=D(1)),
-        Tier(at_least=D(80), below=D(90), points=D(2)),
-        Tier(at_least=D(90), points=D(3)),
-    ],
-)
+from .helpers import EXECUTION, METRIC, PROP
 
 
 @pytest.mark.parametrize(
@@ -66,9 +53,6 @@ def test_ratio_tiers_lower_is_better() -> None:
     )
     assert score_ratio_tiers(rule, D(2), D("75.81")).score == 0
     assert score_ratio_tiers(rule, D(2), D("49.99")).score == 2
-
-
-PROP = Proportional(kind="proportional", metric=METRIC, provenance="assumed")
 
 
 @pytest.mark.parametrize(

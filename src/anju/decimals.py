@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
+SHOWN_DECIMALS = 2
+"""Places a figure, a score or a percent is shown with unless a rule declares otherwise."""
 
 
 def round_half_up(value: Decimal, decimals: int = 2) -> Decimal:
@@ -20,6 +21,16 @@ def plain(value: Decimal) -> str:
         return str(value.quantize(Decimal(1)))
     text = format(value.normalize(), "f")
     return text
+
+
+def rounded_text(value: Decimal, decimals: int = SHOWN_DECIMALS) -> str:
+    """Rounded half up, then without trailing zeros: 32.8263 → "32.83", 88.00 → "88"."""
+    return plain(round_half_up(value, decimals))
+
+
+def percent_text(value: Decimal, decimals: int | None = SHOWN_DECIMALS) -> str:
+    """A percent with its sign: 32.8263 → "32.83%"; ``decimals`` None keeps every digit."""
+    return (plain(value) if decimals is None else rounded_text(value, decimals)) + "%"
 
 
 def fixed(value: Decimal, decimals: int) -> str:

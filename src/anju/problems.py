@@ -143,6 +143,41 @@ class CollectCode(StrEnum):
     TOTAL_BLANK = "TOTAL_BLANK"
 
 
+class AllocationCode(StrEnum):
+    """An allocation method that breaks its own rules, or allocation inputs that cannot be allocated
+    (:mod:`anju.allocation`)."""
+
+    WEIGHTS_NOT_100 = "WEIGHTS_NOT_100"
+    """A program's factor weights and reward share do not add up to 100%."""
+    FIGURE_UNDECLARED = "FIGURE_UNDECLARED"
+    SCORE_WEIGHTS_NOT_100 = "SCORE_WEIGHTS_NOT_100"
+    BANDS_INVALID = "BANDS_INVALID"
+    COEFFICIENT_MISSING = "COEFFICIENT_MISSING"
+    PROGRAM_UNKNOWN = "PROGRAM_UNKNOWN"
+    AMOUNT_MISSING = "AMOUNT_MISSING"
+    AMOUNT_NOT_IN_UNIT = "AMOUNT_NOT_IN_UNIT"
+    QUANTITY_BLANK = "QUANTITY_BLANK"
+    QUANTITY_INVALID = "QUANTITY_INVALID"
+    DIFFICULTY_MISSING = "DIFFICULTY_MISSING"
+    DIFFICULTY_INVALID = "DIFFICULTY_INVALID"
+    SCORE_MISSING = "SCORE_MISSING"
+    SCORE_RANGE = "SCORE_RANGE"
+    SCORE_FILLED_ZERO = "SCORE_FILLED_ZERO"
+    SCORE_BASIS_DIFFERS = "SCORE_BASIS_DIFFERS"
+    SCORES_RENORMALISED = "SCORES_RENORMALISED"
+    FACTOR_WITHOUT_TASK = "FACTOR_WITHOUT_TASK"
+    """No region has any quantity of a factor: its weight goes to the program's other factors."""
+    NOTHING_TO_ALLOCATE = "NOTHING_TO_ALLOCATE"
+    REWARD_BASE_ZERO = "REWARD_BASE_ZERO"
+    NO_REGIONS = "NO_REGIONS"
+    REGION_UNKNOWN = "REGION_UNKNOWN"
+    REGION_LEVEL = "REGION_LEVEL"
+    REGION_DUPLICATE = "REGION_DUPLICATE"
+    SOURCE_CONFLICT = "SOURCE_CONFLICT"
+    """The same value given twice (typed in the inputs and taken from units or an evaluation)."""
+    EVALUATION_UNAVAILABLE = "EVALUATION_UNAVAILABLE"
+
+
 class AuditCode(StrEnum):
     """Reading and auditing a province's explanation document (:mod:`anju.audit`). The checks of
     the numbers themselves reuse :class:`ConsistencyCode`, so a finding reads the same whether the

@@ -166,6 +166,10 @@ def locate(root: Node | None, loc: tuple[int | str, ...]) -> int:
     return line
 
 
+CUSTOM_ERROR_PREFIX = "anju_"
+"""Error types a model raises with its own Chinese message (pydantic's ``custom_error_type``)."""
+
+
 def pydantic_problems(
     exc: ValidationError, doc: YamlDocument, line_of: Callable[[tuple[int | str, ...]], int] | None = None
 ) -> list[Problem]:
@@ -187,13 +191,19 @@ def pydantic_problems(
             msg = f"未知字段“{field}”"
         elif kind == "missing":
             msg = f"缺少必填字段“{field}”"
+        elif kind.startswith(CUSTOM_ERROR_PREFIX):
+            msg = err["msg"]
+        elif kind == "string_too_short":
+            msg = f"字段“{field}”不能为空"
+        elif kind == "too_short":
+            msg = f"字段“{field}”至少应有{err.get('ctx', {}).get('min_length', 1)}项"
         elif kind == "string_pattern_mismatch":
             msg = f"字段“{field}”的编号“{err.get('input')}”不合规：只能用小写英文字母、数字和下划线，且以字母开头"
         elif kind.startswith("decimal") or kind in {"int_parsing", "int_type"}:
             msg = f"字段“{field}”应为数值，实为“{err.get('input')}”"
         elif kind == "value_error":
             msg = str(err.get("ctx", {}).get("error", err["msg"]))
-        elif kind == "literal_error":
+        elif kind in {"literal_error", "enum"}:
             msg = f"字段“{field}”的取值“{err.get('input')}”不在允许范围内（{err.get('ctx', {}).get('expected', '')}）"
         elif kind in {"greater_than_equal", "greater_than"}:
             msg = f"字段“{field}”取值过小：{err.get('input')}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,12 +13,23 @@ from anju.collect.units import UNITS_FILE, UnitReport, load_units
 from anju.dataset import NOT_APPLICABLE, load_dataset
 from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role, ensure_groups
+from anju_web.audit.models import AuditAction
 from anju_web.audit.services import record
 from anju_web.regions.models import Region
 from anju_web.regions.services import sync_regions
 from anju_web.regions.source import region_tree
 from anju_web.reviews.models import Judgement, Narrative
-from anju_web.submissions.models import Cycle, EntryState, FigureEntry, Status, Submission
+from anju_web.reviews.services import RunOutcome, run_evaluation
+from anju_web.submissions.models import (
+    ACCEPTED_OR_LATER,
+    DONE,
+    Cycle,
+    EntryState,
+    FigureEntry,
+    Status,
+    Submission,
+)
+from anju_web.submissions.units import validate
 
 DEMO_PASSWORD = "anju-demo-2022"
 
@@ -109,9 +119,9 @@ def load_example(path: Path | str, deadline: dt.date | None = None) -> Cycle:
             continue
         _load_report(submission, report, units_yaml.name)
         loaded += 1
-    record(None, "导入示例数据", object_type="cycle", object_id=cycle.pk, object_label=str(cycle),
+    record(None, AuditAction.example_loaded, cycle.audit_target(),
            new=f"判断 {cycle.judgements.count()} 项，报表单位 {cycle.submissions.count()} 个，其中已有填报数据 {loaded} 个",
-           note=str(path), region=province, cycle_id=cycle.pk)
+           note=str(path))
     return cycle
 
 
@@ -144,21 +154,17 @@ def _load_report(submission: Submission, report: UnitReport, source: str) -> Non
     submission.source = f"示例数据：{source}"
     if status != Status.draft:
         submission.submitted_at = submitted
-    if status in (Status.accepted, Status.approved):
+    if status in ACCEPTED_OR_LATER:
         submission.accepted_at = submitted + dt.timedelta(days=2)
-    if status == Status.approved:
+    if status in DONE:
         submission.approved_at = submitted + dt.timedelta(days=5)
-    from anju_web.submissions.services import check_submission
-
-    submission.issues = [p.as_dict() for p in check_submission(submission)]
+    submission.issues = [p.as_dict() for p in validate(submission)]
     submission.checked_at = submitted
     submission.save()
 
 
-def first_run(cycle: Cycle) -> Any:
+def first_run(cycle: Cycle) -> RunOutcome:
     """Score the example once so the dashboards have something to show."""
-    from anju_web.reviews.services import run_evaluation
-
     evaluator = get_user_model().objects.get(username="evaluator-finance")
     return run_evaluation(evaluator, cycle)
 

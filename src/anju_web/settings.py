@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "anju_web.evidence",
     "anju_web.audit",
     "anju_web.reports",
+    "anju_web.allocations",
     "anju_web.api",
     "anju_web.accounts",
 ]
@@ -100,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "anju_web.accounts.context.role_context",
+                "anju_web.context_processors.role_context",
             ],
         },
     },

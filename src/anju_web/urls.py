@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from anju_web.accounts import views as accounts
+from anju_web.allocations import views as allocations
 from anju_web.api.api import api
 from anju_web.audit import views as audit
 from anju_web.evidence import views as evidence
@@ -34,6 +35,9 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/comments/", reviews.comment, name="add_comment"),
     path("comments/<int:comment_id>/resolve/", reviews.resolve, name="resolve_comment"),
     path("cycles/<int:cycle_id>/evidence/", evidence.evidence_list, name="evidence_list"),
+    path("cycles/<int:cycle_id>/allocations/", allocations.allocation_list, name="allocations"),
+    path("allocations/<int:allocation_id>/", allocations.allocation_detail, name="allocation"),
+    path("allocations/<int:allocation_id>/<slug:kind>/", allocations.allocation_download, name="allocation_download"),
     path("cycles/<int:cycle_id>/evidence/upload/", evidence.upload, name="evidence_upload"),
     path("evidence/<int:evidence_id>/download/", evidence.download, name="evidence_download"),
     path("submissions/<int:submission_id>/", submissions.detail, name="submission"),

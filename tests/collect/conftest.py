@@ -20,8 +20,7 @@ from anju.collect.validation import RuleSet, builtin_rules
 from anju.dataset.models import NOT_APPLICABLE
 from anju.framework import Framework, builtin_framework
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "jilin-2022"
+from ..helpers import EXAMPLE
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ weighted means of percents, and the example's breakdown equal to the seed's prov
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from anju.dataset import load_dataset
 from anju.dataset.models import NOT_APPLICABLE
 from anju.framework import Framework
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "jilin-2022"
+from ..helpers import EXAMPLE
 
 
 def replace_program(units: UnitsFile, code: str, program: str, **changes: Any) -> UnitsFile:

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from anju.cli import app
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "jilin-2022"
+from ..helpers import EXAMPLE
+
 runner = CliRunner()
 
 

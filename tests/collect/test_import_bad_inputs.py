@@ -247,6 +247,15 @@ def test_an_error_rule_blocks_the_workbook(one_filled: Path, context: ImportCont
     assert "不满足“中央财政补助资金实际支出 ≤ 中央财政补助资金预算（指标）”" in message
 
 
+def test_a_total_that_is_not_the_sum_of_its_parts_blocks_the_workbook(one_filled: Path, context: ImportContext) -> None:
+    """The framework's identity 全部财政资金 = 中央 + 市县 is an error rule at import."""
+    edit(one_filled, "住房租赁保障", "C6", 1)
+    outcome = import_workbook(one_filled, context)
+    [problem] = outcome.refusals
+    assert (problem.code, problem.where.sheet, problem.where.cell) == ("rental_funds_parts", "住房租赁保障", "C6")
+    assert str(problem).startswith("长春市.xlsx 住房租赁保障!C6：全部财政资金等于中央财政资金与市县安排财政资金之和：")
+
+
 def test_a_warning_needs_an_explanation(one_filled: Path, context: ImportContext) -> None:
     edit(one_filled, "住房租赁保障", "C24", 0.94)
     outcome = import_workbook(one_filled, context)

@@ -17,7 +17,7 @@ from anju.dataset import load_dataset
 from anju.framework import Framework
 from anju.scoring import evaluate
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "jilin-2022"
+from ..helpers import EXAMPLE
 
 
 def test_one_template_per_reporting_unit(blank_templates: Path) -> None:

@@ -18,10 +18,12 @@ from anju.collect.validation import (
     evaluate_expression,
     expression_names,
     find_outliers,
+    identity_rules,
     load_rules,
     modified_z_scores,
 )
 from anju.framework import Framework
+from anju.framework.models import IDENTITY_TOLERANCE
 
 
 def program_data(**figures: object) -> UnitProgram:
@@ -129,3 +131,39 @@ def test_broken_rule_files(framework: Framework, tmp_path: Path, rule: str, mess
         load_rules(path, framework)
     text = "\n".join(str(p) for p in error.value.problems)
     assert message in text and "r.yaml:3" in text
+
+
+def test_the_frameworks_identities_are_rules_named_after_them(rules: RuleSet, framework: Framework) -> None:
+    """total = parts is declared once (identities: in the program file) and checked on every unit."""
+    generated = {r.id: r for r in identity_rules(framework)}
+    assert list(generated) == ["rental_funds_parts", "renovation_funds_parts", "renovation_central_parts"]
+    assert [r.id for r in rules.rules][:3] == list(generated)
+    assert all(r.tolerance == IDENTITY_TOLERANCE and r.severity == "error" for r in generated.values())
+    rental = framework.program("rental")
+    data = program_data(total_funds=Decimal("100.01"), central_funds=Decimal(60), county_funds=Decimal(40))
+    [finding] = check_program(rules, framework, rental, data)
+    assert (finding.code, finding.program, finding.figure) == ("rental_funds_parts", "rental", "total_funds")
+    assert finding.message == ("全部财政资金等于中央财政资金与市县安排财政资金之和：用于租赁住房保障的全部财政资金为100.01，"
+                               "中央财政资金 + 市县安排财政资金为100，"
+                               "不满足“用于租赁住房保障的全部财政资金 = 中央财政资金 + 市县安排财政资金”")
+    within = program_data(total_funds=Decimal("100.005"), central_funds=Decimal(60), county_funds=Decimal(40))
+    assert check_program(rules, framework, rental, within) == []
+
+
+def test_a_rule_file_cannot_declare_an_identity_again(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text('framework: "2022"\nrules:\n  - {id: rental_funds_parts, label: 甲, left: total_funds, '
+                    'operator: "==", right: central_funds + county_funds}\n', encoding="utf-8")
+    with pytest.raises(RulesError) as error:
+        load_rules(path, framework)
+    [problem] = error.value.problems
+    assert (problem.where.file, problem.where.line) == (str(path), 3)
+    assert "已是指标体系中的勾稽关系“全部财政资金等于中央财政资金与市县安排财政资金之和”" in problem.message
+
+
+def test_a_rule_file_gets_the_identities_too(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text('framework: "2022"\nrules:\n  - {id: a, label: 甲, left: central_spent, operator: "<=", '
+                    'right: central_budget}\n', encoding="utf-8")
+    assert [r.id for r in load_rules(path, framework).rules] == [
+        "rental_funds_parts", "renovation_funds_parts", "renovation_central_parts", "a"]

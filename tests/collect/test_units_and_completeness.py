@@ -15,7 +15,7 @@ from anju.collect.units import UnitsError, UnitsFile, dump_units, load_units, pa
 from anju.framework import Framework
 from anju.yamlio import parse_yaml
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "jilin-2022"
+from ..helpers import EXAMPLE
 
 
 def test_the_example_is_labelled_illustrative() -> None:

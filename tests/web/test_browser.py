@@ -20,7 +20,7 @@ import docx
 import openpyxl
 import pytest
 
-from anju_web.audit.models import AuditEvent
+from anju_web.audit.models import AuditEvent, AuditObject
 from anju_web.demo import DEMO_PASSWORD
 from anju_web.reviews.models import Comment, ScoreAdjustment
 from anju_web.submissions.models import Cycle, Status, Submission
@@ -243,9 +243,9 @@ def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:  # 
     assert sub.status == Status.approved
     assert ScoreAdjustment.objects.filter(author__username="supervisor").count() == 1
     assert Comment.objects.filter(author__username="supervisor").count() == 1
-    actions = list(AuditEvent.objects.filter(object_type="submission", object_id=str(sub.pk))
-                   .order_by("at", "pk").values_list("action", flat=True))
+    actions = [e.get_action_display() for e in AuditEvent.objects.filter(object_type=AuditObject.submission,
+                                                                         object_id=str(sub.pk)).order_by("at", "pk")]
     assert actions == ["提交", "退回", "提交", "审核通过", "审定"]
-    assert AuditEvent.objects.filter(object_type="score", field="renovation.outputs.policies", new_value="1").exists()
+    assert AuditEvent.objects.filter(object_type=AuditObject.score, field="renovation.outputs.policies", new_value="1").exists()
     for name in ("01-login", "03-validation-error", "05-board", "09-evaluation", "11-dashboard", "12-supervision-adjustment"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000

@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied
 
 from anju.dataset import load_dataset
 from anju.scoring import EvaluationError, evaluate
-from anju_web.audit.models import AuditEvent
+from anju_web.audit.models import AuditAction, AuditEvent, AuditObject
 from anju_web.reports import documents
 from anju_web.reviews import services
+from anju_web.reviews.assembly import assemble
 from anju_web.reviews.models import EvaluationRun, Judgement, ScoreAdjustment
 from anju_web.submissions import workflow
-from anju_web.submissions.assembly import assemble_dataset
 from anju_web.submissions.models import Status, Submission
 
 from .conftest import EXAMPLE
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def test_assembled_dataset_scores_like_the_example(cycle):
     expected_dataset, framework = load_dataset(EXAMPLE)
-    assembled = assemble_dataset(cycle)
+    assembled = assemble(cycle).dataset
     for program_id, data in expected_dataset.programs.items():
         got = assembled.programs[program_id]
         assert got.figures == data.figures
@@ -57,11 +57,11 @@ def test_run_stores_the_engine_result_and_audits_changed_scores(cycle, users):
     outcome = services.run_evaluation(evaluator, cycle)
     assert outcome.run.totals["rental"] == "84"
     assert outcome.changed_scores == 3  # the item, its dimension and the program total
-    changes = AuditEvent.objects.filter(object_type="score", object_id=str(outcome.run.pk))
+    changes = AuditEvent.objects.filter(object_type=AuditObject.score, object_id=str(outcome.run.pk))
     by_field = {e.field: (e.old_value, e.new_value) for e in changes}
     assert by_field["rental.project_management.project_pipeline"] == ("10", "6")
     assert by_field["rental.project_management"] == ("15", "11")
-    assert "未达到" in AuditEvent.objects.filter(object_type="judgement", field="要点 target_approved").get().new_value
+    assert "未达到" in AuditEvent.objects.filter(object_type=AuditObject.judgement, field="要点 target_approved").get().new_value
 
 
 def test_engine_refusal_saves_nothing(cycle, users):
@@ -139,7 +139,7 @@ def test_signing_needs_every_unit_approved_then_locks_them(cycle, users):
     workflow.reopen(evaluator, sub, "数据更正")
     cycle.refresh_from_db()
     assert cycle.signed_at is None
-    assert AuditEvent.objects.filter(action="撤销审定", note__contains="数据更正").exists()
+    assert AuditEvent.objects.filter(action=AuditAction.signature_withdrawn, note__contains="数据更正").exists()
 
 
 def test_documents_carry_the_run_totals(cycle):

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from anju_web.audit.models import AuditEvent
+from anju_web.audit.models import AuditEvent, AuditObject
 from anju_web.evidence.models import EvidenceFile
 from anju_web.evidence.storage import EvidenceRejected, path_for
 from anju_web.exports import neutralise
@@ -109,7 +109,7 @@ def test_evidence_is_hashed_stored_outside_static_and_served_as_attachment(cycle
     assert download["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in download["Content-Security-Policy"]
     assert b"".join(download.streaming_content) == PDF
-    assert AuditEvent.objects.filter(object_type="evidence", new_value__contains=evidence.sha256).exists()
+    assert AuditEvent.objects.filter(object_type=AuditObject.evidence, new_value__contains=evidence.sha256).exists()
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
@@ -184,3 +184,11 @@ def test_request_body_limits_are_enforced(cycle):
     response = client.post(f"/submissions/{sub.pk}/save/", big)
     assert response.status_code == 400
     assert list(FigureEntry.objects.filter(submission=sub).values_list("figure_id", "value")) == before
+
+
+def test_evidence_upload_goes_back_only_to_a_page_of_this_site(cycle):
+    client = client_for("clerk-220122")
+    for back, expected in (("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil.example", "/"),
+                           (f"/submissions/{unit(cycle, '220122').pk}/", f"/submissions/{unit(cycle, '220122').pk}/")):
+        response = client.post(f"/cycles/{cycle.pk}/evidence/upload/", {"region": "220122", "next": back})
+        assert response.status_code == 302 and response["Location"] == expected, back

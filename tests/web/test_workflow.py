@@ -11,20 +11,18 @@ from django.http import Http404
 
 from anju.collect.regions import builtin_region_tree
 from anju.collect.units import load_units
-from anju_web.audit.models import AuditEvent
+from anju_web.audit.models import AuditAction, AuditEvent, AuditObject
 from anju_web.submissions import workflow
-from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.inputs import RowInput
 from anju_web.submissions.models import EntryState, FigureEntry, ReturnStatus, Status
 from anju_web.submissions.services import (
     FigureErrors,
     NotEditable,
     StaleVersion,
-    check_submission,
     reply_to_return,
     save_figures,
 )
-from anju_web.submissions.units import layout_of, unit_report
+from anju_web.submissions.units import layout_of, unit_report, validate
 
 from .conftest import EXAMPLE, rows, stored, unit
 
@@ -33,9 +31,9 @@ pytestmark = pytest.mark.django_db
 
 def test_stored_report_is_the_example_and_passes_the_rules(cycle):
     sub = unit(cycle, "220122")
-    units = load_units(EXAMPLE / "units.yaml", cycle_framework(cycle), builtin_region_tree("220000"))
+    units = load_units(EXAMPLE / "units.yaml", cycle.framework, builtin_region_tree("220000"))
     assert unit_report(sub).programs == units.units["220122"].programs
-    assert check_submission(sub) == []
+    assert validate(sub) == []
 
 
 def test_form_rows_follow_the_unit_layout(cycle):
@@ -178,21 +176,22 @@ def test_whole_cycle_with_a_return_and_a_reopening(cycle, users):
     sub.refresh_from_db()
     assert sub.status == Status.draft and sub.approved_at is None
     statuses = list(
-        AuditEvent.objects.filter(object_type="submission", object_id=str(sub.pk), field="状态").order_by("at", "pk")
-        .values_list("action", "old_value", "new_value")
+        AuditEvent.objects.filter(object_type=AuditObject.submission, object_id=str(sub.pk), field="状态")
+        .order_by("at", "pk").values_list("action", "old_value", "new_value")
     )
     assert statuses == [
-        ("提交", "草稿", "已提交"),
-        ("退回", "已提交", "已退回"),
-        ("提交", "已退回", "已提交"),
-        ("审核通过", "已提交", "地级市已审核"),
-        ("审定", "地级市已审核", "省级已审定"),
-        ("锁定", "省级已审定", "已锁定"),
-        ("重新打开", "已锁定", "草稿"),
+        (AuditAction.submitted, "草稿", "已提交"),
+        (AuditAction.returned, "已提交", "已退回"),
+        (AuditAction.submitted, "已退回", "已提交"),
+        (AuditAction.accepted, "已提交", "地级市已审核"),
+        (AuditAction.approved, "地级市已审核", "省级已审定"),
+        (AuditAction.locked, "省级已审定", "已锁定"),
+        (AuditAction.reopened, "已锁定", "草稿"),
     ]
-    reopen = AuditEvent.objects.filter(object_type="submission", action="重新打开").get()
+    assert [AuditAction(a).label for a, _, _ in statuses] == ["提交", "退回", "提交", "审核通过", "审定", "锁定", "重新打开"]
+    reopen = AuditEvent.objects.filter(object_type=AuditObject.submission, action=AuditAction.reopened).get()
     assert reopen.note == "监管局复核发现补贴户数有误"
-    figure_change = AuditEvent.objects.filter(object_type="figure", field="rental.subsidy_paid").latest("pk")
+    figure_change = AuditEvent.objects.filter(object_type=AuditObject.figure, field="rental.subsidy_paid").latest("pk")
     assert (figure_change.old_value, figure_change.new_value) == (old, new)
     assert figure_change.actor_label == "李明（农安县财政局 市县填报员）"
 
@@ -235,3 +234,11 @@ def test_transition_table_is_the_only_source_of_moves():
     assert ("reopen", Status.locked, Status.draft) in moves
     assert not any(target == Status.approved and source != Status.accepted for _, source, target in moves)
     assert all(t.needs_reason for t in workflow.TRANSITIONS if t.verb == "reopen")
+    # Each row carries its own guard and effect: there is no second table keyed by verb.
+    assert {t.verb for t in workflow.TRANSITIONS} == set(workflow.Verb)
+    tables = [name for name, v in vars(workflow).items()
+              if not name.startswith("__") and isinstance(v, dict) and any(callable(f) for f in v.values())]
+    assert tables == []
+    returns = [t for t in workflow.TRANSITIONS if t.verb == workflow.Verb.return_]
+    assert {t.effect for t in returns} == {workflow._open_returns}
+    assert workflow.VERB_LABELS["return"] == "退回" == AuditAction.returned.label

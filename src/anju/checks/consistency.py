@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from anju.dataset.models import NOT_APPLICABLE, Dataset, ProgramData
-from anju.decimals import HUNDRED, plain, round_half_up
-from anju.framework.models import METRIC_RULES, Framework, Item, Program
+from anju.decimals import HUNDRED, percent_text, plain, rounded_text
+from anju.framework.models import IDENTITY_TOLERANCE, METRIC_RULES, Framework, Item, Program
 from anju.problems import ConsistencyCode, Problem, Severity, Where
 from anju.scoring.metrics import compute_metric
 from anju.scoring.result import Evaluation, ProgramResult
@@ -49,12 +49,6 @@ class Context:
 
 
 Check = Callable[[Context], Iterator[Problem]]
-AMOUNT_TOLERANCE = Decimal("0.005")
-"""Parts and totals in 万元 agree when they differ by less than half a cent of a 万元 figure."""
-
-
-def _pct(value: Decimal, decimals: int = 2) -> str:
-    return format(round_half_up(value, decimals).normalize(), "f") + "%"
 
 
 def _leaves(program: Program) -> Iterator[tuple[str, Item]]:
@@ -105,8 +99,8 @@ def check_stated_percents(ctx: Context) -> Iterator[Problem]:
             ctx,
             ConsistencyCode.STATED_PERCENT_MISMATCH,
             Severity.error,
-            f"“{item.label}”文中为{_pct(stated)}，按数据重新计算为{_pct(computed)}"
-            f"（{rule.metric.label}{arithmetic}，相差{plain(round_half_up(diff, 2))}个百分点，超过{plain(tolerance)}个百分点）"
+            f"“{item.label}”文中为{percent_text(stated)}，按数据重新计算为{percent_text(computed)}"
+            f"（{rule.metric.label}{arithmetic}，相差{rounded_text(diff)}个百分点，超过{plain(tolerance)}个百分点）"
             f"{hint}；计分采用重新计算值。",
             item=path,
             stated=stated, computed=computed,
@@ -121,8 +115,8 @@ def check_stated_percents(ctx: Context) -> Iterator[Problem]:
             ctx,
             ConsistencyCode.DENOMINATOR_SWITCH,
             Severity.warning,
-            f"“{item.label}”文中为{_pct(stated)}，与以{alt_den}为分母的{_pct(alt)}相符，"
-            f"而按规定分母（{den}）计算为{_pct(computed)}{others}，口径不一致（也可能是截尾取整）。",
+            f"“{item.label}”文中为{percent_text(stated)}，与以{alt_den}为分母的{percent_text(alt)}相符，"
+            f"而按规定分母（{den}）计算为{percent_text(computed)}{others}，口径不一致（也可能是截尾取整）。",
             item=path,
             stated=stated, computed=computed,
         )
@@ -145,7 +139,7 @@ def _denominator_hint(ctx: Context, numerator: list[str], stated: Decimal, used:
             continue
         candidate = num * HUNDRED / value
         if abs(candidate - stated) <= min(HINT_TOLERANCE, ctx.tolerance(stated)):
-            return f"；文中数值恰等于以“{spec.label}”{plain(value)}{spec.unit}为分母的结果（{_pct(candidate)}），疑似误用分母"
+            return f"；文中数值恰等于以“{spec.label}”{plain(value)}{spec.unit}为分母的结果（{percent_text(candidate)}），疑似误用分母"
     return ""
 
 
@@ -207,7 +201,7 @@ def check_identities(ctx: Context) -> Iterator[Problem]:
         if not isinstance(total, Decimal) or not all(isinstance(p, Decimal) for p in parts):
             continue
         part_sum = sum((p for p in parts if isinstance(p, Decimal)), Decimal(0))
-        if abs(part_sum - total) > AMOUNT_TOLERANCE:
+        if abs(part_sum - total) > IDENTITY_TOLERANCE:
             names = " + ".join(ctx.program.figure(p).label for p in identity.parts)
             yield _issue(
                 ctx,
@@ -232,7 +226,7 @@ def check_shares(ctx: Context) -> Iterator[Problem]:
                 ctx,
                 ConsistencyCode.SHARE_ABOVE_100,
                 Severity.warning,
-                f"“{item.label}”为占比指标，计算结果{_pct(value)}超过100%：分子大于分母"
+                f"“{item.label}”为占比指标，计算结果{percent_text(value)}超过100%：分子大于分母"
                 f"（{_names(ctx, rule.metric.numerator)} > {_names(ctx, rule.metric.denominator)}），请核实口径。",
                 item=path,
                 computed=value,
@@ -258,7 +252,7 @@ def check_plausibility(ctx: Context) -> Iterator[Problem]:
                 ConsistencyCode.IMPLAUSIBLE_MAGNITUDE,
                 Severity.warning,
                 f"{check.label} = {plain(num)}{n_spec.unit} ÷ {plain(den)}{d_spec.unit} = "
-                f"{plain(round_half_up(ratio, 2))}{check.unit}，超出合理范围"
+                f"{rounded_text(ratio)}{check.unit}，超出合理范围"
                 f"{plain(check.min)}–{plain(check.max)}{check.unit}{hint}。",
                 figure=check.numerator,
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from anju.cli import audit, collect, evaluate, framework, region, report
+from anju.cli import allocate, audit, collect, evaluate, framework, region, report
 
 app = typer.Typer(
     name="anju",
@@ -17,7 +17,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-for module in (evaluate, framework, report, collect, region, audit):
+for module in (evaluate, framework, report, collect, region, allocate, audit):
     module.register(app)
 
 

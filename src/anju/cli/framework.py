@@ -21,7 +21,7 @@ framework_app = typer.Typer(help="查看和校验绩效评价指标体系。", n
 def framework_check(
     file: Annotated[Path, typer.Argument(help="指标体系目录、framework.yaml 或单个项目文件")],
 ) -> None:
-    """校验指标体系文件：字段、规则类型、分值合计、引用的数据项和说明模板。
+    """校验指标体系文件：字段、规则类型、分值合计、引用的数据项、说明模板和附件统计表。
 
     示例：anju framework check src/anju/framework/frameworks/2022
     """
@@ -32,6 +32,10 @@ def framework_check(
     for program in fw.programs:
         count = sum(1 for _ in program.items())
         say(f"{program.label}（{program.id}）：{count} 个指标节点，满分 {plain(program.points)} 分，校验通过。")
+    tables = fw.appendix.tables
+    if tables:
+        sheets = "、".join(table.sheet for table in tables)
+        say(f"附件统计表：{len(tables)} 张（{sheets}），校验通过。")
 
 
 @framework_app.command("show")

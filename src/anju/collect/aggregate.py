@@ -18,13 +18,14 @@ denominators of unit counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
+from typing import Final, Literal
 
 from anju.collect.regions import KIND_LABEL, RegionTree, RegionUnit
 from anju.collect.units import UnitProgram, UnitsFile
-from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue
+from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue, sum_figures
 from anju.decimals import round_half_up
 from anju.framework.models import FigureSpec, Framework, Program
 from anju.problems import AggregationCode, Problem, Severity, Where
@@ -62,7 +63,12 @@ class AggregateResult:
         return self.totals[code][program].get(figure_id)
 
 
-_SKIP = object()  # the unit has no task for the program: leave it out
+class _NoTask(Enum):
+    SKIP = "skip"
+
+
+_SKIP: Final = _NoTask.SKIP
+"""The unit has no task for the program: leave it out."""
 
 
 def _program_data(units: UnitsFile, code: str, program_id: str) -> UnitProgram | None:
@@ -159,7 +165,7 @@ def _unit_blanks(program: Program, unit: RegionUnit, data: UnitProgram | None) -
     return problems
 
 
-def _value(units: UnitsFile, unit: RegionUnit, program_id: str, figure_id: str) -> object:
+def _value(units: UnitsFile, unit: RegionUnit, program_id: str, figure_id: str) -> FigureValue | Literal[_NoTask.SKIP]:
     data = _program_data(units, unit.code, program_id)
     if data is None:
         return None
@@ -174,7 +180,7 @@ def _aggregate(spec: FigureSpec, program: Program, members: list[RegionUnit], un
         return _count_units(spec, program, members, units)
     values = [(u, _value(units, u, program.id, spec.id)) for u in members]
     if method == "sum":
-        return _sum(v for _, v in values)
+        return sum_figures(v for _, v in values if v is not _SKIP)
     if method in ("min", "max"):
         numbers: list[Decimal] = []
         for _, v in values:
@@ -195,7 +201,8 @@ def _aggregate(spec: FigureSpec, program: Program, members: list[RegionUnit], un
             continue
         if not isinstance(v, Decimal):
             return None
-        weight = _sum(_value(units, unit, program.id, wid) for wid in spec.aggregation.weight or [])
+        weights = (_value(units, unit, program.id, wid) for wid in spec.aggregation.weight or [])
+        weight = sum_figures(w for w in weights if w is not _SKIP)
         if not isinstance(weight, Decimal):
             return None if weight is None else NOT_APPLICABLE
         weighted += weight * v
@@ -206,19 +213,6 @@ def _aggregate(spec: FigureSpec, program: Program, members: list[RegionUnit], un
     if total_weight == 0:
         return None
     return round_half_up(weighted / total_weight, spec.aggregation.decimals)
-
-
-def _sum(values: Iterable[object]) -> FigureValue:
-    total = ZERO
-    counted = False
-    for v in values:
-        if v is _SKIP or v == NOT_APPLICABLE:
-            continue
-        if not isinstance(v, Decimal):
-            return None
-        total += v
-        counted = True
-    return total if counted else NOT_APPLICABLE
 
 
 def _count_units(spec: FigureSpec, program: Program, members: list[RegionUnit], units: UnitsFile) -> FigureValue:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from anju.collect.regions import RegionTree, RegionUnit
 from anju.collect.units import UnitsFile
+
+DateSource = Literal["declared", "file", "unknown", "none"]
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,9 @@ class UnitStatus:
     unit: RegionUnit
     submitted_on: dt.date | None
     """None: not submitted."""
-    date_source: str
-    """``declared`` (填报日期), ``file`` (file timestamp) or ``none``."""
+    date_source: DateSource
+    """``declared`` (填报日期), ``file`` (file timestamp), ``unknown`` (reported without a date) or
+    ``none`` (not reported)."""
     days_late: int
     """Days after the deadline (0 when on time, not submitted, or no deadline)."""
     no_task: tuple[str, ...] = ()
@@ -77,6 +81,8 @@ def completeness(tree: RegionTree, units: UnitsFile, deadline: dt.date | None = 
         if report is None:
             statuses.append(UnitStatus(unit, None, "none", 0))
             continue
+        source: DateSource
+        on: dt.date | None
         if report.submitted_at is not None:
             on, source = report.submitted_at, "declared"
         elif report.received_at is not None:

@@ -26,6 +26,10 @@ FLOAT_NOISE = Decimal("1e-9")
 """A computed cell's binary noise (0.30000000000000004) below this is rounded away."""
 THOUSANDS = (",", "，")
 PERCENT_MAX = Decimal(100)
+EXACT_FLOAT = 1e16
+"""Floats below this magnitude that hold a whole number are shown without ".0"."""
+SHOWN_EXPONENT = 30
+"""Decimals beyond this exponent are shown in scientific form rather than written out."""
 PLACES_TEXT = {1: "一", 2: "两", 3: "三", 4: "四"}
 
 Entered = FigureValue | bool
@@ -47,11 +51,11 @@ def shown(raw: object) -> str:
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
     if isinstance(raw, float):
-        if math.isfinite(raw) and raw == int(raw) and abs(raw) < 1e16:
+        if math.isfinite(raw) and raw == int(raw) and abs(raw) < EXACT_FLOAT:
             return str(int(raw))
         return repr(raw)
     if isinstance(raw, Decimal):
-        return plain(raw) if raw.is_finite() and abs(raw.adjusted()) < 30 else str(raw)
+        return plain(raw) if raw.is_finite() and abs(raw.adjusted()) < SHOWN_EXPONENT else str(raw)
     if isinstance(raw, dt.datetime | dt.date | dt.time):
         return raw.isoformat()
     return str(raw).strip()
@@ -140,6 +144,12 @@ def _number(row: EntryRow, spec: FigureSpec, raw: object) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value
+
+
+def as_decimal(raw: object) -> Decimal | None:
+    """A finite Decimal from what was typed or read from a cell (full-width digits, thousands
+    separators and a float's repr accepted), or None when ``raw`` is not a number at all."""
+    return _decimal(raw)
 
 
 def _decimal(raw: object) -> Decimal | None:

@@ -21,9 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from anju.framework.models import RegionKind, RegionLevel
+from anju.framework.models import RegionKind, RegionLevel, Strict
 from anju.problems import Problem, ProblemsError, at_line
 from anju.yamlio import YamlError, pydantic_problems, read_yaml
 
@@ -67,11 +67,7 @@ KIND_LABEL: dict[str, str] = {
 Code = Annotated[str, Field(pattern=r"^\d{6}$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RegionUnit(_Strict):
+class RegionUnit(Strict):
     """One administrative unit (行政区划单位)."""
 
     code: Code
@@ -111,7 +107,7 @@ class RegionUnit(_Strict):
         return f"{self.name}（{self.code}）"
 
 
-class RegionTreeFile(_Strict):
+class RegionTreeFile(Strict):
     code: Code
     name: str
     source: str | None = None

@@ -26,22 +26,18 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from anju.collect.regions import RegionMatchError, RegionTree
-from anju.dataset.models import FigureValue, parse_figures
-from anju.framework.models import Framework, ProgramId
+from anju.collect.regions import RegionMatchError, RegionTree, RegionUnit
+from anju.dataset.models import NOT_APPLICABLE, FigureValue, parse_figures
+from anju.framework.models import Framework, Program, ProgramId, Strict
 from anju.problems import ProblemsError, at_line
 from anju.yamlio import YamlDocument, YamlError, dump_yaml, pydantic_problems, read_yaml
 
 UNITS_FILE = "units.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class UnitProgram(_Strict):
+class UnitProgram(Strict):
     """One unit's report for one program."""
 
     no_task: bool = False
@@ -64,7 +60,7 @@ class UnitProgram(_Strict):
         return self
 
 
-class UnitReport(_Strict):
+class UnitReport(Strict):
     """One reporting unit's submission."""
 
     name: str | None = None
@@ -91,7 +87,7 @@ class UnitReport(_Strict):
         return self.received_at.date() if self.received_at is not None else None
 
 
-class UnitsFile(_Strict):
+class UnitsFile(Strict):
     framework: str
     region: Annotated[str, Field(pattern=r"^\d{6}$")]
     year: int
@@ -142,10 +138,11 @@ def parse_units(doc: YamlDocument, framework: Framework, tree: RegionTree) -> Un
     return units
 
 
-def units_problems(
-    units: UnitsFile, framework: Framework, tree: RegionTree
-) -> list[tuple[tuple[int | str, ...], str]]:
-    problems: list[tuple[tuple[int | str, ...], str]] = []
+Located = list[tuple[tuple[int | str, ...], str]]
+
+
+def units_problems(units: UnitsFile, framework: Framework, tree: RegionTree) -> Located:
+    problems: Located = []
     if units.framework != framework.id:
         problems.append((("framework",), f"指标体系为“{units.framework}”，与所用指标体系“{framework.id}”不一致"))
     if units.region != tree.code:
@@ -166,24 +163,31 @@ def units_problems(
             except KeyError:
                 problems.append(((*loc, "programs", program_id), f"指标体系中没有项目“{program_id}”"))
                 continue
-            specs = {f.id: f for f in program.figures}
-            for fid, value in data.figures.items():
-                spec = specs.get(fid)
-                where = (*loc, "programs", program_id, "figures", fid)
-                if spec is None:
-                    problems.append((where, f"{unit}{program.label}：未知的数据项“{fid}”"))
-                elif spec.aggregation.asks_units:
-                    problems.append((where, f"{unit}{program.label}：“{spec.label}”由各单位的回答汇总，不能直接填报数值"))
-                elif value == "not_applicable" and not spec.allow_not_applicable:
-                    problems.append((where, f"{unit}{program.label}：“{spec.label}”不能为“不适用”"))
-            for fid in data.answers:
-                spec = specs.get(fid)
-                where = (*loc, "programs", program_id, "answers", fid)
-                if spec is None or spec.aggregation.question is None:
-                    problems.append((where, f"{unit}{program.label}：“{fid}”不是需要单位回答的问题"))
-                elif unit.kind not in (spec.aggregation.kinds or []):
-                    problems.append((where, f"{unit}{program.label}：“{spec.aggregation.question}”只由"
-                                            f"{'、'.join(spec.aggregation.kinds or [])}回答"))
+            problems += _program_report_problems((*loc, "programs", program_id), unit, program, data)
+    return problems
+
+
+def _program_report_problems(loc: tuple[int | str, ...], unit: RegionUnit, program: Program, data: UnitProgram) -> Located:
+    """Figures the program declares and a unit may report; answers only to questions asked of its kind."""
+    problems: Located = []
+    specs = {f.id: f for f in program.figures}
+    for fid, value in data.figures.items():
+        spec = specs.get(fid)
+        where = (*loc, "figures", fid)
+        if spec is None:
+            problems.append((where, f"{unit}{program.label}：未知的数据项“{fid}”"))
+        elif spec.aggregation.asks_units:
+            problems.append((where, f"{unit}{program.label}：“{spec.label}”由各单位的回答汇总，不能直接填报数值"))
+        elif value == NOT_APPLICABLE and not spec.allow_not_applicable:
+            problems.append((where, f"{unit}{program.label}：“{spec.label}”不能为“不适用”"))
+    for fid in data.answers:
+        spec = specs.get(fid)
+        where = (*loc, "answers", fid)
+        if spec is None or spec.aggregation.question is None:
+            problems.append((where, f"{unit}{program.label}：“{fid}”不是需要单位回答的问题"))
+        elif unit.kind not in (spec.aggregation.kinds or []):
+            problems.append((where, f"{unit}{program.label}：“{spec.aggregation.question}”只由"
+                                    f"{'、'.join(spec.aggregation.kinds or [])}回答"))
     return problems
 
 

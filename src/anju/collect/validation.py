@@ -1,6 +1,8 @@
 """Validation rules as data (in the spirit of DHIS2), run over each unit's figures.
 
-A rule file (``anju/data/rules/<framework>.yaml``) declares three kinds of checks:
+A rule file (``anju/data/rules/<framework>.yaml``) declares three kinds of checks; the framework's
+identities (total = sum of parts) join them as rules without being written here again
+(:func:`identity_rules`):
 
 ``rules``
     left side, operator, right side — each an arithmetic expression over figure ids (evaluated
@@ -30,14 +32,22 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 from simpleeval import SimpleEval
 
 from anju.collect.regions import RegionTree
 from anju.collect.units import UnitProgram, UnitsFile
 from anju.dataset.models import FigureValue
-from anju.decimals import plain, round_half_up
-from anju.framework.models import ID_PATTERN, FigureKind, Framework, Program, ProgramId
+from anju.decimals import plain, round_half_up, rounded_text
+from anju.framework.models import (
+    ID_PATTERN,
+    IDENTITY_TOLERANCE,
+    FigureKind,
+    Framework,
+    Program,
+    ProgramId,
+    Strict,
+)
 from anju.problems import Problem, ProblemsError, Severity, Where, at_line
 from anju.yamlio import YamlError, pydantic_problems, read_yaml
 
@@ -47,17 +57,15 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {"abs": abs, "min": min, "max": max}
 OPERATOR_TEXT = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 Z_FACTOR = Decimal("0.6745")
 MEAN_AD_FACTOR = Decimal("1.253314")
+FINDING_DECIMALS = 4
+"""Places the two sides of a rule are shown with in a finding."""
 NAME_RE = re.compile(r"\b[a-z_][a-z0-9_]*\b")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 Expression = Annotated[str, Field(min_length=1)]
 
 
-class _Scoped(_Strict):
+class _Scoped(Strict):
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     label: str
     programs: list[ProgramId] | None = None
@@ -102,7 +110,7 @@ class OutlierRule(_Scoped):
     """Ignore deviations from the median smaller than this (in the expression's unit)."""
 
 
-class RuleSet(_Strict):
+class RuleSet(Strict):
     framework: str
     rules: list[ValidationRule] = Field(default_factory=list)
     changes: list[ChangeRule] = Field(default_factory=list)
@@ -110,7 +118,7 @@ class RuleSet(_Strict):
 
 
 def _finding(
-    rule_id: str, severity: Severity, program: str, figure: str, message: str, unit: str | None = None
+    rule_id: str, severity: Severity, program: str, figure: str, message: str, *, unit: str | None = None
 ) -> Problem:
     """A rule that fired: the rule's id is the code; the figure is the one whose 情况说明 explains it."""
     return Problem(rule_id, severity, message, Where(program=program, figure=figure, unit=unit))
@@ -201,19 +209,45 @@ def load_rules(path: Path | str, framework: Framework) -> RuleSet:
     problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in ruleset_problems(ruleset, framework)]
     if problems:
         raise RulesError(problems)
-    return ruleset
+    return with_identities(ruleset, framework)
+
+
+def identity_rules(framework: Framework) -> list[ValidationRule]:
+    """The framework's identities (total = sum of parts, ``identities:`` in a program file) as the
+    validation rules ``<program>_<identity>`` over every unit's report: declared once, checked on
+    the province's figures by :mod:`anju.checks.consistency` and on each unit's here, with the same
+    tolerance. An identity over a figure the units do not report (a count of units) is checked on
+    the province only."""
+    rules: list[ValidationRule] = []
+    for program in framework.programs:
+        reportable = _reportable(program)
+        for identity in program.identities:
+            if not {identity.total, *identity.parts} <= reportable:
+                continue
+            rules.append(ValidationRule(
+                id=f"{program.id}_{identity.id}", label=identity.label, programs=[program.id],
+                left=identity.total, operator="==", right=" + ".join(identity.parts),
+                tolerance=IDENTITY_TOLERANCE, severity="error",
+            ))
+    return rules
+
+
+def with_identities(ruleset: RuleSet, framework: Framework) -> RuleSet:
+    """The rule set with the framework's identities in front of its own rules."""
+    return ruleset.model_copy(update={"rules": [*identity_rules(framework), *ruleset.rules]})
 
 
 _BUILTIN_CACHE: dict[str, tuple[Framework, RuleSet]] = {}
 
 
 def builtin_rules(framework: Framework) -> RuleSet:
-    """The rules shipped for ``framework.id`` (an empty set when there are none)."""
+    """The rules shipped for ``framework.id`` with the framework's identities (only those when no
+    rule file is shipped)."""
     cached = _BUILTIN_CACHE.get(framework.id)
     if cached is not None and cached[0] is framework:
         return cached[1]
     path = BUILTIN_RULES_DIR / f"{framework.id}.yaml"
-    ruleset = load_rules(path, framework) if path.is_file() else RuleSet(framework=framework.id)
+    ruleset = load_rules(path, framework) if path.is_file() else with_identities(RuleSet(framework=framework.id), framework)
     _BUILTIN_CACHE[framework.id] = (framework, ruleset)
     return ruleset
 
@@ -230,10 +264,14 @@ def ruleset_problems(ruleset: RuleSet, framework: Framework) -> list[tuple[tuple
         ("rules", ruleset.rules), ("changes", ruleset.changes), ("outliers", ruleset.outliers)
     ]
     ids: set[str] = set()
+    declared = {rule.id: rule.label for rule in identity_rules(framework)}
     for section, entries in sections:
         for index, rule in enumerate(entries):
             loc: tuple[int | str, ...] = (section, index)
-            if rule.id in ids:
+            if rule.id in declared:
+                problems.append(((*loc, "id"), f"规则编号“{rule.id}”已是指标体系中的勾稽关系“{declared[rule.id]}”："
+                                                "勾稽关系自动作为校验规则，无需在此重复"))
+            elif rule.id in ids:
                 problems.append(((*loc, "id"), f"规则编号“{rule.id}”重复"))
             ids.add(rule.id)
             try:
@@ -341,10 +379,6 @@ def _names_text(expr: str, program: Program, bound: str | None) -> str:
     return NAME_RE.sub(swap, expr).replace("*", "×").replace("/", "÷")
 
 
-def _fmt(value: Decimal) -> str:
-    return plain(round_half_up(value, 4))
-
-
 def check_program(
     ruleset: RuleSet,
     framework: Framework,
@@ -393,8 +427,8 @@ def _check_rule(
     left_text = _names_text(rule.left, program, bound)
     right_text = _names_text(rule.right, program, bound)
     op = OPERATOR_TEXT[rule.operator]
-    right_value = "" if right_text == _fmt(right) else f"，{right_text}为{_fmt(right)}"
-    message = f"{rule.label}：{left_text}为{_fmt(left)}{right_value}，不满足“{left_text} {op} {right_text}”"
+    right_value = "" if right_text == rounded_text(right, FINDING_DECIMALS) else f"，{right_text}为{rounded_text(right, FINDING_DECIMALS)}"
+    message = f"{rule.label}：{left_text}为{rounded_text(left, FINDING_DECIMALS)}{right_value}，不满足“{left_text} {op} {right_text}”"
     if rule.message:
         message += f"（{rule.message}）"
     return _finding(rule.id, Severity(rule.severity), program.id, where, message)

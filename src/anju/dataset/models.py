@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from anju.decimals import plain, to_decimal
-from anju.framework.models import ProgramId
+from anju.framework.models import ProgramId, Strict
 
 NOT_APPLICABLE: Literal["not_applicable"] = "not_applicable"
 NA_SPELLINGS = frozenset({"不适用", "n/a", "N/A", "na", "NA", "not_applicable", "无此任务"})
@@ -28,8 +29,19 @@ def figure_text(value: FigureValue, blank: str = BLANK_TEXT) -> str:
     return NOT_APPLICABLE_TEXT
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def sum_figures(values: Iterable[FigureValue]) -> FigureValue:
+    """The one blank-aware sum (roll-up of units, appendix rows and totals): blank if any part is
+    blank (the total is unknown); 不适用 if every part is 不适用, or there is no part at all (nothing
+    applies); else the sum of the numbers, a 不适用 part adding nothing."""
+    total = Decimal(0)
+    counted = False
+    for value in values:
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            total += value
+            counted = True
+    return total if counted else NOT_APPLICABLE
 
 
 def parse_figure(raw: object) -> FigureValue:

@@ -1,24 +1,29 @@
 """Load and validate indicator frameworks from YAML.
 
-A framework is a directory holding ``framework.yaml`` (metadata, grade bands and the list of
-program files) and one YAML file per program. Loading is all-or-nothing: every problem is
+A framework is a directory holding ``framework.yaml`` (metadata, grade bands, the list of program
+files and the name of the appendix file), one YAML file per program and ``appendix.yaml`` (the
+appendix tables, 附件统计表). Loading is all-or-nothing: every problem is
 collected, each with its file and line, and :class:`FrameworkError` lists them all.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from anju.decimals import plain
+from anju.framework.appendix import appendix_problems
 from anju.framework.models import (
     BUILTIN_PLACEHOLDERS,
     METRIC_RULES,
     PLACEHOLDER_RE,
+    Appendix,
     Checklist,
     Deduction,
     Framework,
@@ -27,7 +32,7 @@ from anju.framework.models import (
     RatioTiers,
     SumOfChildren,
 )
-from anju.problems import Problem, ProblemsError, at_line
+from anju.problems import LoadCode, Problem, ProblemsError, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
 BUILTIN_DIR = Path(__file__).parent / "frameworks"
@@ -96,9 +101,15 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
                 problems.extend(exc.problems)
         else:
             problems.append(at_line(doc.path, doc.line_of(("programs", index)), "programs 的每一项应为文件名或项目定义"))
-    if problems:
+    source: _AppendixSource | None = None
+    try:
+        source = _appendix_source(doc, base)
+    except FrameworkError as exc:
+        problems.extend(exc.problems)
+    if problems or source is None:
         raise FrameworkError(problems)
     data["programs"] = programs
+    data["appendix"] = source.appendix
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
@@ -108,9 +119,46 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
         if program.id in seen:
             problems.append(at_line(doc.path, doc.line_of(("programs",)), f"项目“{program.id}”重复出现"))
         seen.add(program.id)
+    problems += [at_line(source.path, source.line_of(loc), message, code)
+                 for loc, message, code in appendix_problems(framework.appendix, framework)]
     if problems:
         raise FrameworkError(problems)
     return framework
+
+
+@dataclass(frozen=True)
+class _AppendixSource:
+    """The appendix declaration, validated, with where its lines are (its own file or framework.yaml)."""
+
+    appendix: Appendix
+    path: str
+    line_of: Callable[[tuple[int | str, ...]], int]
+
+
+def _appendix_source(doc: YamlDocument, base: Path) -> _AppendixSource:
+    """``appendix: appendix.yaml`` (a file next to framework.yaml) or the declaration inline."""
+    entry = doc.data.get("appendix")
+    if isinstance(entry, str):
+        sub = _read(base / entry)
+        if not isinstance(sub.data, dict):
+            raise FrameworkError([at_line(sub.path, 1, "附件统计表文件的顶层应为键值映射（tables: …）")])
+
+        def line_of(loc: tuple[int | str, ...]) -> int:
+            return sub.line_of(loc)
+    elif isinstance(entry, dict):
+        sub = YamlDocument(doc.path, entry, None)
+
+        def line_of(loc: tuple[int | str, ...]) -> int:
+            return doc.line_of(("appendix", *loc))
+    else:
+        line = doc.line_of(("appendix",)) if "appendix" in doc.data else 1
+        raise FrameworkError([at_line(doc.path, line, "缺少 appendix（附件统计表，如 appendix: appendix.yaml）",
+                                      LoadCode.FIELD_INVALID)])
+    try:
+        appendix = Appendix.model_validate(sub.data)
+    except ValidationError as exc:
+        raise FrameworkError(pydantic_problems(exc, sub, line_of)) from None
+    return _AppendixSource(appendix, sub.path, line_of)
 
 
 def _load_program(
@@ -147,83 +195,108 @@ def _name(program: Program, item: Item, path: str) -> str:
     return f"“{item.label}”（{program.id}.{path}）"
 
 
-def program_problems(program: Program) -> list[tuple[tuple[int | str, ...], str]]:
+Located = list[tuple[tuple[int | str, ...], str]]
+"""Problems as (location inside the program's YAML, Chinese message)."""
+
+
+def program_problems(program: Program) -> Located:
     """Semantic checks pydantic cannot express; each problem is (location, Chinese message)."""
     figure_ids = [f.id for f in program.figures]
     known = set(figure_ids)
     problems = _aggregation_problems(program, known)
-    for fid in {f for f in figure_ids if figure_ids.count(f) > 1}:
-        problems.append((("figures",), f"数据项编号“{fid}”重复"))
-
+    problems += [(("figures",), f"数据项编号“{fid}”重复") for fid in sorted({f for f in figure_ids if figure_ids.count(f) > 1})]
     total = sum((d.points for d in program.dimensions), Decimal(0))
     if total != program.points:
         problems.append(
-            (("points",), f"项目“{program.label}”总分值为 {program.points}，但一级指标分值合计为 {_n(total)}")
+            (("points",), f"项目“{program.label}”总分值为 {plain(program.points)}，但一级指标分值合计为 {plain(total)}")
         )
     _sibling_ids(program.dimensions, ("dimensions",), problems, program.label)
-
     for item, loc, path in _item_walk(program.dimensions, ("dimensions",), ""):
         name = _name(program, item, path)
-        rule = item.rule
-        if item.children:
-            _sibling_ids(item.children, (*loc, "children"), problems, item.label)
-            if rule is not None and not isinstance(rule, SumOfChildren):
-                problems.append(((*loc, "rule"), f"{name}有下级指标，其规则只能是 sum（下级合计）"))
-            child_total = sum((c.points for c in item.children), Decimal(0))
-            if child_total != item.points:
-                problems.append(
-                    ((*loc, "points"), f"{name}分值为 {_n(item.points)}，但下级分值合计为 {_n(child_total)}")
-                )
-        elif rule is None:
-            problems.append((loc, f"{name}没有下级指标，必须给出评分规则 rule"))
-        elif isinstance(rule, SumOfChildren):
-            problems.append(((*loc, "rule"), f"{name}没有下级指标，不能使用 sum 规则"))
-        if isinstance(rule, METRIC_RULES):
-            for fid in rule.metric.figure_ids():
-                if fid not in known:
-                    problems.append(((*loc, "rule", "metric"), f"{name}引用了未定义的数据项“{fid}”"))
-        if isinstance(rule, Deduction) and rule.findings not in known:
-            problems.append(((*loc, "rule", "findings"), f"{name}引用了未定义的数据项“{rule.findings}”"))
-        if isinstance(rule, Checklist):
-            clause_total = sum((c.points for c in rule.clauses), Decimal(0))
-            if clause_total != item.points:
-                problems.append(
-                    ((*loc, "rule", "clauses"), f"{name}分值为 {_n(item.points)}，但评分要点分值合计为 {_n(clause_total)}")
-                )
-            ids = [c.id for c in rule.clauses]
-            for cid in {c for c in ids if ids.count(c) > 1}:
-                problems.append(((*loc, "rule", "clauses"), f"{name}的评分要点编号“{cid}”重复"))
-        if isinstance(rule, RatioTiers):
-            top = max(t.points for t in rule.tiers)
-            if top != item.points:
-                problems.append(
-                    ((*loc, "rule", "tiers"), f"{name}分值为 {_n(item.points)}，但各档最高得分为 {_n(top)}")
-                )
-        for field in ("template", "template_full"):
-            text = getattr(item, field)
-            if not text:
-                continue
-            allowed = known | BUILTIN_PLACEHOLDERS
-            for match in PLACEHOLDER_RE.finditer(text):
-                if match.group(1) not in allowed:
-                    problems.append(((*loc, field), f"{name}的说明模板使用了未知占位符“{{{match.group(1)}}}”"))
-            stray = PLACEHOLDER_RE.sub("", text)
-            if "{" in stray or "}" in stray:
-                problems.append(((*loc, field), f"{name}的说明模板含有不成对或格式错误的花括号"))
-    for index, identity in enumerate(program.identities):
-        for fid in [identity.total, *identity.parts]:
-            if fid not in known:
-                problems.append((("identities", index), f"勾稽关系“{identity.label}”引用了未定义的数据项“{fid}”"))
-    for index, check in enumerate(program.plausibility):
-        for fid in (check.numerator, check.denominator):
-            if fid not in known:
-                problems.append((("plausibility", index), f"合理性检查“{check.label}”引用了未定义的数据项“{fid}”"))
+        problems += _tree_problems(item, loc, name)
+        problems += _rule_problems(item, loc, name, known)
+        problems += _template_problems(item, loc, name, known)
+    problems += _reference_problems(program, known)
     return problems
 
 
-def _aggregation_problems(program: Program, known: set[str]) -> list[tuple[tuple[int | str, ...], str]]:
+def _tree_problems(item: Item, loc: tuple[int | str, ...], name: str) -> Located:
+    """Inner nodes add up and score as the sum of their children; leaves have a rule."""
+    problems: Located = []
+    rule = item.rule
+    if item.children:
+        _sibling_ids(item.children, (*loc, "children"), problems, item.label)
+        if rule is not None and not isinstance(rule, SumOfChildren):
+            problems.append(((*loc, "rule"), f"{name}有下级指标，其规则只能是 sum（下级合计）"))
+        child_total = sum((c.points for c in item.children), Decimal(0))
+        if child_total != item.points:
+            problems.append(((*loc, "points"), f"{name}分值为 {plain(item.points)}，但下级分值合计为 {plain(child_total)}"))
+    elif rule is None:
+        problems.append((loc, f"{name}没有下级指标，必须给出评分规则 rule"))
+    elif isinstance(rule, SumOfChildren):
+        problems.append(((*loc, "rule"), f"{name}没有下级指标，不能使用 sum 规则"))
+    return problems
+
+
+def _rule_problems(item: Item, loc: tuple[int | str, ...], name: str, known: set[str]) -> Located:
+    """A rule's figures exist, its clauses and tiers add up to the item's points."""
+    problems: Located = []
+    rule = item.rule
+    if isinstance(rule, METRIC_RULES):
+        problems += [((*loc, "rule", "metric"), f"{name}引用了未定义的数据项“{fid}”")
+                     for fid in rule.metric.figure_ids() if fid not in known]
+    if isinstance(rule, Deduction) and rule.findings not in known:
+        problems.append(((*loc, "rule", "findings"), f"{name}引用了未定义的数据项“{rule.findings}”"))
+    if isinstance(rule, Checklist):
+        clause_total = sum((c.points for c in rule.clauses), Decimal(0))
+        if clause_total != item.points:
+            problems.append(
+                ((*loc, "rule", "clauses"), f"{name}分值为 {plain(item.points)}，但评分要点分值合计为 {plain(clause_total)}")
+            )
+        ids = [c.id for c in rule.clauses]
+        problems += [((*loc, "rule", "clauses"), f"{name}的评分要点编号“{cid}”重复")
+                     for cid in sorted({c for c in ids if ids.count(c) > 1})]
+    if isinstance(rule, RatioTiers):
+        top = max(t.points for t in rule.tiers)
+        if top != item.points:
+            problems.append(((*loc, "rule", "tiers"), f"{name}分值为 {plain(item.points)}，但各档最高得分为 {plain(top)}"))
+    return problems
+
+
+def _template_problems(item: Item, loc: tuple[int | str, ...], name: str, known: set[str]) -> Located:
+    """Explanation templates use only declared figures and built-in placeholders, with paired braces."""
+    problems: Located = []
+    allowed = known | BUILTIN_PLACEHOLDERS
+    for field in ("template", "template_full"):
+        text = getattr(item, field)
+        if not text:
+            continue
+        problems += [((*loc, field), f"{name}的说明模板使用了未知占位符“{{{match.group(1)}}}”")
+                     for match in PLACEHOLDER_RE.finditer(text) if match.group(1) not in allowed]
+        stray = PLACEHOLDER_RE.sub("", text)
+        if "{" in stray or "}" in stray:
+            problems.append(((*loc, field), f"{name}的说明模板含有不成对或格式错误的花括号"))
+    return problems
+
+
+def _reference_problems(program: Program, known: set[str]) -> Located:
+    """Identities and plausibility checks name declared figures."""
+    problems: Located = []
+    ids = [identity.id for identity in program.identities]
+    for index, identity in enumerate(program.identities):
+        problems += [(("identities", index), f"勾稽关系“{identity.label}”引用了未定义的数据项“{fid}”")
+                     for fid in [identity.total, *identity.parts] if fid not in known]
+        if ids.count(identity.id) > 1:
+            problems.append((("identities", index), f"勾稽关系编号“{identity.id}”重复"))
+    for index, check in enumerate(program.plausibility):
+        problems += [(("plausibility", index), f"合理性检查“{check.label}”引用了未定义的数据项“{fid}”")
+                     for fid in (check.numerator, check.denominator) if fid not in known]
+    return problems
+
+
+def _aggregation_problems(program: Program, known: set[str]) -> Located:
     """A percent cannot be summed; weights must be declared figures; unit counts are counts."""
-    problems: list[tuple[tuple[int | str, ...], str]] = []
+    problems: Located = []
     for index, spec in enumerate(program.figures):
         loc: tuple[int | str, ...] = ("figures", index, "aggregation")
         agg = spec.aggregation
@@ -242,22 +315,12 @@ def _aggregation_problems(program: Program, known: set[str]) -> list[tuple[tuple
     return problems
 
 
-def _sibling_ids(
-    items: list[Item], loc: tuple[int | str, ...], problems: list[tuple[tuple[int | str, ...], str]], parent: str
-) -> None:
+def _sibling_ids(items: list[Item], loc: tuple[int | str, ...], problems: Located, parent: str) -> None:
     ids = [i.id for i in items]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append((loc, f"“{parent}”下的指标编号“{dup}”重复"))
 
 
-def _n(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 def framework_json_schema() -> str:
     """JSON Schema of a framework file, for editors (VS Code YAML, etc.)."""
     return json.dumps(Framework.model_json_schema(), ensure_ascii=False, indent=2)
-
-
-def program_json_schema() -> str:
-    return json.dumps(Program.model_json_schema(), ensure_ascii=False, indent=2)

@@ -18,7 +18,10 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from anju.decimals import percent_text
+from anju.yamlio import CUSTOM_ERROR_PREFIX
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 ProgramId = Annotated[str, Field(pattern=ID_PATTERN)]
@@ -146,13 +149,16 @@ class FigureSpec(Strict):
     """Whether a unit may answer 不适用 (e.g. only the 人口净流入大城市 have a 十四五 target)."""
 
 
+MetricKind = Literal["share", "completion", "rate"]
+
+
 class Metric(Strict):
     """What a rule measures: a ratio of summed figures (in percent) or one percent figure."""
 
     label: str
     numerator: Annotated[list[str], Field(min_length=1)]
     denominator: list[str] | None = None
-    kind: Literal["share", "completion", "rate"] = "share"
+    kind: MetricKind = "share"
     """``share``: a part of a whole, above 100% is suspicious; ``completion``: actual against
     plan, may exceed 100%; ``rate``: a percent figure reported as such."""
     alternate_denominator: list[str] | None = None
@@ -188,17 +194,12 @@ class Tier(Strict):
 
     def describe(self) -> str:
         if self.at_least is not None and self.below is not None:
-            return f"{_pct(self.at_least)}≤指标<{_pct(self.below)}"
+            return f"{percent_text(self.at_least, None)}≤指标<{percent_text(self.below, None)}"
         if self.at_least is not None:
-            return f"指标≥{_pct(self.at_least)}"
+            return f"指标≥{percent_text(self.at_least, None)}"
         if self.below is not None:
-            return f"指标<{_pct(self.below)}"
+            return f"指标<{percent_text(self.below, None)}"
         return "任意值"
-
-
-def _pct(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return f"{text}%"
 
 
 class RatioTiers(_MetricRule):
@@ -288,6 +289,9 @@ Rule = Annotated[
     Field(discriminator="kind"),
 ]
 METRIC_RULES = (RatioTiers, Proportional, Threshold)
+MetricRule = RatioTiers | Proportional | Threshold
+RuleKind = Literal["ratio_tiers", "proportional", "threshold", "checklist", "judged", "deduction", "sum"]
+"""Every rule kind; a test keeps it equal to the union's members (:data:`RULE_KINDS`)."""
 RuleType = (
     type[RatioTiers] | type[Proportional] | type[Threshold] | type[Checklist] | type[Judged] | type[Deduction]
     | type[SumOfChildren]
@@ -327,8 +331,16 @@ class Item(Strict):
             yield from child.walk(path)
 
 
+IDENTITY_TOLERANCE = Decimal("0.005")
+"""A total and the sum of its parts agree when they differ by at most half a cent of a 万元 figure
+(the one tolerance of every identity, on the province's figures and on each unit's report)."""
+
+
 class Identity(Strict):
-    """total = sum(parts), e.g. 全部财政资金 = 中央 + 市县."""
+    """total = sum(parts), e.g. 全部财政资金 = 中央 + 市县.
+
+    Checked on the province's figures (:mod:`anju.checks.consistency`) and, as the validation rule
+    ``<program>_<id>``, on every unit's report (:mod:`anju.collect.validation`): declared once, here."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     label: str
@@ -370,6 +382,131 @@ class Program(Strict):
             yield from dimension.walk()
 
 
+# --- the appendix tables (附件统计表) --------------------------------------------------------
+
+APPENDIX_PLACEHOLDERS = frozenset({"year", "region"})
+"""What an appendix table's title may contain (``{year}年{region}……统计表``)."""
+COLUMN_SHAPE_ERROR = f"{CUSTOM_ERROR_PREFIX}column_shape"
+ColumnId = Annotated[str, Field(pattern=ID_PATTERN)]
+Label = Annotated[str, Field(min_length=1)]
+
+
+class FigureColumn(Strict):
+    """A figure one program reports; on the totals row, the sum of the rows."""
+
+    id: ColumnId
+    program: ProgramId
+    """May be left out when the column's group names the program."""
+    figure: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: Label | None = None
+    """Header; default: the program's label, and the table's notes then give the figure's label as
+    the column's 口径 (e.g. 住房租赁保障：市县安排财政资金)."""
+
+
+class SumColumn(Strict):
+    """The sum of figure columns of the same row (e.g. the three programs), blank-aware."""
+
+    id: ColumnId
+    label: Label
+    sum: Annotated[list[str], Field(min_length=2)]
+    """Ids of figure columns of the same table, all of one kind (万元 with 万元)."""
+
+
+class RatioColumn(Strict):
+    """numerator ÷ denominator of two columns of the same row, shown as a percentage. On the totals
+    row it is recomputed from the summed columns, never an average of the rows' ratios."""
+
+    id: ColumnId
+    label: Label
+    numerator: str
+    denominator: str
+
+
+def _column_shape(value: object) -> str | None:
+    """Which kind of column a declaration is, from the keys it gives."""
+    if isinstance(value, FigureColumn | SumColumn | RatioColumn):
+        return {FigureColumn: "figure", SumColumn: "sum", RatioColumn: "ratio"}[type(value)]
+    if not isinstance(value, dict):
+        return None
+    for key, shape in (("figure", "figure"), ("sum", "sum"), ("numerator", "ratio"), ("denominator", "ratio")):
+        if key in value:
+            return shape
+    return None
+
+
+AppendixColumn = Annotated[
+    Annotated[FigureColumn, Tag("figure")] | Annotated[SumColumn, Tag("sum")] | Annotated[RatioColumn, Tag("ratio")],
+    Discriminator(
+        _column_shape,
+        custom_error_type=COLUMN_SHAPE_ERROR,
+        custom_error_message="列须给出 figure（数据项）、sum（相加的列）或 numerator 与 denominator（比率的分子与分母）之一",
+    ),
+]
+
+
+class ColumnGroup(Strict):
+    """Columns under one header of the first header row; each column's label is on the second.
+
+    ``label`` is that header; ``program`` gives the group's figure columns their program and, without
+    a ``label``, the header (the program's label). With neither, each column's label spans both rows."""
+
+    label: Label | None = None
+    program: ProgramId | None = None
+    columns: Annotated[list[AppendixColumn], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _columns_inherit_program(cls, data: object) -> object:
+        if not isinstance(data, dict) or not isinstance(data.get("program"), str):
+            return data
+        columns = data.get("columns")
+        if not isinstance(columns, list):
+            return data
+        inherited = [
+            {**c, "program": data["program"]} if isinstance(c, dict) and "figure" in c and "program" not in c else c
+            for c in columns
+        ]
+        return {**data, "columns": inherited}
+
+
+class AppendixTable(Strict):
+    """One appendix table (附件N), one sheet of the appendix workbook: a row per unit (a city, or only
+    the province), then the totals row; figure and sum columns are summed down the rows, ratio
+    columns recomputed from the sums."""
+
+    number: Annotated[int, Field(ge=1)]
+    """附件N: the tables are numbered 1, 2, … in order, before the score table and the charts."""
+    sheet: Label
+    """The worksheet's name (at most 31 characters, none of [ ] : * ? / \\)."""
+    title: Label
+    """Placeholders {year} and {region}."""
+    unit: Label
+    """The unit line above the header (单位：万元)."""
+    groups: Annotated[list[ColumnGroup], Field(min_length=1)]
+    notes: list[Label] = Field(default_factory=list)
+    row_header: Label = "单位"
+    """Header of the first column, which names each row's unit."""
+    totals_label: Label = "合计"
+
+    def columns(self) -> list[FigureColumn | SumColumn | RatioColumn]:
+        return [column for group in self.groups for column in group.columns]
+
+    def column(self, column_id: str) -> FigureColumn | SumColumn | RatioColumn:
+        for column in self.columns():
+            if column.id == column_id:
+                return column
+        raise KeyError(column_id)
+
+    def title_text(self, *, year: int, region: str) -> str:
+        return self.title.replace("{year}", str(year)).replace("{region}", region)
+
+
+class Appendix(Strict):
+    """The appendix tables a framework's explanation lists (附件1–4 in 2022)."""
+
+    tables: list[AppendixTable] = Field(default_factory=list)
+
+
 class GradeBand(Strict):
     label: str
     at_least: Decimal
@@ -384,6 +521,8 @@ class Framework(Strict):
     grade_bands: list[GradeBand] = Field(default_factory=list)
     grade_bands_provenance: Provenance = Provenance.assumed
     programs: Annotated[list[Program], Field(min_length=1)]
+    appendix: Appendix = Field(default_factory=Appendix)
+    """The appendix tables; ``framework.yaml`` names the file that declares them (``appendix.yaml``)."""
 
     def program(self, program_id: str) -> Program:
         for program in self.programs:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from anju import __version__
-from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue, ProgramData
-from anju.decimals import round_half_up
+from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue, Judgement, ProgramData
+from anju.dates import as_of_text
+from anju.decimals import percent_text
 from anju.framework.models import (
-    METRIC_RULES,
+    BlankPolicy,
     Checklist,
     Deduction,
     Framework,
     Item,
-    Judged,
+    MetricRule,
     Program,
+    Provenance,
+    RuleKind,
     SumOfChildren,
     canonical_hash,
 )
@@ -37,10 +42,6 @@ ZERO = Decimal(0)
 
 class EvaluationError(ProblemsError):
     """Items that could not be scored (blank required figure, missing judgement, …)."""
-
-
-def framework_hash(framework: Framework) -> str:
-    return framework.digest
 
 
 def dataset_hash(dataset: Dataset) -> str:
@@ -74,7 +75,7 @@ def evaluate(framework: Framework, dataset: Dataset) -> Evaluation:
         )
     if problems:
         raise EvaluationError(problems)
-    f_hash, d_hash = framework_hash(framework), dataset_hash(dataset)
+    f_hash, d_hash = framework.digest, dataset_hash(dataset)
     return Evaluation(
         anju_version=__version__,
         framework_id=framework.id,
@@ -85,16 +86,37 @@ def evaluate(framework: Framework, dataset: Dataset) -> Evaluation:
         region_code=dataset.region.code,
         region_name=dataset.region.name,
         year=dataset.year,
-        as_of=dataset.as_of.isoformat() if dataset.as_of else None,
+        as_of=dataset.as_of,
         programs=programs,
     )
 
 
-def as_of_text(dataset: Dataset) -> str:
-    if dataset.as_of is None:
-        return f"{dataset.year}年末"
-    d = dataset.as_of
-    return f"{d.year}年{d.month}月{d.day}日"
+@dataclass(frozen=True)
+class _Leaf:
+    """What scoring a leaf produced, besides the common fields."""
+
+    outcome: RuleOutcome
+    metric: MetricResult | None = None
+    metric_value: MetricValue | None = None
+    clauses: list[ClauseResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Head:
+    """The fields every item result shares."""
+
+    path: str
+    item: Item
+    level: int
+    narrative: str | None
+
+    def result(self, *, score: Decimal, rule_kind: RuleKind, provenance: Provenance, **rest: Any) -> ItemResult:
+        item = self.item
+        return ItemResult(
+            path=self.path, id=item.id, label=item.label, level=self.level, points=item.points, ref=item.ref,
+            narrative=self.narrative, score=score, deduction=item.points - score, rule_kind=rule_kind,
+            provenance=provenance, **rest,
+        )
 
 
 class _ProgramScorer:
@@ -115,79 +137,77 @@ class _ProgramScorer:
 
     def score(self, item: Item, prefix: str, level: int) -> ItemResult:
         path = f"{prefix}.{item.id}" if prefix else item.id
-        common: dict[str, Any] = {
-            "path": path,
-            "id": item.id,
-            "label": item.label,
-            "level": level,
-            "points": item.points,
-            "ref": item.ref,
-            "narrative": self.data.narrative.get(path),
-        }
-        rule = item.rule
+        head = _Head(path, item, level, self.data.narrative.get(path))
         if item.children:
-            children = [self.score(child, path, level + 1) for child in item.children]
-            total = sum((c.score for c in children), ZERO)
-            provenance = rule.provenance.value if isinstance(rule, SumOfChildren) else item.provenance.value
-            return ItemResult(
-                **common,
-                score=total,
-                deduction=item.points - total,
-                rule_kind="sum",
-                provenance=provenance,
-                branch="下级指标得分合计",
-                explanation=self.explain(item, None, total),
-                children=children,
-            )
-        assert rule is not None  # the loader guarantees leaves have rules
-        metric_result: MetricResult | None = None
-        clauses: list[ClauseResult] = []
+            return self._score_inner(head)
+        rule = item.rule
+        if rule is None or isinstance(rule, SumOfChildren):  # pragma: no cover - refused at load
+            raise ValueError(f"叶子指标“{item.label}”没有评分规则")
         judgement = self.data.judgements.get(path)
-        outcome: RuleOutcome
-        metric_value: MetricValue | None = None
         try:
-            if isinstance(rule, METRIC_RULES):
-                metric_value = compute_metric(rule.metric, self.data.figures)
-                metric_result = MetricResult(
-                    label=rule.metric.label,
-                    formula=formula_text(rule.metric, self.program),
-                    inputs=metric_value.inputs,
-                    value=metric_value.value,
-                    kind=rule.metric.kind,
-                )
-                outcome = self.metric_outcome(rule, item, metric_value)
-            elif isinstance(rule, Checklist):
-                outcome = score_checklist(rule, item.points, judgement)
-                labels = {c.id: c for c in rule.clauses}
-                clauses = [
-                    ClauseResult(id=cid, label=labels[cid].label, points=labels[cid].points, score=s)
-                    for cid, s in outcome.clause_scores
-                ]
-            elif isinstance(rule, Judged):
-                outcome = score_judged(rule, item.points, judgement)
-            elif isinstance(rule, Deduction):
-                outcome = self.deduction_outcome(rule, item)
-            else:  # pragma: no cover - SumOfChildren on a leaf is refused at load
-                raise RuleInputError(f"叶子指标不能使用规则“{rule.kind}”")
+            leaf = self._leaf_scorers[rule.kind](rule, item, judgement)
         except RuleInputError as exc:
             self.fail(path, item, exc)
-            outcome = RuleOutcome(ZERO, "无法计分")
-        explanation = self.explain(item, metric_value, outcome.score, clauses)
-        return ItemResult(
-            **common,
-            score=outcome.score,
-            deduction=item.points - outcome.score,
+            leaf = _Leaf(RuleOutcome(ZERO, "无法计分"))
+        return head.result(
+            score=leaf.outcome.score,
             rule_kind=rule.kind,
-            provenance=rule.provenance.value,
-            branch=outcome.branch,
-            explanation=explanation,
-            metric=metric_result,
-            clauses=clauses,
+            provenance=rule.provenance,
+            branch=leaf.outcome.branch,
+            explanation=self.explain(item, leaf.metric_value, leaf.outcome.score, leaf.clauses),
+            metric=leaf.metric,
+            clauses=leaf.clauses,
             reason=judgement.reason if judgement else None,
             evidence=list(judgement.evidence) if judgement else [],
         )
 
-    def metric_outcome(self, rule: Any, item: Item, value: MetricValue) -> RuleOutcome:
+    def _score_inner(self, head: _Head) -> ItemResult:
+        item = head.item
+        children = [self.score(child, head.path, head.level + 1) for child in item.children]
+        total = sum((c.score for c in children), ZERO)
+        rule = item.rule
+        return head.result(
+            score=total,
+            rule_kind="sum",
+            provenance=rule.provenance if isinstance(rule, SumOfChildren) else item.provenance,
+            branch="下级指标得分合计",
+            explanation=self.explain(item, None, total),
+            children=children,
+        )
+
+    @property
+    def _leaf_scorers(self) -> dict[str, Callable[[Any, Item, Judgement | None], _Leaf]]:
+        """Rule kind → how a leaf of that kind is scored: the one dispatch table."""
+        return {
+            "ratio_tiers": self._metric_leaf,
+            "proportional": self._metric_leaf,
+            "threshold": self._metric_leaf,
+            "checklist": self._checklist_leaf,
+            "judged": lambda rule, item, judgement: _Leaf(score_judged(rule, item.points, judgement)),
+            "deduction": lambda rule, item, _judgement: _Leaf(self.deduction_outcome(rule, item)),
+        }
+
+    def _metric_leaf(self, rule: MetricRule, item: Item, _judgement: Judgement | None) -> _Leaf:
+        value = compute_metric(rule.metric, self.data.figures)
+        metric = MetricResult(
+            label=rule.metric.label,
+            formula=formula_text(rule.metric, self.program),
+            inputs=value.inputs,
+            value=value.value,
+            kind=rule.metric.kind,
+        )
+        return _Leaf(self.metric_outcome(rule, item, value), metric, value)
+
+    def _checklist_leaf(self, rule: Checklist, item: Item, judgement: Judgement | None) -> _Leaf:
+        outcome = score_checklist(rule, item.points, judgement)
+        labels = {c.id: c for c in rule.clauses}
+        clauses = [
+            ClauseResult(id=cid, label=labels[cid].label, points=labels[cid].points, score=s)
+            for cid, s in outcome.clause_scores
+        ]
+        return _Leaf(outcome, clauses=clauses)
+
+    def metric_outcome(self, rule: MetricRule, item: Item, value: MetricValue) -> RuleOutcome:
         if value.not_applicable:
             names = "、".join(self.figure_name(f) for f in value.not_applicable)
             return self.policy(rule.if_not_applicable, item, f"数据项{names}填报为不适用")
@@ -199,8 +219,7 @@ class _ProgramScorer:
             return self.policy(rule.if_zero_denominator, item, f"分母{den}为0，无法计算“{rule.metric.label}”")
         assert value.value is not None
         outcome = score_metric_rule(rule, item.points, value.value)
-        shown = format(round_half_up(value.value, 2).normalize(), "f")
-        return RuleOutcome(outcome.score, f"{rule.metric.label}{shown}%，{outcome.branch}")
+        return RuleOutcome(outcome.score, f"{rule.metric.label}{percent_text(value.value)}，{outcome.branch}")
 
     def deduction_outcome(self, rule: Deduction, item: Item) -> RuleOutcome:
         raw = self.data.figures.get(rule.findings)
@@ -213,10 +232,10 @@ class _ProgramScorer:
         return score_deduction(rule, item.points, raw)
 
     @staticmethod
-    def policy(policy: str, item: Item, why: str, code: ScoringCode = ScoringCode.INPUT_INVALID) -> RuleOutcome:
-        if policy == "zero":
+    def policy(on_blank: BlankPolicy, item: Item, why: str, code: ScoringCode = ScoringCode.INPUT_INVALID) -> RuleOutcome:
+        if on_blank == "zero":
             return RuleOutcome(ZERO, f"{why}，按规则计0分")
-        if policy == "full":
+        if on_blank == "full":
             return RuleOutcome(item.points, f"{why}，按规则计满分")
         raise RuleInputError(why, code)
 
@@ -238,7 +257,7 @@ class _ProgramScorer:
                 {
                     "year": str(self.dataset.year),
                     "region": self.dataset.region.name,
-                    "as_of": as_of_text(self.dataset),
+                    "as_of": as_of_text(self.dataset.year, self.dataset.as_of),
                     "score": score,
                     "points": item.points,
                     "deduction": item.points - score,

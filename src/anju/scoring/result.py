@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from anju.dataset.models import FigureValue
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from anju.framework.models import MetricKind, Provenance, RuleKind
+from anju.framework.models import Strict as Frozen
 
 
 class MetricResult(Frozen):
@@ -20,7 +19,7 @@ class MetricResult(Frozen):
     inputs: dict[str, FigureValue]
     value: Decimal | None
     """Percent, rounded half up to four places; None when not computable."""
-    kind: str
+    kind: MetricKind
 
 
 class ClauseResult(Frozen):
@@ -39,8 +38,8 @@ class ItemResult(Frozen):
     points: Decimal
     score: Decimal
     deduction: Decimal
-    rule_kind: str
-    provenance: str
+    rule_kind: RuleKind
+    provenance: Provenance
     branch: str
     explanation: str = ""
     narrative: str | None = None
@@ -87,7 +86,7 @@ class Evaluation(Frozen):
     region_code: str
     region_name: str
     year: int
-    as_of: str | None
+    as_of: dt.date | None
     programs: list[ProgramResult]
 
     def program(self, program_id: str) -> ProgramResult:

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from anju_web.accounts.models import ApiToken, Profile
 from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role
+from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import record
 
 
@@ -30,9 +31,10 @@ class ProfileAdmin(admin.ModelAdmin[Profile]):
         with transaction.atomic():
             old = Profile.objects.filter(pk=obj.pk).first() if change else None
             assign_role(obj.user, Role(obj.role), obj.region, department=obj.department, display_name=obj.display_name)
-            record(request.user, "设置角色", object_type="user", object_id=obj.user.pk, object_label=obj.user.get_username(),
+            record(request.user, AuditAction.role_set,
+                   AuditTarget(AuditObject.user, obj.user.pk, obj.user.get_username(), obj.region),
                    field="角色", old=f"{old.get_role_display()} {old.region or ''}" if old else "",
-                   new=f"{obj.get_role_display()} {obj.region or ''}", region=obj.region)
+                   new=f"{obj.get_role_display()} {obj.region or ''}")
 
 
 class RestrictedUserAdmin(UserAdmin[User]):
@@ -55,8 +57,8 @@ class RestrictedUserAdmin(UserAdmin[User]):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            record(request.user, "修改用户" if change else "新建用户", object_type="user", object_id=obj.pk,
-                   object_label=obj.get_username(), field="、".join(form.changed_data), new="")
+            record(request.user, AuditAction.user_changed if change else AuditAction.user_created,
+                   AuditTarget(AuditObject.user, obj.pk, obj.get_username()), field="、".join(form.changed_data), new="")
 
 
 admin.site.unregister(User)

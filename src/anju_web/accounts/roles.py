@@ -27,6 +27,7 @@ READ_ALL = [
     "reviews.view_scoreadjustment",
     "evidence.view_evidencefile",
     "audit.view_auditevent",
+    "allocations.view_allocation",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
@@ -61,6 +62,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "reviews.respond_scoreadjustment",
         "reviews.resolve_comment",
         "evidence.add_evidencefile",
+        "allocations.run_allocation",
         "audit.export_auditevent",
     ],
     Role.supervision_reviewer: [

@@ -12,13 +12,19 @@ from django.views.decorators.http import require_POST
 
 from anju_web.accounts.models import ApiToken
 from anju_web.accounts.services import issue_token
+from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import record
-from anju_web.web import post_text
+
+TOKEN_NAME_CHARS = 64
 
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # every view here is login_required
     return request.user
+
+
+def _tokens_target(user: User) -> AuditTarget:
+    return AuditTarget(AuditObject.user, user.pk, user.get_username())
 
 
 @login_required
@@ -32,11 +38,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def create_token(request: HttpRequest) -> HttpResponse:
-    name = post_text(request, "name").strip()[:64] or "接口调用"
+    user = _user(request)
+    name = str(request.POST.get("name", "")).strip()[:TOKEN_NAME_CHARS] or "接口调用"
     with transaction.atomic():
-        token = issue_token(request.user, name)
-        record(request.user, "创建接口令牌", object_type="user", object_id=request.user.pk,
-               object_label=request.user.get_username(), field="接口令牌", new=name)
+        token = issue_token(user, name)
+        record(user, AuditAction.token_created, _tokens_target(user), field="接口令牌", new=name)
     request.session["new_token"] = token
     messages.success(request, "令牌已创建。它只显示这一次，请立即复制保存。")
     return redirect("tokens")
@@ -45,11 +51,11 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=_user(request))
+    user = _user(request)
+    token = get_object_or_404(ApiToken, pk=token_id, user=user)
     with transaction.atomic():
         token.revoked = True
         token.save(update_fields=["revoked"])
-        record(request.user, "吊销接口令牌", object_type="user", object_id=request.user.pk,
-               object_label=request.user.get_username(), field="接口令牌", old=token.name, new="已吊销")
+        record(user, AuditAction.token_revoked, _tokens_target(user), field="接口令牌", old=token.name, new="已吊销")
     messages.success(request, f"令牌“{token.name}”已吊销。")
     return redirect("tokens")

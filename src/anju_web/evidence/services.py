@@ -8,11 +8,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from anju_web.accounts.policy import authorize
+from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import record
 from anju_web.evidence.models import EvidenceFile
 from anju_web.evidence.storage import EvidenceRejected, store
 from anju_web.regions.models import Region
-from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.models import Cycle, Submission
 
 
@@ -28,7 +28,7 @@ def attach(user: Any, cycle: Cycle, region: Region, upload: UploadedFile, *, tit
         submission = Submission.objects.filter(cycle=cycle, region=region).first()
         if submission is None or not submission.is_editable:
             raise EvidenceRejected("该单位的填报不在可修改状态，不能添加佐证材料")
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     if item_path and not program:
         raise EvidenceRejected(f"指标“{item_path}”未指明所属项目")
     if program:
@@ -46,7 +46,8 @@ def attach(user: Any, cycle: Cycle, region: Region, upload: UploadedFile, *, tit
             title=(title.strip() or name.rsplit(".", 1)[0])[:200], original_name=name,
             content_type=stored.content_type, size=stored.size, sha256=stored.sha256, uploaded_by=user,
         )
-        record(user, "上传佐证材料", object_type="evidence", object_id=evidence.pk,
-               object_label=f"{cycle} › {region.display_name} › {evidence.title}", field="文件",
-               new=f"{name}（{stored.size} 字节，sha256 {stored.sha256}）", region=region, cycle_id=cycle.pk)
+        target = AuditTarget(AuditObject.evidence, evidence.pk, f"{cycle} › {region.display_name} › {evidence.title}",
+                             region, cycle.pk)
+        record(user, AuditAction.evidence_uploaded, target, field="文件",
+               new=f"{name}（{stored.size} 字节，sha256 {stored.sha256}）")
         return evidence

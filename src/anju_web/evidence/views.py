@@ -6,14 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from anju_web.accounts.policy import authorize, has, region_scope_q
+from anju_web.accounts.policy import authorize, region_scope_q
 from anju_web.evidence.models import EvidenceFile
 from anju_web.evidence.services import attach
-from anju_web.evidence.storage import EvidenceRejected, allowed_extensions, path_for
+from anju_web.evidence.storage import EvidenceRejected, path_for
 from anju_web.regions.models import Region
-from anju_web.web import get_cycle_for_units, post_text
+from anju_web.shortcuts import get_cycle_for_units, post_text
+from anju_web.submissions.models import Cycle
+
+SHA_SHOWN = 12
+"""Characters of a file's SHA-256 quoted in the confirmation."""
 
 
 @login_required
@@ -28,15 +34,13 @@ def evidence_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    from anju_web.submissions.models import Cycle
-
     cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
     region = get_object_or_404(Region, pk=post_text(request, "region"))
     authorize(request.user, "evidence.add_evidencefile", region)
     upload_file = request.FILES.get("file")
-    back = post_text(request, "next") or "/"
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"
+    back = post_text(request, "next")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("home")
     if upload_file is None:
         messages.error(request, "请选择要上传的文件。")
         return redirect(back)
@@ -47,7 +51,7 @@ def upload(request: HttpRequest, cycle_id: int) -> HttpResponse:
     except EvidenceRejected as exc:
         messages.error(request, f"未上传：{exc}")
     else:
-        messages.success(request, f"已上传佐证材料“{evidence.title}”（sha256 {evidence.sha256[:12]}…）。")
+        messages.success(request, f"已上传佐证材料“{evidence.title}”（sha256 {evidence.sha256[:SHA_SHOWN]}…）。")
     return redirect(back)
 
 
@@ -64,10 +68,3 @@ def download(request: HttpRequest, evidence_id: int) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def upload_allowed(user: object, region: Region) -> bool:
-    return has(user, "evidence.add_evidencefile", region)
-
-
-ALLOWED_TEXT = "、".join(allowed_extensions())

@@ -18,14 +18,15 @@ from django.conf import settings
 
 from anju.adapters.report import EvidenceEntry, ReportFiles, cited_evidence, write_report
 from anju.adapters.report.pdf import convert_to_pdf, soffice_path
-from anju.dataset.models import parse_figure
 from anju.framework.describe import place_label
 from anju_web.evidence.models import EvidenceFile
 from anju_web.exports import add_sheet, csv_bytes, workbook, workbook_bytes
+from anju_web.reviews.assembly import appendix_rows
 from anju_web.reviews.models import EvaluationRun
-from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.models import Cycle
 
+KEY_CHARS = 12
+"""Characters of a hash in a package directory's name."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -62,12 +63,12 @@ def evidence_entries(cycle: Cycle, run: EvaluationRun) -> list[EvidenceEntry]:
 
 def _evidence_key(entries: list[EvidenceEntry]) -> str:
     text = json.dumps([astuple(e) for e in entries], ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:KEY_CHARS]
 
 
 def package_dir(run: EvaluationRun, evidence: list[EvidenceEntry]) -> Path:
     """One directory per run and set of evidence: a new upload gives a new explanation."""
-    return Path(settings.DATA_DIR) / "reports" / f"run-{run.pk}-{run.input_hash[:12]}-ev-{_evidence_key(evidence)}"
+    return Path(settings.DATA_DIR) / "reports" / f"run-{run.pk}-{run.input_hash[:KEY_CHARS]}-ev-{_evidence_key(evidence)}"
 
 
 def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
@@ -78,13 +79,13 @@ def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
     if marker.exists():
         names = json.loads(marker.read_text(encoding="utf-8"))
         return ReportFiles(*(directory / names[k] for k in ("docx", "markdown", "text", "scores", "appendix")))
-    framework = cycle_framework(cycle)
-    rows = [(name, {pid: {fid: parse_figure(v) if v != "not_applicable" else "not_applicable" for fid, v in figs.items()}
-                    for pid, figs in totals.items()})
-            for name, totals in run.appendix_rows]
+    units = run.units_file()
+    if units is None:
+        raise DocumentUnavailable("这次评价运行保存于旧版本，没有保存各单位的填报数据，无法生成分地区附表：请重新运行评价")
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    files = write_report(run.evaluation(), framework, run.engine_dataset(), tmp, rows=rows or None, evidence=evidence)
+    files = write_report(run.evaluation(), cycle.framework, run.engine_dataset(), tmp,
+                         rows=appendix_rows(cycle, units) or None, evidence=evidence)
     names = {k: getattr(files, k).name for k in ("docx", "markdown", "text", "scores", "appendix")}
     (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(directory, ignore_errors=True)
@@ -118,7 +119,7 @@ def build_appendix(cycle: Cycle, run: EvaluationRun) -> bytes:
 
 
 def build_findings(cycle: Cycle, run: EvaluationRun) -> bytes:
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     return csv_bytes(
         ["位置", "严重程度", "代码", "说明"],
         [[place_label(framework, p.where), p.severity.label, p.code, p.message] for p in run.problems()],

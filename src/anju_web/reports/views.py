@@ -6,30 +6,39 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anju.adapters.report import FontMissingError, PdfError, PdfUnavailable, TemplateProblem
 from anju.decimals import plain
-from anju.framework.describe import place_label
+from anju.framework.describe import item_label, place_label
 from anju_web.accounts.policy import can_see, has, profile_of, region_scope_q
 from anju_web.accounts.roles import Role
+from anju_web.audit.models import AuditAction
 from anju_web.audit.services import record
 from anju_web.regions.models import Region
 from anju_web.reports import documents
-from anju_web.reviews.models import AdjustmentStatus, Comment, ScoreAdjustment
+from anju_web.reviews.models import AdjustmentStatus, Comment, EvaluationRun, ScoreAdjustment
 from anju_web.reviews.services import latest_run
-from anju_web.submissions.assembly import cycle_framework
-from anju_web.submissions.models import DONE, Cycle, ItemReturn, ReturnStatus, Status, Submission
-from anju_web.web import get_cycle, get_cycle_for_units, is_htmx, post_text
-
-SUBMITTED_OR_LATER = frozenset({Status.submitted, Status.accepted, Status.approved, Status.locked})
-ACCEPTED_OR_LATER = frozenset({Status.accepted, Status.approved, Status.locked})
+from anju_web.shortcuts import get_cycle, get_cycle_for_units, is_htmx, post_text
+from anju_web.submissions.models import (
+    ACCEPTED_OR_LATER,
+    DONE,
+    SUBMITTED_OR_LATER,
+    Cycle,
+    ItemReturn,
+    ReturnStatus,
+    Status,
+    Submission,
+)
 
 
 @login_required
@@ -152,14 +161,12 @@ def set_deadline(request: HttpRequest, cycle_id: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "截止日期格式应为 YYYY-MM-DD")
         return redirect("board", cycle_id=cycle.pk)
-    from django.db import transaction
-
     with transaction.atomic():
         old = cycle.deadline
         cycle.deadline = deadline
         cycle.save(update_fields=["deadline"])
-        record(request.user, "修改截止日期", object_type="cycle", object_id=cycle.pk, object_label=str(cycle),
-               field="市县报送截止日期", old=old.isoformat(), new=deadline.isoformat(), region=cycle.region, cycle_id=cycle.pk)
+        record(request.user, AuditAction.deadline_changed, cycle.audit_target(), field="市县报送截止日期",
+               old=old.isoformat(), new=deadline.isoformat())
     messages.success(request, f"市县报送截止日期已改为 {deadline:%Y年%m月%d日}。")
     return redirect("board", cycle_id=cycle.pk)
 
@@ -204,24 +211,27 @@ class Finding:
     link: str = ""
 
 
-def _open_findings(cycle: Cycle, run: Any) -> list[Finding]:
+def _open_findings(cycle: Cycle, run: EvaluationRun | None) -> list[Finding]:
     findings: list[Finding] = []
+    evaluation_page = reverse("evaluation", args=[cycle.pk])
     if run is not None:
-        framework = cycle_framework(cycle)
+        framework = cycle.framework
         for problem in run.problems():
             findings.append(Finding("一致性检查", problem.severity.label, place_label(framework, problem.where),
-                                    problem.message, f"/cycles/{cycle.pk}/evaluation/"))
+                                    problem.message, evaluation_page))
     for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("submission__region"):
-        where = comment.submission.region.display_name if comment.submission else "省级评价"
-        link = f"/submissions/{comment.submission_id}/" if comment.submission_id else f"/cycles/{cycle.pk}/evaluation/"
-        findings.append(Finding("意见", "待办结", where, comment.text, link))
+        if comment.submission is not None:
+            findings.append(Finding("意见", "待办结", comment.submission.region.display_name, comment.text,
+                                    reverse("submission", args=[comment.submission.pk])))
+        else:
+            findings.append(Finding("意见", "待办结", "省级评价", comment.text, evaluation_page))
     for adjustment in ScoreAdjustment.objects.filter(cycle=cycle, status=AdjustmentStatus.proposed):
-        findings.append(Finding("调整建议", "待答复", f"{adjustment.program} › {adjustment.item_path}",
+        findings.append(Finding("调整建议", "待答复", item_label(cycle.framework, adjustment.program, adjustment.item_path),
                                 f"建议由 {plain(adjustment.self_score)} 分调整为 {plain(adjustment.proposed_score)} 分：{adjustment.reason}",
-                                f"/cycles/{cycle.pk}/evaluation/"))
+                                evaluation_page))
     for item in ItemReturn.objects.filter(submission__cycle=cycle, status=ReturnStatus.open).select_related("submission__region"):
         findings.append(Finding("退回项", "待处理", item.submission.region.display_name, item.reason,
-                                f"/submissions/{item.submission_id}/"))
+                                reverse("submission", args=[item.submission_id])))
     return findings
 
 
@@ -251,8 +261,6 @@ def document_download(request: HttpRequest, cycle_id: int, kind: str) -> HttpRes
         return redirect("documents", cycle_id=cycle.pk)
     response = HttpResponse(payload, content_type=spec.content_type)
     filename = f"{cycle.region.name}{cycle.year}年度{spec.filename}"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from anju.collect.units import UnitsFile
 from anju.dataset import Dataset
 from anju.dataset import Judgement as EngineJudgement
 from anju.problems import Problem
@@ -73,11 +74,16 @@ class Narrative(models.Model):
 
 
 class EvaluationRun(models.Model):
-    """One run of :func:`anju.scoring.evaluate` on the assembled dataset, stored as returned."""
+    """One run of :func:`anju.scoring.evaluate` on the assembled dataset, stored as returned, with
+    what it was computed from: the dataset, the units' batch (for the per-prefecture appendix rows)
+    and the cycle's data version at the time (a run is current while the cycle still has it)."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="runs", verbose_name="评价年度")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="运行人")
     created_at = models.DateTimeField("运行时间", auto_now_add=True)
+    data_version = models.PositiveIntegerField(
+        "评价数据版本", null=True, blank=True, help_text="运行时评价年度的数据版本；与当前版本相同即为按当前数据计算"
+    )
     input_hash = models.CharField("输入哈希", max_length=64)
     dataset_hash = models.CharField("数据集哈希", max_length=64)
     framework_hash = models.CharField("指标体系哈希", max_length=64)
@@ -85,7 +91,8 @@ class EvaluationRun(models.Model):
     result = models.JSONField("评价结果")
     issues = models.JSONField("一致性检查结果", default=list)
     dataset = models.JSONField("计分所用数据集", default=dict, help_text="引擎的输入，文书据此生成")
-    appendix_rows = models.JSONField("附表分地区数据", default=list, help_text="[[地级市名称, {项目: {数据项: 值}}], …]")
+    units = models.JSONField("各单位填报数据", null=True, blank=True,
+                             help_text="计分所用的各单位填报（与 units.yaml 同一格式），附表分地区数据据此汇总")
     totals = models.JSONField("各项目得分", default=dict)
 
     class Meta:
@@ -106,6 +113,10 @@ class EvaluationRun(models.Model):
 
     def engine_dataset(self) -> Dataset:
         return Dataset.model_validate(self.dataset)
+
+    def units_file(self) -> UnitsFile | None:
+        """The units' batch the run aggregated (None for a run stored before it was kept)."""
+        return UnitsFile.model_validate(self.units) if self.units else None
 
     def item_scores(self) -> dict[str, str]:
         """``program.path`` → score text, for comparing runs."""

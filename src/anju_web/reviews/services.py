@@ -1,7 +1,10 @@
 """Verbs of the provincial evaluation and the supervision review. Each takes the acting user,
 checks permission and scope, runs in one transaction and writes the audit log.
 
-Scores come only from :func:`anju.scoring.evaluate` on :func:`assemble_dataset`'s dataset.
+Scores come only from :func:`anju.scoring.evaluate` on :func:`~anju_web.reviews.assembly.assemble`'s
+dataset. A stored run is current when it was computed at the cycle's present data version
+(:attr:`~anju_web.submissions.models.Cycle.data_version`) with the framework as it is now: no page
+re-assembles the province to find out.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from django.utils import timezone
 from anju.checks import run_checks
 from anju.decimals import plain
 from anju.framework import Framework
+from anju.framework.describe import item_label
 from anju.framework.models import Checklist, Item, Judged
 from anju.scoring import Evaluation, EvaluationError, evaluate
 from anju_web.accounts.policy import authorize
+from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import record
-from anju_web.regions.source import region_tree
+from anju_web.reviews.assembly import assemble, evaluators_dataset
 from anju_web.reviews.models import (
     AdjustmentStatus,
     Comment,
@@ -30,18 +35,18 @@ from anju_web.reviews.models import (
     Narrative,
     ScoreAdjustment,
 )
-from anju_web.submissions.assembly import Assembly, AssemblyError, assemble, assemble_dataset, cycle_framework
 from anju_web.submissions.frameworks import program_label
-from anju_web.submissions.models import Cycle, Status, Submission
+from anju_web.submissions.models import DONE, Cycle, Status, Submission
+from anju_web.submissions.workflow import Verb, perform
+
+MAX_NAMED_UNITS = 10
+"""Units named when signing is refused; the rest are counted."""
+HASH_SHOWN = 12
+"""Characters of an input hash quoted in the audit log."""
 
 
 class ReviewError(ValueError):
     """The request cannot be carried out; the message (Chinese) says why."""
-
-
-def judged_items(framework: Framework, program_id: str) -> list[tuple[str, Item]]:
-    """Items an evaluator judges: checklist and judged rules."""
-    return [(p, i) for p, i in framework.program(program_id).items() if isinstance(i.rule, Checklist | Judged)]
 
 
 def find_item(framework: Framework, program_id: str, item_path: str) -> Item:
@@ -54,25 +59,8 @@ def find_item(framework: Framework, program_id: str, item_path: str) -> Item:
     return items[item_path]
 
 
-def item_label(framework: Framework, program_id: str, item_path: str) -> str:
-    """住房租赁保障 › 资金管理 › 资金分配."""
-    program = framework.program(program_id)
-    labels = [program.label]
-    prefix = ""
-    items = dict(program.items())
-    for part in item_path.split("."):
-        prefix = f"{prefix}.{part}" if prefix else part
-        node = items.get(prefix)
-        labels.append(node.label if node else part)
-    return " › ".join(labels)
-
-
-def _ensure_open(cycle: Cycle) -> None:
-    if cycle.signed_at is not None:
-        raise ReviewError(f"{cycle}的评价结果已审定，不能修改（须先重新打开相关填报）")
-
-
-def _decimal(raw: object, what: str) -> Decimal:
+def parse_decimal(raw: object, what: str) -> Decimal:
+    """A number typed by an evaluator or a reviewer (a score, a clause's partial points)."""
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
@@ -82,8 +70,55 @@ def _decimal(raw: object, what: str) -> Decimal:
     return value
 
 
+def parse_optional_decimal(raw: object, what: str) -> Decimal | None:
+    """:func:`parse_decimal`, with blank meaning not given."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    return parse_decimal(raw, what)
+
+
+def read_clauses(item: Item, given: dict[str, bool | str]) -> dict[str, bool | Decimal]:
+    """A checklist's clause verdicts as entered (达到 True, 未达到 False, partial points as text); a
+    blank partial score is left out, i.e. not judged."""
+    labels = {c.id: c.label for c in item.rule.clauses} if isinstance(item.rule, Checklist) else {}
+    clauses: dict[str, bool | Decimal] = {}
+    for cid, value in given.items():
+        if isinstance(value, bool):
+            clauses[cid] = value
+        else:
+            points = parse_optional_decimal(value, f"评分要点“{labels.get(cid, cid)}”的部分得分")
+            if points is not None:
+                clauses[cid] = points
+    return clauses
+
+
+def _ensure_open(cycle: Cycle) -> None:
+    if cycle.signed_at is not None:
+        raise ReviewError(f"{cycle}的评价结果已审定，不能修改（须先重新打开相关填报）")
+
+
 def _clause_json(value: bool | Decimal) -> bool | str:
     return value if isinstance(value, bool) else plain(value)
+
+
+def _checked_shape(item: Item, points: Decimal | None, clauses: dict[str, bool | Decimal]) -> Decimal | None:
+    """What the form allows for the item's rule (the engine then checks the scoring itself);
+    the points to store."""
+    rule = item.rule
+    if isinstance(rule, Checklist):
+        known = {c.id: c for c in rule.clauses}
+        for cid, value in clauses.items():
+            clause = known.get(cid)
+            if clause is None:
+                raise ReviewError(f"“{item.label}”没有评分要点“{cid}”")
+            if isinstance(value, Decimal) and not clause.partial:
+                raise ReviewError(f"评分要点“{clause.label}”只能评为达到或未达到")
+        return None
+    if isinstance(rule, Judged):
+        if clauses:
+            raise ReviewError(f"“{item.label}”按分数评定，没有评分要点")
+        return points
+    raise ReviewError(f"“{item.label}”按数据计分，不接受人工判断")
 
 
 def save_judgement(
@@ -98,72 +133,61 @@ def save_judgement(
     evidence: list[str] | None = None,
     narrative: str | None = None,
 ) -> Judgement:
-    """Record a judgement. The engine then scores it; if the engine cannot score this item
-    (e.g. points below full without a reason), nothing is saved and the engine's message is raised."""
+    """Record a judgement. The engine's rule then scores it; if it cannot (e.g. points below full
+    without a reason), nothing is saved and the engine's message is raised."""
     authorize(user, "reviews.change_judgement", cycle.region)
     _ensure_open(cycle)
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     item = find_item(framework, program_id, item_path)
-    rule = item.rule
     clauses = dict(clauses or {})
-    if isinstance(rule, Checklist):
-        known = {c.id: c for c in rule.clauses}
-        for cid, value in clauses.items():
-            clause = known.get(cid)
-            if clause is None:
-                raise ReviewError(f"“{item.label}”没有评分要点“{cid}”")
-            if isinstance(value, Decimal):
-                if not clause.partial:
-                    raise ReviewError(f"评分要点“{clause.label}”只能评为达到或未达到")
-                if value < 0 or value > clause.points:
-                    raise ReviewError(f"评分要点“{clause.label}”的得分应在0到{plain(clause.points)}之间")
-        points = None
-    elif isinstance(rule, Judged):
-        if clauses:
-            raise ReviewError(f"“{item.label}”按分数评定，没有评分要点")
-        if points is not None and (points < 0 or points > item.points):
-            raise ReviewError(f"“{item.label}”的评定分数应在0到{plain(item.points)}之间")
-    else:
-        raise ReviewError(f"“{item.label}”按数据计分，不接受人工判断")
+    points = _checked_shape(item, points, clauses)
     evidence = [e.strip() for e in (evidence or []) if e.strip()]
     label = f"{cycle} › {item_label(framework, program_id, item_path)}"
     with transaction.atomic():
         row, created = Judgement.objects.select_for_update().get_or_create(
             cycle=cycle, program=program_id, item_path=item_path
         )
-        before = {
-            "points": "" if created or row.points is None else plain(row.points),
-            "reason": "" if created else row.reason,
-            "evidence": "" if created else "；".join(row.evidence),
-            **{f"要点 {cid}": "" if created else _clause_text(row.clauses.get(cid)) for cid in _clause_ids(rule)},
-        }
+        before = {} if created else _judgement_fields(row, item)
         row.points = points
         row.clauses = {cid: _clause_json(v) for cid, v in clauses.items()}
         row.reason = reason.strip()
         row.evidence = evidence
         row.updated_by = user
         row.save()
-        after = {
-            "points": "" if points is None else plain(points),
-            "reason": row.reason,
-            "evidence": "；".join(evidence),
-            **{f"要点 {cid}": _clause_text(row.clauses.get(cid)) for cid in _clause_ids(rule)},
-        }
-        names = {"points": "评定分数", "reason": "理由", "evidence": "佐证材料"}
-        for key, old in before.items():
-            if old != after[key]:
-                record(user, "修改判断", object_type="judgement", object_id=row.pk, object_label=label,
-                       field=names.get(key, key), old=old, new=after[key], region=cycle.region, cycle_id=cycle.pk)
+        changed = _record_judgement_changes(user, cycle.audit_target(AuditObject.judgement, row.pk, label),
+                                            before, _judgement_fields(row, item))
         if narrative is not None:
-            _save_narrative(user, cycle, program_id, item_path, text=narrative, label=label)
-        problems = _trial_problems(cycle, framework, program_id, item_path)
+            changed = _save_narrative(user, cycle, program_id, item_path, text=narrative, label=label) or changed
+        problems = _trial_problems(cycle, program_id, item_path)
         if problems:
             raise ReviewError("；".join(problems))  # leaving the block rolls the save back
+        if changed:
+            cycle.inputs_changed()
         return row
 
 
-def _clause_ids(rule: object) -> list[str]:
-    return [c.id for c in rule.clauses] if isinstance(rule, Checklist) else []
+FIELD_NAMES = {"points": "评定分数", "reason": "理由", "evidence": "佐证材料"}
+
+
+def _judgement_fields(row: Judgement, item: Item) -> dict[str, str]:
+    """The judgement as the audit log shows it, one text per field (and per clause)."""
+    clause_ids = [c.id for c in item.rule.clauses] if isinstance(item.rule, Checklist) else []
+    return {
+        "points": "" if row.points is None else plain(row.points),
+        "reason": row.reason,
+        "evidence": "；".join(row.evidence),
+        **{f"要点 {cid}": _clause_text(row.clauses.get(cid)) for cid in clause_ids},
+    }
+
+
+def _record_judgement_changes(user: Any, target: AuditTarget, before: dict[str, str], after: dict[str, str]) -> bool:
+    changed = False
+    for key, new in after.items():
+        old = before.get(key, "")
+        if old != new:
+            record(user, AuditAction.judgement_changed, target, field=FIELD_NAMES.get(key, key), old=old, new=new)
+            changed = True
+    return changed
 
 
 def _clause_text(value: object) -> str:
@@ -176,26 +200,25 @@ def _clause_text(value: object) -> str:
     return f"{value}分"
 
 
-def _save_narrative(user: Any, cycle: Cycle, program_id: str, item_path: str, *, text: str, label: str) -> None:
+def _save_narrative(user: Any, cycle: Cycle, program_id: str, item_path: str, *, text: str, label: str) -> bool:
     row, created = Narrative.objects.get_or_create(cycle=cycle, program=program_id, item_path=item_path)
     old = "" if created else row.text
     text = text.strip()
     if old == text:
-        return
+        return False
     row.text, row.updated_by = text, user
     row.save()
-    record(user, "修改说明", object_type="narrative", object_id=row.pk, object_label=label, field="逐项说明",
-           old=old, new=text, region=cycle.region, cycle_id=cycle.pk)
+    record(user, AuditAction.narrative_changed, cycle.audit_target(AuditObject.narrative, row.pk, label),
+           field="逐项说明", old=old, new=text)
+    return True
 
 
-def _trial_problems(cycle: Cycle, framework: Framework, program_id: str, item_path: str) -> list[str]:
-    """What the engine says about this one item, scoring the dataset as it now stands."""
+def _trial_problems(cycle: Cycle, program_id: str, item_path: str) -> list[str]:
+    """What the engine says about this one item as the judgements now stand. Judged and checklist
+    items need no figures, so the program is scored from the evaluators' data alone (the figures'
+    items fail and are ignored) — no assembly of the units."""
     try:
-        dataset = assemble_dataset(cycle)
-    except AssemblyError:
-        return []
-    try:
-        evaluate(framework, dataset)
+        evaluate(cycle.framework, evaluators_dataset(cycle, [program_id]))
     except EvaluationError as exc:
         return [p.message for p in exc.problems if (p.where.program, p.where.item) == (program_id, item_path)]
     return []
@@ -208,21 +231,25 @@ class RunOutcome:
 
 
 def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
-    """Score the province with the engine and store the result with its checks.
+    """Score the province with the engine and store the result with its checks, the units' batch
+    it was computed from and the cycle's data version.
 
-    Raises :class:`EvaluationError` (from the engine) when items cannot be scored, and
-    :class:`AssemblyError` when the data is not there."""
+    Raises :class:`~anju.scoring.EvaluationError` (from the engine) when items cannot be scored,
+    and :class:`~anju_web.reviews.assembly.AssemblyError` when the data is not there."""
     authorize(user, "reviews.run_evaluation", cycle.region)
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     with transaction.atomic():
-        assembly = assemble(cycle)
+        # The row lock orders this run against writes: they count their change on this row.
+        locked = Cycle.objects.select_for_update().select_related("region").get(pk=cycle.pk)
+        assembly = assemble(locked)
         dataset, source = assembly.dataset, assembly.source
         evaluation = evaluate(framework, dataset)
         issues = run_checks(framework, dataset, evaluation)
         previous = EvaluationRun.objects.filter(cycle=cycle).first()
         run = EvaluationRun.objects.create(
-            cycle=cycle,
+            cycle=locked,
             created_by=user,
+            data_version=locked.data_version,
             input_hash=evaluation.input_hash,
             dataset_hash=evaluation.dataset_hash,
             framework_hash=evaluation.framework_hash,
@@ -231,32 +258,14 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
             issues=[i.as_dict() for i in issues],
             totals={p.id: plain(p.score) for p in evaluation.programs},
             dataset=dataset.model_dump(mode="json"),
-            appendix_rows=_appendix_rows(cycle, assembly),
+            units=assembly.units.model_dump(mode="json"),
         )
-        record(user, "运行评价", object_type="evaluation_run", object_id=run.pk, object_label=str(cycle),
+        record(user, AuditAction.evaluation_run, cycle.audit_target(AuditObject.evaluation_run, run.pk),
                field="各项目得分", old=_totals_text(previous.totals, framework) if previous else "",
-               new=_totals_text(run.totals, framework), note=f"输入哈希 {run.input_hash[:12]}；数据来源：{source}",
-               region=cycle.region, cycle_id=cycle.pk)
+               new=_totals_text(run.totals, framework),
+               note=f"输入哈希 {run.input_hash[:HASH_SHOWN]}；数据来源：{source}")
         changed = _record_score_changes(user, cycle, framework, previous=previous, run=run, evaluation=evaluation)
         return RunOutcome(run, changed)
-
-
-def _appendix_rows(cycle: Cycle, assembly: Assembly) -> list[Any]:
-    """One row per prefecture-level unit (its subtree's totals) for the appendix tables."""
-    tree = region_tree(cycle.region_id)
-    rows: list[Any] = []
-    for unit in tree.children(tree.code, cycle.year):
-        totals = assembly.aggregation.totals.get(unit.code, {})
-        rows.append([unit.name, {pid: {fid: _json_value(v) for fid, v in figures.items()} for pid, figures in totals.items()}])
-    return rows
-
-
-def _json_value(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return plain(value)
-    return str(value)
 
 
 def _totals_text(totals: dict[str, str], framework: Framework) -> str:
@@ -277,24 +286,21 @@ def _record_score_changes(user: Any, cycle: Cycle, framework: Framework, *, prev
             if old_text == new:
                 continue
             changed += 1
-            record(user, "得分变化", object_type="score", object_id=run.pk, object_label=f"{cycle} › {label}",
-                   field=key, old=old_text, new=new, note=branch, region=cycle.region, cycle_id=cycle.pk)
+            record(user, AuditAction.score_changed, cycle.audit_target(AuditObject.score, run.pk, f"{cycle} › {label}"),
+                   field=key, old=old_text, new=new, note=branch)
     return changed
 
 
 def latest_run(cycle: Cycle) -> EvaluationRun | None:
-    return EvaluationRun.objects.filter(cycle=cycle).select_related("created_by").first()
+    return EvaluationRun.objects.filter(cycle=cycle).select_related("created_by", "cycle").first()
 
 
 def run_is_current(cycle: Cycle, run: EvaluationRun | None) -> bool:
-    """Whether the stored run was computed from the data as it stands now."""
-    if run is None:
+    """Whether the stored run was computed from the data as it stands now: the same data version
+    of the cycle (read afresh) and the same framework."""
+    if run is None or run.data_version is None:
         return False
-    try:
-        evaluation = evaluate(cycle_framework(cycle), assemble_dataset(cycle))
-    except (EvaluationError, AssemblyError):
-        return False
-    return evaluation.input_hash == run.input_hash
+    return run.data_version == cycle.current_data_version() and run.framework_hash == cycle.framework.digest
 
 
 def propose_adjustment(user: Any, cycle: Cycle, *, program_id: str, item_path: str, proposed: object, reason: str) -> ScoreAdjustment:
@@ -302,12 +308,12 @@ def propose_adjustment(user: Any, cycle: Cycle, *, program_id: str, item_path: s
     run = latest_run(cycle)
     if run is None:
         raise ReviewError("尚未运行评价，没有可复核的得分")
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     try:
         result = run.evaluation().program(program_id).item(item_path)
     except KeyError:
         raise ReviewError(f"评价结果中没有指标“{program_id}.{item_path}”") from None
-    score = _decimal(proposed, "建议得分")
+    score = parse_decimal(proposed, "建议得分")
     if score < 0 or score > result.points:
         raise ReviewError(f"建议得分应在0到{plain(result.points)}之间")
     if not reason.strip():
@@ -317,9 +323,9 @@ def propose_adjustment(user: Any, cycle: Cycle, *, program_id: str, item_path: s
             cycle=cycle, run=run, program=program_id, item_path=item_path, self_score=result.score,
             proposed_score=score, reason=reason.strip(), author=user,
         )
-        record(user, "提出调整建议", object_type="adjustment", object_id=adjustment.pk,
-               object_label=f"{cycle} › {item_label(framework, program_id, item_path)}", field="建议得分",
-               old=plain(result.score), new=plain(score), note=adjustment.reason, region=cycle.region, cycle_id=cycle.pk)
+        label = f"{cycle} › {item_label(framework, program_id, item_path)}"
+        record(user, AuditAction.adjustment_proposed, cycle.audit_target(AuditObject.adjustment, adjustment.pk, label),
+               field="建议得分", old=plain(result.score), new=plain(score), note=adjustment.reason)
         return adjustment
 
 
@@ -337,10 +343,9 @@ def respond_adjustment(user: Any, adjustment: ScoreAdjustment, *, accept: bool, 
         adjustment.responded_by = user
         adjustment.responded_at = timezone.now()
         adjustment.save()
-        record(user, "答复调整建议", object_type="adjustment", object_id=adjustment.pk,
-               object_label=f"{cycle} › {item_label(cycle_framework(cycle), adjustment.program, adjustment.item_path)}",
-               field="状态", old=old, new=adjustment.get_status_display(), note=adjustment.response,
-               region=cycle.region, cycle_id=cycle.pk)
+        label = f"{cycle} › {item_label(cycle.framework, adjustment.program, adjustment.item_path)}"
+        record(user, AuditAction.adjustment_answered, cycle.audit_target(AuditObject.adjustment, adjustment.pk, label),
+               field="状态", old=old, new=adjustment.get_status_display(), note=adjustment.response)
         return adjustment
 
 
@@ -352,7 +357,7 @@ def add_comment(user: Any, cycle: Cycle, text: str, *, submission: Submission | 
         raise ReviewError("填报不属于该评价年度")
     if not text.strip():
         raise ReviewError("意见不能为空")
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     if program_id:
         if item_path:
             find_item(framework, program_id, item_path)
@@ -364,8 +369,8 @@ def add_comment(user: Any, cycle: Cycle, text: str, *, submission: Submission | 
         where = str(submission) if submission else str(cycle)
         if program_id and item_path:
             where += " › " + item_label(framework, program_id, item_path)
-        record(user, "提出意见", object_type="comment", object_id=comment.pk, object_label=where, field="意见",
-               new=comment.text, region=region, cycle_id=cycle.pk)
+        target = (submission or cycle).audit_target(AuditObject.comment, comment.pk, where)
+        record(user, AuditAction.comment_added, target, field="意见", new=comment.text)
         return comment
 
 
@@ -377,43 +382,37 @@ def resolve_comment(user: Any, comment: Comment) -> Comment:
         comment.resolved_at = timezone.now()
         comment.resolved_by = user
         comment.save()
-        record(user, "办结意见", object_type="comment", object_id=comment.pk, object_label=str(comment.cycle),
-               field="状态", old="未办结", new="已办结", region=comment.target_region(), cycle_id=comment.cycle_id)
+        target = (comment.submission or comment.cycle).audit_target(AuditObject.comment, comment.pk, str(comment.cycle))
+        record(user, AuditAction.comment_resolved, target, field="状态", old="未办结", new="已办结")
         return comment
 
 
 def sign_cycle(user: Any, cycle: Cycle) -> Cycle:
     """The province signs the evaluation: every unit approved, the latest run current; then every
     approved submission is locked."""
-    from anju_web.submissions.workflow import perform
-
     authorize(user, "submissions.sign_cycle", cycle.region)
     if cycle.signed_at is not None:
         raise ReviewError(f"{cycle}已审定")
     units = Submission.objects.filter(cycle=cycle).exclude(region=cycle.region).select_related("region")
-    pending = [s for s in units if s.status not in (Status.approved, Status.locked)]
+    pending = [s for s in units if s.status not in DONE]
     if pending:
-        names = "、".join(s.region.display_name for s in pending[:10])
-        raise ReviewError(f"还有 {len(pending)} 个单位未经省级审定（{names}{'等' if len(pending) > 10 else ''}），不能审定评价结果")
+        names = "、".join(s.region.display_name for s in pending[:MAX_NAMED_UNITS])
+        more = "等" if len(pending) > MAX_NAMED_UNITS else ""
+        raise ReviewError(f"还有 {len(pending)} 个单位未经省级审定（{names}{more}），不能审定评价结果")
     run = latest_run(cycle)
-    if not run_is_current(cycle, run):
+    if run is None or not run_is_current(cycle, run):
         raise ReviewError("评价结果不是按当前数据计算的，请先重新运行评价")
     with transaction.atomic():
         for submission in units:
             if submission.status == Status.approved:
-                perform(user, submission, "lock")
+                perform(user, submission, Verb.lock)
         cycle.signed_at = timezone.now()
         cycle.signed_by = user
         cycle.save(update_fields=["signed_at", "signed_by"])
-        record(user, "审定评价结果", object_type="cycle", object_id=cycle.pk, object_label=str(cycle),
-               field="省级审定时间", new=timezone.localtime(cycle.signed_at).strftime("%Y-%m-%d %H:%M:%S"),
-               note=f"依据评价运行 #{run.pk if run else ''}（输入哈希 {run.input_hash[:12] if run else ''}）",
-               region=cycle.region, cycle_id=cycle.pk)
+        record(user, AuditAction.cycle_signed, cycle.audit_target(), field="省级审定时间",
+               new=timezone.localtime(cycle.signed_at).strftime("%Y-%m-%d %H:%M:%S"),
+               note=f"依据评价运行 #{run.pk}（输入哈希 {run.input_hash[:HASH_SHOWN]}）")
         return cycle
-
-
-def ensure_can_view_cycle(user: Any, cycle: Cycle) -> None:
-    authorize(user, "submissions.view_cycle", cycle.region)
 
 
 __all__ = ["PermissionDenied", "ReviewError"]

@@ -11,20 +11,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from anju.dataset.models import figure_text
 from anju.decimals import plain
-from anju.framework.describe import place_label
-from anju.framework.models import RULE_KIND_LABELS, Checklist, Item, Judged
+from anju.framework.describe import describe_rule, judged_items, place_label
+from anju.framework.models import RULE_KIND_LABELS, Checklist, Item
 from anju.scoring import EvaluationError, ItemResult, ProgramResult
 from anju_web.accounts.policy import authorize, has
 from anju_web.evidence.models import EvidenceFile
 from anju_web.reviews import services
+from anju_web.reviews.assembly import AssemblyError
 from anju_web.reviews.models import AdjustmentStatus, Comment, Judgement, Narrative, ScoreAdjustment
-from anju_web.submissions.assembly import AssemblyError, cycle_framework
+from anju_web.shortcuts import get_cycle, get_submission, is_htmx, post_text
 from anju_web.submissions.models import Cycle
-from anju_web.web import get_cycle, is_htmx, post_text
+
+PROBLEMS_SHOWN = 50
+"""Problems of a refused run kept for the evaluation page."""
 
 
 @dataclass
@@ -63,7 +67,7 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
     adjustments = list(ScoreAdjustment.objects.filter(cycle=cycle).select_related("author", "responded_by"))
     comments = list(Comment.objects.filter(cycle=cycle, submission__isnull=True).select_related("author", "resolved_by"))
     programs: list[ProgramScores] = []
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     if run is not None:
         evaluation_result = run.evaluation()
         for program in evaluation_result.programs:
@@ -104,12 +108,14 @@ def run(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         outcome = services.run_evaluation(request.user, cycle)
     except EvaluationError as exc:
-        from anju_web.submissions.assembly import assemble
-
-        request.session["evaluation_problems"] = [str(p) for p in exc.problems] + assemble(cycle).problems[:50]
+        request.session["evaluation_problems"] = [str(p) for p in exc.problems[:PROBLEMS_SHOWN]]
         messages.error(request, f"有 {len(exc.problems)} 个指标无法计分，未保存评价结果。")
     except AssemblyError as exc:
-        messages.error(request, str(exc))
+        if len(exc.problems) > 1:
+            request.session["evaluation_problems"] = [str(p) for p in exc.problems[:PROBLEMS_SHOWN]]
+            messages.error(request, f"各单位的填报汇总后有 {len(exc.problems)} 处问题，无法计分，未保存评价结果。")
+        else:
+            messages.error(request, str(exc))
     else:
         totals = "，".join(f"{p.label} {plain(p.score)} 分" for p in outcome.run.evaluation().programs)
         messages.success(request, f"评价完成：{totals}（{outcome.changed_scores} 个得分有变化）。")
@@ -145,9 +151,9 @@ class JudgeForm:
         return isinstance(self.item.rule, Checklist)
 
     @property
-    def guidance(self) -> str:
-        rule = self.item.rule
-        return (rule.guidance or "") if isinstance(rule, Judged) else ""
+    def rule_text(self) -> str:
+        """How the item is scored, as the command line and the documents say it."""
+        return describe_rule(self.item)
 
     @property
     def clauses(self) -> list[dict[str, Any]]:
@@ -179,13 +185,13 @@ class JudgeForm:
 
 
 def _judge_forms(cycle: Cycle, only: tuple[str, str] | None = None) -> list[JudgeForm]:
-    framework = cycle_framework(cycle)
+    framework = cycle.framework
     judgements = {(j.program, j.item_path): j for j in Judgement.objects.filter(cycle=cycle)}
     narratives = {(n.program, n.item_path): n.text for n in Narrative.objects.filter(cycle=cycle)}
     evidence = list(EvidenceFile.objects.filter(cycle=cycle, region=cycle.region))
     forms = []
     for program in framework.programs:
-        for path, item in services.judged_items(framework, program.id):
+        for path, item in judged_items(framework, program.id):
             if only and (program.id, path) != only:
                 continue
             forms.append(JudgeForm(
@@ -205,55 +211,50 @@ def judgements(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "can_judge": has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
         "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region)
         and has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
-        "next_url": request.path,
+        "next_url": reverse("judgements", args=[cycle.pk]),
     })
+
+
+def _posted_clauses(request: HttpRequest) -> dict[str, bool | str]:
+    """The clause verdicts of a judge form: 达到 True, 未达到 False, a partial score as typed."""
+    clauses: dict[str, bool | str] = {}
+    for key, value in request.POST.items():
+        if not key.startswith("clause-"):
+            continue
+        cid = key.removeprefix("clause-")
+        if value in ("met", "unmet"):
+            clauses[cid] = value == "met"
+        elif value == "partial":
+            clauses[cid] = post_text(request, f"partial-{cid}")
+    return clauses
+
+
+def _posted_evidence(request: HttpRequest) -> list[str]:
+    return [line for line in post_text(request, "evidence").splitlines() if line.strip()]
+
+
+def _save_posted_judgement(request: HttpRequest, cycle: Cycle, program: str, path: str) -> str:
+    """Save the judge form's judgement; the refusal's message, or "" when saved."""
+    try:
+        item = services.find_item(cycle.framework, program, path)
+        clauses = services.read_clauses(item, _posted_clauses(request)) if isinstance(item.rule, Checklist) else {}
+        points = None if isinstance(item.rule, Checklist) else services.parse_optional_decimal(
+            post_text(request, "points"), "评定分数")
+        services.save_judgement(request.user, cycle, program, path, points=points, clauses=clauses,
+                                reason=post_text(request, "reason"), evidence=_posted_evidence(request),
+                                narrative=post_text(request, "narrative") if "narrative" in request.POST else None)
+    except services.ReviewError as exc:
+        return str(exc)
+    return ""
 
 
 @login_required
 @require_POST
 def save_judgement(request: HttpRequest, cycle_id: int, program: str, path: str) -> HttpResponse:
     cycle = get_cycle(request, cycle_id, "reviews.change_judgement")
-    framework = cycle_framework(cycle)
-    error = ""
-    try:
-        item = services.find_item(framework, program, path)
-        clauses: dict[str, bool | Decimal] = {}
-        points: Decimal | None = None
-        if isinstance(item.rule, Checklist):
-            for clause in item.rule.clauses:
-                raw = post_text(request, f"clause-{clause.id}")
-                if raw == "met":
-                    clauses[clause.id] = True
-                elif raw == "unmet":
-                    clauses[clause.id] = False
-                elif raw == "partial":
-                    clauses[clause.id] = services._decimal(post_text(request, f"partial-{clause.id}"), f"“{clause.label}”的部分得分")
-        else:
-            raw_points = post_text(request, "points").strip()
-            points = services._decimal(raw_points, "评定分数") if raw_points else None
-        evidence = [line for line in post_text(request, "evidence").splitlines() if line.strip()]
-        services.save_judgement(request.user, cycle, program, path, points=points, clauses=clauses,
-                                reason=post_text(request, "reason"), evidence=evidence,
-                                narrative=post_text(request, "narrative") if "narrative" in request.POST else None)
-    except services.ReviewError as exc:
-        error = str(exc)
+    error = _save_posted_judgement(request, cycle, program, path)
     if is_htmx(request):
-        forms = _judge_forms(cycle, only=(program, path))
-        if not forms:
-            error = error or "未知的指标"
-            return HttpResponse(error, status=400)
-        form = forms[0]
-        form.error = error
-        if error:
-            # Show what was typed, not what is stored, so the user can correct it.
-            form.judgement = _posted_judgement(request, cycle, program, path)
-            form.narrative = post_text(request, "narrative")
-        return render(request, "reviews/_judge_form.html", {
-            "form": form, "cycle": cycle, "can_judge": True, "saved": not error,
-            "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region)
-        and has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
-            "next_url": f"/cycles/{cycle.pk}/judgements/",
-        }, status=422 if error else 200)
+        return _judge_form_fragment(request, cycle, program, path, error)
     if error:
         messages.error(request, error)
     else:
@@ -261,23 +262,32 @@ def save_judgement(request: HttpRequest, cycle_id: int, program: str, path: str)
     return redirect("judgements", cycle_id=cycle.pk)
 
 
+def _judge_form_fragment(request: HttpRequest, cycle: Cycle, program: str, path: str, error: str) -> HttpResponse:
+    forms = _judge_forms(cycle, only=(program, path))
+    if not forms:
+        return HttpResponse(error or "未知的指标", status=400)
+    form = forms[0]
+    form.error = error
+    if error:
+        # Show what was typed, not what is stored, so the user can correct it.
+        form.judgement = _posted_judgement(request, cycle, program, path)
+        form.narrative = post_text(request, "narrative")
+    return render(request, "reviews/_judge_form.html", {
+        "form": form, "cycle": cycle, "can_judge": True, "saved": not error,
+        "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region)
+        and has(request.user, "reviews.change_judgement", cycle.region) and cycle.signed_at is None,
+        "next_url": reverse("judgements", args=[cycle.pk]),
+    }, status=422 if error else 200)
+
+
 def _posted_judgement(request: HttpRequest, cycle: Cycle, program: str, path: str) -> Judgement:
     """An unsaved judgement holding the posted values, for redisplaying a refused form."""
-    clauses: dict[str, bool | str] = {}
-    for key, value in request.POST.items():
-        if key.startswith("clause-"):
-            cid = key.removeprefix("clause-")
-            if value in ("met", "unmet"):
-                clauses[cid] = value == "met"
-            elif value == "partial":
-                clauses[cid] = post_text(request, f"partial-{cid}")
     try:
-        points: Decimal | None = services._decimal(post_text(request, "points"), "评定分数")
+        points = services.parse_optional_decimal(post_text(request, "points"), "评定分数")
     except services.ReviewError:
         points = None
-    return Judgement(cycle=cycle, program=program, item_path=path, points=points if post_text(request, "points").strip() else None,
-                     clauses=clauses, reason=post_text(request, "reason"),
-                     evidence=[line for line in post_text(request, "evidence").splitlines() if line.strip()])
+    return Judgement(cycle=cycle, program=program, item_path=path, points=points, clauses=_posted_clauses(request),
+                     reason=post_text(request, "reason"), evidence=_posted_evidence(request))
 
 
 @login_required
@@ -317,8 +327,6 @@ def comment(request: HttpRequest, cycle_id: int) -> HttpResponse:
     submission = None
     raw_submission = post_text(request, "submission")
     if raw_submission:
-        from anju_web.web import get_submission
-
         submission = get_submission(request, int(raw_submission))
     program, _, path = post_text(request, "item").partition(":")
     try:

@@ -1,7 +1,12 @@
 """Evaluation cycles, unit submissions, their figures, per-item returns and warning explanations.
 
 No scoring here: figures are stored as reported (blank, a number, or 不适用) and handed to the
-engine by :func:`anju_web.submissions.assembly.assemble_dataset`.
+engine by :func:`anju_web.reviews.assembly.assemble`.
+
+The cycle's :attr:`Cycle.data_version` counts the changes to what the evaluation is computed from;
+every write of figures, 无此项任务 switches, judgements or narrative, and every reopening, calls
+:meth:`Cycle.inputs_changed` in its transaction, and a stored run is current when it was computed
+at the version the cycle has now.
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from django.db import models
 
 from anju.dataset import NOT_APPLICABLE, FigureValue
 from anju.dataset.models import figure_text
+from anju.framework import Framework
 from anju.problems import Problem, Severity
+from anju_web.audit.models import AuditObject, AuditTarget
 from anju_web.regions.models import Region
+from anju_web.submissions.frameworks import framework_by_id
 
 
 class Cycle(models.Model):
@@ -30,6 +38,9 @@ class Cycle(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="审定人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    data_version = models.PositiveIntegerField(
+        "评价数据版本", default=0, editable=False, help_text="填报数据、无此项任务、判断、逐项说明每修改一次（或重新打开填报）加一"
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -42,6 +53,26 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return f"{self.region.name}{self.year}年度"
 
+    @property
+    def framework(self) -> Framework:
+        """The cycle's indicator framework (built-in, cached)."""
+        return framework_by_id(self.framework_id)
+
+    def inputs_changed(self) -> None:
+        """Count a change to what the evaluation is computed from (call inside the writing transaction)."""
+        Cycle.objects.filter(pk=self.pk).update(data_version=models.F("data_version") + 1)
+        self.refresh_from_db(fields=["data_version"])
+
+    def current_data_version(self) -> int:
+        """The version as stored now (this instance may have been read before a change)."""
+        return Cycle.objects.values_list("data_version", flat=True).get(pk=self.pk)
+
+    def audit_target(self, object_type: AuditObject = AuditObject.cycle, object_id: object = None,
+                     label: str | None = None) -> AuditTarget:
+        """An object of this cycle as the audit log names it (the cycle itself by default)."""
+        return AuditTarget(object_type, self.pk if object_id is None else object_id,
+                           str(self) if label is None else label, self.region, self.pk)
+
 
 class Status(models.TextChoices):
     draft = "draft", "草稿"
@@ -52,8 +83,13 @@ class Status(models.TextChoices):
     locked = "locked", "已锁定"
 
 
+# The status groups, the one place they are spelled out.
 EDITABLE = frozenset({Status.draft, Status.returned})
+"""The unit may change its figures."""
+SUBMITTED_OR_LATER = frozenset({Status.submitted, Status.accepted, Status.approved, Status.locked})
+ACCEPTED_OR_LATER = frozenset({Status.accepted, Status.approved, Status.locked})
 DONE = frozenset({Status.approved, Status.locked})
+"""Approved by the province (and perhaps locked): what signing the cycle needs of every unit."""
 
 
 class Submission(models.Model):
@@ -98,6 +134,12 @@ class Submission(models.Model):
     def problems(self) -> list[Problem]:
         """The last validation's problems (stored as :meth:`Problem.as_dict`)."""
         return [Problem.from_dict(i) for i in self.issues]
+
+    def audit_target(self, object_type: AuditObject = AuditObject.submission, object_id: object = None,
+                     label: str | None = None) -> AuditTarget:
+        """An object of this submission as the audit log names it (the submission itself by default)."""
+        return AuditTarget(object_type, self.pk if object_id is None else object_id,
+                           str(self) if label is None else label, self.region, self.cycle_id)
 
     def error_count(self) -> int:
         return sum(1 for p in self.problems if p.severity is Severity.error)
@@ -157,10 +199,14 @@ class FigureEntry(models.Model):
         return {EntryState.yes: True, EntryState.no: False}.get(EntryState(self.state))
 
     @property
+    def entered(self) -> FigureValue | bool:
+        """What the row holds: the yes/no answer of a question row, else the figure."""
+        answer = self.answer
+        return answer if answer is not None else self.figure_value
+
+    @property
     def display(self) -> str:
-        if self.answer is not None:
-            return "是" if self.answer else "否"
-        return display_value(self.figure_value)
+        return display_value(self.entered)
 
 
 def display_value(value: FigureValue | bool) -> str:

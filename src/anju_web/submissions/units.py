@@ -96,19 +96,23 @@ def unit_report(submission: Submission, entries: dict[tuple[str, str], FigureEnt
     })
 
 
-def units_file(cycle_framework: Framework, province: str, year: int, submissions: list[Submission]) -> UnitsFile:
-    """Every given unit's report as one batch, for aggregation up the region tree."""
+def units_file(framework: Framework, province: str, year: int, submissions: list[Submission]) -> UnitsFile:
+    """Every given unit's report as one batch, for aggregation up the region tree (one query for
+    all their rows)."""
+    entries: dict[int, dict[tuple[str, str], FigureEntry]] = {s.pk: {} for s in submissions}
+    for entry in FigureEntry.objects.filter(submission__in=submissions):
+        entries[entry.submission_id][(entry.program, entry.figure_id)] = entry
     return UnitsFile.model_validate({
-        "framework": cycle_framework.id,
+        "framework": framework.id,
         "region": province,
         "year": year,
-        "units": {s.region_id: unit_report(s) for s in submissions},
+        "units": {s.region_id: unit_report(s, entries[s.pk]) for s in submissions},
     })
 
 
 def validate(submission: Submission) -> list[Problem]:
     """Errors, warnings and advisories for the submission as it is stored."""
-    framework = framework_by_id(submission.cycle.framework_id)
+    framework = submission.cycle.framework
     report = unit_report(submission)
     rules = ruleset(framework.id)
     problems: list[Problem] = []

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from anju.adapters.excel.importer import ImportContext, import_workbook
-from anju.adapters.excel.template import write_template
 from anju.collect.rows import EntryRow
 from anju.dataset.models import BLANK_TEXT
 from anju.framework.models import FigureSpec
 from anju.problems import Problem, Severity
 from anju_web.accounts.policy import has
-from anju_web.audit.models import AuditEvent
-from anju_web.evidence.models import EvidenceFile
-from anju_web.regions.source import region_tree
-from anju_web.reviews.models import Comment
+from anju_web.audit.models import AuditEvent, AuditObject
+from anju_web.shortcuts import get_submission, is_htmx, post_text
 from anju_web.submissions import workflow
-from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.frameworks import figure_label
 from anju_web.submissions.inputs import RowInput
 from anju_web.submissions.models import EntryState, FigureEntry, ItemReturn, ReturnStatus, Submission
@@ -39,19 +31,15 @@ from anju_web.submissions.services import (
     save_figures,
     save_unit_report,
 )
-from anju_web.submissions.units import (
-    entries_of,
-    figure_value_text,
-    layout_of,
-    program_rows,
-    ruleset,
-    unexplained,
-    unit_report,
-)
-from anju_web.submissions.units import (
-    stored as stored_problems,
-)
-from anju_web.web import get_submission, is_htmx, post_text
+from anju_web.submissions.units import entries_of, figure_value_text, program_rows, unexplained
+from anju_web.submissions.units import stored as stored_problems
+from anju_web.submissions.workbooks import XLSX, WorkbookRefused, read_workbook, template_file
+
+RETURN_FORM_ROWS = 3
+"""Empty return rows the form offers at once."""
+MAX_RETURN_ITEMS = 10
+"""Return rows read from one post."""
+HISTORY_SHOWN = 40
 
 
 @dataclass
@@ -134,7 +122,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
 
 def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramBlock],
              import_problems: list[str] | None = None) -> dict[str, Any]:
-    framework = cycle_framework(submission.cycle)
+    framework = submission.cycle.framework
     user = request.user
     returns = list(
         submission.returns.select_related("created_by", "resolved_by").prefetch_related("messages__author").order_by("-created_at")
@@ -144,8 +132,8 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
     can_fill = submission.is_editable and has(user, "submissions.fill_submission", submission.region)
     figure_choices = [(f"{b.id}:{r.spec.id}", f"{b.label} › {r.row.label}") for b in blocks for r in b.rows]
     history = AuditEvent.objects.filter(
-        object_type__in=["submission", "return"], object_id=str(submission.pk)
-    ) | AuditEvent.objects.filter(object_type="figure", region=submission.region, cycle_id=submission.cycle_id)
+        object_type__in=[AuditObject.submission, AuditObject.item_return], object_id=str(submission.pk)
+    ) | AuditEvent.objects.filter(object_type=AuditObject.figure, region=submission.region, cycle_id=submission.cycle_id)
     problems = stored_problems(submission.issues)
     warnings = [p for p in problems if p.severity is Severity.warning]
     return {
@@ -166,10 +154,10 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "can_comment": has(user, "reviews.add_comment", submission.region),
         "can_upload": can_fill and has(user, "evidence.add_evidencefile", submission.region),
         "figure_choices": figure_choices,
-        "return_rows": range(3),
-        "evidence": EvidenceFile.objects.filter(cycle=submission.cycle, region=submission.region),
-        "comments": Comment.objects.filter(submission=submission).select_related("author"),
-        "history": history.order_by("-at", "-pk")[:40],
+        "return_rows": range(RETURN_FORM_ROWS),
+        "evidence": submission.cycle.evidence.filter(region=submission.region),
+        "comments": submission.comments.select_related("author"),
+        "history": history.order_by("-at", "-pk")[:HISTORY_SHOWN],
         "import_problems": import_problems or [],
     }
 
@@ -231,52 +219,29 @@ def _report_saved(request: HttpRequest, changed: int, issues: list[Problem]) -> 
 @login_required
 def template(request: HttpRequest, submission_id: int) -> HttpResponse:
     """The unit's Excel template, pre-filled with what is stored (the collection module's format)."""
-    submission = get_submission(request, submission_id)
-    cycle = submission.cycle
-    the_layout = layout_of(submission)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "template.xlsx"
-        write_template(the_layout, path, deadline=cycle.deadline, rules=ruleset(cycle.framework_id),
-                       values=unit_report(submission))
-        payload = path.read_bytes()
-    response = HttpResponse(payload, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(the_layout.file_name)}"
+    file_name, payload = template_file(get_submission(request, submission_id))
+    response = HttpResponse(payload, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
     return response
 
 
 @login_required
 @require_POST
 def upload(request: HttpRequest, submission_id: int) -> HttpResponse:
-    """Import a filled template through the collection module's strict import (all or nothing).
-
-    Every cell is read as the form reads it; the validation rules then run once, on save, and their
-    errors are stored and shown like the form's (they block 提交, not the upload)."""
+    """Import a filled template (all or nothing; see :mod:`anju_web.submissions.workbooks`)."""
     submission = get_submission(request, submission_id, "submissions.fill_submission")
     upload_file = request.FILES.get("workbook")
     if upload_file is None:
         messages.error(request, "请选择要上传的 Excel 填报表。")
         return redirect("submission", submission_id=submission.pk)
     name = (upload_file.name or "填报表.xlsx").replace("\\", "/").rsplit("/", 1)[-1]
-    cycle = submission.cycle
-    context = ImportContext(framework=cycle_framework(cycle), trees={cycle.region_id: region_tree(cycle.region_id)},
-                            rules=None, year=cycle.year)
-    problems: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload.xlsx"
-        with path.open("wb") as out:
-            for chunk in upload_file.chunks():
-                out.write(chunk)
-        outcome = import_workbook(path, context, display=name)
-    if outcome.unit is not None and outcome.unit != submission.region_id:
-        problems.append(f"{name}：这是“{region_tree(cycle.region_id).unit(outcome.unit).display_name}”"
-                        f"（{outcome.unit}）的填报表，不是本单位的")
-    problems += [str(p) for p in outcome.problems]
-    if problems or outcome.report is None:
-        messages.error(request, f"Excel 填报表未导入（{len(problems)} 处问题），本单位数据没有任何改动。")
-        return render(request, "submissions/detail.html",
-                      _context(request, submission, _rows(submission), problems or ["无法读取该文件"]), status=400)
     try:
-        result = save_unit_report(request.user, submission, outcome.report, source=f"Excel 导入：{name}")
+        report = read_workbook(submission, upload_file.chunks(), name)
+        result = save_unit_report(request.user, submission, report, source=f"Excel 导入：{name}")
+    except WorkbookRefused as exc:
+        messages.error(request, f"Excel 填报表未导入（{len(exc.problems)} 处问题），本单位数据没有任何改动。")
+        context = _context(request, submission, _rows(submission), [str(p) for p in exc.problems])
+        return render(request, "submissions/detail.html", context, status=400)
     except (NotEditable, StaleVersion) as exc:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
@@ -291,18 +256,10 @@ def upload(request: HttpRequest, submission_id: int) -> HttpResponse:
 @require_POST
 def transition(request: HttpRequest, submission_id: int, verb: str) -> HttpResponse:
     submission = get_submission(request, submission_id)
-    items: list[workflow.ReturnItem] = []
-    if verb == "return":
-        for index in range(10):
-            target = post_text(request, f"return-item-{index}")
-            reason = post_text(request, f"return-reason-{index}")
-            if not target and not reason.strip():
-                continue
-            program, _, figure_id = target.partition(":")
-            if not program or not figure_id:
-                messages.error(request, "请为每条退回理由选择对应的数据项。")
-                return redirect("submission", submission_id=submission.pk)
-            items.append(workflow.ReturnItem(program, figure_id, reason))
+    items = _posted_returns(request)
+    if items is None:
+        messages.error(request, "请为每条退回理由选择对应的数据项。")
+        return redirect("submission", submission_id=submission.pk)
     try:
         workflow.perform(request.user, submission, verb, reason=post_text(request, "reason"), items=items)
     except workflow.TransitionError as exc:
@@ -311,6 +268,21 @@ def transition(request: HttpRequest, submission_id: int, verb: str) -> HttpRespo
         submission.refresh_from_db()
         messages.success(request, f"操作成功：{workflow.VERB_LABELS.get(verb, verb)}。当前状态：{submission.get_status_display()}。")
     return redirect("submission", submission_id=submission.pk)
+
+
+def _posted_returns(request: HttpRequest) -> list[workflow.ReturnItem] | None:
+    """The return rows of a post (only the 退回 form has them); None when a reason names no item."""
+    items: list[workflow.ReturnItem] = []
+    for index in range(MAX_RETURN_ITEMS):
+        target = post_text(request, f"return-item-{index}")
+        reason = post_text(request, f"return-reason-{index}")
+        if not target and not reason.strip():
+            continue
+        program, _, figure_id = target.partition(":")
+        if not program or not figure_id:
+            return None
+        items.append(workflow.ReturnItem(program, figure_id, reason))
+    return items
 
 
 @login_required
@@ -323,10 +295,8 @@ def reply(request: HttpRequest, return_id: int) -> HttpResponse:
         reply_to_return(request.user, item, post_text(request, "text"))
     except ValueError as exc:
         error = str(exc)
-    except PermissionDenied:
-        raise
     if is_htmx(request):
-        item.figure_label = figure_label(cycle_framework(submission.cycle), item.program, item.figure_id)  # type: ignore[attr-defined]
+        item.figure_label = figure_label(submission.cycle.framework, item.program, item.figure_id)  # type: ignore[attr-defined]
         return render(request, "submissions/_return.html", {
             "item": item, "submission": submission, "can_reply": True, "error": error,
         }, status=422 if error else 200)

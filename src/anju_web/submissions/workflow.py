@@ -8,31 +8,49 @@
       ▲                                                                                  │
       └──────────────────────────────────────────────────────────────────────────────────┘
 
-Every change goes through :func:`perform`, inside a transaction with the submission row locked,
-and is written to the audit log with the old and new state.
+Each row of :data:`TRANSITIONS` says everything about a move: the verb, the states it leaves from,
+the state it reaches, the permission it needs, the audit action it is logged as, what must hold
+before it (``guard``, which raises :class:`TransitionError`) and what else it does (``effect``,
+which returns the note for the log). Adding a verb is one row. Every move goes through
+:func:`perform`, inside a transaction with the submission row locked, and is written to the audit
+log with the old and new state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from anju.problems import Problem
 from anju_web.accounts.policy import authorize, has
+from anju_web.audit.models import AuditAction, AuditObject
 from anju_web.audit.services import record
-from anju_web.submissions.assembly import cycle_framework
 from anju_web.submissions.frameworks import figure_label
-from anju_web.submissions.models import ItemReturn, ReturnMessage, ReturnStatus, Status, Submission
-from anju_web.submissions.services import check_submission, lock
-from anju_web.submissions.units import unexplained
+from anju_web.submissions.models import EDITABLE, ItemReturn, ReturnMessage, ReturnStatus, Status, Submission
+from anju_web.submissions.services import lock
+from anju_web.submissions.units import unexplained, validate
+
+MAX_LISTED = 5
+"""Problems quoted in a refusal; the rest are counted."""
 
 
 class TransitionError(Exception):
     """The transition is not possible now; the message (Chinese) says why."""
+
+
+class Verb(StrEnum):
+    submit = "submit"
+    return_ = "return"
+    accept = "accept"
+    approve = "approve"
+    lock = "lock"
+    reopen = "reopen"
 
 
 @dataclass(frozen=True)
@@ -43,86 +61,62 @@ class ReturnItem:
 
 
 @dataclass(frozen=True)
-class Transition:
-    verb: str
-    label: str
-    sources: frozenset[Status]
-    target: Status
-    permission: str
-    needs_reason: bool = False
-    needs_items: bool = False
-    timestamp: str | None = None
+class Move:
+    """One transition being carried out: by whom, on the (locked) submission, why, which items."""
+
+    user: Any
+    submission: Submission
+    reason: str
+    items: Sequence[ReturnItem]
 
 
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", "提交", frozenset({Status.draft, Status.returned}), Status.submitted,
-               "submissions.submit_submission", timestamp="submitted_at"),
-    Transition("return", "退回", frozenset({Status.submitted}), Status.returned,
-               "submissions.review_submission", needs_items=True),
-    Transition("accept", "审核通过", frozenset({Status.submitted}), Status.accepted,
-               "submissions.review_submission", timestamp="accepted_at"),
-    Transition("return", "退回", frozenset({Status.accepted}), Status.returned,
-               "submissions.approve_submission", needs_items=True),
-    Transition("approve", "审定", frozenset({Status.accepted}), Status.approved,
-               "submissions.approve_submission", timestamp="approved_at"),
-    Transition("lock", "锁定", frozenset({Status.approved}), Status.locked,
-               "submissions.lock_submission", timestamp="locked_at"),
-    Transition("reopen", "重新打开", frozenset({Status.approved, Status.locked}), Status.draft,
-               "submissions.reopen_submission", needs_reason=True),
-)
-
-VERB_LABELS = {t.verb: t.label for t in TRANSITIONS}
+Guard = Callable[[Move], None]
+Effect = Callable[[Move], str]
 
 
-def transition_for(verb: str, status: str) -> Transition | None:
-    for t in TRANSITIONS:
-        if t.verb == verb and status in t.sources:
-            return t
+# --- guards: what must hold before a move ---------------------------------------------------
+
+
+def _no_guard(move: Move) -> None:
     return None
 
 
-def available(user: Any, submission: Submission) -> list[Transition]:
-    """Transitions the user may attempt on the submission now (for showing buttons)."""
-    return [
-        t for t in TRANSITIONS
-        if submission.status in t.sources and has(user, t.permission, submission.region)
-    ]
-
-
-MAX_LISTED = 5
-"""Problems quoted in a refusal; the rest are counted."""
-
-Guard = Callable[[Any, Submission, str, Sequence[ReturnItem]], None]
-
-
-def _guard_submit(user: Any, sub: Submission, reason: str, items: Sequence[ReturnItem]) -> None:
-    found = check_submission(sub)
+def _check(sub: Submission) -> list[Problem]:
+    found = validate(sub)
     sub.issues = [p.as_dict() for p in found]
     sub.checked_at = timezone.now()
-    errors = [p for p in found if p.is_error]
+    return found
+
+
+def _listed(problems: Sequence[Problem], limit: int = MAX_LISTED) -> str:
+    return "；".join(p.message for p in problems[:limit]) + ("……" if len(problems) > limit else "")
+
+
+def _guard_submit(move: Move) -> None:
+    sub = move.submission
+    found = _check(sub)
     problems: list[str] = []
+    errors = [p for p in found if p.is_error]
     if errors:
-        problems.append(f"有 {len(errors)} 个错误须先改正：" + "；".join(p.message for p in errors[:MAX_LISTED])
-                        + ("……" if len(errors) > MAX_LISTED else ""))
+        problems.append(f"有 {len(errors)} 个错误须先改正：{_listed(errors)}")
     warnings = unexplained(found)
     if warnings:
-        problems.append(f"有 {len(warnings)} 个警告尚未在“情况说明”中说明：" + "；".join(p.message for p in warnings[:MAX_LISTED]))
+        problems.append(f"有 {len(warnings)} 个警告尚未在“情况说明”中说明：{_listed(warnings)}")
     for item in sub.returns.filter(status=ReturnStatus.open):
         answered = ReturnMessage.objects.filter(item_return=item, created_at__gte=item.created_at).exclude(
             author=item.created_by
         ).exists()
         if not answered:
-            label = figure_label(cycle_framework(sub.cycle), item.program, item.figure_id)
-            problems.append(f"退回项“{label}”尚未回复修改情况")
+            problems.append(f"退回项“{figure_label(sub.cycle.framework, item.program, item.figure_id)}”尚未回复修改情况")
     if problems:
         raise TransitionError("不能提交：" + "；".join(problems))
 
 
-def _guard_return(user: Any, sub: Submission, reason: str, items: Sequence[ReturnItem]) -> None:
-    if not items:
+def _guard_return(move: Move) -> None:
+    if not move.items:
         raise TransitionError("退回时须至少指明一个数据项并说明理由")
-    framework = cycle_framework(sub.cycle)
-    for item in items:
+    framework = move.submission.cycle.framework
+    for item in move.items:
         try:
             framework.program(item.program).figure(item.figure_id)
         except KeyError:
@@ -131,32 +125,131 @@ def _guard_return(user: Any, sub: Submission, reason: str, items: Sequence[Retur
             raise TransitionError(f"退回“{figure_label(framework, item.program, item.figure_id)}”须说明理由")
 
 
-def _guard_accept(user: Any, sub: Submission, reason: str, items: Sequence[ReturnItem]) -> None:
-    found = check_submission(sub)
-    sub.issues = [p.as_dict() for p in found]
-    errors = [p for p in found if p.is_error]
+def _guard_accept(move: Move) -> None:
+    errors = [p for p in _check(move.submission) if p.is_error]
     if errors:
         raise TransitionError(f"该填报仍有 {len(errors)} 个错误，不能审核通过")
 
 
-def _guard_approve(user: Any, sub: Submission, reason: str, items: Sequence[ReturnItem]) -> None:
-    if sub.accepted_at is None:
+def _guard_approve(move: Move) -> None:
+    if move.submission.accepted_at is None:
         raise TransitionError("须先经地级市审核通过，省级才能审定")
-    _guard_accept(user, sub, reason, items)
+    _guard_accept(move)
 
 
-def _no_guard(user: Any, sub: Submission, reason: str, items: Sequence[ReturnItem]) -> None:
-    return None
+# --- effects: what a move does besides changing the status -----------------------------------
 
 
-GUARDS: dict[str, Guard] = {
-    "submit": _guard_submit,
-    "return": _guard_return,
-    "accept": _guard_accept,
-    "approve": _guard_approve,
-    "lock": _no_guard,
-    "reopen": _no_guard,
-}
+def _note_reason(move: Move) -> str:
+    return move.reason
+
+
+def _open_returns(move: Move) -> str:
+    sub = move.submission
+    framework = sub.cycle.framework
+    notes = []
+    for item in move.items:
+        row = ItemReturn.objects.create(
+            submission=sub, program=item.program, figure_id=item.figure_id, reason=item.reason.strip(),
+            created_by=move.user,
+        )
+        label = figure_label(framework, item.program, item.figure_id)
+        notes.append(f"{label}：{row.reason}")
+        record(move.user, AuditAction.item_returned, sub.audit_target(AuditObject.item_return, row.pk, f"{sub} › {label}"),
+               field="退回理由", new=row.reason)
+    return "；".join(notes)
+
+
+def _resolve_returns(move: Move) -> str:
+    sub = move.submission
+    framework = sub.cycle.framework
+    for item in sub.returns.filter(status=ReturnStatus.open):
+        item.status = ReturnStatus.resolved
+        item.resolved_at = timezone.now()
+        item.resolved_by = move.user
+        item.save()
+        label = f"{sub} › {figure_label(framework, item.program, item.figure_id)}"
+        record(move.user, AuditAction.return_resolved, sub.audit_target(AuditObject.item_return, item.pk, label),
+               field="状态", old=ReturnStatus.open.label, new=ReturnStatus.resolved.label)
+    return move.reason
+
+
+def _reopen(move: Move) -> str:
+    """Back to draft: the approvals are void, the cycle's signature is withdrawn, and the data counts
+    as changed (the evaluation must be run again before the cycle can be signed)."""
+    sub = move.submission
+    sub.accepted_at = sub.approved_at = sub.locked_at = None
+    cycle = sub.cycle
+    if cycle.signed_at is not None:
+        old = cycle.signed_at
+        cycle.signed_at = None
+        cycle.signed_by = None
+        cycle.save(update_fields=["signed_at", "signed_by"])
+        record(move.user, AuditAction.signature_withdrawn, cycle.audit_target(), field="省级审定时间",
+               old=timezone.localtime(old).strftime("%Y-%m-%d %H:%M:%S"), new="", note=f"因重新打开{sub}：{move.reason}")
+    cycle.inputs_changed()
+    return move.reason
+
+
+@dataclass(frozen=True)
+class Transition:
+    verb: Verb
+    action: AuditAction
+    sources: frozenset[Status]
+    target: Status
+    permission: str
+    guard: Guard = _no_guard
+    effect: Effect = _note_reason
+    needs_reason: bool = False
+    timestamp: str | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.action.label)
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Verb.submit, AuditAction.submitted, EDITABLE, Status.submitted, "submissions.submit_submission",
+               guard=_guard_submit, timestamp="submitted_at"),
+    Transition(Verb.return_, AuditAction.returned, frozenset({Status.submitted}), Status.returned,
+               "submissions.review_submission", guard=_guard_return, effect=_open_returns),
+    Transition(Verb.accept, AuditAction.accepted, frozenset({Status.submitted}), Status.accepted,
+               "submissions.review_submission", guard=_guard_accept, effect=_resolve_returns, timestamp="accepted_at"),
+    Transition(Verb.return_, AuditAction.returned, frozenset({Status.accepted}), Status.returned,
+               "submissions.approve_submission", guard=_guard_return, effect=_open_returns),
+    Transition(Verb.approve, AuditAction.approved, frozenset({Status.accepted}), Status.approved,
+               "submissions.approve_submission", guard=_guard_approve, effect=_resolve_returns, timestamp="approved_at"),
+    Transition(Verb.lock, AuditAction.locked, frozenset({Status.approved}), Status.locked,
+               "submissions.lock_submission", timestamp="locked_at"),
+    Transition(Verb.reopen, AuditAction.reopened, frozenset({Status.approved, Status.locked}), Status.draft,
+               "submissions.reopen_submission", effect=_reopen, needs_reason=True),
+)
+
+VERB_LABELS = {t.verb.value: t.label for t in TRANSITIONS}
+
+
+def transition_for(verb: str, status: str) -> Transition | None:
+    return next((t for t in TRANSITIONS if t.verb == verb and status in t.sources), None)
+
+
+def available(user: Any, submission: Submission) -> list[Transition]:
+    """Transitions the user may attempt on the submission now (for showing buttons)."""
+    return [t for t in TRANSITIONS if submission.status in t.sources and has(user, t.permission, submission.region)]
+
+
+def _transition(user: Any, sub: Submission, verb: str) -> Transition:
+    """The row for ``verb`` from the submission's state, or the reason there is none."""
+    transition = transition_for(verb, sub.status)
+    if transition is not None:
+        return transition
+    rows = [t for t in TRANSITIONS if t.verb == verb]
+    if not rows:
+        raise TransitionError(f"未知的操作“{verb}”")
+    # Check the permission first so that a role without it gets 403 whatever the state.
+    if not any(user.has_perm(t.permission) for t in rows):
+        raise PermissionDenied("您的角色无权执行此操作")
+    allowed = "、".join(f"“{Status(src).label}”" for t in rows for src in sorted(t.sources))
+    raise TransitionError(f"{sub}处于“{sub.get_status_display()}”状态，不能{rows[0].label}（须在{allowed}状态）")
 
 
 def perform(user: Any, submission: Submission, verb: str, *, reason: str = "",
@@ -165,140 +258,43 @@ def perform(user: Any, submission: Submission, verb: str, *, reason: str = "",
     authorize(user, "submissions.view_submission", submission.region)
     with transaction.atomic():
         sub = lock(submission)
-        transition = transition_for(verb, sub.status)
-        if transition is None:
-            known = any(t.verb == verb for t in TRANSITIONS)
-            if not known:
-                raise TransitionError(f"未知的操作“{verb}”")
-            # Check the permission first so that a role without it gets 403 whatever the state.
-            if not any(user.has_perm(t.permission) for t in TRANSITIONS if t.verb == verb):
-                raise PermissionDenied("您的角色无权执行此操作")
-            allowed = "、".join(f"“{Status(src).label}”" for t in TRANSITIONS if t.verb == verb for src in sorted(t.sources))
-            raise TransitionError(
-                f"{sub}处于“{sub.get_status_display()}”状态，不能{VERB_LABELS[verb]}（须在{allowed}状态）"
-            )
+        transition = _transition(user, sub, verb)
         authorize(user, transition.permission, sub.region)
-        reason = reason.strip()
-        if transition.needs_reason and not reason:
+        move = Move(user, sub, reason.strip(), items)
+        if transition.needs_reason and not move.reason:
             raise TransitionError(f"{transition.label}须说明理由")
-        GUARDS[verb](user, sub, reason, items)
+        transition.guard(move)
         old_status = sub.get_status_display()
         sub.status = transition.target
-        now = timezone.now()
         if transition.timestamp:
-            setattr(sub, transition.timestamp, now)
-        if verb == "reopen":
-            sub.accepted_at = sub.approved_at = sub.locked_at = None
-            _unsign_cycle(user, sub, reason)
+            setattr(sub, transition.timestamp, timezone.now())
+        note = transition.effect(move)
         sub.save()
-        note = reason
-        if verb == "return":
-            note = _open_returns(user, sub, items)
-        if verb in ("accept", "approve"):
-            _resolve_returns(user, sub)
-        record(
-            user,
-            transition.label,
-            object_type="submission",
-            object_id=sub.pk,
-            object_label=str(sub),
-            field="状态",
-            old=old_status,
-            new=sub.get_status_display(),
-            note=note,
-            region=sub.region,
-            cycle_id=sub.cycle_id,
-        )
+        record(user, transition.action, sub.audit_target(), field="状态", old=old_status,
+               new=sub.get_status_display(), note=note)
         submission.refresh_from_db()
         return sub
 
 
-def _open_returns(user: Any, sub: Submission, items: Sequence[ReturnItem]) -> str:
-    framework = cycle_framework(sub.cycle)
-    notes = []
-    for item in items:
-        row = ItemReturn.objects.create(
-            submission=sub, program=item.program, figure_id=item.figure_id, reason=item.reason.strip(), created_by=user
-        )
-        label = figure_label(framework, item.program, item.figure_id)
-        notes.append(f"{label}：{row.reason}")
-        record(
-            user,
-            "退回数据项",
-            object_type="return",
-            object_id=row.pk,
-            object_label=f"{sub} › {label}",
-            field="退回理由",
-            new=row.reason,
-            region=sub.region,
-            cycle_id=sub.cycle_id,
-        )
-    return "；".join(notes)
-
-
-def _resolve_returns(user: Any, sub: Submission) -> None:
-    framework = cycle_framework(sub.cycle)
-    for item in sub.returns.filter(status=ReturnStatus.open):
-        item.status = ReturnStatus.resolved
-        item.resolved_at = timezone.now()
-        item.resolved_by = user
-        item.save()
-        record(
-            user,
-            "确认退回项已解决",
-            object_type="return",
-            object_id=item.pk,
-            object_label=f"{sub} › {figure_label(framework, item.program, item.figure_id)}",
-            field="状态",
-            old=ReturnStatus.open.label,
-            new=ReturnStatus.resolved.label,
-            region=sub.region,
-            cycle_id=sub.cycle_id,
-        )
-
-
-def _unsign_cycle(user: Any, sub: Submission, reason: str) -> None:
-    cycle = sub.cycle
-    if cycle.signed_at is None:
-        return
-    old = cycle.signed_at
-    cycle.signed_at = None
-    cycle.signed_by = None
-    cycle.save(update_fields=["signed_at", "signed_by"])
-    record(
-        user,
-        "撤销审定",
-        object_type="cycle",
-        object_id=cycle.pk,
-        object_label=str(cycle),
-        field="省级审定时间",
-        old=timezone.localtime(old).strftime("%Y-%m-%d %H:%M:%S"),
-        new="",
-        note=f"因重新打开{sub}：{reason}",
-        region=cycle.region,
-        cycle_id=cycle.pk,
-    )
-
-
 def submit(user: Any, submission: Submission) -> Submission:
-    return perform(user, submission, "submit")
+    return perform(user, submission, Verb.submit)
 
 
 def return_items(user: Any, submission: Submission, items: Sequence[ReturnItem]) -> Submission:
-    return perform(user, submission, "return", items=items)
+    return perform(user, submission, Verb.return_, items=items)
 
 
 def accept(user: Any, submission: Submission) -> Submission:
-    return perform(user, submission, "accept")
+    return perform(user, submission, Verb.accept)
 
 
 def approve(user: Any, submission: Submission) -> Submission:
-    return perform(user, submission, "approve")
+    return perform(user, submission, Verb.approve)
 
 
 def lock_submission(user: Any, submission: Submission) -> Submission:
-    return perform(user, submission, "lock")
+    return perform(user, submission, Verb.lock)
 
 
 def reopen(user: Any, submission: Submission, reason: str) -> Submission:
-    return perform(user, submission, "reopen", reason=reason)
+    return perform(user, submission, Verb.reopen, reason=reason)

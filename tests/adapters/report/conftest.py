@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from anju.adapters.report import ReportFiles, write_report
@@ -12,23 +10,22 @@ from anju.dataset import Dataset, load_dataset
 from anju.framework.models import Framework
 from anju.scoring import Evaluation, evaluate
 
-ROOT = Path(__file__).resolve().parents[3]
-JILIN = ROOT / "examples" / "jilin-2022"
+from ...helpers import EXAMPLE
 
 
 @pytest.fixture(scope="session")
-def jilin() -> tuple[Dataset, Framework, Evaluation]:
-    dataset, framework = load_dataset(JILIN)
+def scored_jilin() -> tuple[Dataset, Framework, Evaluation]:
+    dataset, framework = load_dataset(EXAMPLE)
     return dataset, framework, evaluate(framework, dataset)
 
 
 @pytest.fixture(scope="session")
-def content(jilin: tuple[Dataset, Framework, Evaluation]) -> ReportContent:
-    dataset, framework, evaluation = jilin
+def content(scored_jilin: tuple[Dataset, Framework, Evaluation]) -> ReportContent:
+    dataset, framework, evaluation = scored_jilin
     return build_content(evaluation, framework, dataset)
 
 
 @pytest.fixture(scope="session")
-def report(jilin: tuple[Dataset, Framework, Evaluation], tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
-    dataset, framework, evaluation = jilin
+def report(scored_jilin: tuple[Dataset, Framework, Evaluation], tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    dataset, framework, evaluation = scored_jilin
     return write_report(evaluation, framework, dataset, tmp_path_factory.mktemp("report"))

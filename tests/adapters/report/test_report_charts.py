@@ -68,8 +68,8 @@ def test_chinese_glyphs_are_drawn_with_the_cjk_font() -> None:
     assert (chinese != tofu).any(axis=2).sum() > 500
 
 
-def test_real_chart_has_its_title_drawn_without_missing_glyphs(jilin: Jilin, tmp_path: Path) -> None:
-    _, _, evaluation = jilin
+def test_real_chart_has_its_title_drawn_without_missing_glyphs(scored_jilin: Jilin, tmp_path: Path) -> None:
+    _, _, evaluation = scored_jilin
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         path = dimension_chart(evaluation.program("renovation"), tmp_path / "图.png")
@@ -81,8 +81,8 @@ def test_real_chart_has_its_title_drawn_without_missing_glyphs(jilin: Jilin, tmp
     assert image.shape[1] > 1000  # 200 dpi, 160 mm wide
 
 
-def test_lost_points_are_listed_most_first(jilin: Jilin) -> None:
-    _, _, evaluation = jilin
+def test_lost_points_are_listed_most_first(scored_jilin: Jilin) -> None:
+    _, _, evaluation = scored_jilin
     lost = lost_items(evaluation.program("rental"))
     assert [(label, int(item.deduction)) for label, item in lost] == [
         ("确定保障性租赁住房发展目标", 7),
@@ -93,16 +93,16 @@ def test_lost_points_are_listed_most_first(jilin: Jilin) -> None:
     assert sum(item.deduction for _, item in lost) == 12
 
 
-def test_no_deduction_chart_when_nothing_was_lost(jilin: Jilin, tmp_path: Path) -> None:
-    _, _, evaluation = jilin
+def test_no_deduction_chart_when_nothing_was_lost(scored_jilin: Jilin, tmp_path: Path) -> None:
+    _, _, evaluation = scored_jilin
     program = evaluation.program("shantytown")
     perfect = program.model_copy(update={"dimensions": [d for d in program.dimensions if d.deduction == 0]})
     assert deduction_chart(perfect, tmp_path / "无.png") is None
     assert not (tmp_path / "无.png").exists()
 
 
-def test_render_charts_numbers_them_in_order(jilin: Jilin, tmp_path: Path) -> None:
-    _, _, evaluation = jilin
+def test_render_charts_numbers_them_in_order(scored_jilin: Jilin, tmp_path: Path) -> None:
+    _, _, evaluation = scored_jilin
     charts = render_charts(evaluation, tmp_path)
     assert [c.number for c in charts] == [1, 2, 3, 4, 5, 6]
     assert [c.kind for c in charts] == ["dimensions", "deductions"] * 3
@@ -121,8 +121,8 @@ def test_missing_font_is_a_clear_chinese_error(monkeypatch: pytest.MonkeyPatch, 
         cjk_font_path()
 
 
-def test_a_character_the_font_lacks_fails_instead_of_drawing_a_box(jilin: Jilin, tmp_path: Path) -> None:
-    _, _, evaluation = jilin
+def test_a_character_the_font_lacks_fails_instead_of_drawing_a_box(scored_jilin: Jilin, tmp_path: Path) -> None:
+    _, _, evaluation = scored_jilin
     program = evaluation.program("rental").model_copy(update={"label": "住房租赁保障\U0001f3e0"})
     with pytest.raises(FontMissingError, match="缺少图表所需的字符"):
         dimension_chart(program, tmp_path / "图.png")

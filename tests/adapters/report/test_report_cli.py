@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 from anju.adapters.report import pdf
 from anju.cli import app
 
-JILIN = Path(__file__).resolve().parents[3] / "examples" / "jilin-2022"
+from ...helpers import EXAMPLE
 
 runner = CliRunner()
 
 
 def test_report_writes_everything_and_lists_it(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path)])
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     listed = [line.split("：", 2)[-1] for line in result.output.splitlines() if line.startswith("  ")]
     assert len(listed) == 5 + 6
@@ -41,7 +41,7 @@ def test_broken_template_exits_2_with_chinese_message(tmp_path: Path) -> None:
     doc = Document(str(tmp_path / "模板.docx"))
     doc.paragraphs[2].text = "{{ 开头 }}"
     doc.save(str(tmp_path / "模板.docx"))
-    result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path / "out"), "--template",
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path / "out"), "--template",
                                  str(tmp_path / "模板.docx")])
     assert result.exit_code == 2
     assert "Word 模板有问题" in result.output
@@ -61,7 +61,7 @@ def test_report_template_refuses_to_overwrite(tmp_path: Path) -> None:
 
 def test_pdf_without_libreoffice_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
-    result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path), "--pdf"])
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path), "--pdf"])
     assert result.exit_code == 3
     assert "apt-get install libreoffice-writer" in result.output
     assert (tmp_path / "吉林省2022年度绩效评价指标说明.docx").is_file()  # everything else is written
@@ -79,7 +79,7 @@ def test_missing_cjk_font_exits_3_with_install_hint(tmp_path: Path, monkeypatch:
     charts.cjk_family.cache_clear()
     monkeypatch.setenv(fonts.FONT_ENV, str(tmp_path / "没有.ttc"))
     try:
-        result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path / "out")])
+        result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path / "out")])
     finally:
         charts.cjk_family.cache_clear()
     assert result.exit_code == 3
@@ -90,7 +90,7 @@ def test_missing_cjk_font_exits_3_with_install_hint(tmp_path: Path, monkeypatch:
 def test_report_appendix_has_one_row_per_prefecture_when_units_exist(tmp_path: Path) -> None:
     import openpyxl
 
-    result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path), "--from-units"])
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path), "--from-units"])
     assert result.exit_code == 0, result.output
     (book,) = tmp_path.glob("*附件1-4*.xlsx")
     sheet = openpyxl.load_workbook(book, data_only=True).worksheets[0]
@@ -104,7 +104,7 @@ def test_report_appendix_has_one_row_per_prefecture_when_units_exist(tmp_path: P
 def test_report_province_only(tmp_path: Path) -> None:
     import openpyxl
 
-    result = runner.invoke(app, ["report", str(JILIN), "-o", str(tmp_path), "--province-only"])
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path), "--province-only"])
     assert result.exit_code == 0, result.output
     (book,) = tmp_path.glob("*附件1-4*.xlsx")
     sheet = openpyxl.load_workbook(book, data_only=True).worksheets[0]

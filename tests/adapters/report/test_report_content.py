@@ -74,9 +74,9 @@ def test_structure_follows_the_seed(content: ReportContent) -> None:
 
 
 def test_every_indicator_sentence_uses_the_computed_score(
-    content: ReportContent, jilin: tuple[Dataset, Framework, Evaluation]
+    content: ReportContent, scored_jilin: tuple[Dataset, Framework, Evaluation]
 ) -> None:
-    _, _, evaluation = jilin
+    _, _, evaluation = scored_jilin
     expected = [
         f"“{item.label}”得分{plain(item.score)}分。"
         for program in evaluation.programs
@@ -116,9 +116,9 @@ def test_a_sentence_the_narrative_already_says_is_not_repeated(content: ReportCo
 
 
 def test_checklist_clauses_are_listed_only_without_a_narrative(
-    jilin: tuple[Dataset, Framework, Evaluation],
+    scored_jilin: tuple[Dataset, Framework, Evaluation],
 ) -> None:
-    _, framework, evaluation = jilin
+    _, framework, evaluation = scored_jilin
     rental = evaluation.program("rental")
     writer = _IndicatorWriter(dict(framework.program("rental").items()))
     item = rental.item("fund_management.fund_distribution")
@@ -129,9 +129,9 @@ def test_checklist_clauses_are_listed_only_without_a_narrative(
 
 
 def test_score_rows_cover_every_node_with_reasons_for_lost_points(
-    content: ReportContent, jilin: tuple[Dataset, Framework, Evaluation]
+    content: ReportContent, scored_jilin: tuple[Dataset, Framework, Evaluation]
 ) -> None:
-    _, _, evaluation = jilin
+    _, _, evaluation = scored_jilin
     for section, program in zip(content.programs, evaluation.programs, strict=True):
         items = list(program.items())
         assert [r.path for r in section.score_rows] == [i.path for i in items]

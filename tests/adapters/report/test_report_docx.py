@@ -57,9 +57,9 @@ def test_headings(doc: DocumentObject) -> None:
 
 
 def test_every_indicator_sentence_for_all_three_programs(
-    doc: DocumentObject, jilin: tuple[Dataset, Framework, Evaluation]
+    doc: DocumentObject, scored_jilin: tuple[Dataset, Framework, Evaluation]
 ) -> None:
-    _, _, evaluation = jilin
+    _, _, evaluation = scored_jilin
     body = [t for t in texts(doc, "公文正文") if t.startswith("“")]
     leads = [re.match(r"“[^”]+”得分\d+(?:\.\d+)?分。", t) for t in body]
     assert all(leads), body
@@ -96,8 +96,8 @@ def test_no_placeholder_left(doc: DocumentObject) -> None:
     assert "{{" not in everything and "{%" not in everything
 
 
-def test_score_tables(doc: DocumentObject, jilin: tuple[Dataset, Framework, Evaluation]) -> None:
-    _, _, evaluation = jilin
+def test_score_tables(doc: DocumentObject, scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
+    _, _, evaluation = scored_jilin
     assert len(doc.tables) == 4  # three score tables, then the 佐证材料清单
     for table, program in zip(doc.tables[:3], evaluation.programs, strict=True):
         rows = [[c.text for c in r.cells] for r in table.rows]

@@ -27,7 +27,7 @@ LEDGER = b"%PDF-1.4 2022 rental fund ledger of Changchun\n".ljust(14_100, b"0") 
 LEDGER_SHA = hashlib.sha256(LEDGER).hexdigest()
 MINUTES_SHA = hashlib.sha256(b"minutes").hexdigest()
 # Every document the Jilin example's judgements cite, in the order of programs and indicators.
-JILIN_CITED = [
+EXAMPLE_CITED = [
     ("住房租赁保障", "资金分配", "《吉林省城镇保障性安居工程专项资金管理办法》"),
     ("住房租赁保障", "落实保障性租赁住房支持政策和工作机制", "《吉林省加快发展保障性租赁住房的实施意见》（2021年12月31日印发）"),
     ("城镇老旧小区改造", "资金分配", "《吉林省城镇保障性安居工程专项资金管理办法》"),
@@ -60,7 +60,7 @@ def test_cited_documents_of_the_jilin_example(report: ReportFiles) -> None:
     titles = paragraphs(doc, "公文标题")
     assert titles[-1] == "2022年吉林省城镇保障性安居工程\n绩效评价佐证材料清单"
     rows = cells(evidence_table(doc))
-    assert [tuple(row[1:3] + row[4:5]) for row in rows] == JILIN_CITED
+    assert [tuple(row[1:3] + row[4:5]) for row in rows] == EXAMPLE_CITED
     assert [row[0] for row in rows] == [str(n) for n in range(1, 10)]
     assert all(row[3] == "吉林省" and row[5:] == ["引用文件", "—", "—"] for row in rows)
     # The heading comes after the charts: the attachments appear in the order they are listed.
@@ -68,17 +68,17 @@ def test_cited_documents_of_the_jilin_example(report: ReportFiles) -> None:
     assert body.index("附件6") < body.index("附件7")
 
 
-def test_cited_evidence_comes_from_the_judgements(jilin: Jilin) -> None:
-    _, _, evaluation = jilin
+def test_cited_evidence_comes_from_the_judgements(scored_jilin: Jilin) -> None:
+    _, _, evaluation = scored_jilin
     cited = cited_evidence(evaluation)
     assert len(cited) == 9
-    assert cited[0] == EvidenceEntry("rental", "fund_management.fund_distribution", "吉林省", JILIN_CITED[0][2])
+    assert cited[0] == EvidenceEntry("rental", "fund_management.fund_distribution", "吉林省", EXAMPLE_CITED[0][2])
     assert all(entry.cited and entry.size is None and not entry.sha256 for entry in cited)
 
 
 @pytest.fixture(scope="module")
-def with_files(jilin: Jilin, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
-    dataset, framework, evaluation = jilin
+def with_files(scored_jilin: Jilin, tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
+    dataset, framework, evaluation = scored_jilin
     evidence = [
         # Given out of order: the table follows the programs and their indicators.
         EvidenceEntry("shantytown", "", "延边朝鲜族自治州", "棚改会议纪要", "会议纪要.docx", 2_621_440, MINUTES_SHA),
@@ -144,8 +144,8 @@ def _without_citations(evaluation: Evaluation) -> Evaluation:
 
 
 @pytest.mark.parametrize("how", ["empty list", "no citations"])
-def test_no_evidence_no_attachment(jilin: Jilin, tmp_path: Path, how: str) -> None:
-    dataset, framework, evaluation = jilin
+def test_no_evidence_no_attachment(scored_jilin: Jilin, tmp_path: Path, how: str) -> None:
+    dataset, framework, evaluation = scored_jilin
     if how == "empty list":
         files = write_report(evaluation, framework, dataset, tmp_path, evidence=[])
     else:
@@ -162,8 +162,8 @@ def test_no_evidence_no_attachment(jilin: Jilin, tmp_path: Path, how: str) -> No
         assert "附件7" not in text and "7." + "2022" not in text and "佐证材料" not in text
 
 
-def test_entries_are_checked(jilin: Jilin) -> None:
-    _, framework, evaluation = jilin
+def test_entries_are_checked(scored_jilin: Jilin) -> None:
+    _, framework, evaluation = scored_jilin
     with pytest.raises(ValueError, match="64 位小写十六进制"):
         EvidenceEntry("rental", "", "吉林省", "台账", "台账.pdf", 10, "ABC")
     with pytest.raises(ValueError, match="缺少名称"):

@@ -11,22 +11,19 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from anju.adapters.report import ReportFiles
-from anju.adapters.report.appendix import (
-    APPENDIX_TABLES,
-    AppendixTable,
-    FigureColumn,
-    RateColumn,
-    TotalColumn,
-    UnitRow,
-)
+from anju.adapters.report.appendix import UnitRow
 from anju.adapters.report.content import ReportContent
 from anju.adapters.report.xlsx import write_appendix_workbook
 from anju.dataset import Dataset
 from anju.decimals import plain
-from anju.framework.models import Framework
+from anju.framework import builtin_framework
+from anju.framework.appendix import group_header
+from anju.framework.models import AppendixTable, FigureColumn, Framework, RatioColumn, SumColumn
 from anju.scoring import Evaluation
 
 CENT = Decimal("0.01")
+FRAMEWORK = builtin_framework("2022")
+APPENDIX_TABLES = FRAMEWORK.appendix.tables
 
 
 def dec(value: Any) -> Decimal:
@@ -50,7 +47,7 @@ def data_rows(ws: Worksheet) -> list[int]:
 
 
 def column_index(table: AppendixTable, key: str) -> int:
-    return [c.key for c in table.columns()].index(key) + 2  # 1-based, after the 单位 column
+    return [c.id for c in table.columns()].index(key) + 2  # 1-based, after the 单位 column
 
 
 # --- appendix tables -----------------------------------------------------------------------
@@ -66,12 +63,13 @@ def test_four_sheets_with_titles_units_and_merged_headers(report: ReportFiles, c
         merged = {str(r) for r in ws.merged_cells.ranges}
         assert "A3:A4" in merged  # 单位 spans both header rows
         for group in table.groups:
-            first = column_index(table, group.columns[0].key)
-            if group.label is not None and len(group.columns) > 1:
-                last = column_index(table, group.columns[-1].key)
+            first = column_index(table, group.columns[0].id)
+            label = group_header(FRAMEWORK, group)
+            if label is not None and len(group.columns) > 1:
+                last = column_index(table, group.columns[-1].id)
                 start, end = ws.cell(3, first).coordinate, ws.cell(3, last).coordinate
                 assert f"{start}:{end}" in merged
-                assert ws.cell(3, first).value == group.label
+                assert ws.cell(3, first).value == label
         assert ws.freeze_panes == "B5"
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == 9
@@ -81,8 +79,8 @@ def test_four_sheets_with_titles_units_and_merged_headers(report: ReportFiles, c
         assert ws.print_title_rows == "$1:$4"
 
 
-def test_every_figure_matches_the_dataset(report: ReportFiles, jilin: tuple[Dataset, Framework, Evaluation]) -> None:
-    dataset, _, _ = jilin
+def test_every_figure_matches_the_dataset(report: ReportFiles, scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
+    dataset, _, _ = scored_jilin
     values, _ = sheets(report.appendix)
     checked = 0
     for table in APPENDIX_TABLES:
@@ -91,10 +89,10 @@ def test_every_figure_matches_the_dataset(report: ReportFiles, jilin: tuple[Data
         assert ws.cell(row, 1).value == "吉林省"
         for column in table.columns():
             if isinstance(column, FigureColumn):
-                cell = ws.cell(row, column_index(table, column.key))
+                cell = ws.cell(row, column_index(table, column.id))
                 expected = dataset.programs[column.program].figures[column.figure]  # type: ignore[index]
                 assert isinstance(expected, Decimal)
-                assert dec(cell.value) == expected.quantize(CENT), (table.sheet, column.key)
+                assert dec(cell.value) == expected.quantize(CENT), (table.sheet, column.id)
                 assert "#,##0" in cell.number_format
                 checked += 1
     assert checked == 6 + 3 + 10 + 8
@@ -107,19 +105,19 @@ def test_totals_rows_equal_the_sums_and_rates_are_recomputed(report: ReportFiles
         rows = data_rows(ws)
         total = rows[-1] + 1
         for column in table.columns():
-            col = column_index(table, column.key)
-            if isinstance(column, RateColumn):
+            col = column_index(table, column.id)
+            if isinstance(column, RatioColumn):
                 num = ws.cell(total, column_index(table, column.numerator)).value
                 den = ws.cell(total, column_index(table, column.denominator)).value
                 assert ws.cell(total, col).value == pytest.approx(num / den)
                 assert ws.cell(total, col).number_format == "0.0%"
                 continue
             summed = sum(dec(ws.cell(r, col).value) for r in rows)
-            assert dec(ws.cell(total, col).value) == summed, (table.sheet, column.key)
+            assert dec(ws.cell(total, col).value) == summed, (table.sheet, column.id)
             letter = ws.cell(total, col).column_letter
             assert wf.cell(total, col).value == f"=SUM({letter}{rows[0]}:{letter}{rows[-1]})"
-            if isinstance(column, TotalColumn):
-                parts = sum(dec(ws.cell(rows[0], column_index(table, p)).value) for p in column.parts)
+            if isinstance(column, SumColumn):
+                parts = sum(dec(ws.cell(rows[0], column_index(table, p)).value) for p in column.sum)
                 assert dec(ws.cell(rows[0], col).value) == parts
 
 
@@ -135,8 +133,8 @@ def test_execution_rates_are_the_computed_ones(report: ReportFiles) -> None:
 
 
 def test_many_units_blank_and_not_applicable(tmp_path: Path, content: ReportContent,
-                                             jilin: tuple[Dataset, Framework, Evaluation]) -> None:
-    _, framework, _ = jilin
+                                             scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
+    _, framework, _ = scored_jilin
     rows: list[UnitRow] = [
         ("长春市", {"rental": {"county_funds": Decimal("100.5"), "central_budget": Decimal(200),
                                "central_spent": Decimal(150)},
@@ -179,8 +177,8 @@ def test_many_units_blank_and_not_applicable(tmp_path: Path, content: ReportCont
 # --- score table ---------------------------------------------------------------------------
 
 
-def test_score_workbook(report: ReportFiles, jilin: tuple[Dataset, Framework, Evaluation]) -> None:
-    _, _, evaluation = jilin
+def test_score_workbook(report: ReportFiles, scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
+    _, _, evaluation = scored_jilin
     values, formulas = sheets(report.scores)
     assert values.sheetnames == ["汇总", "住房租赁保障", "城镇老旧小区改造", "城市棚户区改造"]
     summary = values["汇总"]

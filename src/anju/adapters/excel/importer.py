@@ -54,6 +54,8 @@ from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 CELL_RE = re.compile(r"^([A-Z]+)([0-9]+)$")
 MAX_LISTED_CELLS = 5
+META_COLUMNS = 2
+"""The hidden metadata sheet holds key and value in its first two columns."""
 CALAMINE_REASON_CHARS = 120
 
 
@@ -272,7 +274,7 @@ def _rows(workbook: python_calamine.CalamineWorkbook, name: str, display: str) -
 def _read_meta(workbook: python_calamine.CalamineWorkbook, display: str) -> dict[str, str]:
     meta: dict[str, str] = {}
     for row in _rows(workbook, META_SHEET, display):
-        if len(row) >= 2 and isinstance(row[0], str) and row[0]:
+        if len(row) >= META_COLUMNS and isinstance(row[0], str) and row[0]:
             value = row[1]
             meta[row[0]] = _float_text(value) if isinstance(value, float) else str(value)
     return meta

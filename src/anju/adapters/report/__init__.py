@@ -1,6 +1,6 @@
 """The evaluation package a province sends: the explanation (Word, Markdown, text, with the score
-table, the charts and the list of evidence as attachments), the score table and the four appendix
-tables (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
+table, the charts and the list of evidence as attachments), the score table and the appendix tables
+the framework declares (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
 
 ``write_report`` writes all of it into one directory and returns the paths.
 """
@@ -55,6 +55,8 @@ class ReportFiles:
     pdf: Path | None = None
     pdf_fonts: dict[str, str] = field(default_factory=dict)
     """Official font → the font the PDF used instead (when not installed)."""
+    appendix_label: str = "附件统计表（Excel）"
+    """How :meth:`listing` names the appendix workbook (``附件1–4 统计表（Excel，4个工作表）``)."""
 
     def listing(self) -> list[tuple[str, Path]]:
         items = [
@@ -62,7 +64,7 @@ class ReportFiles:
             ("说明（Markdown）", self.markdown),
             ("说明（纯文本）", self.text),
             ("绩效评价指标得分表（Excel）", self.scores),
-            ("附件1–4 统计表（Excel，4个工作表）", self.appendix),
+            (self.appendix_label, self.appendix),
         ]
         items += [(f"图表：{chart.caption.replace(chr(0x3000), ' ')}", chart.path) for chart in self.charts]
         if self.pdf is not None:
@@ -72,6 +74,14 @@ class ReportFiles:
 
 def file_stem(content: ReportContent) -> str:
     return f"{content.region}{content.year}年度"
+
+
+def appendix_span(content: ReportContent, dash: str = "–") -> str:
+    """附件1–4: the numbers of the appendix tables the framework declares."""
+    numbers = sorted(content.appendix_titles)
+    if not numbers:
+        return "附件"
+    return f"附件{numbers[0]}{dash}{numbers[-1]}" if len(numbers) > 1 else f"附件{numbers[0]}"
 
 
 def write_report(
@@ -92,7 +102,8 @@ def write_report(
     ``evidence`` is listed in the explanation's 佐证材料清单 (附件7); by default the documents cited
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
-    A program or indicator unknown to the evaluation is a ``ValueError``.
+    A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
+    framework built in code can lack them), is a ``ValueError``.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
@@ -106,9 +117,10 @@ def write_report(
     text = directory / f"{stem}绩效评价指标说明.txt"
     text.write_text(render_text(content, charts), encoding="utf-8")
     scores = write_score_workbook(directory / f"{stem}绩效评价指标得分表.xlsx", content)
-    appendix = directory / f"{stem}绩效评价附件1-4统计表.xlsx"
+    appendix = directory / f"{stem}绩效评价{appendix_span(content, '-')}统计表.xlsx"
     write_appendix_workbook(appendix, content, framework, rows if rows is not None else province_rows(dataset))
-    files = ReportFiles(docx, markdown, text, scores, appendix, charts)
+    label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
+    files = ReportFiles(docx, markdown, text, scores, appendix, charts, appendix_label=label)
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))
         files.pdf = target

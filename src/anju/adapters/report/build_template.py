@@ -32,7 +32,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from anju.adapters.report.docx import DEFAULT_TEMPLATE as TEMPLATE_PATH
@@ -299,14 +299,11 @@ def _page_number(paragraph: Paragraph, right: bool) -> None:
     paragraph.add_run(" —")
 
 
-def _cell_width(cell: object, width_mm: float) -> None:
-    from docx.table import _Cell
-
-    assert isinstance(cell, _Cell)
+def _cell_width(cell: _Cell, width_mm: float) -> None:
     cell.width = Mm(width_mm)
 
 
-def _fixed_table(doc: DocumentObject, rows: int, headers: tuple[str, ...]) -> Table:
+def fixed_table(doc: DocumentObject, rows: int, headers: tuple[str, ...]) -> Table:
     """A centred grid table of fixed layout whose first row (``headers``) repeats on every page."""
     table: Table = doc.add_table(rows=rows, cols=len(headers))
     table.style = doc.styles["Table Grid"]
@@ -324,7 +321,7 @@ def _fixed_table(doc: DocumentObject, rows: int, headers: tuple[str, ...]) -> Ta
     return table
 
 
-def _column_widths(table: Table, widths_mm: tuple[float, ...]) -> None:
+def column_widths(table: Table, widths_mm: tuple[float, ...]) -> None:
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
     for row in table.rows:
@@ -332,27 +329,31 @@ def _column_widths(table: Table, widths_mm: tuple[float, ...]) -> None:
             _cell_width(cell, width)
 
 
+SCORE_NUMBER_COLUMNS = range(1, 4)
+"""分值、得分、扣分: the score table's number columns (the label is column 0)."""
+
+
 def _score_table(doc: DocumentObject) -> None:
     """Header, the {%tr for %} loop over score rows, and the totals row."""
-    table = _fixed_table(doc, 5, SCORE_TABLE_HEADERS)
+    table = fixed_table(doc, 5, SCORE_TABLE_HEADERS)
     _, loop_start, data, loop_end, totals = table.rows
     loop_start.cells[0].paragraphs[0].text = "{%tr for row in program.score_rows %}"
     loop_end.cells[0].paragraphs[0].text = "{%tr endfor %}"
     fields = ("row.label", "row.points", "row.score", "row.deduction", "row.basis_and_reason")
     for index, (cell, name) in enumerate(zip(data.cells, fields, strict=True)):
         cell.paragraphs[0].text = "{% cellbg row.fill %}{{ " + name + " }}"
-        cell.paragraphs[0].style = "表格数字" if 0 < index < 4 else "表格文字"
+        cell.paragraphs[0].style = "表格数字" if index in SCORE_NUMBER_COLUMNS else "表格文字"
     totals_fields = ("合计", "{{ program.points }}", "{{ program.score }}", "{{ program.deduction }}",
                      "{{ program.grade_text }}")
     for index, (cell, text) in enumerate(zip(totals.cells, totals_fields, strict=True)):
         cell.paragraphs[0].text = text
-        cell.paragraphs[0].style = "表格标题行" if index < 4 else "表格文字"
-    _column_widths(table, SCORE_TABLE_WIDTHS_MM)
+        cell.paragraphs[0].style = "表格标题行" if index <= max(SCORE_NUMBER_COLUMNS) else "表格文字"
+    column_widths(table, SCORE_TABLE_WIDTHS_MM)
 
 
 def _evidence_table(doc: DocumentObject) -> None:
     """Header and the {%tr for %} loop over the evidence rows."""
-    table = _fixed_table(doc, 4, EVIDENCE_TABLE_HEADERS)
+    table = fixed_table(doc, 4, EVIDENCE_TABLE_HEADERS)
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         margin = OxmlElement(f"w:{side}")
@@ -367,7 +368,7 @@ def _evidence_table(doc: DocumentObject) -> None:
     for index, (cell, name) in enumerate(zip(data.cells, EVIDENCE_TABLE_FIELDS, strict=True)):
         cell.paragraphs[0].text = "{{ " + name + " }}"
         cell.paragraphs[0].style = "表格数字" if index in EVIDENCE_TABLE_CENTERED else "表格文字"
-    _column_widths(table, EVIDENCE_TABLE_WIDTHS_MM)
+    column_widths(table, EVIDENCE_TABLE_WIDTHS_MM)
 
 
 def _main_text(doc: DocumentObject) -> None:
@@ -432,12 +433,22 @@ def _attached_sections(doc: DocumentObject) -> None:
     para("{%p endif %}")
 
 
-def build(target: Path = TEMPLATE_PATH) -> Path:
+def styled_document() -> DocumentObject:
+    """An empty A4 document with the GB/T 9704 defaults, page numbers and the named styles
+    (公文标题, 公文正文 …): the base of the explanation template and of every other official
+    document anju writes (e.g. the allocation notice)."""
     doc = Document()
     _defaults(doc)
     for spec in STYLES:
         add_style(doc, spec)
     _section(doc)
+    for paragraph in list(doc.paragraphs):  # the default document may start with an empty paragraph
+        paragraph._p.getparent().remove(paragraph._p)
+    return doc
+
+
+def build(target: Path = TEMPLATE_PATH) -> Path:
+    doc = styled_document()
     core = doc.core_properties
     core.title = "{{ title }}"
     core.subject = "城镇保障性安居工程财政资金绩效评价"
@@ -445,8 +456,6 @@ def build(target: Path = TEMPLATE_PATH) -> Path:
     core.comments = "由 anju 根据评价结果生成。模板占位符说明见 anju 的 README。"
     core.keywords = ""
     core.language = "zh-CN"
-    for paragraph in list(doc.paragraphs):  # the default document may start with an empty paragraph
-        paragraph._p.getparent().remove(paragraph._p)
     _main_text(doc)
     _attached_sections(doc)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,8 @@ from anju.decimals import plain
 from anju.scoring.result import Evaluation, ItemResult, ProgramResult
 
 SCORE_COLOR = "#1f4e79"
+INDICATOR_LEVEL = 2
+"""Level of a 二级指标 in the result tree; lost points are listed under it."""
 LOST_COLOR = "#d9822b"
 EDGE_COLOR = "#595959"
 DPI = 200
@@ -134,7 +136,7 @@ def lost_items(program: ProgramResult) -> list[tuple[str, ItemResult]]:
     def walk(item: ItemResult, trail: list[str]) -> Iterator[tuple[str, ItemResult]]:
         if item.children:
             for child in item.children:
-                yield from walk(child, [item.label] if item.level == 2 else trail)
+                yield from walk(child, [item.label] if item.level == INDICATOR_LEVEL else trail)
         elif item.deduction > 0:
             yield "·".join([*trail, item.label]), item
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from anju.adapters.report.evidence import EvidenceEntry, EvidenceRow, cited_evidence, evidence_rows
 from anju.dataset.models import Dataset
+from anju.dates import as_of_text
 from anju.decimals import plain
 from anju.framework.models import Framework, Item
 from anju.scoring.result import Evaluation, ItemResult, ProgramResult
@@ -27,9 +28,12 @@ _SENTENCE_END = ("。", "；", "！", "？", "：")
 _DIGITS = "零一二三四五六七八九"
 
 
+CHINESE_NUMBER_LIMIT = 100
+
+
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (up to 99), for 一、 and （一） headings."""
-    if not 0 < n < 100:
+    if not 0 < n < CHINESE_NUMBER_LIMIT:
         raise ValueError(f"序号超出范围：{n}")
     tens, ones = divmod(n, 10)
     text = ""
@@ -157,32 +161,31 @@ class ReportContent:
     programs: list[ProgramSection]
     attachments: list[Attachment]
     appendix_titles: dict[int, str] = field(default_factory=dict)
-    """Titles of the four appendix tables (附件1–4), by number."""
+    """Titles of the appendix tables the framework declares (附件1–4 in 2022), by number."""
     evidence: list[EvidenceRow] = field(default_factory=list)
     """Rows of the 佐证材料清单; empty when there is no evidence (the attachment is left out)."""
 
     @property
     def score_table(self) -> Attachment:
-        return self.attachments[SCORE_TABLE_NUMBER - 1]
+        """The attachment after the appendix tables (附件5 in 2022)."""
+        return self.attachments[len(self.appendix_titles)]
 
     @property
     def charts(self) -> Attachment:
-        return self.attachments[CHARTS_NUMBER - 1]
+        return self.attachments[len(self.appendix_titles) + 1]
 
     @property
     def evidence_list(self) -> Attachment | None:
-        """附件7 佐证材料清单, or None when there is no evidence."""
-        return next((a for a in self.attachments if a.number == EVIDENCE_NUMBER), None)
+        """The 佐证材料清单 after the charts (附件7 in 2022), or None when there is no evidence."""
+        position = len(self.appendix_titles) + 2
+        return self.attachments[position] if position < len(self.attachments) else None
 
     def title_lines(self, max_chars: int = 20) -> list[str]:
         return split_title(self.title, max_chars)
 
 
-SCORE_TABLE_NUMBER = 5
 CHARTS_TITLE = "城镇保障性安居工程绩效评价得分情况图"
-CHARTS_NUMBER = 6
 EVIDENCE_TITLE = "城镇保障性安居工程绩效评价佐证材料清单"
-EVIDENCE_NUMBER = 7
 
 _TITLE_BREAKS = ("工程", "资金", "财政", "情况", "指标", "评价", "项目", "关于", "的")
 
@@ -208,21 +211,9 @@ def split_title(title: str, max_chars: int = 20) -> list[str]:
     return [title[:best], title[best:]]
 
 
-def appendix_titles(region: str, year: int) -> dict[int, str]:
-    """The four appendix tables, worded as in the seed."""
-    return {
-        1: f"{year}年中央财政城镇保障性安居工程补助资金支出情况统计表",
-        2: f"{year}年{region}市县财政用于城镇保障性安居工程资金支出情况统计表",
-        3: f"{year}年{region}城镇棚户区改造和租赁住房完成情况汇总表",
-        4: f"{year}年{region}城镇老旧小区改造任务情况统计表",
-    }
-
-
-def as_of_text(evaluation: Evaluation) -> str:
-    if evaluation.as_of is None:
-        return f"{evaluation.year}年末"
-    year, month, day = (int(part) for part in evaluation.as_of.split("-"))
-    return f"{year}年{month}月{day}日"
+def appendix_titles(framework: Framework, region: str, year: int) -> dict[int, str]:
+    """The titles of the appendix tables the framework declares, by number (附件1–4 in 2022)."""
+    return {table.number: table.title_text(year=year, region=region) for table in framework.appendix.tables}
 
 
 def build_content(
@@ -247,17 +238,18 @@ def build_content(
         _program_section(number, program, framework, region)
         for number, program in enumerate(evaluation.programs, start=1)
     ]
-    tables = appendix_titles(region, year)
+    tables = appendix_titles(framework, region, year)
     attachments = [Attachment(n, t) for n, t in sorted(tables.items())]
-    attachments.append(Attachment(SCORE_TABLE_NUMBER, f"{year}年{region}城镇保障性安居工程绩效评价指标得分表"))
-    attachments.append(Attachment(CHARTS_NUMBER, f"{year}年{region}{CHARTS_TITLE}"))
+    after = len(attachments)  # the score table, the charts and the evidence list follow the tables
+    attachments.append(Attachment(after + 1, f"{year}年{region}城镇保障性安居工程绩效评价指标得分表"))
+    attachments.append(Attachment(after + 2, f"{year}年{region}{CHARTS_TITLE}"))
     rows = evidence_rows(cited_evidence(evaluation) if evidence is None else evidence, evaluation, framework)
     if rows:
-        attachments.append(Attachment(EVIDENCE_NUMBER, f"{year}年{region}{EVIDENCE_TITLE}"))
+        attachments.append(Attachment(after + 3, f"{year}年{region}{EVIDENCE_TITLE}"))
     return ReportContent(
         region=region,
         year=year,
-        as_of=as_of_text(evaluation),
+        as_of=as_of_text(evaluation.year, evaluation.as_of),
         title=title,
         opening=opening,
         programs=programs,

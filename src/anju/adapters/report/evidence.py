@@ -18,6 +18,7 @@ from anju.framework.models import Framework
 from anju.scoring.result import Evaluation
 
 NONE = "—"
+KIB = 1024
 CITED = "引用文件"
 """The 文件 column of a document cited in a judgement, with no file attached."""
 HASH_PREFIX = 16
@@ -92,11 +93,11 @@ def size_text(size: int | None) -> str:
     """512 → "512 B", 12800 → "12.5 KB", 3355443 → "3.2 MB" (binary units, rounded half up)."""
     if size is None:
         return NONE
-    if size < 1024:
+    if size < KIB:
         return f"{size} B"
-    for unit, scale in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
+    for unit, scale in (("KB", KIB), ("MB", KIB**2), ("GB", KIB**3)):
         value = round_half_up(Decimal(size) / scale, 1)
-        if value < 1024 or unit == "GB":
+        if value < KIB or unit == "GB":
             return f"{plain(value)} {unit}"
     raise AssertionError("unreachable")
 

@@ -1,4 +1,4 @@
-"""Excel output: the score table (绩效评价指标得分表) and the four appendix tables (附件1–4).
+"""Excel output: the score table (绩效评价指标得分表) and the appendix tables the framework declares (附件1–4).
 
 Written with XlsxWriter. Totals and rates are formulas *with* their computed values stored, so the
 sheet stays live when someone edits a figure and still shows the right numbers in readers that do
@@ -19,24 +19,13 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from anju.adapters.report.appendix import (
-    APPENDIX_TABLES,
-    NOT_COMPUTABLE,
-    PROGRAM_LABELS,
-    AppendixTable,
-    CellValue,
-    FigureColumn,
-    RateColumn,
-    TotalColumn,
-    UnitRow,
-    row_values,
-    totals_values,
-)
+from anju.adapters.report.appendix import NOT_COMPUTABLE, CellValue, UnitRow, row_values, totals_values
 from anju.adapters.report.content import ProgramSection, ReportContent
 from anju.adapters.report.markdown import display_width
 from anju.dataset.models import NOT_APPLICABLE
 from anju.decimals import plain
-from anju.framework.models import Framework, Provenance
+from anju.framework.appendix import column_header, column_kind, group_header, scope_notes
+from anju.framework.models import AppendixTable, FigureColumn, Framework, Provenance, RatioColumn, SumColumn
 
 NUMBER_FORMATS = {"amount": "#,##0.00", "count": "#,##0", "quantity": "#,##0.00", "rate": "0.0%", "points": "0.##"}
 NOT_APPLICABLE_TEXT = "不适用"
@@ -121,52 +110,57 @@ class AppendixLayout:
 class _AppendixSheet:
     """Writes one appendix table: title, unit line, two header rows, unit rows, totals, notes."""
 
-    def __init__(self, book: xlsxwriter.Workbook, formats: _Formats, table: AppendixTable) -> None:
+    def __init__(self, book: xlsxwriter.Workbook, formats: _Formats, table: AppendixTable, framework: Framework) -> None:
         self.sheet = book.add_worksheet(table.sheet)
         self.formats = formats
         self.table = table
+        self.framework = framework
         self.columns = table.columns()
-        self.col_of = {column.key: index + 1 for index, column in enumerate(self.columns)}
+        self.col_of = {column.id: index + 1 for index, column in enumerate(self.columns)}
         self.last_col = len(self.columns)
         self.first_data = HEADER_FIRST_ROW + 2
 
     def header(self, title: str) -> None:
-        sheet, formats, col_of = self.sheet, self.formats, self.col_of
+        sheet, formats, col_of, framework = self.sheet, self.formats, self.col_of, self.framework
         top, sub = HEADER_FIRST_ROW, HEADER_FIRST_ROW + 1
         sheet.merge_range(0, 0, 0, self.last_col, title, formats.title)
         sheet.set_row(0, 30)
         sheet.merge_range(1, 0, 1, self.last_col, self.table.unit, formats.unit)
-        sheet.merge_range(top, 0, sub, 0, "单位", formats.header)
+        sheet.merge_range(top, 0, sub, 0, self.table.row_header, formats.header)
         for group in self.table.groups:
-            first, last = col_of[group.columns[0].key], col_of[group.columns[-1].key]
-            if group.label is None:
+            first, last = col_of[group.columns[0].id], col_of[group.columns[-1].id]
+            label = group_header(framework, group)
+            if label is None:
                 for column in group.columns:
-                    sheet.merge_range(top, col_of[column.key], sub, col_of[column.key], column.label, formats.header)
+                    c = col_of[column.id]
+                    sheet.merge_range(top, c, sub, c, column_header(framework, column), formats.header)
                 continue
             if first == last:
-                sheet.write_string(top, first, group.label, formats.header)
+                sheet.write_string(top, first, label, formats.header)
             else:
-                sheet.merge_range(top, first, top, last, group.label, formats.header)
+                sheet.merge_range(top, first, top, last, label, formats.header)
             for column in group.columns:
-                sheet.write_string(sub, col_of[column.key], column.label, formats.header)
-        sheet.set_row(sub, row_height([(c.label, 13) for c in self.columns]))
+                sheet.write_string(sub, col_of[column.id], column_header(framework, column), formats.header)
+        sheet.set_row(sub, row_height([(column_header(framework, c), 13) for c in self.columns]))
         sheet.set_column(0, 0, 16)
         sheet.set_column(1, self.last_col, 13)
 
-    def cell(self, r: int, column: Any, values: dict[str, CellValue], bold: bool) -> None:
-        c, value = self.col_of[column.key], values[column.key]
+    def cell(self, r: int, column: FigureColumn | SumColumn | RatioColumn, values: dict[str, CellValue],
+             bold: bool) -> None:
+        c, value = self.col_of[column.id], values[column.id]
+        kind = column_kind(self.framework, self.table, column)
         if isinstance(column, FigureColumn):
-            _write_value(self.sheet, (r, c), value, (self.formats, column.kind, bold))
-        elif isinstance(column, TotalColumn):
-            parts = ",".join(xl_rowcol_to_cell(r, self.col_of[p]) for p in column.parts)
-            _write_value(self.sheet, (r, c), value, (self.formats, column.kind, bold), f"=SUM({parts})")
-        elif isinstance(column, RateColumn):
+            _write_value(self.sheet, (r, c), value, (self.formats, kind, bold))
+        elif isinstance(column, SumColumn):
+            parts = ",".join(xl_rowcol_to_cell(r, self.col_of[p]) for p in column.sum)
+            _write_value(self.sheet, (r, c), value, (self.formats, kind, bold), f"=SUM({parts})")
+        else:
             num = xl_rowcol_to_cell(r, self.col_of[column.numerator])
             den = xl_rowcol_to_cell(r, self.col_of[column.denominator])
-            _write_value(self.sheet, (r, c), value, (self.formats, "rate", bold), f"={num}/{den}")
+            _write_value(self.sheet, (r, c), value, (self.formats, kind, bold), f"={num}/{den}")
 
     def body(self, rows: Sequence[UnitRow]) -> int:
-        """Unit rows, then the totals row (sums of the rows, rates from the sums); returns its index."""
+        """Unit rows, then the totals row (sums of the rows, ratios from the sums); returns its index."""
         computed = [row_values(self.table, figures) for _, figures in rows]
         for offset, ((name, _), values) in enumerate(zip(rows, computed, strict=True)):
             r = self.first_data + offset
@@ -176,27 +170,24 @@ class _AppendixSheet:
                 self.cell(r, column, values, bold=False)
         totals_row = self.first_data + len(rows)
         totals = totals_values(self.table, computed)
-        self.sheet.write_string(totals_row, 0, TOTAL_LABEL, self.formats.total_label)
+        self.sheet.write_string(totals_row, 0, self.table.totals_label, self.formats.total_label)
         self.sheet.set_row(totals_row, LINE_HEIGHT + 6)
         for column in self.columns:
-            c = self.col_of[column.key]
-            if isinstance(column, RateColumn) or not rows:
+            c = self.col_of[column.id]
+            if isinstance(column, RatioColumn) or not rows:
                 self.cell(totals_row, column, totals, bold=True)
                 continue
             span = f"{xl_rowcol_to_cell(self.first_data, c)}:{xl_rowcol_to_cell(totals_row - 1, c)}"
-            value = totals[column.key]
-            _write_value(self.sheet, (totals_row, c), value, (self.formats, column.kind, True), f"=SUM({span})")
+            value = totals[column.id]
+            kind = column_kind(self.framework, self.table, column)
+            _write_value(self.sheet, (totals_row, c), value, (self.formats, kind, True), f"=SUM({span})")
             if value is None:
                 self.sheet.write_comment(totals_row, c, "有单位未填报，合计不能确定。")
         return totals_row
 
-    def notes(self, after: int, as_of: str | None, figure_labels: dict[tuple[str, str], str]) -> int:
+    def notes(self, after: int, as_of: str | None) -> int:
         notes = ["注：空白（浅黄色）为未填报，“不适用”为该单位无此项任务，“—”为分母为0无法计算。", *self.table.notes]
-        scope = [
-            f"{column.label}：{figure_labels[column.program, column.figure]}"
-            for column in self.columns
-            if isinstance(column, FigureColumn) and column.label in PROGRAM_LABELS.values()
-        ]
+        scope = scope_notes(self.framework, self.table)
         if scope:
             notes.append("口径：" + "；".join(scope) + "。")
         if as_of:
@@ -209,22 +200,23 @@ class _AppendixSheet:
         return r
 
 
-def write_appendix_sheet(book: xlsxwriter.Workbook, formats: _Formats, table: AppendixTable, *, title: str,
-                         rows: Sequence[UnitRow], as_of: str | None, figure_labels: dict[tuple[str, str], str]
-                         ) -> AppendixLayout:
-    writer = _AppendixSheet(book, formats, table)
+def write_appendix_sheet(book: xlsxwriter.Workbook, formats: _Formats, table: AppendixTable, framework: Framework,
+                         *, title: str, rows: Sequence[UnitRow], as_of: str | None) -> AppendixLayout:
+    writer = _AppendixSheet(book, formats, table, framework)
     writer.header(title)
     totals_row = writer.body(rows)
-    last_row = writer.notes(totals_row, as_of, figure_labels)
+    last_row = writer.notes(totals_row, as_of)
     writer.sheet.freeze_panes(writer.first_data, 1)
     _print_setup(writer.sheet, (0, writer.first_data - 1), writer.last_col, last_row)
     return AppendixLayout(table.sheet, writer.first_data, totals_row, writer.col_of)
 
 
 def write_appendix_workbook(target: Path, content: ReportContent, framework: Framework, rows: Sequence[UnitRow],
-                            tables: Sequence[AppendixTable] = APPENDIX_TABLES) -> list[AppendixLayout]:
-    """One workbook, one sheet per appendix table (附件1–4)."""
-    labels: dict[tuple[str, str], str] = {(p.id, f.id): f.label for p in framework.programs for f in p.figures}
+                            tables: Sequence[AppendixTable] | None = None) -> list[AppendixLayout]:
+    """One workbook, one sheet per appendix table the framework declares (or of ``tables``)."""
+    chosen = framework.appendix.tables if tables is None else tables
+    if not chosen:
+        raise ValueError(f"指标体系“{framework.label}”没有声明附件统计表（appendix）")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     book = xlsxwriter.Workbook(str(partial), {"default_format_properties": {"font_name": BODY_FONT, "font_size": 11}})
@@ -232,9 +224,9 @@ def write_appendix_workbook(target: Path, content: ReportContent, framework: Fra
                          "author": "anju", "comments": "由 anju 根据评价数据生成"})
     formats = _Formats(book)
     layouts = [
-        write_appendix_sheet(book, formats, table, title=content.appendix_titles[table.number], rows=rows,
-                             as_of=content.as_of, figure_labels=labels)
-        for table in tables
+        write_appendix_sheet(book, formats, table, framework, title=content.appendix_titles[table.number], rows=rows,
+                             as_of=content.as_of)
+        for table in chosen
     ]
     book.close()
     partial.replace(target)

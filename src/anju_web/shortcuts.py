@@ -1,4 +1,6 @@
-"""Small helpers shared by the views: fetching objects through the policy, htmx detection."""
+"""Shortcuts for the views and the API (in the manner of :mod:`django.shortcuts`): fetch a cycle
+or a submission through the policy (404 outside the user's scope, 403 without the permission),
+detect htmx requests, read a posted text field."""
 
 from __future__ import annotations
 

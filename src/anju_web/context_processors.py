@@ -1,4 +1,5 @@
-"""Template context: the signed-in user's role and region, for the page header and menu."""
+"""Template context for every page: the signed-in user's role and region, and the cycle the menu
+links to. Project-level (like the URL map) because it reads more than one app."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 
 from anju_web.accounts.policy import profile_of
+from anju_web.submissions.models import Cycle
 
 
 def role_context(request: HttpRequest) -> dict[str, Any]:
-    from anju_web.submissions.models import Cycle
-
     user = getattr(request, "user", None)
     profile = profile_of(user)
     nav_cycle = Cycle.objects.first() if getattr(user, "is_authenticated", False) else None
