@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "anju_web.audit",
     "anju_web.reports",
     "anju_web.allocations",
+    "anju_web.audits",
     "anju_web.api",
     "anju_web.accounts",
 ]

@@ -6,6 +6,7 @@ from django.urls import path
 
 from anju_web.accounts import views as accounts
 from anju_web.allocations import views as allocations
+from anju_web.audits import views as audits
 from anju_web.api.api import api
 from anju_web.audit import views as audit
 from anju_web.evidence import views as evidence
@@ -36,6 +37,11 @@ urlpatterns = [
     path("comments/<int:comment_id>/resolve/", reviews.resolve, name="resolve_comment"),
     path("cycles/<int:cycle_id>/evidence/", evidence.evidence_list, name="evidence_list"),
     path("cycles/<int:cycle_id>/allocations/", allocations.allocation_list, name="allocations"),
+    path("cycles/<int:cycle_id>/document-audits/", audits.audit_list, name="document_audits"),
+    path("cycles/<int:cycle_id>/document-audits/upload/", audits.upload, name="document_audit_upload"),
+    path("document-audits/<int:audit_id>/", audits.audit_detail, name="document_audit"),
+    path("document-audits/<int:audit_id>/annotated/", audits.annotated, name="document_audit_annotated"),
+    path("document-audits/<int:audit_id>/original/", audits.original, name="document_audit_original"),
     path("allocations/<int:allocation_id>/", allocations.allocation_detail, name="allocation"),
     path("allocations/<int:allocation_id>/<slug:kind>/", allocations.allocation_download, name="allocation_download"),
     path("cycles/<int:cycle_id>/evidence/upload/", evidence.upload, name="evidence_upload"),

@@ -448,7 +448,7 @@ class ClaimChecker:
 
     def _indicator_parts(self, section: Section) -> None:
         assert section.score is not None
-        markers = [s.score for s in section.segments() if s.score is not None]
+        markers = [s.score for s in section.segmented if s.score is not None]
         if not markers:
             self.mark(section.score)
             return

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from anju.audit.claims import ratio, within
 from anju.audit.result import Anchor, Finding
@@ -53,12 +54,20 @@ TITLE_RE = re.compile(r"《[^》]{2,60}》")
 _PUNCTUATION = re.compile(r"[\s“”\"「」『』、，。；：:（）()·\-—]")
 
 
+@lru_cache(maxsize=4096)
 def _norm_label(text: str) -> str:
     return _PUNCTUATION.sub("", text)
 
 
+@lru_cache(maxsize=16384)
 def similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, _norm_label(a), _norm_label(b)).ratio()
+    left, right = _norm_label(a), _norm_label(b)
+    if left == right:
+        return 1.0
+    matcher = SequenceMatcher(None, left, right)
+    if matcher.real_quick_ratio() < LABEL_MATCH_MIN or matcher.quick_ratio() < LABEL_MATCH_MIN:
+        return 0.0
+    return matcher.ratio()
 
 
 def _bigrams(text: str) -> set[str]:
@@ -281,7 +290,7 @@ def _best(label: str, candidates: list[tuple[str, Item]], *, contain: bool = Fal
 
 
 def _read_indicator(extract: ProgramExtract, path: str, item: Item, section: Section) -> None:
-    segments = section.segments()
+    segments = list(section.segmented)
     whole = Segment(list(section.pieces), None)
     text = section.text.strip("。；，")
     if text:

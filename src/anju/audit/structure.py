@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 
 from anju.audit.document import Block, SourceDocument
 from anju.audit.text import Number, NumberKind
@@ -124,6 +125,11 @@ class Section:
     @property
     def text(self) -> str:
         return "".join(p.text for p in self.pieces)
+
+    @cached_property
+    def segmented(self) -> tuple[Segment, ...]:
+        """:meth:`segments`, computed once (call it when the outline is complete)."""
+        return tuple(self.segments())
 
     def segments(self) -> list[Segment]:
         """The scored segments of an indicator: each ends with a score marker ``（N分）``; text after

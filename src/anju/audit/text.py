@@ -55,72 +55,58 @@ def _is_ascii_word(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
 
-def _canonical_char(ch: str) -> str:
-    code = ord(ch)
-    if FULL_WIDTH_FIRST <= code <= FULL_WIDTH_LAST:
-        half = chr(code - FULL_WIDTH_OFFSET)
-        if half.isalnum() or half in "%.+-":
-            return half
-        return ch
-    return ch
-
-
 def normalise(original: str) -> Normalised:
     """Canonical text of ``original``: half-width digits, letters, ``%`` and decimal points;
-    full-width Chinese punctuation; no spaces except between two Latin words; no thousands
-    separators; no Word artefacts."""
-    removed = [False] * len(original)
-    for match in _ARTEFACT_RE.finditer(original):
+    full-width Chinese punctuation; no spaces except between two Latin words or two numbers; no
+    thousands separators; no Word artefacts."""
+    mapped = original.translate(_CANONICAL)
+    keep = [True] * len(mapped)
+    for match in _DROPPED_RE.finditer(mapped):
         for i in range(match.start(), match.end()):
-            removed[i] = True
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, raw in enumerate(original):
-        if removed[i] or raw in _DELETED:
-            continue
-        ch = _canonical_char(raw)
-        if ch in _SPACES or ch in "\r\n":
-            prev = chars[-1] if chars else ""
-            nxt = _next_visible(original, i + 1, removed)
-            keeps_words = _is_ascii_word(prev) and _is_ascii_word(nxt)
-            keeps_numbers = prev.isdigit() and nxt.isdigit()
-            if (keeps_words or keeps_numbers) and chars[-1] != " ":
-                chars.append(" ")
-                origin.append(i)
-            continue
-        chars.append(ch)
-        origin.append(i)
-    text = "".join(chars)
-    keep = [True] * len(text)
-    out: list[str] = list(text)
-    for i, ch in enumerate(text):
-        prev = text[i - 1] if i else ""
-        nxt = text[i + 1] if i + 1 < len(text) else ""
-        if ch == "," and prev.isdigit() and _thousands_group(text, i):
             keep[i] = False
-        elif ch in _PUNCT_TO_FULL:
-            out[i] = _PUNCT_TO_FULL[ch]
-        elif ch == "." and not (prev.isdigit() and (nxt.isdigit() or not nxt)) and not prev.isdigit():
-            # a half-width full stop after Chinese text or a closing bracket ends a sentence
-            if (prev and not prev.isascii()) or prev in "%）)":
-                out[i] = "。"
-        elif ch == "." and prev == "%":
-            out[i] = "。"
+    for match in _SPACE_RUN_RE.finditer(mapped):
+        start, end = match.start(), match.end()
+        prev = _visible(mapped, keep, start - 1, -1)
+        nxt = _visible(mapped, keep, end, 1)
+        spaced = (_is_ascii_word(prev) and _is_ascii_word(nxt)) or (prev.isdigit() and nxt.isdigit())
+        for i in range(start, end):
+            keep[i] = False
+        if spaced:
+            keep[start] = True
+    kept = [i for i, k in enumerate(keep) if k]
+    out = [" " if mapped[i] in _SPACES or mapped[i] in "\r\n" else mapped[i] for i in kept]
+    text = "".join(out)
+    drop: set[int] = set()
+    for i, ch in enumerate(text):
+        if ch in _PUNCT_TO_FULL:
+            prev = text[i - 1] if i else ""
+            if ch == "," and prev.isdigit() and _thousands_group(text, i):
+                drop.add(i)
+            else:
+                out[i] = _PUNCT_TO_FULL[ch]
+        elif ch == "." and i:
+            prev = text[i - 1]
+            if (not prev.isascii()) or prev in "%）)":
+                out[i] = "。"  # a half-width full stop after Chinese text or a closing bracket
     for marker_dot, _ in list_year_positions("".join(out)):
         out[marker_dot] = "、"  # "1.2022年": a list marker running into a year, not the number 1.2022
-    final = "".join(c for c, k in zip(out, keep, strict=True) if k)
-    final_origin = tuple(o for o, k in zip(origin, keep, strict=True) if k)
-    return Normalised(final, final_origin, len(original))
+    final = "".join(c for i, c in enumerate(out) if i not in drop)
+    origin = tuple(o for i, o in enumerate(kept) if i not in drop)
+    return Normalised(final, origin, len(original))
 
 
-def _next_visible(text: str, start: int, removed: list[bool]) -> str:
-    for j in range(start, len(text)):
-        if removed[j] or text[j] in _DELETED:
-            continue
-        ch = _canonical_char(text[j])
-        if ch in _SPACES or ch in "\r\n":
-            continue
-        return ch
+_CANONICAL = {code: chr(code - FULL_WIDTH_OFFSET) for code in range(FULL_WIDTH_FIRST, FULL_WIDTH_LAST + 1)
+              if chr(code - FULL_WIDTH_OFFSET).isalnum() or chr(code - FULL_WIDTH_OFFSET) in "%.+-"}
+_DROPPED_RE = re.compile("|".join([_ARTEFACT_RE.pattern, "[" + "".join(sorted(_DELETED)) + "]"]))
+_SPACE_RUN_RE = re.compile("[" + "".join(sorted(_SPACES)) + "\r\n]+")
+
+
+def _visible(text: str, keep: list[bool], start: int, step: int) -> str:
+    i = start
+    while 0 <= i < len(text):
+        if keep[i] and text[i] not in _SPACES and text[i] not in "\r\n":
+            return text[i]
+        i += step
     return ""
 
 

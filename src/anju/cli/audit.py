@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from anju.adapters.document import DocumentError, annotate, read_document, write_summary
 from anju.audit import AuditResult, audit
@@ -161,17 +160,18 @@ def print_result(result: AuditResult) -> None:
 
 
 def print_summary(results: list[AuditResult]) -> None:
-    table = Table(title="核查汇总", title_justify="left")
-    for header in ("文件", "地区", "年度", "项目", "文中总分", "计算总分", "错误", "警告", "核对覆盖"):
-        table.add_column(header, overflow="fold")
+    """One line per document (a table would fold long file names on a narrow terminal)."""
+    say("核查汇总（文件｜地区｜年度｜项目｜文中总分｜计算总分｜错误｜警告｜核对覆盖）：")
     for r in results:
         stated = " / ".join(plain(p.stated_total) if p.stated_total is not None else "—" for p in r.programs)
         computed = " / ".join((plain(p.computed_total) + ("" if p.complete else "*")) if p.computed_total is not None
                               else "—" for p in r.programs)
-        table.add_row(r.document.name, r.region or "", str(r.year or ""), "、".join(p.label for p in r.programs),
-                      stated, computed, str(len(r.errors)), str(len(r.warnings)),
-                      f"{r.coverage.checked}/{r.coverage.total}")
-    console.print(table)
+        cells = [r.document.name, r.region or "—", str(r.year or "—"), "、".join(p.label for p in r.programs) or "—",
+                 stated or "—", computed or "—", f"错误 {len(r.errors)}", f"警告 {len(r.warnings)}",
+                 f"{r.coverage.checked}/{r.coverage.total}"]
+        say("  " + "｜".join(cells))
+    if any(not p.complete for r in results for p in r.programs):
+        say("  计算总分带 * 的项目有指标未能从文中提取计分依据，按文中所述得分计入。")
 
 
 def _md_cell(text: str) -> str:

@@ -28,6 +28,7 @@ READ_ALL = [
     "evidence.view_evidencefile",
     "audit.view_auditevent",
     "allocations.view_allocation",
+    "audits.view_documentaudit",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
@@ -63,12 +64,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "reviews.resolve_comment",
         "evidence.add_evidencefile",
         "allocations.run_allocation",
+        "audits.add_documentaudit",
         "audit.export_auditevent",
     ],
     Role.supervision_reviewer: [
         *READ_ALL,
         "reviews.add_comment",
         "reviews.add_scoreadjustment",
+        "audits.add_documentaudit",
         "audit.export_auditevent",
     ],
     Role.administrator: [

@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     signature_withdrawn = "signature_withdrawn", "撤销审定"
     deadline_changed = "deadline_changed", "修改截止日期"
     allocation_saved = "allocation_saved", "保存资金分配测算"
+    document_audited = "document_audited", "核查说明材料"
     example_loaded = "example_loaded", "导入示例数据"
     # the supervision bureau's review
     adjustment_proposed = "adjustment_proposed", "提出调整建议"
@@ -66,6 +67,7 @@ class AuditObject(models.TextChoices):
     evidence = "evidence", "佐证材料"
     cycle = "cycle", "评价年度"
     allocation = "allocation", "资金分配"
+    document_audit = "document_audit", "说明材料核查"
     user = "user", "用户"
 
 
