@@ -106,7 +106,7 @@ def test_c1_workbook(name: str, tmp_path: Path, capsys: Any) -> None:
     assert code == expected_code, out
     assert message in out, out
     assert (out_dir / "units.yaml").exists() == (expected_code == 0)  # all or nothing
-    assert not [p for p in tmp_path.rglob(".*.tmp")]
+    assert not list(tmp_path.rglob(".*.tmp"))
 
 
 def test_c1_metadata_of_an_older_anju_is_refused_as_outdated(capsys: Any) -> None:
