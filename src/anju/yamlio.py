@@ -237,7 +237,12 @@ def read_yaml(path: Path | str) -> YamlDocument:
 
 
 def parse_yaml(text: str, display: str) -> YamlDocument:
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character anywhere in the text
+        line = text[: max(exc.position, 0)].count("\n") + 1
+        raise YamlError(display, line, f"YAML 格式错误：文件含有不允许的控制字符（#x{exc.character:04X}）",
+                        LoadCode.YAML_SYNTAX) from None
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None

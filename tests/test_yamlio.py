@@ -1,0 +1,89 @@
+"""The strict YAML reader: YAML 1.2 core-schema scalars, refused constructs with file and line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from anju.problems import LoadCode
+from anju.yamlio import MAX_DEPTH, YamlError, dump_yaml, parse_yaml
+
+
+def data(text: str) -> object:
+    return parse_yaml(text, "x.yaml").data
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("v: 1:30", "1:30"),  # YAML 1.1 base 60 would be 90
+        ("v: 0x1F", "0x1F"),  # YAML 1.1 hex would be 31
+        ("v: 0o17", "0o17"),
+        ("v: 1_000", "1_000"),
+        ("v: yes", "yes"),
+        ("v: no", "no"),
+        ("v: on", "on"),
+        ("v: NO", "NO"),
+        ("v: 2023-01-20", "2023-01-20"),  # no timestamps by look: date fields parse ISO text themselves
+        ("v: true", True),
+        ("v: False", False),
+        ("v: ~", None),
+        ("v:", None),
+        ("v: 007", Decimal(7)),
+        ("v: -12.50", Decimal("-12.50")),
+        ("v: 1e3", Decimal("1e3")),
+        ("v: .5", Decimal(".5")),
+        ("v: '12'", "12"),
+    ],
+)
+def test_core_schema_scalars(text: str, value: object) -> None:
+    assert data(text) == {"v": value}
+    assert type(data(text)["v"]) is type(value)  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "code", "message"),
+    [
+        ("a: 1\nb: .inf\n", 2, LoadCode.NUMBER_INVALID, "不接受“.inf”（无穷大或非数值）"),
+        ("a: 1\nb: -.inf\n", 2, LoadCode.NUMBER_INVALID, "不接受“-.inf”"),
+        ("a:\n  - .NaN\n", 2, LoadCode.NUMBER_INVALID, "不接受“.NaN”"),
+        ("a: 1e30\n", 1, LoadCode.NUMBER_INVALID, "数值“1e30”过大"),
+        ("a: " + "9" * 45 + "\n", 1, LoadCode.NUMBER_INVALID, "位数过多"),
+        ("a: &x 1\nb: *x\n", 1, LoadCode.YAML_ALIAS, "不支持锚点“&x”"),
+        ("base: {a: 1}\nc:\n  <<: {a: 2}\n", 3, LoadCode.YAML_MERGE_KEY, "不支持合并键“<<”"),
+        ("a: !!binary aGVsbG8=\n", 1, LoadCode.YAML_SYNTAX, "不支持 YAML 标签“!!binary”"),
+        ("a: !!python/object/apply:os.system [echo]\n", 1, LoadCode.YAML_SYNTAX, "不支持 YAML 标签"),
+        ("a: 1\na: 2\n", 2, LoadCode.DUPLICATE_KEY, "重复的键“a”（第 1 行已出现）"),
+        ("a: 1\n---\nb: 2\n", 2, LoadCode.YAML_SYNTAX, "文件中只能有一个 YAML 文档"),
+        ("a: [1, 2\n", 2, LoadCode.YAML_SYNTAX, "YAML 格式错误"),
+        ("a: 'x\0'\n", 1, LoadCode.YAML_SYNTAX, "不允许的控制字符"),
+        ("? [a]\n: 1\n", 1, LoadCode.YAML_SYNTAX, "键必须是简单值"),
+    ],
+)
+def test_refused_with_line_and_code(text: str, line: int, code: LoadCode, message: str) -> None:
+    with pytest.raises(YamlError) as info:
+        parse_yaml(text, "x.yaml")
+    problem = info.value.problem
+    assert (problem.where.file, problem.where.line, problem.code) == ("x.yaml", line, code), problem
+    assert message in problem.message
+    assert not any(word in problem.message for word in ("found", "expected", "while", "could not")), problem
+
+
+def test_nesting_is_capped_before_python_recursion() -> None:
+    with pytest.raises(YamlError, match="嵌套层数过多"):
+        parse_yaml("a: " + "[" * 600 + "]" * 600, "x.yaml")
+    deep_ok = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)
+    assert data(deep_ok)
+
+
+def test_a_billion_laughs_is_refused_at_once() -> None:
+    bomb = "a0: &a0 [lol, lol]\n" + "".join(f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}]\n" for i in range(1, 10))
+    with pytest.raises(YamlError) as info:
+        parse_yaml(bomb, "x.yaml")
+    assert info.value.problem.code == LoadCode.YAML_ALIAS
+
+
+def test_dump_reads_back_exactly() -> None:
+    payload = {"yes": "no", "n": Decimal("1234567890123.45"), "z": Decimal("0"), "t": "1:30", "d": "0x1F", "big": Decimal("1e17")}
+    assert data(dump_yaml(payload)) == payload
