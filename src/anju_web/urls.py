@@ -6,9 +6,9 @@ from django.urls import path
 
 from anju_web.accounts import views as accounts
 from anju_web.allocations import views as allocations
-from anju_web.audits import views as audits
 from anju_web.api.api import api
 from anju_web.audit import views as audit
+from anju_web.audits import views as audits
 from anju_web.evidence import views as evidence
 from anju_web.reports import views as reports
 from anju_web.reviews import views as reviews
