@@ -203,7 +203,7 @@ def dashboard(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @dataclass
-class Finding:
+class OpenItem:
     kind: str
     severity: str
     where: str
@@ -211,26 +211,26 @@ class Finding:
     link: str = ""
 
 
-def _open_findings(cycle: Cycle, run: EvaluationRun | None) -> list[Finding]:
-    findings: list[Finding] = []
+def _open_findings(cycle: Cycle, run: EvaluationRun | None) -> list[OpenItem]:
+    findings: list[OpenItem] = []
     evaluation_page = reverse("evaluation", args=[cycle.pk])
     if run is not None:
         framework = cycle.framework
         for problem in run.problems():
-            findings.append(Finding("一致性检查", problem.severity.label, place_label(framework, problem.where),
+            findings.append(OpenItem("一致性检查", problem.severity.label, place_label(framework, problem.where),
                                     problem.message, evaluation_page))
     for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("submission__region"):
         if comment.submission is not None:
-            findings.append(Finding("意见", "待办结", comment.submission.region.display_name, comment.text,
+            findings.append(OpenItem("意见", "待办结", comment.submission.region.display_name, comment.text,
                                     reverse("submission", args=[comment.submission.pk])))
         else:
-            findings.append(Finding("意见", "待办结", "省级评价", comment.text, evaluation_page))
+            findings.append(OpenItem("意见", "待办结", "省级评价", comment.text, evaluation_page))
     for adjustment in ScoreAdjustment.objects.filter(cycle=cycle, status=AdjustmentStatus.proposed):
-        findings.append(Finding("调整建议", "待答复", item_label(cycle.framework, adjustment.program, adjustment.item_path),
+        findings.append(OpenItem("调整建议", "待答复", item_label(cycle.framework, adjustment.program, adjustment.item_path),
                                 f"建议由 {plain(adjustment.self_score)} 分调整为 {plain(adjustment.proposed_score)} 分：{adjustment.reason}",
                                 evaluation_page))
     for item in ItemReturn.objects.filter(submission__cycle=cycle, status=ReturnStatus.open).select_related("submission__region"):
-        findings.append(Finding("退回项", "待处理", item.submission.region.display_name, item.reason,
+        findings.append(OpenItem("退回项", "待处理", item.submission.region.display_name, item.reason,
                                 reverse("submission", args=[item.submission_id])))
     return findings
 
