@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: install sysdeps sysdeps-browser demo test lint unit test-pg serve bench-web clean
+.PHONY: install sysdeps sysdeps-browser demo test lint unit fuzz test-pg serve bench-web clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,14 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+## 单元/集成测试，含有界、定种子的模糊测试（tests/fuzz，几分钟内完成）
 unit: $(STAMP) sysdeps sysdeps-browser
-	$(BIN)/pytest
+	$(BIN)/pytest --fuzz
+
+## 长时间模糊测试：每个测试战役数千个输入（种子固定，可用 FUZZ_SEED= 改变），结果汇总写入 out/fuzz-summary.json
+FUZZ_SEED ?= 20261201
+fuzz: $(STAMP) sysdeps
+	ANJU_FUZZ_PROFILE=long ANJU_FUZZ_SUMMARY=out/fuzz-summary.json $(BIN)/pytest tests/fuzz --fuzz -q --hypothesis-seed=$(FUZZ_SEED)
 
 ## 浏览器测试用 Debian 的 chromium（缺少且为 root 时用 apt-get 安装，否则提示；浏览器测试随之跳过）
 sysdeps-browser:

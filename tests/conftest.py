@@ -24,3 +24,20 @@ def jilin() -> tuple[Dataset, Framework]:
 def jilin_evaluation(jilin: tuple[Dataset, Framework]) -> Evaluation:
     dataset, framework = jilin
     return evaluate(framework, dataset)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fuzz", action="store_true", default=False,
+                     help="运行 tests/fuzz 的模糊测试（make test 有界运行；make fuzz 用 ANJU_FUZZ_PROFILE=long 长时间运行）")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fuzz campaigns run only with --fuzz (make test, make fuzz): a plain pytest stays short.
+    They are deselected, not skipped."""
+    if config.getoption("--fuzz"):
+        return
+    kept = [item for item in items if item.get_closest_marker("fuzz") is None]
+    deselected = [item for item in items if item.get_closest_marker("fuzz") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

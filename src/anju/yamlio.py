@@ -339,15 +339,31 @@ def pydantic_problems(
     naming the item (indicator path) or the figure the field belongs to. No English, no reprs."""
     problems: list[Problem] = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        raw_loc = tuple(err["loc"])
+        loc = tuple(_key_text(k) for k in raw_loc if k != KEY_MARK)
         line = line_of(loc) if line_of else doc.line_of(loc)
         field = next((str(k) for k in reversed(loc) if isinstance(k, str) and not _is_model_tag(k)), "")
-        msg = _pydantic_message(err["type"], field, err.get("input"), err.get("ctx") or {}, err["msg"])
+        kind = "invalid_key" if KEY_MARK in raw_loc else err["type"]
+        msg = _pydantic_message(kind, field, err.get("input"), err.get("ctx") or {}, err["msg"])
         owner = _owner(doc.data, loc)
         if owner:
             msg = f"{owner}：{msg}"
         problems.append(at_line(doc.path, line, msg, LoadCode.FIELD_INVALID))
     return problems
+
+
+KEY_MARK = "[key]"
+"""pydantic's mark in a location for an error in a mapping's key rather than its value."""
+_REPR_KEY = re.compile(r"^Decimal\('(.*)'\)$")
+
+
+def _key_text(key: int | str) -> int | str:
+    """A key as written in the YAML: pydantic shows a number key as ``Decimal('220100')``."""
+    if isinstance(key, str):
+        match = _REPR_KEY.match(key)
+        if match:
+            return match.group(1)
+    return key
 
 
 def _is_model_tag(key: str) -> bool:
@@ -394,6 +410,7 @@ def _pydantic_message(kind: str, field: str, raw: Any, ctx: Mapping[str, Any], m
 
 _SIMPLE_MESSAGES: dict[str, str] = {
     "union_tag_not_found": "评分规则缺少 kind（规则类型）",
+    "invalid_key": "键“{field}”应为文字：用数字、true/false 作键时请加引号（如 \"{field}\"）",
     "extra_forbidden": "未知字段“{field}”",
     "missing": "缺少必填字段“{field}”",
     "greater_than_equal": "{name}取值过小：{seen}（应不小于 {ge}）",

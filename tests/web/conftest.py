@@ -42,8 +42,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests (live server, flushed database) run after everything else."""
-    items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+    """Tests that flush the database run after everything else: the database-fault tests (real
+    transactions), then the browser tests (live server)."""
+    items.sort(key=lambda item: 2 if item.get_closest_marker("browser") else 1 if item.get_closest_marker("flushes_database") else 0)
 
 
 @pytest.fixture(autouse=True)
