@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
@@ -504,3 +504,26 @@ def dump_yaml(data: Any, header: str | None = None) -> str:
         return body
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return comment + body
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validate_model(doc: YamlDocument, model: type[ModelT], error: type[ProblemsError], what: str) -> ModelT:
+    """The document as ``model``: a top-level mapping, validated, every field error at its line;
+    otherwise ``error`` with every problem (``what`` names the file's kind, e.g. 数据文件)."""
+    if not isinstance(doc.data, dict):
+        raise error([at_line(doc.path, 1, f"{what}的顶层应为键值映射")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise error(pydantic_problems(exc, doc)) from None
+
+
+def read_model(path: Path | str, model: type[ModelT], error: type[ProblemsError], what: str) -> tuple[ModelT, YamlDocument]:
+    """:func:`read_yaml` then :func:`validate_model`; every problem raised as ``error``."""
+    try:
+        doc = read_yaml(path)
+    except YamlError as exc:
+        raise error(exc.problems) from None
+    return validate_model(doc, model, error, what), doc

@@ -50,7 +50,7 @@ from anju.framework import FrameworkError, builtin_framework
 from anju.framework.models import Framework, ProgramId
 from anju.problems import AllocationCode, LoadCode, Problem, ProblemsError, Severity, Where, at_line
 from anju.scoring import Evaluation, EvaluationError, evaluate
-from anju.yamlio import YamlDocument, YamlError, dump_yaml, pydantic_problems, read_yaml
+from anju.yamlio import YamlDocument, dump_yaml, read_model
 
 Level = Literal["province", "prefecture", "county"]
 LEVEL_LABELS: dict[str, str] = {"province": "省级", "prefecture": "地级", "county": "县级"}
@@ -139,17 +139,7 @@ def default_recipients(level: str) -> str:
 
 
 def read_inputs(path: Path | str) -> tuple[AllocationInputs, YamlDocument]:
-    try:
-        doc = read_yaml(path)
-    except YamlError as exc:
-        raise InputsError(exc.problems) from None
-    if not isinstance(doc.data, dict):
-        raise InputsError([at_line(doc.path, 1, "分配测算输入文件的顶层应为键值映射")])
-    try:
-        inputs = AllocationInputs.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputsError(pydantic_problems(exc, doc)) from None
-    return inputs, doc
+    return read_model(path, AllocationInputs, InputsError, "分配测算输入文件")
 
 
 def load_inputs(path: Path | str, method: FactorMethod, trees: Mapping[str, RegionTree] | None = None) -> Resolved:

@@ -21,12 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from anju.fields import RegionCode
 from anju.framework.models import RegionKind, RegionLevel, Strict
 from anju.problems import Problem, ProblemsError, at_line
-from anju.yamlio import YamlError, pydantic_problems, read_yaml
+from anju.yamlio import read_model
 
 BUILTIN_REGIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "regions"
 
@@ -236,16 +236,7 @@ def _validity(unit: RegionUnit) -> str:
 
 def load_region_tree(path: Path | str) -> RegionTree:
     """Load one province's tree from YAML; every problem is reported with file and line."""
-    try:
-        doc = read_yaml(path)
-    except YamlError as exc:
-        raise RegionError(exc.problems) from None
-    if not isinstance(doc.data, dict):
-        raise RegionError([at_line(doc.path, 1, "行政区划文件的顶层应为键值映射")])
-    try:
-        spec = RegionTreeFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise RegionError(pydantic_problems(exc, doc)) from None
+    spec, doc = read_model(path, RegionTreeFile, RegionError, "行政区划文件")
     problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in tree_problems(spec)]
     if problems:
         raise RegionError(problems)

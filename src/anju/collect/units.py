@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from anju.collect.regions import RegionMatchError, RegionTree, RegionUnit
 from anju.dataset.models import NOT_APPLICABLE, FigureValue, parse_figures
@@ -35,7 +35,7 @@ from anju.fields import Date, DateTime, Note, RegionCode, Title, UnitName, Year
 from anju.files import write_text
 from anju.framework.models import Framework, Program, ProgramId, Strict, limit_breach
 from anju.problems import ProblemsError, at_line
-from anju.yamlio import YamlDocument, YamlError, dump_yaml, pydantic_problems, read_yaml
+from anju.yamlio import YamlDocument, YamlError, dump_yaml, read_yaml, validate_model
 
 UNITS_FILE = "units.yaml"
 SHORT_TEXT_CHARS = 100
@@ -131,12 +131,7 @@ def load_units(path: Path | str, framework: Framework, tree: RegionTree) -> Unit
 
 
 def parse_units(doc: YamlDocument, framework: Framework, tree: RegionTree) -> UnitsFile:
-    if not isinstance(doc.data, dict):
-        raise UnitsError([at_line(doc.path, 1, "分地区数据文件的顶层应为键值映射")])
-    try:
-        units = UnitsFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise UnitsError(pydantic_problems(exc, doc)) from None
+    units = validate_model(doc, UnitsFile, UnitsError, "分地区数据文件")
     problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in units_problems(units, framework, tree)]
     if problems:
         raise UnitsError(problems)

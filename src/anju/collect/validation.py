@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 from simpleeval import SimpleEval
 
 from anju.collect.regions import RegionTree
@@ -49,7 +49,7 @@ from anju.framework.models import (
     Strict,
 )
 from anju.problems import Problem, ProblemsError, Severity, Where, at_line
-from anju.yamlio import YamlError, pydantic_problems, read_yaml
+from anju.yamlio import read_model
 
 BUILTIN_RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
 VALUE = "value"
@@ -196,16 +196,7 @@ def evaluate_expression(expr: str, names: Mapping[str, Decimal]) -> Decimal:
 
 def load_rules(path: Path | str, framework: Framework) -> RuleSet:
     """Load a rule file and check every expression against the framework's figures."""
-    try:
-        doc = read_yaml(path)
-    except YamlError as exc:
-        raise RulesError(exc.problems) from None
-    if not isinstance(doc.data, dict):
-        raise RulesError([at_line(doc.path, 1, "校验规则文件的顶层应为键值映射")])
-    try:
-        ruleset = RuleSet.model_validate(doc.data)
-    except ValidationError as exc:
-        raise RulesError(pydantic_problems(exc, doc)) from None
+    ruleset, doc = read_model(path, RuleSet, RulesError, "校验规则文件")
     problems = [at_line(doc.path, doc.line_of(loc), msg) for loc, msg in ruleset_problems(ruleset, framework)]
     if problems:
         raise RulesError(problems)

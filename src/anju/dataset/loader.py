@@ -6,14 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from anju.dataset.models import Dataset, ProgramData
 from anju.decimals import plain
 from anju.framework.loader import UnknownFramework, builtin_framework
 from anju.framework.models import Checklist, Framework, Judged, Program, limit_breach
 from anju.problems import LoadCode, Problem, ProblemsError, at_line
-from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
+from anju.yamlio import YamlDocument, read_model
 
 DATASET_FILE = "dataset.yaml"
 
@@ -30,16 +28,7 @@ def dataset_path(path: Path | str) -> Path:
 def load_dataset(path: Path | str, framework: Framework | None = None) -> tuple[Dataset, Framework]:
     """Load a dataset (a file, or a directory holding ``dataset.yaml``) and its framework."""
     p = dataset_path(path)
-    try:
-        doc = read_yaml(p)
-    except YamlError as exc:
-        raise DatasetError(exc.problems) from None
-    if not isinstance(doc.data, dict):
-        raise DatasetError([at_line(doc.path, 1, "数据文件的顶层应为键值映射")])
-    try:
-        dataset = Dataset.model_validate(doc.data)
-    except ValidationError as exc:
-        raise DatasetError(pydantic_problems(exc, doc)) from None
+    dataset, doc = read_model(p, Dataset, DatasetError, "数据文件")
     if framework is None:
         try:
             framework = builtin_framework(dataset.framework)
