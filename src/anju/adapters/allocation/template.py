@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -38,20 +38,21 @@ from anju.adapters.allocation.layout import (
     RegionSheet,
     build_layout,
 )
+from anju.adapters.excel.styles import (
+    BOLD,
+    BORDER,
+    GREY,
+    HEADER_FILL,
+    INPUT_FILL,
+    TITLE_FONT,
+    UNLOCKED,
+    WRAP,
+)
 from anju.allocation.engine import RegionData
 from anju.allocation.inputs import LEVEL_LABELS, AllocationInputs
 from anju.allocation.models import FactorMethod
 from anju.allocation.rounding import TIE_BREAK
 
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-TITLE_FONT = Font(bold=True, size=14)
-BOLD = Font(bold=True)
-GREY = Font(color="808080", size=9)
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="center")
-UNLOCKED = Protection(locked=False)
 NUMBER_FORMATS = {"count": "#,##0", "quantity": "#,##0.00", "coefficient": "0.0000", "score": "0.00", "amount": "#,##0.00"}
 SCORE_MAX = 100
 COEFFICIENT_MAX = 10

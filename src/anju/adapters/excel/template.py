@@ -17,7 +17,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -44,6 +44,16 @@ from anju.adapters.excel.layout import (
     build_layout,
     cover_row,
 )
+from anju.adapters.excel.styles import (
+    BOLD,
+    BORDER,
+    GREY,
+    HEADER_FILL,
+    INPUT_FILL,
+    TITLE_FONT,
+    UNLOCKED,
+    WRAP,
+)
 from anju.collect.regions import RegionTree, RegionUnit
 from anju.collect.units import UnitProgram, UnitReport
 from anju.collect.validation import RuleSet
@@ -51,15 +61,6 @@ from anju.dataset.models import NOT_APPLICABLE
 from anju.files import make_dirs, write_bytes
 from anju.framework.models import Framework
 
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-TITLE_FONT = Font(bold=True, size=14)
-BOLD = Font(bold=True)
-GREY = Font(color="808080", size=9)
-THIN = Side(style="thin", color="A6A6A6")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="center")
-UNLOCKED = Protection(locked=False)
 NUMBER_FORMATS = {"amount": "#,##0.00", "quantity": "#,##0.00", "count": "#,##0", "percent": "0.00"}
 
 
