@@ -13,6 +13,7 @@ from anju.decimals import plain
 from anju.files import write_text
 from anju.framework import FrameworkError, builtin_years, load_framework
 from anju.framework.describe import describe_rule, provenance_of
+from anju.framework.diff import CHANGE_LABELS, ProgramDiff, diff_frameworks
 from anju.framework.loader import framework_json_schema
 
 framework_app = typer.Typer(help="查看和校验绩效评价指标体系。", no_args_is_help=True, rich_markup_mode=None)
@@ -30,6 +31,8 @@ def framework_check(
         fw = load_framework(file)
     except FrameworkError as exc:
         fail(f"指标体系有 {len(exc.problems)} 处问题：", exc.problems)
+    if fw.parent is not None:
+        say(f"继承“{fw.parent.label}”（extends: {fw.extends}），修改后：")
     for program in fw.programs:
         count = sum(1 for _ in program.items())
         say(f"{program.label}（{program.id}）：{count} 个指标节点，满分 {plain(program.points)} 分，校验通过。")
@@ -52,6 +55,11 @@ def framework_show(
     say(f"{fw.label}  来源：{fw.source or '-'}")
     if fw.provenance_note:
         say(fw.provenance_note)
+    changes = diff_frameworks(fw.parent, fw) if fw.parent is not None else None
+    if changes is not None and fw.parent is not None:
+        say(f"本指标体系继承“{fw.parent.label}”（extends: {fw.extends}），“变更”列标出改动的指标。")
+        if changes.fields:
+            say("；".join(f"{f.label}：{f.before} → {f.after}" for f in changes.fields))
     if program is not None and program not in {p.id for p in fw.programs}:
         fail(f"指标体系“{fw.label}”没有项目“{program}”（有：{'、'.join(f'{p.id} {p.label}' for p in fw.programs)}）")
     for prog in fw.programs:
@@ -63,10 +71,20 @@ def framework_show(
         table.add_column("分值", justify="right")
         table.add_column("评分规则", overflow="fold")
         table.add_column("来源")
+        marks = changes.changed_paths(prog.id) if changes is not None else {}
+        if changes is not None:
+            table.add_column("变更")
         for path, item in prog.items():
             depth = path.count(".")
-            table.add_row(path, "  " * depth + item.label, plain(item.points), describe_rule(item), provenance_of(item).label)
+            row = [path, "  " * depth + item.label, plain(item.points), describe_rule(item), provenance_of(item).label]
+            if changes is not None:
+                row.append(CHANGE_LABELS[marks[path]] if path in marks else "")
+            table.add_row(*row)
         console.print(table)
+        if changes is not None:
+            program_diff = next((d for d in changes.programs if d.program_id == prog.id), None)
+            for line in _variant_notes(program_diff):
+                say(line)
 
 
 @framework_app.command("schema")
@@ -93,6 +111,17 @@ def framework_list() -> None:
     """
     for year in builtin_years():
         console.print(year)
+
+
+def _variant_notes(program_diff: ProgramDiff | None) -> list[str]:
+    """Below a variant's table: what it removed and what changed in the program itself."""
+    if program_diff is None:
+        return ["  （本项目未作改动）"]
+    if program_diff.kind == "added":
+        return ["  （本项目为新增）"]
+    lines = [f"  {f.label}：{f.before} → {f.after}" for f in program_diff.fields]
+    lines += [f"  删除指标：{c.label}（{c.path}）" for c in program_diff.items if c.kind == "removed"]
+    return lines
 
 
 def register(app: typer.Typer) -> None:

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationInfo,
     field_validator,
@@ -640,6 +641,18 @@ class Framework(Strict):
     programs: Annotated[list[Program], Field(min_length=1)]
     appendix: Appendix = Field(default_factory=Appendix)
     """The appendix tables; ``framework.yaml`` names the file that declares them (``appendix.yaml``)."""
+    extends: str | None = None
+    """For a variant (a province's 实施细则): the framework it extends (``"2022"`` or a directory)."""
+    _parent: Framework | None = PrivateAttr(default=None)
+
+    def set_parent(self, parent: Framework) -> None:
+        """Remember the framework this variant was resolved from (the loader's job)."""
+        self._parent = parent
+
+    @property
+    def parent(self) -> Framework | None:
+        """The framework this variant extends, as loaded (None for a framework that extends none)."""
+        return self._parent
 
     def program(self, program_id: str) -> Program:
         for program in self.programs:
