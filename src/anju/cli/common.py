@@ -43,7 +43,7 @@ from anju.dataset.loader import dataset_path
 from anju.framework import FrameworkError, builtin_framework, load_framework
 from anju.framework.models import Framework
 from anju.scoring import Evaluation, EvaluationError, evaluate
-from anju.yamlio import YamlError, read_yaml
+from anju.yamlio import YamlDocument, YamlError, read_yaml
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -147,21 +147,37 @@ def units_of(path: Path, framework: Framework, tree: RegionTree) -> UnitsFile:
         fail(f"分地区数据有 {len(exc.problems)} 处问题：", exc.problems)
 
 
-def declared(path: Path) -> dict[str, str]:
+def declared(path: Path) -> tuple[dict[str, str], YamlDocument]:
     """The region and framework a units file declares, read before loading it strictly."""
     try:
         doc = read_yaml(units_path(path))
     except YamlError as exc:
         fail("无法读取分地区数据：", exc.problems)
     data = doc.data if isinstance(doc.data, dict) else {}
-    return {key: str(data[key]) for key in ("region", "framework") if data.get(key) is not None}
+    return {key: str(data[key]) for key in ("region", "framework") if data.get(key) is not None}, doc
+
+
+def declared_framework(ref: str, doc: YamlDocument) -> Framework:
+    """The framework a units file names, a wrong name reported at its line in that file."""
+    try:
+        return load_framework(ref) if Path(ref).exists() else builtin_framework(ref)
+    except FrameworkError as exc:
+        line = doc.line_of(("framework",))
+        fail(f"{doc.path}:{line}：分地区数据声明的指标体系“{ref}”无法使用：", exc.problems)
 
 
 def open_units(path: Path, regions: Path | None, framework_ref: str | None) -> tuple[UnitsFile, Framework, RegionTree]:
     """A units file with the framework and region tree it declares (or those given)."""
-    said = declared(path)
-    framework = framework_arg(framework_ref or said.get("framework", DEFAULT_FRAMEWORK))
-    tree = region_tree(said.get("region"), regions)
+    said, doc = declared(path)
+    if framework_ref is not None:
+        framework = framework_arg(framework_ref)
+    else:
+        framework = declared_framework(said.get("framework", DEFAULT_FRAMEWORK), doc)
+    region = said.get("region")
+    if regions is None and region is not None and region not in builtin_region_codes():
+        fail(f"{doc.path}:{doc.line_of(('region',))}：分地区数据声明的地区“{region}”没有内置行政区划表"
+             f"（现有：{'、'.join(builtin_region_codes())}），请用 --regions 指定行政区划表文件")
+    tree = region_tree(region, regions)
     return units_of(path, framework, tree), framework, tree
 
 
