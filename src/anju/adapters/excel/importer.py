@@ -67,6 +67,7 @@ from anju.dataset.models import FigureValue
 from anju.fields import NOTE_MAX_CHARS
 from anju.framework.models import Framework
 from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
+from anju.text import clean_text
 
 DATE_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 CELL_RE = re.compile(r"^([A-Z]+)([0-9]+)$")
@@ -427,7 +428,7 @@ def _check_meta(meta: dict[str, str], display: str, context: ImportContext) -> t
 def _optional_text(raw: Any) -> str | None:
     if isinstance(raw, float):
         return _float_text(raw)
-    text = str(raw).strip() if raw is not None else ""
+    text = clean_text(str(raw)).strip() if raw is not None else ""
     return text or None
 
 
