@@ -54,7 +54,7 @@ from anju.adapters.excel.package import (
     ImportLimits,
     PackageScan,
     Refused,
-    column_name,
+    check_extents,
     inspect_zip,
     read_limited,
     sniff,
@@ -74,9 +74,6 @@ CELL_RE = re.compile(r"^([A-Z]+)([0-9]+)$")
 MAX_LISTED_CELLS = 5
 META_COLUMNS = 2
 """The hidden metadata sheet holds key and value in its first two columns."""
-EXTENT_MARGIN_ROWS = 50
-EXTENT_MARGIN_COLUMNS = 5
-"""How far beyond the template's own range a sheet may reach (notes typed beside the table)."""
 
 
 def warning_text(problem: Problem) -> str:
@@ -250,7 +247,7 @@ def _open(path: Path, display: str, context: ImportContext) -> _Opened:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的填报模板（缺少模板标识）：请使用下发的模板填报，不要自制表格或复制粘贴到新工作簿")
     meta = _read_meta(workbook, display)
     layout, tree = _check_meta(meta, display, context)
-    _check_extents(layout, scan, display)
+    check_extents(scan, layout.extent, display)
     _check_identity(workbook, sheets, layout, display)
     if not hmac.compare_digest(meta.get("checksum", "").encode("utf-8"), layout.checksum.encode("utf-8")):
         raise Refused(display, ImportCode.TEMPLATE_ALTERED,
@@ -340,20 +337,6 @@ def _rows(workbook: python_calamine.CalamineWorkbook, name: str, display: str) -
     except Exception:  # calamine's reasons are English and technical
         raise Refused(display, ImportCode.CORRUPT, "无法读取工作表：内容已损坏或不是 Excel 保存的格式，"
                                                    "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交", name) from None
-
-
-def _check_extents(layout: Layout, scan: PackageScan, display: str) -> None:
-    """No sheet reaches beyond the template's range plus a margin (checked in the XML, before calamine)."""
-    for name, found in scan.sheets.items():
-        extent = layout.extent(name)
-        if extent is None:
-            continue
-        rows, columns = extent[0] + EXTENT_MARGIN_ROWS, extent[1] + EXTENT_MARGIN_COLUMNS
-        if found.rows > rows or found.columns > columns:
-            far = found.lowest if found.rows > rows else found.widest
-            raise Refused(display, ImportCode.SHEET_TOO_LARGE,
-                          f"工作表“{name}”用到了 {far}，超出填报模板的范围（模板到 {column_name(extent[1])}{extent[0]}）："
-                          "请删除表格以外的行、列或内容后重新保存", name, far)
 
 
 def _check_identity(workbook: python_calamine.CalamineWorkbook, sheets: set[str], layout: Layout, display: str) -> None:
