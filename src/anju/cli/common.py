@@ -45,7 +45,9 @@ from anju.dataset import Dataset, DatasetError, load_dataset
 from anju.dataset.loader import dataset_path
 from anju.framework import FrameworkError, builtin_framework, load_framework
 from anju.framework.models import Framework
+from anju.monitoring import Monitoring, MonitoringError, load_monitoring, monitoring_path
 from anju.scoring import Evaluation, EvaluationError, evaluate
+from anju.targets import Targets, TargetsError, load_targets, targets_path
 from anju.yamlio import YamlDocument, YamlError, read_yaml
 
 EXIT_OK = 0
@@ -322,3 +324,33 @@ def load_and_evaluate(
     except EvaluationError as exc:
         fail(f"有 {len(exc.problems)} 个指标无法计分（{dataset_path(path)}），{consequence}：", exc.problems)
     return fw, dataset, evaluation, sources
+
+
+def year_targets(path: Path, regions: Path | None = None, framework_ref: str | None = None
+                 ) -> tuple[Targets, Framework, RegionTree]:
+    """The targets file of ``path`` (a file or a directory holding ``targets.yaml``) with the
+    framework and the region tree it declares."""
+    target = targets_path(path)
+    try:
+        doc = read_yaml(target)
+    except YamlError as exc:
+        fail("无法读取绩效目标：", exc.problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    fw = framework_arg(framework_ref or str(data.get("framework") or DEFAULT_FRAMEWORK))
+    tree = region_tree(str(data["region"]) if data.get("region") is not None else None, regions)
+    try:
+        return load_targets(target, fw, tree), fw, tree
+    except TargetsError as exc:
+        fail(f"绩效目标有 {len(exc.problems)} 处问题，未接受：", exc.problems)
+
+
+def year_monitoring(path: Path, targets: Targets, framework: Framework, tree: RegionTree,
+                    monitoring: Path | None = None) -> Monitoring:
+    """The monitoring file of ``path`` (or ``monitoring``), checked against the targets."""
+    target = monitoring_path(monitoring or path)
+    if not target.exists():
+        fail(f"没有找到监控文件 {target}")
+    try:
+        return load_monitoring(target, framework, targets, tree)
+    except MonitoringError as exc:
+        fail(f"监控文件有 {len(exc.problems)} 处问题，未接受：", exc.problems)
