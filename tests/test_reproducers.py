@@ -60,7 +60,8 @@ C2: dict[str, tuple[int, str]] = {
     "sexagesimal_violations": (2, "dataset.yaml:13：数据项“violations”应为数值，实为“1:30”"),
     "title_231_chars": (2, "dataset.yaml:9：字段“title”过长（最多 200 个字符）"),
     "two_documents": (2, "dataset.yaml:324：YAML 格式错误：文件中只能有一个 YAML 文档（发现了第二个“---”）"),
-    "units_huge_number": (0, "评价结果已保存"),  # its dataset.yaml is fine; its units.yaml is not (below)
+    # its dataset.yaml is fine; its units.yaml is not, and evaluate always compares the two (issue 10)
+    "units_huge_number": (2, "units.yaml:18：YAML 格式错误：数值“1000000000000000000000000000000”过大"),
     "year_true": (2, "dataset.yaml:6：年度应为4位数字（如 2022），实为“true”"),
 }
 

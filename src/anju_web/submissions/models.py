@@ -139,7 +139,7 @@ class Submission(models.Model):
                      label: str | None = None) -> AuditTarget:
         """An object of this submission as the audit log names it (the submission itself by default)."""
         return AuditTarget(object_type, self.pk if object_id is None else object_id,
-                           str(self) if label is None else label, self.region, self.cycle_id)
+                           str(self) if label is None else label, self.region, self.cycle_id, self.pk)
 
     def error_count(self) -> int:
         return sum(1 for p in self.problems if p.severity is Severity.error)
