@@ -107,12 +107,12 @@ def diff_programs(before: Program, after: Program) -> ProgramDiff:
     items: list[ItemChange] = []
     for path, item in new.items():
         if path not in old:
-            if _parent(path) not in new or _parent(path) in old:  # only the top of an added subtree
+            if "." not in path or _parent(path) in old:  # only the top of an added subtree
                 items.append(ItemChange("added", path, item.label, [FieldChange("分值", "—", plain(item.points))]))
         else:
-            fields = _item_fields(old[path], item)
-            if fields:
-                items.append(ItemChange("changed", path, item.label, fields))
+            changed = _item_fields(old[path], item)
+            if changed:
+                items.append(ItemChange("changed", path, item.label, changed))
     for path, item in old.items():
         if path not in new and (_parent(path) in new or "." not in path):
             items.append(ItemChange("removed", path, item.label, [FieldChange("分值", plain(item.points), "—")]))

@@ -173,7 +173,7 @@ def _load_variant(doc: YamlDocument, base: Path, depth: int) -> Framework:
         try:
             changes.append(Change.model_validate(raw))
         except ValidationError as exc:
-            problems += pydantic_problems(exc, doc, lambda loc, i=index: doc.line_of(("changes", i, *loc)))
+            problems += pydantic_problems(exc, doc, _under(doc, ("changes", index)))
     if problems:
         raise FrameworkError(problems)
     dumped = parent.model_dump(mode="json")
@@ -198,7 +198,10 @@ def _load_variant(doc: YamlDocument, base: Path, depth: int) -> Framework:
         except FrameworkError as exc:
             problems += exc.problems
     else:
-        source = _AppendixSource(parent.appendix, doc.path, lambda loc: extends_line)
+        def at_extends(loc: tuple[int | str, ...]) -> int:
+            return extends_line
+
+        source = _AppendixSource(parent.appendix, doc.path, at_extends)
     if problems:
         raise FrameworkError(problems)
     fields = {k: v for k, v in dumped.items() if k not in ("programs", "appendix", "extends")}
@@ -207,6 +210,13 @@ def _load_variant(doc: YamlDocument, base: Path, depth: int) -> Framework:
     framework = _validated(fields, doc, source)
     framework.set_parent(parent)
     return framework
+
+
+def _under(doc: YamlDocument, prefix: tuple[int | str, ...]) -> Callable[[tuple[int | str, ...]], int]:
+    """The line of a location inside ``prefix`` of ``doc``."""
+    def line_of(loc: tuple[int | str, ...]) -> int:
+        return doc.line_of((*prefix, *loc))
+    return line_of
 
 
 def _parent_framework(ref: str, base: Path, depth: int, path: str, line: int) -> Framework:
