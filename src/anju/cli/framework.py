@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from anju.adapters.framework_table import export_workbook, read_workbook, write_framework_dir
 from anju.cli.common import DEFAULT_FRAMEWORK, console, fail, framework_arg, say
 from anju.decimals import plain
-from anju.files import write_text
+from anju.files import write_bytes, write_text
 from anju.framework import FrameworkError, builtin_years, load_framework
 from anju.framework.describe import describe_rule, provenance_of
 from anju.framework.diff import CHANGE_LABELS, ProgramDiff, diff_frameworks
@@ -111,6 +112,41 @@ def framework_list() -> None:
     """
     for year in builtin_years():
         console.print(year)
+
+
+@framework_app.command("export")
+def framework_export(
+    ref: Annotated[str, typer.Argument(help="内置年度（如 2022）或指标体系目录")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="保存的 Excel 文件（.xlsx）")],
+) -> None:
+    """把指标体系导出为 Excel 指标表：官方栏目（一级/二级/三级指标、分值、评分标准、指标说明）与计分所需的机器栏目在同一行，含数据校验。
+
+    示例：anju framework export 2022 -o 指标表.xlsx
+    """
+    fw = framework_arg(ref)
+    write_bytes(output, export_workbook(fw))
+    note = "（继承关系已展开为完整的指标表）" if fw.parent is not None else ""
+    say(f"指标表已保存：{output}（{len(fw.programs)}个项目，每个项目一个工作表）{note}")
+
+
+@framework_app.command("import")
+def framework_import(
+    workbook: Annotated[Path, typer.Argument(help="填好的 Excel 指标表（由 anju framework export 导出）")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="写入指标体系 YAML 的新目录")],
+) -> None:
+    """从 Excel 指标表读回指标体系（YAML 目录）：逐格校验，任何问题都指明工作表和单元格，有问题则不写入。
+
+    示例：anju framework import 指标表.xlsx -o 我的指标体系/
+    """
+    if not workbook.is_file():
+        fail(f"找不到文件：{workbook}")
+    try:
+        fw = read_workbook(workbook)
+        loaded = write_framework_dir(fw, output)
+    except FrameworkError as exc:
+        fail(f"指标表有 {len(exc.problems)} 处问题，未写入：", exc.problems)
+    say(f"已导入“{loaded.label}”（{len(loaded.programs)}个项目）到 {output}；指纹 {loaded.digest[:12]}。")
+    say(f"下一步：anju framework check {output}")
 
 
 def _variant_notes(program_diff: ProgramDiff | None) -> list[str]:

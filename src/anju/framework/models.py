@@ -373,6 +373,9 @@ class Item(Strict):
     ref: str | None = None
     """Cross-reference to the reconstruction notes (e.g. R3, O1a)."""
     note: str | None = None
+    criteria: str | None = None
+    """The official table's 评分标准 in its own words, when someone typed it in (``anju framework
+    import``); without it the criteria are described from the rule."""
 
     @property
     def is_leaf(self) -> bool:
