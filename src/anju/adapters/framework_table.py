@@ -67,7 +67,7 @@ RULE_FIELD_COLUMN = {"kind": "规则类型", "provenance": "规则来源", "note
 FIGURE_COLUMNS = ["项目编号", "编号", "名称", "单位", "类型", "说明", "汇总方式（JSON）", "可填不适用"]
 FIGURE_FIELDS = ["program", "id", "label", "unit", "kind", "description", "aggregation", "allow_not_applicable"]
 META_FIELDS = [("id", "编号"), ("year", "年度"), ("label", "名称"), ("source", "文件依据"), ("provenance_note", "来源说明"),
-               ("grade_scheme", "等级名称"), ("grade_bands_provenance", "等级来源")]
+               ("grade_scheme", "等级名称"), ("grade_bands_provenance", "等级来源"), ("mappings", "数据项对应关系（JSON）")]
 BAND_ROW = 10
 PROVENANCE_BY_LABEL = {p.label: p for p in Provenance}
 YES, NO = "是", "否"
@@ -167,9 +167,12 @@ def _meta_sheet(ws: Worksheet, framework: Framework) -> None:
         value = data.get(key)
         if key == "grade_bands_provenance":
             value = Provenance(str(value)).label
+        elif key == "mappings":
+            value = _json([m.model_dump(mode="json", by_alias=True) for m in framework.mappings]) if framework.mappings else None
         cell = ws.cell(row=row, column=2, value=value)
         cell.fill, cell.alignment = INPUT_FILL, WRAP
-    _list_validation(ws, list(PROVENANCE_BY_LABEL), f"B{1 + len(META_FIELDS)}", "等级划分的来源")
+    _list_validation(ws, list(PROVENANCE_BY_LABEL), f"B{[k for k, _ in META_FIELDS].index('grade_bands_provenance') + 2}",
+                     "等级划分的来源")
     _header(ws, BAND_ROW, ["等级", "条件", "分数线"], [16, 90, 12])
     for row, band in enumerate(framework.grade_bands, start=BAND_ROW + 1):
         condition = "≥" if band.at_least is not None else ">" if band.above is not None else "其余"
@@ -504,23 +507,37 @@ def _read_figures(ws: Worksheet, programs: dict[str, _ProgramRows], reader: _Rea
         program.figure_rows.append(row)
 
 
+def _meta_value(key: str, value: object, cell: str, reader: _Reader) -> object:
+    """One metadata cell's value for the framework (None: leave the field out)."""
+    if key == "grade_bands_provenance":
+        return _provenance(value, reader, META_SHEET, cell)
+    text = _text(value)
+    if key == "mappings" and text is not None:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            reader.problem(META_SHEET, cell, f"数据项对应关系不是有效的 JSON（第{exc.colno}个字符附近）")
+            return None
+    if key == "year":
+        year = _decimal(value)
+        if year is None or year != year.to_integral_value():
+            reader.problem(META_SHEET, cell, "年度应为整数（如 2024）")
+            return None
+        return int(year)
+    if text is None:
+        return None
+    return value if isinstance(value, str) and key != "id" else text
+
+
 def _read_meta(ws: Worksheet, reader: _Reader) -> tuple[dict[str, Any], dict[int, int]]:
     data: dict[str, Any] = {}
     for row, (key, label) in enumerate(META_FIELDS, start=2):
         if _text(ws.cell(row=row, column=1).value) != label:
             reader.problem(META_SHEET, f"A{row}", f"应为“{label}”（请用 anju framework export 导出的表格填写）")
             continue
-        value = ws.cell(row=row, column=2).value
-        if key == "grade_bands_provenance":
-            data[key] = _provenance(value, reader, META_SHEET, f"B{row}")
-        elif key == "year":
-            year = _decimal(value)
-            if year is None or year != year.to_integral_value():
-                reader.problem(META_SHEET, f"B{row}", "年度应为整数（如 2024）")
-            else:
-                data[key] = int(year)
-        elif _text(value) is not None:
-            data[key] = value if isinstance(value, str) and key != "id" else _text(value)
+        value = _meta_value(key, ws.cell(row=row, column=2).value, f"B{row}", reader)
+        if value is not None:
+            data[key] = value
     bands: list[dict[str, Any]] = []
     band_rows: dict[int, int] = {}
     for row in range(BAND_ROW + 1, ws.max_row + 1):
@@ -703,9 +720,14 @@ def framework_files(framework: Framework) -> dict[str, str]:
     root["grade_bands_provenance"] = framework.grade_bands_provenance.value
     root["programs"] = names
     root["appendix"] = "appendix.yaml"
+    mapping_names = [f"mapping-{m.from_framework}.yaml" for m in framework.mappings]
+    if mapping_names:
+        root["mappings"] = mapping_names
     files["framework.yaml"] = dump_yaml(root, header=f"{framework.label}\n由 anju framework import 从 Excel 指标表生成；改后运行 anju framework check 校验。")
     for name, program in zip(names, framework.programs, strict=True):
         files[name] = dump_yaml(_plain_data(program.model_dump(exclude_defaults=True)), header=program.label)
+    for name, mapping in zip(mapping_names, framework.mappings, strict=True):
+        files[name] = dump_yaml(_plain_data(mapping.model_dump(by_alias=True, exclude_defaults=True)), header="数据项对应关系")
     files["appendix.yaml"] = dump_yaml(_plain_data(framework.appendix.model_dump(exclude_defaults=True)), header="附件统计表")
     return files
 

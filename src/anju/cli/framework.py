@@ -16,6 +16,7 @@ from anju.framework import FrameworkError, builtin_years, load_framework
 from anju.framework.describe import describe_rule, provenance_of
 from anju.framework.diff import CHANGE_LABELS, ProgramDiff, diff_frameworks
 from anju.framework.loader import framework_json_schema
+from anju.framework.mapping import mapping_sources
 
 framework_app = typer.Typer(help="查看和校验绩效评价指标体系。", no_args_is_help=True, rich_markup_mode=None)
 
@@ -112,6 +113,29 @@ def framework_list() -> None:
     """
     for year in builtin_years():
         console.print(year)
+
+
+@framework_app.command("diff")
+def framework_diff(
+    before: Annotated[str, typer.Argument(help="较早的指标体系：内置年度（如 2022）或目录")],
+    after: Annotated[str, typer.Argument(help="较新的指标体系：内置年度（如 2024）或目录")],
+) -> None:
+    """对比两个指标体系：新增、删除和修改的项目与指标，分值、评分规则（阈值、分档）和说明模板的前后变化，以及声明的数据项对应关系。
+
+    示例：anju framework diff 2022 2024
+    """
+    old, new = framework_arg(before), framework_arg(after)
+    for line in diff_frameworks(old, new).lines():
+        say(line)
+    mapping = new.mapping_from(old.id)
+    if mapping is None:
+        say(f"“{new.label}”没有声明与“{old.label}”的数据项对应关系：跨年度比较不可用。")
+        return
+    say(f"数据项对应关系（跨年度比较用；{mapping.note or '见对应关系文件'}）：")
+    for (program_id, figure_id), (source, parts) in mapping_sources(mapping, new, old).items():
+        program, old_program = new.program(program_id), old.program(source)
+        names = " + ".join(f"{old_program.figure(p).label}（{source}.{p}）" for p in parts)
+        say(f"  {program.label}：{program.figure(figure_id).label}（{figure_id}） ← {names}")
 
 
 @framework_app.command("export")

@@ -8,7 +8,7 @@ program; a figure mapping (:mod:`anju.framework.mapping`) is a separate, declare
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from anju.decimals import plain
@@ -17,6 +17,7 @@ from anju.framework.models import Framework, Item, Program
 
 ChangeKind = Literal["added", "removed", "changed"]
 CHANGE_LABELS: dict[str, str] = {"added": "新增", "removed": "删除", "changed": "修改"}
+SOURCE_LABEL = "来源"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ProgramDiff:
     kind: ChangeKind
     items: list[ItemChange] = field(default_factory=list)
     fields: list[FieldChange] = field(default_factory=list)
+    continues: str | None = None
+    """The older program this one continues under another id (from the declared mapping)."""
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,18 @@ class FrameworkDiff:
             if program.kind != "changed":
                 out.append(f"{CHANGE_LABELS[program.kind]}项目：{program.label}（{program.program_id}）")
                 continue
-            out.append(f"修改项目：{program.label}（{program.program_id}）")
+            continues = f"，延续{program.continues}" if program.continues else ""
+            out.append(f"修改项目：{program.label}（{program.program_id}{continues}）")
             out += [f"  {f.label}：{f.before} → {f.after}" for f in program.fields]
+            tagged = [c for c in program.items if c.kind == "changed" and [f.label for f in c.fields] == [SOURCE_LABEL]]
             for change in program.items:
+                if change in tagged:
+                    continue
                 out.append(f"  {CHANGE_LABELS[change.kind]}指标：{change.label}（{change.path}）")
                 out += [f"    {f.label}：{f.before} → {f.after}" for f in change.fields]
+            if tagged:
+                moves = sorted({f"{c.fields[0].before} → {c.fields[0].after}" for c in tagged})
+                out.append(f"  仅来源标注改变的指标 {len(tagged)} 个（{'；'.join(moves)}）：{'；'.join(c.label for c in tagged)}")
         return out
 
 
@@ -94,7 +104,7 @@ def _item_fields(before: Item, after: Item) -> list[FieldChange]:
     ):
         changes.append(FieldChange("评分规则", describe_rule(before), describe_rule(after)))
     if provenance_of(before) != provenance_of(after):
-        changes.append(FieldChange("来源", provenance_of(before).label, provenance_of(after).label))
+        changes.append(FieldChange(SOURCE_LABEL, provenance_of(before).label, provenance_of(after).label))
     for attr, label in (("template", "说明模板"), ("template_full", "满分说明模板")):
         if getattr(before, attr) != getattr(after, attr):
             changes.append(FieldChange(label, getattr(before, attr) or "（无）", getattr(after, attr) or "（无）"))
@@ -138,17 +148,29 @@ def _parent(path: str) -> str:
 
 
 def diff_frameworks(before: Framework, after: Framework) -> FrameworkDiff:
+    """Programs are paired by id, or by the ``from_program`` of ``after``'s declared mapping from
+    ``before`` (2024 住房保障 continues 2022 住房租赁保障)."""
     old = {p.id: p for p in before.programs}
-    new = {p.id: p for p in after.programs}
+    pairs = {p.id: p.id for p in after.programs if p.id in old}
+    mapping = after.mapping_from(before.id)
+    if mapping is not None:
+        for program_id, declared in mapping.programs.items():
+            source = declared.from_program or program_id
+            if source in old and program_id in {p.id for p in after.programs}:
+                pairs[program_id] = source
     programs: list[ProgramDiff] = []
     for program in after.programs:
-        if program.id not in old:
+        paired = pairs.get(program.id)
+        if paired is None:
             programs.append(ProgramDiff(program.id, program.label, "added"))
             continue
-        diff = diff_programs(old[program.id], program)
-        if diff.items or diff.fields:
+        diff = diff_programs(old[paired], program)
+        if paired != program.id:
+            diff = replace(diff, continues=f"{old[paired].label}（{paired}）")
+        if diff.items or diff.fields or paired != program.id:
             programs.append(diff)
-    programs += [ProgramDiff(p.id, p.label, "removed") for p in before.programs if p.id not in new]
+    continued = set(pairs.values())
+    programs += [ProgramDiff(p.id, p.label, "removed") for p in before.programs if p.id not in continued]
     fields: list[FieldChange] = []
     before_scheme, after_scheme = before.scheme(), after.scheme()
     if before_scheme != after_scheme:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from anju.decimals import plain
 from anju.framework.appendix import appendix_problems
+from anju.framework.mapping import mapping_problems
 from anju.framework.models import (
     BUILTIN_PLACEHOLDERS,
     METRIC_RULES,
@@ -26,6 +27,7 @@ from anju.framework.models import (
     Appendix,
     Checklist,
     Deduction,
+    FigureMapping,
     Framework,
     Item,
     Program,
@@ -105,11 +107,70 @@ def _load_root(doc: YamlDocument, base: Path, depth: int = 0) -> Framework:
         source = _appendix_source(doc, base)
     except FrameworkError as exc:
         problems.extend(exc.problems)
+    mappings: list[_MappingSource] = []
+    try:
+        mappings = _mapping_sources(doc, base)
+    except FrameworkError as exc:
+        problems.extend(exc.problems)
     if problems or source is None:
         raise FrameworkError(problems)
     data["programs"] = programs
     data["appendix"] = source.appendix
-    return _validated(data, doc, source)
+    data["mappings"] = [m.mapping for m in mappings]
+    framework = _validated(data, doc, source)
+    _check_mappings(framework, mappings)
+    return framework
+
+
+@dataclass(frozen=True)
+class _MappingSource:
+    mapping: FigureMapping
+    path: str
+    line_of: Callable[[tuple[int | str, ...]], int]
+
+
+def _mapping_sources(doc: YamlDocument, base: Path) -> list[_MappingSource]:
+    """``mappings: [mapping-2022.yaml]`` (files next to framework.yaml) or inline declarations."""
+    entries = doc.data.get("mappings", [])
+    if not isinstance(entries, list):
+        raise FrameworkError([at_line(doc.path, doc.line_of(("mappings",)), "mappings 应为列表（对应关系文件名或定义）")])
+    out: list[_MappingSource] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(entries):
+        line_of: Callable[[tuple[int | str, ...]], int]
+        if isinstance(entry, str):
+            sub = _read(base / entry)
+            line_of = sub.line_of
+        elif isinstance(entry, dict):
+            sub = YamlDocument(doc.path, entry, None)
+            line_of = _under(doc, ("mappings", index))
+        else:
+            problems.append(at_line(doc.path, doc.line_of(("mappings", index)), "mappings 的每一项应为文件名或对应关系定义"))
+            continue
+        try:
+            out.append(_MappingSource(FigureMapping.model_validate(sub.data), sub.path, line_of))
+        except ValidationError as exc:
+            problems += pydantic_problems(exc, sub, line_of)
+    if problems:
+        raise FrameworkError(problems)
+    return out
+
+
+def _check_mappings(framework: Framework, sources: list[_MappingSource]) -> None:
+    """Each mapping names a built-in older framework and figures that exist on both sides."""
+    problems: list[Problem] = []
+    for source in sources:
+        ref = source.mapping.from_framework
+        if ref == framework.id or ref not in builtin_years():
+            problems.append(at_line(source.path, source.line_of(("from",)),
+                                    f"对应关系的 from“{ref}”应为另一个内置年度（现有：{'、'.join(builtin_years())}）",
+                                    LoadCode.REFERENCE_UNKNOWN))
+            continue
+        previous = builtin_framework(ref)
+        problems += [at_line(source.path, source.line_of(loc), msg, LoadCode.REFERENCE_UNKNOWN)
+                     for loc, msg in mapping_problems(source.mapping, framework, previous)]
+    if problems:
+        raise FrameworkError(problems)
 
 
 def _listed_programs(doc: YamlDocument, base: Path, raw_programs: list[object]) -> tuple[list[Program], list[Problem]]:

@@ -630,6 +630,30 @@ class Appendix(Strict):
     tables: list[AppendixTable] = Field(default_factory=list)
 
 
+FigureId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class ProgramMapping(Strict):
+    """Where one program of this framework comes from in the older one."""
+
+    from_program: ProgramId | None = None
+    """The older program (default: the same id)."""
+    figures: dict[FigureId, list[FigureId]] = Field(default_factory=dict)
+    """This program's figure → the older program's figures it sums."""
+    note: str | None = None
+
+
+class FigureMapping(Strict):
+    """How the figures of an older framework (``from``) become this framework's
+    (:mod:`anju.framework.mapping`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_framework: Annotated[str, Field(min_length=1, alias="from")]
+    programs: dict[ProgramId, ProgramMapping] = Field(default_factory=dict)
+    note: str | None = None
+
+
 class Framework(Strict):
     id: Annotated[str, Field(min_length=1)]
     year: int
@@ -644,6 +668,8 @@ class Framework(Strict):
     programs: Annotated[list[Program], Field(min_length=1)]
     appendix: Appendix = Field(default_factory=Appendix)
     """The appendix tables; ``framework.yaml`` names the file that declares them (``appendix.yaml``)."""
+    mappings: list[FigureMapping] = Field(default_factory=list)
+    """Figure mappings from older frameworks, for comparisons across a change of framework."""
     extends: str | None = None
     """For a variant (a province's 实施细则): the framework it extends (``"2022"`` or a directory)."""
     _parent: Framework | None = PrivateAttr(default=None)
@@ -667,6 +693,10 @@ class Framework(Strict):
     def digest(self) -> str:
         """sha256 of the framework's canonical JSON (computed once; the model is frozen)."""
         return canonical_hash(self.model_dump(mode="json"))
+
+    def mapping_from(self, framework_id: str) -> FigureMapping | None:
+        """The declared mapping from the framework ``framework_id``, if any."""
+        return next((m for m in self.mappings if m.from_framework == framework_id), None)
 
     def scheme(self, program_id: str | None = None) -> GradeScheme | None:
         """The grade bands that apply to a program: its own ``grading``, else the framework's."""
