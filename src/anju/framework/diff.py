@@ -29,6 +29,9 @@ class FieldChange:
     after: str
 
 
+TEMPLATE_LABELS = ("说明模板", "满分说明模板")
+
+
 @dataclass(frozen=True)
 class ItemChange:
     kind: ChangeKind
@@ -45,7 +48,8 @@ class ProgramDiff:
     items: list[ItemChange] = field(default_factory=list)
     fields: list[FieldChange] = field(default_factory=list)
     continues: str | None = None
-    """The older program this one continues under another id (from the declared mapping)."""
+    """The label of the older program this one continues under another id (declared mapping)."""
+    continues_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class FrameworkDiff:
             if program.kind != "changed":
                 out.append(f"{CHANGE_LABELS[program.kind]}项目：{program.label}（{program.program_id}）")
                 continue
-            continues = f"，延续{program.continues}" if program.continues else ""
+            continues = f"，延续{program.continues}（{program.continues_id}）" if program.continues else ""
             out.append(f"修改项目：{program.label}（{program.program_id}{continues}）")
             out += [f"  {f.label}：{f.before} → {f.after}" for f in program.fields]
             tagged = [c for c in program.items if c.kind == "changed" and [f.label for f in c.fields] == [SOURCE_LABEL]]
@@ -166,7 +170,7 @@ def diff_frameworks(before: Framework, after: Framework) -> FrameworkDiff:
             continue
         diff = diff_programs(old[paired], program)
         if paired != program.id:
-            diff = replace(diff, continues=f"{old[paired].label}（{paired}）")
+            diff = replace(diff, continues=old[paired].label, continues_id=paired)
         if diff.items or diff.fields or paired != program.id:
             programs.append(diff)
     continued = set(pairs.values())

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from anju.decimals import plain
 from anju.framework import Framework, builtin_framework, builtin_years
 from anju.framework.describe import describe_rule, provenance_of
-from anju.framework.diff import CHANGE_LABELS, diff_frameworks
+from anju.framework.diff import CHANGE_LABELS, TEMPLATE_LABELS, diff_frameworks
 from anju.framework.mapping import mapping_sources
 from anju.framework.models import Item, Program
 
@@ -90,5 +90,6 @@ def framework_diff(request: HttpRequest) -> HttpResponse:
     after_id = request.GET.get("b") or years[-1]
     before, after = _framework(before_id), _framework(after_id)
     diff = diff_frameworks(before, after)
-    context = {"before": before, "after": after, "diff": diff, "years": years, "labels": CHANGE_LABELS}
+    context = {"before": before, "after": after, "diff": diff, "years": years, "labels": CHANGE_LABELS,
+               "templates": TEMPLATE_LABELS}
     return render(request, "reports/framework_diff.html", context)
