@@ -97,3 +97,17 @@ def test_a_2024_cycle_runs_end_to_end(tmp_path: Path) -> None:
     scores = client.get(f"/cycles/{cycle.pk}/documents/score-table/")
     assert scores.status_code == 200
     assert set(openpyxl.load_workbook(io.BytesIO(scores.content)).sheetnames) >= {p.label for p in framework.programs}
+
+
+def test_the_api_gives_a_cycles_framework_and_digest(cycle) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from django.test import Client
+
+    from anju_web.accounts.services import issue_token
+
+    from .conftest import user
+    token = issue_token(user(ROLE_USERS["province_evaluator"]), "对接")
+    listed = json.loads(Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/cycles").content)
+    row = next(c for c in (listed["items"] if isinstance(listed, dict) else listed) if c["id"] == cycle.pk)
+    assert row["framework_id"] == "2022" and row["framework_digest"] == cycle.framework_digest

@@ -136,6 +136,8 @@ class CycleOut(Schema):
     region: str = Field(alias="region_id")
     year: int
     framework_id: str
+    framework_digest: str
+    """SHA-256 of the framework as it was when the cycle was created."""
     title: str
     deadline: dt.date
     signed_at: dt.datetime | None
