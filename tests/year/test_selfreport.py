@@ -7,12 +7,12 @@ from pathlib import Path
 
 from docx import Document
 
-from anju.collect.regions import RegionTree
 from anju.adapters.monitoring.selfreport import write_self_report
+from anju.collect.regions import RegionTree
 from anju.dataset import Dataset
 from anju.framework import Framework
 from anju.monitoring import Monitoring, assess_year
-from anju.monitoring.selfreport import PART_TITLES, SelfReport, Table, build_self_report
+from anju.monitoring.selfreport import PART_TITLES, Part, SelfReport, Table, build_self_report
 from anju.scoring import Evaluation
 from anju.targets import Targets
 from anju.targets.models import ProgramTargets
@@ -21,13 +21,13 @@ from anju.targets.models import ProgramTargets
 def _report(targets: Targets, framework: Framework, tree: RegionTree, jilin: tuple[Dataset, Framework],
             evaluation: Evaluation, monitoring: Monitoring) -> SelfReport:
     dataset, _ = jilin
-    return build_self_report(targets, framework, tree, dataset, evaluation, monitoring,
-                             assess_year(monitoring, targets, framework, tree))
+    return build_self_report(targets, framework, tree, dataset, evaluation, monitoring=monitoring,
+                             rounds=assess_year(monitoring, targets, framework, tree))
 
 
-def _text(part: object) -> str:
-    out = [*getattr(part, "lead")]
-    for section in getattr(part, "sections"):
+def _text(part: Part) -> str:
+    out = [*part.lead]
+    for section in part.sections:
         out.append(section.heading)
         for block in section.blocks:
             out.append(block if isinstance(block, str) else " ".join(" ".join(r) for r in block.rows))

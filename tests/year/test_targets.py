@@ -45,7 +45,7 @@ def test_example_breakdown_adds_up_over_prefectures_and_units(targets: Targets, 
 
 
 def test_example_file_is_what_the_generator_writes() -> None:
-    result = subprocess.run([sys.executable, str(EXAMPLE / "make_year.py"), "--check"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(EXAMPLE / "make_year.py"), "--check"], check=False, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -22,6 +22,7 @@ from anju.cli.common import (
     year_targets,
 )
 from anju.decimals import round_half_up
+from anju.framework.models import Program
 from anju.monitoring import assess_year, monitoring_path
 from anju.monitoring.engine import execution_item
 from anju.monitoring.models import Monitoring
@@ -32,16 +33,14 @@ REPORT_NAME = "绩效自评报告.docx"
 CHART_NAME = "图1-预算执行进度与时序进度.png"
 
 
-def _year_end(evaluation: Evaluation, monitoring: Monitoring, framework_programs: dict[str, object]
+def _year_end(evaluation: Evaluation, monitoring: Monitoring, framework_programs: dict[str, Program]
               ) -> dict[str, tuple[dt.date, Decimal]]:
     """Each program's execution rate at year end, from the evaluation (the chart's last point)."""
-    from anju.framework.models import Program
-
     day = evaluation.as_of or dt.date(evaluation.year, 12, 31)
     found: dict[str, tuple[dt.date, Decimal]] = {}
     for program_id, figures in monitoring.programs.items():
         spec = framework_programs.get(program_id)
-        if not isinstance(spec, Program):
+        if spec is None:
             continue
         item = execution_item(spec, figures.budget, figures.spent)
         if item is None:
@@ -70,7 +69,7 @@ def selfreport_cmd(
     if monitoring is not None or monitoring_path(path).exists():
         data = year_monitoring(path, goals, fw, tree, monitoring)
     rounds = assess_year(data, goals, fw, tree) if data is not None else []
-    report = build_self_report(goals, fw, tree, dataset, evaluation, data, rounds)
+    report = build_self_report(goals, fw, tree, dataset, evaluation, monitoring=data, rounds=rounds)
     chart = None
     if data is not None and rounds:
         try:

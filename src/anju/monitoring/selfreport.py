@@ -44,7 +44,7 @@ MOST_REASONS = 3
 class Table:
     caption: str
     headers: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     total: tuple[str, ...] | None = None
 
 
@@ -142,7 +142,7 @@ def _breakdown_table(label: str, targets: ProgramTargets, tree: RegionTree) -> T
         return None
     rows = [(tree.unit(code).name, *(plain(parts.get(i.id, Decimal(0))) for i in columns))
             for code, parts in targets.prefectures.items()]
-    total = ("合计", *(plain(i.value) if i.value is not None else "" for i in columns))
+    total = ("合计", *(plain(i.value) if i.value is not None else "" for i in columns))  # adds_up: value is set
     headers = ("市（州）", *(f"{i.label}（{i.unit}）" for i in columns))
     return Table(f"{label}绩效目标分解表", headers, rows, total)
 
@@ -246,11 +246,11 @@ def _round_sentences(program_id: str, assessment: RoundAssessment) -> list[str]:
     out = []
     head = f"{day}绩效运行监控："
     if status is not None and status.execution is not None and status.execution.rate is not None:
-        execution = status.execution
+        execution = status.execution  # the rate is read through ``status`` for the narrowing
         behind = execution.behind or Decimal(0)
         gap = f"落后时序进度（{plain(assessment.time_progress)}%）{plain(behind)}个百分点" if behind > 0 else \
             f"快于时序进度（{plain(assessment.time_progress)}%）"
-        head += f"全省预算执行率{plain(execution.rate)}%，{gap}"
+        head += f"全省预算执行率{plain(status.execution.rate)}%，{gap}"
         if execution.projection is not None:
             head += f"，按当时进度测算年末执行率约{plain(round_half_up(execution.projection.value, 0))}%，{execution.projection.text()}"
         head += "。"
@@ -277,7 +277,7 @@ def _round_sentences(program_id: str, assessment: RoundAssessment) -> list[str]:
     return out
 
 
-def _part_three(targets: Targets, evaluation: Evaluation, dataset: Dataset, framework: Framework,
+def _part_three(targets: Targets, evaluation: Evaluation, dataset: Dataset, framework: Framework, *,
                 monitoring: Monitoring | None, rounds: Sequence[RoundAssessment], completions: Sequence[Completion]) -> Part:
     as_of = as_of_text(evaluation.year, evaluation.as_of)
     sections = []
@@ -324,7 +324,7 @@ def _part_four(evaluation: Evaluation) -> Part:
 
 
 def build_self_report(targets: Targets, framework: Framework, tree: RegionTree, dataset: Dataset,
-                      evaluation: Evaluation, monitoring: Monitoring | None = None,
+                      evaluation: Evaluation, *, monitoring: Monitoring | None = None,
                       rounds: Sequence[RoundAssessment] = ()) -> SelfReport:
     """The four parts of the report from the data; ``rounds`` are the assessed monitoring rounds."""
     region = evaluation.region_name
@@ -336,7 +336,8 @@ def build_self_report(targets: Targets, framework: Framework, tree: RegionTree, 
     parts = [
         _part_one(targets, framework, tree),
         part_two,
-        _part_three(targets, evaluation, dataset, framework, monitoring, rounds, completions),
+        _part_three(targets, evaluation, dataset, framework, monitoring=monitoring, rounds=rounds,
+                    completions=completions),
         _part_four(evaluation),
     ]
     notes = [f"{c.indicator.label}（{framework.program(c.program).label}）的实际完成情况须人工填写"

@@ -29,6 +29,15 @@ BODY = "公文正文"
 CHART_WIDTH = Mm(150)
 DRAFT_MARK = "（代拟稿）"
 ISSUERS = "{region}财政厅　　{region}住房和城乡建设厅"
+CHART_PART, RESULT_PART = 2, 3
+"""Parts ③ (the chart after its lead) and ④ (the score tables at its end), counted from 0."""
+SHORT_TEXT = 8
+"""Cell text up to this many characters is centred (a number, 完成); longer text is left-aligned."""
+COMPLETION_COLUMNS = 6
+COMPLETION_WIDTHS_MM = (22, 24, 40, 26, 26, 18)
+"""一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 完成情况 (156 mm)."""
+SCORE_WIDTHS_MM = (96, 30, 30)
+INDICATOR_LEVEL = 2
 FIRST_COLUMN_SHARE = {2: 0.55, 3: 0.4, 4: 0.31, 5: 0.26, 6: 0.2}
 """Share of the text width for a table's first column (the names), by number of columns."""
 
@@ -44,12 +53,11 @@ def _flush(paragraph: Paragraph, align: WD_ALIGN_PARAGRAPH | None = None) -> Par
     return paragraph
 
 
-def _widths(count: int, wide: tuple[int, ...] = ()) -> tuple[float, ...]:
-    """Column widths: the first (names) wider; ``wide`` columns (long text) share what is left double."""
+def _widths(count: int) -> tuple[float, ...]:
+    """Column widths: the first (names) wider, the others sharing what is left."""
     first = TEXT_WIDTH_MM * FIRST_COLUMN_SHARE.get(count, 0.2)
-    weights = [2 if index in wide else 1 for index in range(1, count)]
-    unit = (TEXT_WIDTH_MM - first) / sum(weights)
-    return (first, *(unit * w for w in weights))
+    rest = (TEXT_WIDTH_MM - first) / (count - 1)
+    return (first, *(rest for _ in range(1, count)))
 
 
 def _table(doc: DocumentObject, table: Table, widths: tuple[float, ...] | None = None) -> None:
@@ -60,7 +68,7 @@ def _table(doc: DocumentObject, table: Table, widths: tuple[float, ...] | None =
         is_total = table.total is not None and row_index == len(rows)
         for col, (cell, text) in enumerate(zip(grid.rows[row_index].cells, values, strict=True)):
             cell.paragraphs[0].text = text
-            cell.paragraphs[0].style = "表格标题行" if is_total else ("表格文字" if col == 0 or len(text) > 8 else "表格数字")
+            cell.paragraphs[0].style = "表格标题行" if is_total else ("表格文字" if col == 0 or len(text) > SHORT_TEXT else "表格数字")
     column_widths(grid, widths or _widths(len(table.headers)))
     _para(doc, "")
 
@@ -69,9 +77,9 @@ def self_evaluation_tables(doc: DocumentObject, evaluation: Evaluation) -> None:
     """Seam for the MoF 绩效自评表 (issue 10): each program's indicators with 分值 and 得分."""
     for program in evaluation.programs:
         rows = [("\u3000" * (item.level - 1) + item.label, plain(item.points), plain(item.score))
-                for item in program.items() if item.level <= 2]
+                for item in program.items() if item.level <= INDICATOR_LEVEL]
         _table(doc, Table(f"{program.label}绩效自评得分表", ("指标", "分值", "得分"), rows,
-                          ("合计", plain(program.points), plain(program.score))), (96, 30, 30))
+                          ("合计", plain(program.points), plain(program.score))), SCORE_WIDTHS_MM)
 
 
 def write_self_report(report: SelfReport, target: Path, chart: Path | None = None) -> Path:
@@ -91,7 +99,7 @@ def write_self_report(report: SelfReport, target: Path, chart: Path | None = Non
         _para(doc, part.heading, "公文一级标题")
         for text in part.lead:
             _para(doc, text)
-        if index == 2 and chart is not None:
+        if index == CHART_PART and chart is not None:
             picture = _para(doc, "", "图片")
             picture.add_run().add_picture(str(chart), width=CHART_WIDTH)
             _para(doc, "图1　全年预算执行进度与时序进度", "图表题注")
@@ -99,11 +107,11 @@ def write_self_report(report: SelfReport, target: Path, chart: Path | None = Non
             _para(doc, section.heading, "公文二级标题")
             for block in section.blocks:
                 if isinstance(block, Table):
-                    wide = (3, 4) if len(block.headers) == 6 else ()
-                    _table(doc, block, (22, 24, 40, 26, 26, 18) if wide else None)
+                    completion = len(block.headers) == COMPLETION_COLUMNS
+                    _table(doc, block, COMPLETION_WIDTHS_MM if completion else None)
                 else:
                     _para(doc, block)
-        if index == 3:
+        if index == RESULT_PART:
             self_evaluation_tables(doc, report.evaluation)
     _para(doc, "")
     _flush(_para(doc, ISSUERS.format(region=report.region)), WD_ALIGN_PARAGRAPH.RIGHT)
