@@ -4,8 +4,8 @@ warnings, and the self-evaluation report download."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
