@@ -43,7 +43,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_targets_monitoring_and_report_in_the_browser(live_server: Any, browser: Any, tmp_path: Path) -> None:
+def test_targets_monitoring_and_report_in_the_browser(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: PLR0915 - one story, step by step
     if not Cycle.objects.exists():
         load_everything()
     cycle = Cycle.objects.get(year=2022)
