@@ -16,6 +16,7 @@ from pathlib import Path
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
@@ -65,6 +66,7 @@ def _table(doc: DocumentObject, table: Table, widths: tuple[float, ...] | None =
     rows = [*table.rows, *([table.total] if table.total else [])]
     grid = fixed_table(doc, len(rows) + 1, table.headers)
     for row_index, values in enumerate(rows, start=1):
+        grid.rows[row_index]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
         is_total = table.total is not None and row_index == len(rows)
         for col, (cell, text) in enumerate(zip(grid.rows[row_index].cells, values, strict=True)):
             cell.paragraphs[0].text = text
