@@ -64,3 +64,22 @@ def test_selfreport_writes_the_report(tmp_path: Path) -> None:
         "一、绩效目标分解下达情况", "二、绩效目标完成情况分析", "三、偏离绩效目标的原因和下一步改进措施", "四、绩效自评结果"]
     assert (tmp_path / "图1-预算执行进度与时序进度.png").exists()
     assert "须人工补充" in result.output
+
+
+def test_targets_template_filled_from_the_dataset_adds_up_once_the_texts_are_written(tmp_path: Path) -> None:
+    from anju.yamlio import read_yaml
+
+    out = tmp_path / "targets.yaml"
+    result = runner.invoke(app, ["targets", "template", "-o", str(out), "--fill", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    unfinished = runner.invoke(app, ["targets", "check", str(out)], env={"COLUMNS": "300"})
+    assert unfinished.exit_code == 2 and "字段“overall”不能为空" in unfinished.output
+    data = read_yaml(out).data
+    data["issued"] = {"date": "2022-06-10", "document": "吉财建〔2022〕1号"}
+    for program in data["programs"].values():
+        program["overall"] = "完成年度任务。"
+    assert data["programs"]["rental"]["indicators"][0]["value"] == 12670
+    write(out, data)
+    checked = runner.invoke(app, ["targets", "check", str(out)], env={"COLUMNS": "300"})
+    assert checked.exit_code == 0, checked.output
+    assert "≥1142个" in checked.output and "≥20445套" in checked.output
