@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from anju.collect.regions import RegionTree
 from anju.dataset import Dataset
 from anju.framework import Framework
 from anju.monitoring import Monitoring, assess_year
-from anju.monitoring.selfreport import PART_TITLES, Part, SelfReport, Table, build_self_report
+from anju.monitoring.selfreport import PART_TITLES, Part, SelfReport, Table, build_self_report, report_clause_checks
 from anju.scoring import Evaluation
 from anju.targets import Targets
 from anju.targets.models import ProgramTargets
@@ -92,3 +93,16 @@ def test_the_score_tables_total_the_evaluation(tmp_path: Path, targets: Targets,
     assert breakdown[0].rows[-1].cells[1].text == "12670"
     tables = [b for p in report.parts for s in p.sections for b in s.blocks if isinstance(b, Table)]
     assert len(breakdown) == sum(1 for t in tables if t.headers[0] == "市（州）") == 3
+
+
+def test_the_report_submission_clauses_are_checked_on_the_report(targets: Targets, framework: Framework,
+                                                                 tree: RegionTree, jilin: tuple[Dataset, Framework],
+                                                                 jilin_evaluation: Evaluation,
+                                                                 monitoring: Monitoring) -> None:
+    report = _report(targets, framework, tree, jilin, jilin_evaluation, monitoring)
+    checks = report_clause_checks(report, framework)
+    assert len(checks) == 12 and all(c.met for c in checks)  # four parts × three programs
+    assert {c.clause for c in checks} == {"part_targets", "part_completion", "part_deviation", "part_result"}
+    without_three = dataclasses.replace(report, parts=[*report.parts[:2], report.parts[3]])
+    missed = [c for c in report_clause_checks(without_three, framework) if not c.met]
+    assert {c.clause for c in missed} == {"part_deviation"} and len(missed) == 3

@@ -26,7 +26,7 @@ from anju.framework.models import Program
 from anju.monitoring import assess_year, monitoring_path
 from anju.monitoring.engine import execution_item
 from anju.monitoring.models import Monitoring
-from anju.monitoring.selfreport import build_self_report
+from anju.monitoring.selfreport import build_self_report, report_clause_checks
 from anju.scoring import Evaluation
 
 REPORT_NAME = "绩效自评报告.docx"
@@ -80,6 +80,13 @@ def selfreport_cmd(
             fail("无法生成图表：", [str(exc)], code=EXIT_TOOL_MISSING)
     target = write_self_report(report, output / REPORT_NAME, chart)
     say(f"绩效自评报告已生成：{target}")
+    checks = report_clause_checks(report, fw)
+    if checks:
+        met = sum(1 for c in checks if c.met)
+        say(f"评价报告报送（完整性）：按本报告核对{len(checks)}个要点，满足{met}个；“按时报送”须按实际报送日期判断。")
+        for check in checks:
+            if not check.met:
+                say(f"  未满足：{fw.program(check.program).label}“{check.label}”", style="red")
     for note in report.notes:
         say(f"  须人工补充：{note}", style="yellow")
 

@@ -347,3 +347,32 @@ def build_self_report(targets: Targets, framework: Framework, tree: RegionTree, 
 
 def report_date(evaluation: Evaluation) -> dt.date | None:
     return evaluation.as_of
+
+
+@dataclass(frozen=True)
+class ClauseCheck:
+    """A clause of the framework about the report's content, checked on the report anju wrote."""
+
+    program: str
+    item: str
+    clause: str
+    label: str
+    met: bool
+
+
+def report_clause_checks(report: SelfReport, framework: Framework) -> list[ClauseCheck]:
+    """Every checklist clause of the framework that names one of the four parts (报告包括……), held
+    against ``report``: met when the report has that part with content. Clauses are found by their
+    label, so a framework of another year that words them the same is checked the same way."""
+    present = {title for title in PART_TITLES for part in report.parts
+               if part.heading.endswith(title) and (part.lead or part.sections)}
+    checks = []
+    for program_id in (p.id for p in report.evaluation.programs):
+        program = framework.program(program_id)
+        for path, item in program.items():
+            clauses = getattr(item.rule, "clauses", None) or []
+            for clause in clauses:
+                title = next((t for t in PART_TITLES if t in clause.label), None)
+                if title is not None:
+                    checks.append(ClauseCheck(program_id, path, clause.id, clause.label, title in present))
+    return checks
