@@ -13,7 +13,14 @@ from anju.collect.regions import RegionTree
 from anju.dataset import Dataset
 from anju.framework import Framework
 from anju.monitoring import Monitoring, assess_year
-from anju.monitoring.selfreport import PART_TITLES, Part, SelfReport, Table, build_self_report, report_clause_checks
+from anju.monitoring.selfreport import (
+    PART_TITLES,
+    Part,
+    SelfReport,
+    Table,
+    build_self_report,
+    report_clause_checks,
+)
 from anju.scoring import Evaluation
 from anju.targets import Targets
 from anju.targets.models import ProgramTargets
