@@ -43,6 +43,8 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/performance/", performance.plan, name="performance"),
     path("cycles/<int:cycle_id>/performance/upload/<slug:kind>/", performance.upload, name="performance_upload"),
     path("cycles/<int:cycle_id>/performance/board/<str:day>/", performance.board, name="performance_board"),
+    path("cycles/<int:cycle_id>/performance/report/<str:day>/<str:code>/", performance.unit_report,
+         name="performance_unit_report"),
     path("cycles/<int:cycle_id>/performance/selfreport/", performance.selfreport, name="performance_selfreport"),
     path("document-audits/<int:audit_id>/", audits.audit_detail, name="document_audit"),
     path("document-audits/<int:audit_id>/annotated/", audits.annotated, name="document_audit_annotated"),

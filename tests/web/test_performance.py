@@ -79,3 +79,49 @@ def test_only_the_province_imports(clients: dict[str, Client], cycle: Cycle) -> 
     assert refused.status_code in (403, 404)
     assert not YearPlan.objects.filter(cycle=cycle).exists()
     assert clients["supervision_reviewer"].get(reverse("performance", args=[cycle.pk])).status_code == 200
+
+
+def _plan(client: Client, cycle: Cycle, monitoring: str | None = None) -> None:
+    _upload(client, cycle, "targets", _example("targets.yaml"))
+    _upload(client, cycle, "monitoring", monitoring or _example("monitoring.yaml"))
+
+
+@pytest.mark.django_db
+def test_a_unit_reports_a_round_and_cannot_submit_a_warning_without_reason(clients: dict[str, Client],
+                                                                           cycle: Cycle) -> None:
+    data = read_yaml(EXAMPLE / "monitoring.yaml").data
+    for round_ in data["rounds"]:
+        del round_["reports"]["220122"]  # 农安县 has not reported yet
+    _plan(clients["province_evaluator"], cycle, dump_yaml(data))
+    clerk = clients["county_clerk"]
+    url = reverse("performance_unit_report", args=[cycle.pk, "2022-06-30", "220122"])
+    assert clerk.get(url).status_code == 200
+    form = {"rental-budget": "1458.16", "rental-spent": "100", "rental-progress-rental_subsidy": "1500",
+            "renovation-budget": "9000", "renovation-spent": "9000"}
+    refused = clerk.post(url, {**form, "action": "submit"})
+    text = refused.content.decode()
+    assert "农安县住房租赁保障：预警“预算执行进度严重滞后”（预算执行）缺少原因和纠偏措施，本轮监控情况不能报送" in text
+    assert "年末执行率预计约14%" in text
+    assert 'name="reason::rental::execution_far_behind::"' in text
+    plan = YearPlan.objects.get(cycle=cycle)
+    assert "submitted" not in str(read_yaml_text(plan.monitoring)["rounds"][0]["reports"]["220122"])
+    typo = clerk.post(url, {**form, "rental-spent": "一百", "action": "save"})
+    assert "实际支出" in typo.content.decode()
+    answered = {**form, "reason::rental::execution_far_behind::": "项目前期手续未完成。",
+                "measure::rental::execution_far_behind::": "按月调度支出进度。", "action": "submit"}
+    done = clerk.post(url, answered, follow=True)
+    assert "已报送" in done.content.decode()
+    stored = read_yaml_text(YearPlan.objects.get(cycle=cycle).monitoring)["rounds"][0]["reports"]["220122"]
+    assert stored["submitted"] and stored["programs"]["rental"]["explanations"][0]["measure"] == "按月调度支出进度。"
+    board = clients["province_evaluator"].get(reverse("performance_board", args=[cycle.pk, "2022-06-30"]))
+    assert "项目前期手续未完成。" in board.content.decode()
+    other = reverse("performance_unit_report", args=[cycle.pk, "2022-06-30", "220182"])
+    assert clerk.get(other).status_code == 404
+
+
+def read_yaml_text(text: str) -> dict[str, object]:
+    from anju.yamlio import parse_yaml
+
+    data = parse_yaml(text, "monitoring.yaml").data
+    assert isinstance(data, dict)
+    return data

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from anju.adapters.monitoring.selfreport import write_self_report
@@ -21,18 +21,24 @@ from anju.decimals import plain
 from anju.monitoring import Level, RoundAssessment
 from anju.monitoring.engine import IndicatorStatus
 from anju.monitoring.selfreport import build_self_report
-from anju_web.accounts.policy import has
+from anju_web.accounts.policy import authorize, has
 from anju_web.performance.services import (
     CHANGE,
+    FILL,
     VIEW,
     YearData,
     YearFileRejected,
     import_monitoring,
     import_targets,
+    may_report,
+    save_unit_report,
+    unit_rows,
     year_data,
 )
+from anju_web.regions.models import Region
 from anju_web.reviews.services import latest_run
 from anju_web.shortcuts import get_cycle
+from anju_web.submissions.models import Cycle
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LEVEL_CLASS = {Level.green: "level-green", Level.amber: "level-amber", Level.red: "level-red"}
@@ -108,7 +114,7 @@ def _board_rows(assessment: RoundAssessment, program_id: str) -> dict[str, Any]:
         execution = status.execution
         by_id = {s.indicator.id: s for s in status.indicators}
         rows.append({
-            "name": unit.name, "total": unit.is_total,
+            "name": unit.name, "code": unit.code, "total": unit.is_total,
             "budget": plain(execution.budget) if execution else "—",
             "spent": plain(execution.spent) if execution else "—",
             "rate": plain(execution.rate) if execution and execution.rate is not None else "—",
@@ -117,7 +123,7 @@ def _board_rows(assessment: RoundAssessment, program_id: str) -> dict[str, Any]:
             "cells": [_cell(by_id.get(c.id)) for c in columns],
         })
     projection = total.execution.projection if total.execution else None
-    return {"label": total.label, "columns": [c.label for c in columns], "rows": rows,
+    return {"label": total.label, "day": assessment.date.isoformat(), "columns": [c.label for c in columns], "rows": rows,
             "projection": f"按当前进度，年末预算执行率预计约{plain(projection.value)}%，{projection.text()}"
             if projection else ""}
 
@@ -159,3 +165,56 @@ def selfreport(request: HttpRequest, cycle_id: int) -> HttpResponse:
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def unit_report(request: HttpRequest, cycle_id: int, day: str, code: str) -> HttpResponse:
+    """A unit's monitoring report for one date: budget, spending, progress; a reason and a 纠偏措施 for
+    each warning; 报送 is refused while a warning lacks either."""
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)  # a clerk sees the unit, not the province
+    region = get_object_or_404(Region, pk=code)
+    if not may_report(request.user, region):
+        authorize(request.user, FILL, region)
+    data = _data(request, cycle)
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404("日期格式不对") from None
+    if data is None or data.monitoring is None or date not in data.dates():
+        raise Http404("不是声明的监控日期")
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = {k: str(v) for k, v in request.POST.items()}
+        submit = request.POST.get("action") == "submit"
+        try:
+            problems = save_unit_report(request.user, cycle, date, code, request.POST, submit=submit)
+        except YearFileRejected as exc:
+            problems = exc.problems
+        if problems:
+            for problem in problems:
+                messages.error(request, problem)
+        else:
+            messages.success(request, "已报送。" if submit else "已保存。")
+            return redirect("performance_unit_report", cycle_id=cycle.pk, day=day, code=code)
+        data = _data(request, cycle) or data
+    round_ = data.monitoring.round(date) if data.monitoring is not None else None
+    report = round_.reports.get(code) if round_ is not None else None
+    assessment = data.assess(date)
+    status = next((u for u in assessment.units if u.code == code), None)
+    programs = []
+    for program_id in data.monitoring.programs if data.monitoring is not None else {}:
+        stored = report.programs.get(program_id) if report is not None else None
+        values = {"budget": stored.budget, "spent": stored.spent, **{f"progress-{k}": v for k, v in stored.progress.items()}} \
+            if stored is not None else {}
+        rows = [{"name": r.name, "label": r.label, "unit": r.unit,
+                 "value": posted.get(r.name, plain(values[key]) if (key := r.name.removeprefix(f"{program_id}-")) in values else "")}
+                for r in unit_rows(data, program_id)]
+        program_status = status.programs.get(program_id) if status is not None else None
+        warnings = [{"w": w, "key": f"{program_id}::{w.rule}::{w.indicator or ''}"}
+                    for w in (program_status.warnings if program_status is not None else [])]
+        programs.append({"id": program_id, "label": cycle.framework.program(program_id).label, "rows": rows,
+                         "warnings": warnings})
+    return render(request, "performance/unit_report.html", {
+        "cycle": cycle, "region": region, "date": date, "programs": programs,
+        "submitted": report.submitted if report is not None else None,
+    })
