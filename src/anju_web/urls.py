@@ -11,6 +11,7 @@ from anju_web.audit import views as audit
 from anju_web.audits import views as audits
 from anju_web.evidence import views as evidence
 from anju_web.performance import views as performance
+from anju_web.reports import catalogue
 from anju_web.reports import views as reports
 from anju_web.reviews import views as reviews
 from anju_web.submissions import views as submissions
@@ -59,6 +60,9 @@ urlpatterns = [
     path("submissions/<int:submission_id>/upload/", submissions.upload, name="submission_upload"),
     path("submissions/<int:submission_id>/<slug:verb>/", submissions.transition, name="transition"),
     path("returns/<int:return_id>/reply/", submissions.reply, name="reply_return"),
+    path("frameworks/", catalogue.framework_list, name="frameworks"),
+    path("frameworks/diff/", catalogue.framework_diff, name="framework_diff"),
+    path("frameworks/<str:framework_id>/", catalogue.framework_detail, name="framework"),
     path("audit/", audit.event_list, name="audit"),
     path("audit/export.<str:fmt>", audit.export, name="audit_export"),
     path("api/", api.urls),
