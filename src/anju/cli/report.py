@@ -20,6 +20,7 @@ from anju.adapters.report import (
     write_report,
 )
 from anju.adapters.report.pdf import convert_to_pdf
+from anju.checks import run_checks
 from anju.cli.common import (
     EXIT_TOOL_MISSING,
     FiguresOpt,
@@ -30,6 +31,7 @@ from anju.cli.common import (
     say,
 )
 from anju.files import write_bytes
+from anju.problems import ConsistencyCode
 
 
 def report_cmd(
@@ -53,6 +55,12 @@ def report_cmd(
     """
     fw, dataset, evaluation, sources = load_and_evaluate(path, framework, from_units, units, "未生成材料",
                                                          choice=figures, use_rows=not province_only)
+    findings = run_checks(fw, dataset, evaluation)
+    contradictions = [p for p in findings if p.code == ConsistencyCode.NARRATIVE_CONTRADICTION]
+    if contradictions:
+        fail(f"说明文字与评价结果有 {len(contradictions)} 处矛盾，未生成材料（请修改 dataset.yaml 中的 narrative，"
+             "或在其中用占位符如 {violations}、{score}、{clause_<要点编号>} 让文字随数据生成）：",
+             [p.message for p in contradictions])
     directory = output or _default_dir(path)
     try:
         files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=sources.rows,
