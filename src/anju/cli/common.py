@@ -45,8 +45,10 @@ from anju.dataset import Dataset, DatasetError, load_dataset
 from anju.dataset.loader import dataset_path
 from anju.framework import FrameworkError, builtin_framework, load_framework
 from anju.framework.models import Framework
+from anju.monitoring import Monitoring, MonitoringError, load_monitoring, monitoring_path
 from anju.scoring import Evaluation, EvaluationError, evaluate
-from anju.yamlio import YamlError, read_yaml
+from anju.targets import Targets, TargetsError, load_targets, targets_path
+from anju.yamlio import YamlDocument, YamlError, read_yaml
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -150,21 +152,37 @@ def units_of(path: Path, framework: Framework, tree: RegionTree) -> UnitsFile:
         fail(f"分地区数据有 {len(exc.problems)} 处问题：", exc.problems)
 
 
-def declared(path: Path) -> dict[str, str]:
+def declared(path: Path) -> tuple[dict[str, str], YamlDocument]:
     """The region and framework a units file declares, read before loading it strictly."""
     try:
         doc = read_yaml(units_path(path))
     except YamlError as exc:
         fail("无法读取分地区数据：", exc.problems)
     data = doc.data if isinstance(doc.data, dict) else {}
-    return {key: str(data[key]) for key in ("region", "framework") if data.get(key) is not None}
+    return {key: str(data[key]) for key in ("region", "framework") if data.get(key) is not None}, doc
+
+
+def declared_framework(ref: str, doc: YamlDocument) -> Framework:
+    """The framework a units file names, a wrong name reported at its line in that file."""
+    try:
+        return load_framework(ref) if Path(ref).exists() else builtin_framework(ref)
+    except FrameworkError as exc:
+        line = doc.line_of(("framework",))
+        fail(f"{doc.path}:{line}：分地区数据声明的指标体系“{ref}”无法使用：", exc.problems)
 
 
 def open_units(path: Path, regions: Path | None, framework_ref: str | None) -> tuple[UnitsFile, Framework, RegionTree]:
     """A units file with the framework and region tree it declares (or those given)."""
-    said = declared(path)
-    framework = framework_arg(framework_ref or said.get("framework", DEFAULT_FRAMEWORK))
-    tree = region_tree(said.get("region"), regions)
+    said, doc = declared(path)
+    if framework_ref is not None:
+        framework = framework_arg(framework_ref)
+    else:
+        framework = declared_framework(said.get("framework", DEFAULT_FRAMEWORK), doc)
+    region = said.get("region")
+    if regions is None and region is not None and region not in builtin_region_codes():
+        fail(f"{doc.path}:{doc.line_of(('region',))}：分地区数据声明的地区“{region}”没有内置行政区划表"
+             f"（现有：{'、'.join(builtin_region_codes())}），请用 --regions 指定行政区划表文件")
+    tree = region_tree(region, regions)
     return units_of(path, framework, tree), framework, tree
 
 
@@ -306,3 +324,33 @@ def load_and_evaluate(
     except EvaluationError as exc:
         fail(f"有 {len(exc.problems)} 个指标无法计分（{dataset_path(path)}），{consequence}：", exc.problems)
     return fw, dataset, evaluation, sources
+
+
+def year_targets(path: Path, regions: Path | None = None, framework_ref: str | None = None
+                 ) -> tuple[Targets, Framework, RegionTree]:
+    """The targets file of ``path`` (a file or a directory holding ``targets.yaml``) with the
+    framework and the region tree it declares."""
+    target = targets_path(path)
+    try:
+        doc = read_yaml(target)
+    except YamlError as exc:
+        fail("无法读取绩效目标：", exc.problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    fw = framework_arg(framework_ref or str(data.get("framework") or DEFAULT_FRAMEWORK))
+    tree = region_tree(str(data["region"]) if data.get("region") is not None else None, regions)
+    try:
+        return load_targets(target, fw, tree), fw, tree
+    except TargetsError as exc:
+        fail(f"绩效目标有 {len(exc.problems)} 处问题，未接受：", exc.problems)
+
+
+def year_monitoring(path: Path, targets: Targets, framework: Framework, tree: RegionTree,
+                    monitoring: Path | None = None) -> Monitoring:
+    """The monitoring file of ``path`` (or ``monitoring``), checked against the targets."""
+    target = monitoring_path(monitoring or path)
+    if not target.exists():
+        fail(f"没有找到监控文件 {target}")
+    try:
+        return load_monitoring(target, framework, targets, tree)
+    except MonitoringError as exc:
+        fail(f"监控文件有 {len(exc.problems)} 处问题，未接受：", exc.problems)

@@ -49,7 +49,7 @@ def report_cmd(
         bool, typer.Option("--province-only", help="附件统计表只列全省一行（默认有分地区数据时按市州分行）")
     ] = False,
 ) -> None:
-    """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件1–4统计表（Excel）、图表，可选 PDF。
+    """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件统计表（Excel）、图表，可选 PDF。
 
     示例：anju report examples/jilin-2022 -o out/
     """

@@ -81,6 +81,8 @@ class AuditTarget:
     label: str
     region: Region | None = None
     cycle_id: int | None = None
+    submission_id: int | None = None
+    """The unit's submission the event belongs to (its 修改记录), when it belongs to one."""
 
 
 class AuditEvent(models.Model):
@@ -99,6 +101,8 @@ class AuditEvent(models.Model):
     note = models.TextField("说明", blank=True)
     region = models.ForeignKey(Region, verbose_name="区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     cycle_id = models.BigIntegerField("评价年度编号", null=True, blank=True, db_index=True)
+    submission_id = models.BigIntegerField("填报编号", null=True, blank=True, db_index=True,
+                                           help_text="事件所属的单位填报（该填报的修改记录据此列出）")
 
     class Meta:
         verbose_name = "审计事件"

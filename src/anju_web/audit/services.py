@@ -50,7 +50,14 @@ def record(
         note=note,
         region=target.region,
         cycle_id=target.cycle_id,
+        submission_id=target.submission_id,
     )
+
+
+def submission_history(submission_id: int) -> QuerySet[AuditEvent]:
+    """The events recorded against one unit's submission (its 修改记录): its status, figures,
+    returns and their replies, its evidence and comments — never another unit's."""
+    return AuditEvent.objects.filter(submission_id=submission_id)
 
 
 @dataclass(frozen=True)

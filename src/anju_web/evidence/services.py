@@ -21,6 +21,7 @@ def attach(user: Any, cycle: Cycle, region: Region, upload: UploadedFile, *, tit
     authorize(user, "evidence.add_evidencefile", region)
     # A unit's evidence comes from the unit's own clerk; the province's from its evaluators.
     authorize(user, "reviews.change_judgement" if region.pk == cycle.region_id else "submissions.fill_submission", region)
+    submission: Submission | None = None
     if region.pk == cycle.region_id:
         if cycle.signed_at is not None:
             raise EvidenceRejected(f"{cycle}已审定，不能再添加省级佐证材料")
@@ -47,7 +48,7 @@ def attach(user: Any, cycle: Cycle, region: Region, upload: UploadedFile, *, tit
             content_type=stored.content_type, size=stored.size, sha256=stored.sha256, uploaded_by=user,
         )
         target = AuditTarget(AuditObject.evidence, evidence.pk, f"{cycle} › {region.display_name} › {evidence.title}",
-                             region, cycle.pk)
+                             region, cycle.pk, submission.pk if submission is not None else None)
         record(user, AuditAction.evidence_uploaded, target, field="文件",
                new=f"{name}（{stored.size} 字节，sha256 {stored.sha256}）")
         return evidence

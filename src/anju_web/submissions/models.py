@@ -93,7 +93,7 @@ DONE = frozenset({Status.approved, Status.locked})
 
 
 class Submission(models.Model):
-    """What one unit reports for one cycle, across the three programs."""
+    """What one unit reports for one cycle, across the framework's programs."""
 
     cycle = models.ForeignKey(Cycle, verbose_name="评价年度", on_delete=models.PROTECT, related_name="submissions")
     region = models.ForeignKey(Region, verbose_name="填报单位", on_delete=models.PROTECT, related_name="submissions")
@@ -139,7 +139,7 @@ class Submission(models.Model):
                      label: str | None = None) -> AuditTarget:
         """An object of this submission as the audit log names it (the submission itself by default)."""
         return AuditTarget(object_type, self.pk if object_id is None else object_id,
-                           str(self) if label is None else label, self.region, self.cycle_id)
+                           str(self) if label is None else label, self.region, self.cycle_id, self.pk)
 
     def error_count(self) -> int:
         return sum(1 for p in self.problems if p.severity is Severity.error)

@@ -17,7 +17,7 @@ from anju.dataset.models import BLANK_TEXT
 from anju.framework.models import FigureSpec
 from anju.problems import Problem, Severity
 from anju_web.accounts.policy import has
-from anju_web.audit.models import AuditEvent, AuditObject
+from anju_web.audit.services import submission_history
 from anju_web.shortcuts import get_submission, is_htmx, post_text
 from anju_web.submissions import workflow
 from anju_web.submissions.frameworks import figure_label
@@ -131,9 +131,7 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         item.figure_label = figure_label(framework, item.program, item.figure_id)  # type: ignore[attr-defined]
     can_fill = submission.is_editable and has(user, "submissions.fill_submission", submission.region)
     figure_choices = [(f"{b.id}:{r.spec.id}", f"{b.label} › {r.row.label}") for b in blocks for r in b.rows]
-    history = AuditEvent.objects.filter(
-        object_type__in=[AuditObject.submission, AuditObject.item_return], object_id=str(submission.pk)
-    ) | AuditEvent.objects.filter(object_type=AuditObject.figure, region=submission.region, cycle_id=submission.cycle_id)
+    history = submission_history(submission.pk)
     problems = stored_problems(submission.issues)
     warnings = [p for p in problems if p.severity is Severity.warning]
     return {
