@@ -64,7 +64,7 @@ def report_cmd(
     directory = output or _default_dir(path)
     try:
         files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=sources.rows,
-                             rows_note=sources.rows_note)
+                             rows_note=sources.rows_note, source_notes=sources.notes, findings=findings)
     except TemplateProblem as exc:
         fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return
@@ -82,6 +82,7 @@ def report_cmd(
     say(f"已生成{evaluation.region_name}{evaluation.year}年度绩效评价材料（目录：{directory}）：")
     for label, file in files.listing():
         say(f"  {label}：{file}")
+    say(f"核对清单：{files.checklist.summary()}。签发前请逐项核对（{files.checklist_markdown.name}）。")
     if files.pdf_fonts:
         used = "，".join(f"{official}→{family}" for official, family in files.pdf_fonts.items())
         console.print(f"  注：本机未安装公文字体，PDF 中以近似字体代替（{used}）；在装有这些字体的 Word/WPS 中打开 .docx 可得准确版式。",

@@ -87,6 +87,10 @@ class Judgement(Strict):
     points: Decimal | None = None
     clauses: dict[str, bool | Decimal] = Field(default_factory=dict)
     reason: Narrative | None = None
+    """Why points were lost, as the official score table prints it."""
+    note: Note | None = None
+    """An internal note for the signer (e.g. how the sample scored it): listed in the 核对清单,
+    never printed in an official document."""
     evidence: list[Annotated[str, Field(max_length=NOTE_MAX_CHARS)]] = Field(default_factory=list)
 
 

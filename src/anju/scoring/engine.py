@@ -165,6 +165,7 @@ class _ProgramScorer:
             metric=leaf.metric,
             clauses=leaf.clauses,
             reason=judgement.reason if judgement else None,
+            note=judgement.note if judgement else None,
             evidence=list(judgement.evidence) if judgement else [],
         )
 

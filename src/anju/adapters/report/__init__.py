@@ -32,7 +32,15 @@ from anju.adapters.report.evidence import EvidenceEntry, cited_evidence
 from anju.adapters.report.fonts import FontMissingError
 from anju.adapters.report.markdown import render_markdown, render_text
 from anju.adapters.report.pdf import PdfError, PdfUnavailable, convert_to_pdf
-from anju.adapters.report.xlsx import write_appendix_workbook, write_score_workbook
+from anju.adapters.report.checklist import (
+    Checklist,
+    build_checklist,
+    render_checklist_markdown,
+    write_checklist_workbook,
+)
+from anju.adapters.report.xlsx import write_appendix_workbook, write_attachment_score_workbook, write_score_workbook
+from anju.checks import run_checks
+from anju.problems import Problem
 from anju.dataset.models import Dataset
 from anju.files import FileWriteError, name_part, os_reason
 from anju.framework.models import Framework
@@ -56,6 +64,8 @@ __all__ = [
 CHART_DIR = "图表"
 STAGING_TAG = ".anju-"
 DOCX_SUFFIX = "绩效评价指标说明.docx"
+WORKING_SCORES_SUFFIX = "绩效评价得分计算底稿（内部工作文件）.xlsx"
+CHECKLIST_STEM = "绩效评价核对清单（内部）"
 REPORT_MARK = "绩效评价"
 REPORT_EXTENSIONS = (".docx", ".md", ".txt", ".pdf", ".xlsx")
 """A report's documents are named ``<region><year>年度绩效评价….<extension>``: what an earlier set consisted of."""
@@ -69,12 +79,19 @@ class ReportFiles:
     markdown: Path
     text: Path
     scores: Path
+    """The internal working file: every score with its rule's provenance and the indicator ids."""
     appendix: Path
+    attachment_scores: Path
+    """附件5 as sent: the document's score table, nothing more."""
+    checklist_markdown: Path
+    checklist_workbook: Path
+    checklist: Checklist
     charts: list[Chart] = field(default_factory=list)
     pdf: Path | None = None
     pdf_fonts: dict[str, str] = field(default_factory=dict)
     """Official font → the font the PDF used instead (when not installed)."""
     appendix_label: str = "附件统计表（Excel）"
+    attachment_scores_label: str = "绩效评价指标得分表（Excel）"
     """How :meth:`listing` names the appendix workbook (``附件1–4 统计表（Excel，4个工作表）``)."""
 
     def listing(self) -> list[tuple[str, Path]]:
@@ -82,8 +99,11 @@ class ReportFiles:
             ("说明（Word）", self.docx),
             ("说明（Markdown）", self.markdown),
             ("说明（纯文本）", self.text),
-            ("绩效评价指标得分表（Excel）", self.scores),
+            (self.attachment_scores_label, self.attachment_scores),
             (self.appendix_label, self.appendix),
+            ("核对清单（Markdown，内部，不报送）", self.checklist_markdown),
+            ("核对清单（Excel，内部，不报送）", self.checklist_workbook),
+            ("得分计算底稿（Excel，内部工作文件，不报送）", self.scores),
         ]
         items += [(f"图表：{chart.caption.replace(chr(0x3000), ' ')}", chart.path) for chart in self.charts]
         if self.pdf is not None:
@@ -115,6 +135,8 @@ def write_report(
     pdf: bool = False,
     evidence: Sequence[EvidenceEntry] | None = None,
     rows_note: str | None = None,
+    source_notes: Sequence[str] = (),
+    findings: Sequence[Problem] | None = None,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
@@ -124,18 +146,23 @@ def write_report(
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
     ``rows_note`` labels illustrative rows (示例数据): it is printed on every appendix table.
+    ``source_notes`` (which figures were used) and ``findings`` (default: :func:`run_checks`) go
+    into the 核对清单 with the framework's assumptions and the internal notes.
     A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
     framework built in code can lack them), is a ``ValueError``.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
     content = replace(build_content(evaluation, framework, dataset, evidence), rows_note=rows_note)
+    found = run_checks(framework, dataset, evaluation) if findings is None else list(findings)
+    checklist = build_checklist(evaluation, framework, dataset, found, source_notes=source_notes, rows_note=rows_note)
     _remove_stale_staging(directory)
     staging = directory.parent / f".{directory.name}{STAGING_TAG}{os.getpid()}.tmp"
     try:
         with _write_errors(staging, directory):
             staging.mkdir(parents=True, exist_ok=False)
-            files = _render(content, evaluation, framework, dataset, staging, template=template, rows=rows, pdf=pdf)
+            files = _render(content, checklist, evaluation, framework, dataset, staging, template=template, rows=rows,
+                            pdf=pdf)
             return _move_in(files, staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -165,8 +192,9 @@ def _write_errors(staging: Path, directory: Path) -> Iterator[None]:
         raise FileWriteError(shown(exc.filename), os_reason(exc)) from exc
 
 
-def _render(
+def _render(  # noqa: PLR0917 - one internal call
     content: ReportContent,
+    checklist: Checklist,
     evaluation: Evaluation,
     framework: Framework,
     dataset: Dataset,
@@ -183,11 +211,18 @@ def _render(
     markdown.write_text(render_markdown(content, charts, directory), encoding="utf-8")
     text = directory / f"{stem}绩效评价指标说明.txt"
     text.write_text(render_text(content, charts), encoding="utf-8")
-    scores = write_score_workbook(directory / f"{stem}绩效评价指标得分表.xlsx", content)
+    scores = write_score_workbook(directory / f"{stem}{WORKING_SCORES_SUFFIX}", content)
+    number = content.score_table.number
+    attachment_scores = write_attachment_score_workbook(directory / f"{stem}绩效评价附件{number}指标得分表.xlsx", content)
+    checklist_markdown = directory / f"{stem}{CHECKLIST_STEM}.md"
+    checklist_markdown.write_text(render_checklist_markdown(checklist), encoding="utf-8")
+    checklist_workbook = write_checklist_workbook(directory / f"{stem}{CHECKLIST_STEM}.xlsx", checklist)
     appendix = directory / f"{stem}绩效评价{appendix_span(content, '-')}统计表.xlsx"
     write_appendix_workbook(appendix, content, framework, rows if rows is not None else province_rows(dataset))
     label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
-    files = ReportFiles(docx, markdown, text, scores, appendix, charts, appendix_label=label)
+    files = ReportFiles(docx, markdown, text, scores, appendix, attachment_scores, checklist_markdown, checklist_workbook,
+                        checklist, charts, appendix_label=label,
+                        attachment_scores_label=f"附件{number} 绩效评价指标得分表（Excel）")
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))
         files.pdf = target
@@ -196,7 +231,8 @@ def _render(
 
 
 def _set_members(files: ReportFiles) -> list[Path]:
-    members = [files.docx, files.markdown, files.text, files.scores, files.appendix, *(c.path for c in files.charts)]
+    members = [files.docx, files.markdown, files.text, files.scores, files.appendix, files.attachment_scores,
+               files.checklist_markdown, files.checklist_workbook, *(c.path for c in files.charts)]
     return [*members, files.pdf] if files.pdf is not None else members
 
 
@@ -220,7 +256,10 @@ def _move_in(files: ReportFiles, staging: Path, directory: Path) -> ReportFiles:
 
     charts = [replace(chart, path=moved(chart.path)) for chart in files.charts]
     return replace(files, docx=moved(files.docx), markdown=moved(files.markdown), text=moved(files.text),
-                   scores=moved(files.scores), appendix=moved(files.appendix), charts=charts,
+                   scores=moved(files.scores), appendix=moved(files.appendix),
+                   attachment_scores=moved(files.attachment_scores),
+                   checklist_markdown=moved(files.checklist_markdown),
+                   checklist_workbook=moved(files.checklist_workbook), charts=charts,
                    pdf=moved(files.pdf) if files.pdf is not None else None)
 
 

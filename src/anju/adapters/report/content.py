@@ -117,6 +117,13 @@ class ScoreRow:
     def level_label(self) -> str:
         return {1: "一级指标", 2: "二级指标"}.get(self.level, "评分要点")
 
+    @property
+    def basis_and_reason(self) -> str:
+        """The one text of the official score table's last column (Word and Excel alike)."""
+        if not self.reason:
+            return self.basis
+        return f"{self.basis}；理由：{self.reason}" if self.basis else f"理由：{self.reason}"
+
 
 @dataclass(frozen=True)
 class ProgramSection:

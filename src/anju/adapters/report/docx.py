@@ -54,9 +54,7 @@ class TemplateProblem(Exception):
 
 
 def _score_row(row: ScoreRow) -> dict[str, Any]:
-    basis = row.basis
-    if row.reason:
-        basis = f"{basis}；理由：{row.reason}" if basis else f"理由：{row.reason}"
+    basis = row.basis_and_reason
     return {
         "path": row.path,
         "level": row.level,
