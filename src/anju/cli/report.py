@@ -28,6 +28,7 @@ from anju.cli.common import (
     console,
     fail,
     load_and_evaluate,
+    parse_date,
     say,
 )
 from anju.files import write_bytes
@@ -45,6 +46,12 @@ def report_cmd(
     from_units: Annotated[bool, typer.Option("--from-units", help="计分数据由 units.yaml 中各市县数据汇总而来（同 --figures units）")] = False,
     figures: FiguresOpt = None,
     units: Annotated[Path | None, typer.Option("--units", help="分地区数据文件（默认为数据集目录中的 units.yaml）")] = None,
+    issuer: Annotated[
+        list[str] | None, typer.Option("--issuer", help="发文机关署名（可重复，联合行文如 --issuer 吉林省财政厅 --issuer 吉林省住房和城乡建设厅；默认取数据集 signature 或本省财政厅）")
+    ] = None,
+    signed: Annotated[str | None, typer.Option("--date", help="成文日期（如 2023-02-28；默认取数据集 signature.date 或今天）")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="附注中的联系人")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="附注中的联系电话")] = None,
     province_only: Annotated[
         bool, typer.Option("--province-only", help="附件统计表只列全省一行（默认有分地区数据时按市州分行）")
     ] = False,
@@ -61,10 +68,18 @@ def report_cmd(
         fail(f"说明文字与评价结果有 {len(contradictions)} 处矛盾，未生成材料（请修改 dataset.yaml 中的 narrative，"
              "或在其中用占位符如 {violations}、{score}、{clause_<要点编号>} 让文字随数据生成）：",
              [p.message for p in contradictions])
+    given = dataset.signature
+    signature = given.model_copy(update={
+        key: value for key, value in (
+            ("issuers", list(issuer) if issuer else None),
+            ("date", parse_date(signed, "--date") if signed else None),
+            ("contact", contact), ("phone", phone),
+        ) if value is not None
+    })
     directory = output or _default_dir(path)
     try:
         files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=sources.rows,
-                             rows_note=sources.rows_note, source_notes=sources.notes, findings=findings)
+                             rows_note=sources.rows_note, source_notes=sources.notes, findings=findings, signature=signature)
     except TemplateProblem as exc:
         fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return

@@ -26,24 +26,29 @@ from xlsxwriter.exceptions import FileCreateError
 
 from anju.adapters.report.appendix import UnitRow, province_rows
 from anju.adapters.report.charts import Chart, render_charts
-from anju.adapters.report.content import ReportContent, build_content
-from anju.adapters.report.docx import DEFAULT_TEMPLATE, TemplateProblem, write_docx
-from anju.adapters.report.evidence import EvidenceEntry, cited_evidence
-from anju.adapters.report.fonts import FontMissingError
-from anju.adapters.report.markdown import render_markdown, render_text
-from anju.adapters.report.pdf import PdfError, PdfUnavailable, convert_to_pdf
 from anju.adapters.report.checklist import (
     Checklist,
     build_checklist,
     render_checklist_markdown,
     write_checklist_workbook,
 )
-from anju.adapters.report.xlsx import write_appendix_workbook, write_attachment_score_workbook, write_score_workbook
+from anju.adapters.report.content import ReportContent, build_content
+from anju.adapters.report.docx import DEFAULT_TEMPLATE, TemplateProblem, write_docx
+from anju.adapters.report.evidence import EvidenceEntry, cited_evidence
+from anju.adapters.report.fonts import FontMissingError
+from anju.adapters.report.letter import write_letter
+from anju.adapters.report.markdown import render_markdown, render_text
+from anju.adapters.report.pdf import PdfError, PdfUnavailable, convert_to_pdf
+from anju.adapters.report.xlsx import (
+    write_appendix_workbook,
+    write_attachment_score_workbook,
+    write_score_workbook,
+)
 from anju.checks import run_checks
-from anju.problems import Problem
-from anju.dataset.models import Dataset
+from anju.dataset.models import Dataset, Signature
 from anju.files import FileWriteError, name_part, os_reason
 from anju.framework.models import Framework
+from anju.problems import Problem
 from anju.scoring.result import Evaluation
 
 __all__ = [
@@ -66,6 +71,7 @@ STAGING_TAG = ".anju-"
 DOCX_SUFFIX = "绩效评价指标说明.docx"
 WORKING_SCORES_SUFFIX = "绩效评价得分计算底稿（内部工作文件）.xlsx"
 CHECKLIST_STEM = "绩效评价核对清单（内部）"
+LETTER_SUFFIX = "绩效评价材料报送函.docx"
 REPORT_MARK = "绩效评价"
 REPORT_EXTENSIONS = (".docx", ".md", ".txt", ".pdf", ".xlsx")
 """A report's documents are named ``<region><year>年度绩效评价….<extension>``: what an earlier set consisted of."""
@@ -86,6 +92,8 @@ class ReportFiles:
     checklist_markdown: Path
     checklist_workbook: Path
     checklist: Checklist
+    letter: Path
+    """The 报送函 to the supervision bureau."""
     charts: list[Chart] = field(default_factory=list)
     pdf: Path | None = None
     pdf_fonts: dict[str, str] = field(default_factory=dict)
@@ -96,6 +104,7 @@ class ReportFiles:
 
     def listing(self) -> list[tuple[str, Path]]:
         items = [
+            ("报送函（Word）", self.letter),
             ("说明（Word）", self.docx),
             ("说明（Markdown）", self.markdown),
             ("说明（纯文本）", self.text),
@@ -137,6 +146,7 @@ def write_report(
     rows_note: str | None = None,
     source_notes: Sequence[str] = (),
     findings: Sequence[Problem] | None = None,
+    signature: Signature | None = None,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
@@ -146,6 +156,7 @@ def write_report(
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
     ``rows_note`` labels illustrative rows (示例数据): it is printed on every appendix table.
+    ``signature`` (署名, 成文日期, 联系人) replaces the dataset's for the 落款 and the 报送函.
     ``source_notes`` (which figures were used) and ``findings`` (default: :func:`run_checks`) go
     into the 核对清单 with the framework's assumptions and the internal notes.
     A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
@@ -153,7 +164,7 @@ def write_report(
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
-    content = replace(build_content(evaluation, framework, dataset, evidence), rows_note=rows_note)
+    content = replace(build_content(evaluation, framework, dataset, evidence, signature), rows_note=rows_note)
     found = run_checks(framework, dataset, evaluation) if findings is None else list(findings)
     checklist = build_checklist(evaluation, framework, dataset, found, source_notes=source_notes, rows_note=rows_note)
     _remove_stale_staging(directory)
@@ -217,11 +228,12 @@ def _render(  # noqa: PLR0917 - one internal call
     checklist_markdown = directory / f"{stem}{CHECKLIST_STEM}.md"
     checklist_markdown.write_text(render_checklist_markdown(checklist), encoding="utf-8")
     checklist_workbook = write_checklist_workbook(directory / f"{stem}{CHECKLIST_STEM}.xlsx", checklist)
+    letter = write_letter(content, directory / f"{stem}{LETTER_SUFFIX}")
     appendix = directory / f"{stem}绩效评价{appendix_span(content, '-')}统计表.xlsx"
     write_appendix_workbook(appendix, content, framework, rows if rows is not None else province_rows(dataset))
     label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
     files = ReportFiles(docx, markdown, text, scores, appendix, attachment_scores, checklist_markdown, checklist_workbook,
-                        checklist, charts, appendix_label=label,
+                        checklist, letter, charts, appendix_label=label,
                         attachment_scores_label=f"附件{number} 绩效评价指标得分表（Excel）")
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))
@@ -232,7 +244,7 @@ def _render(  # noqa: PLR0917 - one internal call
 
 def _set_members(files: ReportFiles) -> list[Path]:
     members = [files.docx, files.markdown, files.text, files.scores, files.appendix, files.attachment_scores,
-               files.checklist_markdown, files.checklist_workbook, *(c.path for c in files.charts)]
+               files.checklist_markdown, files.checklist_workbook, files.letter, *(c.path for c in files.charts)]
     return [*members, files.pdf] if files.pdf is not None else members
 
 
@@ -259,7 +271,7 @@ def _move_in(files: ReportFiles, staging: Path, directory: Path) -> ReportFiles:
                    scores=moved(files.scores), appendix=moved(files.appendix),
                    attachment_scores=moved(files.attachment_scores),
                    checklist_markdown=moved(files.checklist_markdown),
-                   checklist_workbook=moved(files.checklist_workbook), charts=charts,
+                   checklist_workbook=moved(files.checklist_workbook), letter=moved(files.letter), charts=charts,
                    pdf=moved(files.pdf) if files.pdf is not None else None)
 
 
