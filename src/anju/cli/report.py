@@ -26,13 +26,18 @@ from anju.cli.common import (
     FiguresOpt,
     OptionalFrameworkOpt,
     console,
+    dataset_tree,
     fail,
     load_and_evaluate,
     parse_date,
     say,
 )
+from anju.dataset import Dataset
 from anju.files import write_bytes
+from anju.framework.models import Framework
 from anju.problems import ConsistencyCode
+from anju.targets import Targets, TargetsError, load_targets
+from anju.targets.loader import TARGETS_FILE
 
 
 def report_cmd(
@@ -52,6 +57,9 @@ def report_cmd(
     signed: Annotated[str | None, typer.Option("--date", help="成文日期（如 2023-02-28；默认取数据集 signature.date 或今天）")] = None,
     contact: Annotated[str | None, typer.Option("--contact", help="附注中的联系人")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="附注中的联系电话")] = None,
+    targets: Annotated[
+        Path | None, typer.Option("--targets", help="绩效目标文件（默认为数据集目录中的 targets.yaml；没有时自评表的指标值取自数据集）")
+    ] = None,
     province_only: Annotated[
         bool, typer.Option("--province-only", help="附件统计表只列全省一行（默认有分地区数据时按市州分行）")
     ] = False,
@@ -76,10 +84,12 @@ def report_cmd(
             ("contact", contact), ("phone", phone),
         ) if value is not None
     })
+    goals = _targets(path, targets, fw, dataset)
     directory = output or _default_dir(path)
     try:
         files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=sources.rows,
-                             rows_note=sources.rows_note, source_notes=sources.notes, findings=findings, signature=signature)
+                             rows_note=sources.rows_note, source_notes=sources.notes, findings=findings, signature=signature,
+                             targets=goals)
     except TemplateProblem as exc:
         fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return
@@ -104,6 +114,21 @@ def report_cmd(
                       markup=False)
     if pdf_problem:
         fail("未生成 PDF：", [pdf_problem], EXIT_TOOL_MISSING)
+
+
+def _targets(path: Path, given: Path | None, framework: Framework, dataset: Dataset) -> Targets | None:
+    """The targets beside the dataset (or ``given``); None when there are none."""
+    target = given or ((path if path.is_dir() else path.parent) / TARGETS_FILE)
+    if not target.exists():
+        if given is not None:
+            fail(f"没有找到绩效目标文件 {target}")
+        return None
+    try:
+        found = load_targets(target, framework, dataset_tree(dataset))
+    except TargetsError as exc:
+        fail(f"绩效目标文件有 {len(exc.problems)} 处问题，未生成材料：", exc.problems)
+    say(f"区域绩效自评表的指标值取自绩效目标：{target}")
+    return found
 
 
 def _default_dir(path: Path) -> Path:

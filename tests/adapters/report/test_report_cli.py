@@ -20,13 +20,15 @@ def test_report_writes_everything_and_lists_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     listed = [line.split("：", 2)[-1] for line in result.output.splitlines() if line.startswith("  ")]
-    assert len(listed) == 9 + 6
+    assert len(listed) == 11 + 6
     for path in listed:
         assert Path(path).is_file(), path
     names = {p.name for p in tmp_path.iterdir()}
     assert {
         "吉林省2022年度绩效评价指标说明.docx",
         "吉林省2022年度绩效评价材料报送函.docx",
+        "吉林省2022年度绩效评价区域绩效自评表.docx",
+        "吉林省2022年度绩效评价区域绩效自评表.xlsx",
         "吉林省2022年度绩效评价指标说明.md",
         "吉林省2022年度绩效评价指标说明.txt",
         "吉林省2022年度绩效评价附件5指标得分表.xlsx",

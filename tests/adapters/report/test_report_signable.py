@@ -71,7 +71,7 @@ def texts_of(path: Path) -> list[str]:
 def test_official_files_carry_nothing_internal(package: Path) -> None:
     files = official_files(package)
     assert {p.suffix for p in files} == {".docx", ".md", ".txt", ".xlsx"}
-    assert len(files) == 6  # 报送函, 说明 (Word, Markdown, text), 附件1–4 and 附件5 workbooks
+    assert len(files) == 8  # 报送函, 说明 (Word, Markdown, text), 附件1–4 and 附件5 workbooks, 自评表 (Word, Excel)
     leaks = [(p.name, t[:80]) for p in files for t in texts_of(p) if INTERNAL.search(t.replace("Normal.dotm", ""))]
     assert leaks == []
 

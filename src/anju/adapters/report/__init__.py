@@ -24,6 +24,12 @@ from pathlib import Path
 
 from xlsxwriter.exceptions import FileCreateError
 
+from anju.adapters.document.self_evaluation_table import (
+    ProgramTable,
+    self_evaluation_tables,
+    write_self_evaluation_docx,
+    write_self_evaluation_xlsx,
+)
 from anju.adapters.report.appendix import UnitRow, province_rows
 from anju.adapters.report.charts import Chart, render_charts
 from anju.adapters.report.checklist import (
@@ -50,6 +56,7 @@ from anju.files import FileWriteError, name_part, os_reason
 from anju.framework.models import Framework
 from anju.problems import Problem
 from anju.scoring.result import Evaluation
+from anju.targets.models import Targets
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -72,6 +79,7 @@ DOCX_SUFFIX = "绩效评价指标说明.docx"
 WORKING_SCORES_SUFFIX = "绩效评价得分计算底稿（内部工作文件）.xlsx"
 CHECKLIST_STEM = "绩效评价核对清单（内部）"
 LETTER_SUFFIX = "绩效评价材料报送函.docx"
+SELF_EVALUATION_STEM = "绩效评价区域绩效自评表"
 REPORT_MARK = "绩效评价"
 REPORT_EXTENSIONS = (".docx", ".md", ".txt", ".pdf", ".xlsx")
 """A report's documents are named ``<region><year>年度绩效评价….<extension>``: what an earlier set consisted of."""
@@ -94,6 +102,9 @@ class ReportFiles:
     checklist: Checklist
     letter: Path
     """The 报送函 to the supervision bureau."""
+    self_evaluation_docx: Path
+    self_evaluation_xlsx: Path
+    """The MoF-format 区域绩效自评表, one table per program."""
     charts: list[Chart] = field(default_factory=list)
     pdf: Path | None = None
     pdf_fonts: dict[str, str] = field(default_factory=dict)
@@ -109,6 +120,8 @@ class ReportFiles:
             ("说明（Markdown）", self.markdown),
             ("说明（纯文本）", self.text),
             (self.attachment_scores_label, self.attachment_scores),
+            ("区域绩效自评表（Word）", self.self_evaluation_docx),
+            ("区域绩效自评表（Excel）", self.self_evaluation_xlsx),
             (self.appendix_label, self.appendix),
             ("核对清单（Markdown，内部，不报送）", self.checklist_markdown),
             ("核对清单（Excel，内部，不报送）", self.checklist_workbook),
@@ -147,6 +160,7 @@ def write_report(
     source_notes: Sequence[str] = (),
     findings: Sequence[Problem] | None = None,
     signature: Signature | None = None,
+    targets: Targets | None = None,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
@@ -156,6 +170,7 @@ def write_report(
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
     ``rows_note`` labels illustrative rows (示例数据): it is printed on every appendix table.
+    ``targets`` (绩效目标) give the 区域绩效自评表 its 指标值; without them they come from the dataset.
     ``signature`` (署名, 成文日期, 联系人) replaces the dataset's for the 落款 and the 报送函.
     ``source_notes`` (which figures were used) and ``findings`` (default: :func:`run_checks`) go
     into the 核对清单 with the framework's assumptions and the internal notes.
@@ -167,13 +182,14 @@ def write_report(
     content = replace(build_content(evaluation, framework, dataset, evidence, signature), rows_note=rows_note)
     found = run_checks(framework, dataset, evaluation) if findings is None else list(findings)
     checklist = build_checklist(evaluation, framework, dataset, found, source_notes=source_notes, rows_note=rows_note)
+    tables = self_evaluation_tables(evaluation, framework, dataset, targets)
     _remove_stale_staging(directory)
     staging = directory.parent / f".{directory.name}{STAGING_TAG}{os.getpid()}.tmp"
     try:
         with _write_errors(staging, directory):
             staging.mkdir(parents=True, exist_ok=False)
             files = _render(content, checklist, evaluation, framework, dataset, staging, template=template, rows=rows,
-                            pdf=pdf)
+                            pdf=pdf, tables=tables)
             return _move_in(files, staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -214,6 +230,7 @@ def _render(  # noqa: PLR0917 - one internal call
     template: Path | None,
     rows: Sequence[UnitRow] | None,
     pdf: bool,
+    tables: Sequence[ProgramTable],
 ) -> ReportFiles:
     stem = file_stem(content)
     charts = render_charts(evaluation, directory / CHART_DIR)
@@ -228,12 +245,16 @@ def _render(  # noqa: PLR0917 - one internal call
     checklist_markdown = directory / f"{stem}{CHECKLIST_STEM}.md"
     checklist_markdown.write_text(render_checklist_markdown(checklist), encoding="utf-8")
     checklist_workbook = write_checklist_workbook(directory / f"{stem}{CHECKLIST_STEM}.xlsx", checklist)
-    letter = write_letter(content, directory / f"{stem}{LETTER_SUFFIX}")
+    issuer = content.signature.issuers[0] if content.signature else f"{content.region}财政厅"
+    self_docx = write_self_evaluation_docx(tables, directory / f"{stem}{SELF_EVALUATION_STEM}.docx", author=issuer)
+    self_xlsx = write_self_evaluation_xlsx(tables, directory / f"{stem}{SELF_EVALUATION_STEM}.xlsx")
+    letter = write_letter(content, directory / f"{stem}{LETTER_SUFFIX}",
+                          [f"{content.year}年度{content.region}中央对地方转移支付区域绩效自评表"])
     appendix = directory / f"{stem}绩效评价{appendix_span(content, '-')}统计表.xlsx"
     write_appendix_workbook(appendix, content, framework, rows if rows is not None else province_rows(dataset))
     label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
     files = ReportFiles(docx, markdown, text, scores, appendix, attachment_scores, checklist_markdown, checklist_workbook,
-                        checklist, letter, charts, appendix_label=label,
+                        checklist, letter, self_docx, self_xlsx, charts, appendix_label=label,
                         attachment_scores_label=f"附件{number} 绩效评价指标得分表（Excel）")
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))
@@ -244,7 +265,8 @@ def _render(  # noqa: PLR0917 - one internal call
 
 def _set_members(files: ReportFiles) -> list[Path]:
     members = [files.docx, files.markdown, files.text, files.scores, files.appendix, files.attachment_scores,
-               files.checklist_markdown, files.checklist_workbook, files.letter, *(c.path for c in files.charts)]
+               files.checklist_markdown, files.checklist_workbook, files.letter,
+               files.self_evaluation_docx, files.self_evaluation_xlsx, *(c.path for c in files.charts)]
     return [*members, files.pdf] if files.pdf is not None else members
 
 
@@ -271,7 +293,9 @@ def _move_in(files: ReportFiles, staging: Path, directory: Path) -> ReportFiles:
                    scores=moved(files.scores), appendix=moved(files.appendix),
                    attachment_scores=moved(files.attachment_scores),
                    checklist_markdown=moved(files.checklist_markdown),
-                   checklist_workbook=moved(files.checklist_workbook), letter=moved(files.letter), charts=charts,
+                   checklist_workbook=moved(files.checklist_workbook), letter=moved(files.letter),
+                   self_evaluation_docx=moved(files.self_evaluation_docx),
+                   self_evaluation_xlsx=moved(files.self_evaluation_xlsx), charts=charts,
                    pdf=moved(files.pdf) if files.pdf is not None else None)
 
 
