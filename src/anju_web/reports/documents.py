@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from anju.adapters.report import EvidenceEntry, ReportFiles, cited_evidence, write_report
+from anju.adapters.report import EvidenceEntry, cited_evidence, write_report
 from anju.adapters.report.pdf import convert_to_pdf, soffice_path
 from anju.framework.describe import place_label
 from anju_web.evidence.models import EvidenceFile
@@ -71,14 +71,34 @@ def package_dir(run: EvaluationRun, evidence: list[EvidenceEntry]) -> Path:
     return Path(settings.DATA_DIR) / "reports" / f"run-{run.pk}-{run.input_hash[:KEY_CHARS]}-ev-{_evidence_key(evidence)}"
 
 
-def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
+PACKAGE_FILES = ("docx", "markdown", "text", "attachment_scores", "appendix", "scores", "checklist_markdown",
+                 "checklist_workbook")
+
+
+@dataclass(frozen=True)
+class Package:
+    """The files of a written package the web serves (``scores`` is the sendable 附件5 workbook)."""
+
+    docx: Path
+    appendix: Path
+    scores: Path
+    checklist: Path
+
+
+def _package(directory: Path, names: dict[str, str]) -> Package:
+    return Package(directory / names["docx"], directory / names["appendix"], directory / names["attachment_scores"],
+                   directory / names["checklist_workbook"])
+
+
+def package(cycle: Cycle, run: EvaluationRun) -> Package:
     """Write (once) and return the run's report package."""
     evidence = evidence_entries(cycle, run)
     directory = package_dir(run, evidence)
     marker = directory / "files.json"
     if marker.exists():
         names = json.loads(marker.read_text(encoding="utf-8"))
-        return ReportFiles(*(directory / names[k] for k in ("docx", "markdown", "text", "scores", "appendix")))
+        if all(k in names for k in PACKAGE_FILES):
+            return _package(directory, names)
     units = run.units_file()
     if units is None:
         raise DocumentUnavailable("这次评价运行保存于旧版本，没有保存各单位的填报数据，无法生成分地区附表：请重新运行评价")
@@ -86,14 +106,14 @@ def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
     shutil.rmtree(tmp, ignore_errors=True)
     files = write_report(run.evaluation(), cycle.framework, run.engine_dataset(), tmp,
                          rows=appendix_rows(cycle, units) or None, evidence=evidence)
-    names = {k: getattr(files, k).name for k in ("docx", "markdown", "text", "scores", "appendix")}
+    names = {k: getattr(files, k).name for k in PACKAGE_FILES}
     (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
     for stale in directory.parent.glob(f"run-{run.pk}-*"):  # packages made before the evidence changed
         if stale != directory and not stale.name.endswith(".tmp"):
             shutil.rmtree(stale, ignore_errors=True)
-    return ReportFiles(*(directory / names[k] for k in ("docx", "markdown", "text", "scores", "appendix")))
+    return _package(directory, names)
 
 
 def build_docx(cycle: Cycle, run: EvaluationRun) -> bytes:
