@@ -35,6 +35,7 @@ from anju_web.reviews.models import (
     Narrative,
     ScoreAdjustment,
 )
+from anju_web.submissions.cycles import ensure_not_archived
 from anju_web.submissions.frameworks import program_label
 from anju_web.submissions.models import DONE, Cycle, Status, Submission
 from anju_web.submissions.workflow import Verb, perform
@@ -93,6 +94,7 @@ def read_clauses(item: Item, given: dict[str, bool | str]) -> dict[str, bool | D
 
 
 def _ensure_open(cycle: Cycle) -> None:
+    ensure_not_archived(cycle)
     if cycle.signed_at is not None:
         raise ReviewError(f"{cycle}的评价结果已审定，不能修改（须先重新打开相关填报）")
 

@@ -20,6 +20,7 @@ from anju.problems import EntryCode, LoadCode, Problem, ProblemsError, Severity,
 from anju_web.accounts.policy import authorize
 from anju_web.audit.models import AuditAction, AuditObject
 from anju_web.audit.services import record
+from anju_web.submissions.cycles import ensure_not_archived
 from anju_web.submissions.frameworks import figure_label, program_label
 from anju_web.submissions.inputs import EntryError, RowInput, parse_row
 from anju_web.submissions.models import (
@@ -148,6 +149,7 @@ def _save(user: Any, submission: Submission, parsed: Parsed, *, switches: set[st
     """Write read values and (when given) the 无此项任务 switches in one transaction, then validate once."""
     with transaction.atomic():
         sub = lock(submission)
+        ensure_not_archived(sub.cycle)
         if not sub.is_editable:
             raise NotEditable(f"{sub}处于“{sub.get_status_display()}”状态，不能修改（须先退回或重新打开）")
         if expected_version is not None and expected_version != sub.version:

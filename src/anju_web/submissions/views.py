@@ -31,7 +31,13 @@ from anju_web.submissions.services import (
     save_figures,
     save_unit_report,
 )
-from anju_web.submissions.units import entries_of, figure_value_text, program_rows, unexplained
+from anju_web.submissions.units import (
+    baseline_texts,
+    entries_of,
+    figure_value_text,
+    program_rows,
+    unexplained,
+)
 from anju_web.submissions.units import stored as stored_problems
 from anju_web.submissions.workbooks import XLSX, WorkbookRefused, read_workbook, template_file
 
@@ -53,6 +59,8 @@ class FormRow:
     error: str = ""
     returned: list[ItemReturn] = field(default_factory=list)
     issues: list[Problem] = field(default_factory=list)
+    last_year: str = ""
+    """Last year's value (the baseline copied when the cycle was opened), as the form shows it."""
 
     @property
     def spec(self) -> FigureSpec:
@@ -97,6 +105,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
     issues_by_where: dict[tuple[str, str], list[Problem]] = {}
     for issue in stored_problems(submission.issues):
         issues_by_where.setdefault((issue.where.program or "", issue.where.figure or ""), []).append(issue)
+    last_year = baseline_texts(submission)
     blocks = []
     for program, entry_rows in program_rows(submission):
         pid = program.id
@@ -115,7 +124,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
                 text = ("是" if answer else "否") if answer is not None else figure_value_text(entry.figure_value)
                 note = entry.explanation
             rows.append(FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
-                                open_returns.get(key, []), issues_by_where.get(key, [])))
+                                open_returns.get(key, []), issues_by_where.get(key, []), last_year.get(key, "")))
         blocks.append(ProgramBlock(pid, program.label, pid in switches, rows))
     return blocks
 
@@ -137,6 +146,7 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
     return {
         "submission": submission,
         "cycle": submission.cycle,
+        "has_baseline": bool(submission.baseline),
         "blocks": blocks,
         "errors": [p for p in problems if p.is_error],
         "warnings": warnings,
