@@ -195,3 +195,18 @@ def test_open_cycle_service_checks_the_province(cycle):
     with pytest.raises(Exception, match="不是省级单位|没有找到"):
         open_cycle(user("admin"), CycleRequest(province=prefecture, year=2023, framework_id="2022",
                                                deadline=dt.date(2024, 1, 31)))
+
+
+def test_audit_log_and_api_per_cycle(cycle):
+    new = _open_2023(cycle)
+    client = client_for("evaluator-finance")
+    page = client.get(f"/audit/?cycle={new.pk}").content.decode()
+    assert "开启评价年度" in page and "导入示例数据" not in page
+    page = client.get(f"/audit/?cycle={cycle.pk}").content.decode()
+    assert "开启评价年度" not in page
+    api = client.get(f"/api/audit?cycle={new.pk}").json()
+    assert api and {e["action"] for e in api} == {"cycle_opened"}
+    assert client.get("/api/audit?offset=99999999999999999999").status_code == 422
+    listed = {c["year"]: c for c in client.get("/api/cycles").json()}
+    assert listed[2023]["previous"] == cycle.pk and listed[2023]["region_year"] == 2023
+    assert listed[2022]["archived_at"] is None
