@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: install sysdeps sysdeps-browser demo test lint unit fuzz test-pg serve bench-web clean
+.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench-web clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## 系统依赖：图表用的中文字体 fonts-noto-cjk（缺少且为 root 时用 apt-get 安装，否则提示）。
-## LibreOffice 只在生成 PDF 时需要，不自动安装：apt-get install libreoffice-writer
+## LibreOffice 只在生成 PDF 时需要（make sysdeps-pdf 安装；测试需要它）
 sysdeps:
 	@if [ -n "$$ANJU_CJK_FONT" ] && [ -f "$$ANJU_CJK_FONT" ]; then :; \
 	elif [ -f $(CJK_FONT) ]; then :; \
@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 ## 单元/集成测试，含有界、定种子的模糊测试（tests/fuzz，几分钟内完成）
-unit: $(STAMP) sysdeps sysdeps-browser
+unit: $(STAMP) sysdeps sysdeps-browser sysdeps-pdf
 	$(BIN)/pytest --fuzz
 
 ## 长时间模糊测试：每个测试战役数千个输入（种子固定，可用 FUZZ_SEED= 改变），结果汇总写入 out/fuzz-summary.json
@@ -66,6 +66,15 @@ sysdeps-browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "缺少 /usr/bin/chromium：请以 root 运行 make sysdeps-browser（或 apt-get install chromium），否则浏览器测试将跳过。"; fi
 
+## PDF：LibreOffice（Word→PDF）与 poppler-utils（pdftotext/pdftoppm，读取与渲染 PDF）。测试需要它们，缺少且为 root 时用 apt-get 安装
+sysdeps-pdf:
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "正在安装 LibreOffice 与 poppler-utils（生成和读取 PDF 需要）……"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils >/dev/null && echo "LibreOffice 与 poppler-utils 已安装。"; \
+	else echo "缺少 LibreOffice（soffice）或 poppler-utils（pdftotext）：请以 root 运行 make sysdeps-pdf（或 apt-get install libreoffice-writer-nogui poppler-utils）。"; exit 1; fi
+
 ## Web 系统测试再在 PostgreSQL 上运行一遍（需设置 ANJU_TEST_DATABASE_URL，CI 已设置）
 test-pg: $(STAMP)
 	@if [ -z "$$ANJU_TEST_DATABASE_URL" ]; then \
@@ -77,7 +86,7 @@ test-pg: $(STAMP)
 	fi
 
 ## 全部测试：静态检查 + 单元/集成测试（SQLite，含浏览器测试）+ PostgreSQL 上的 Web 测试
-test: sysdeps lint unit test-pg
+test: sysdeps sysdeps-pdf lint unit test-pg
 
 ## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动
 serve: $(STAMP)

@@ -101,3 +101,20 @@ def test_a_file_name_with_markup_is_printed_whole(tmp_path: Path, capsys: Any) -
     code, out = run_cli(capsys, "import", bad, "--dry-run")
     assert code == 2
     assert "拒收 农安[draft][x].xlsx（1 处问题）" in out
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("framework", "1:30", "units.yaml:5：分地区数据声明的指标体系“1:30”无法使用"),
+    ("region", "'990000'", "units.yaml:6：分地区数据声明的地区“990000”没有内置行政区划表"),
+])
+def test_a_wrong_declaration_in_a_units_file_is_named_at_its_line(
+        tmp_path: Path, capsys: Any, key: str, value: str, expected: str) -> None:
+    import re
+
+    source = (EXAMPLE / "units.yaml").read_text(encoding="utf-8")
+    units = tmp_path / "units.yaml"
+    units.write_text(re.sub(rf"(?m)^{key}: .*$", f"{key}: {value}", source, count=1), encoding="utf-8")
+    code, out = run_cli(capsys, "completeness", units)
+    assert code == 2
+    assert expected in out
+    assert "Traceback" not in out

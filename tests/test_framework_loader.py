@@ -29,7 +29,7 @@ EXPECTED: dict[str, str] = json.loads((BROKEN / "expected.json").read_text(encod
 
 def test_builtin_2022_loads_with_three_programs_of_100() -> None:
     framework = builtin_framework("2022")
-    assert builtin_years() == ["2022"]
+    assert "2022" in builtin_years()
     assert [p.id for p in framework.programs] == ["rental", "renovation", "shantytown"]
     for program in framework.programs:
         assert program.points == Decimal(100)

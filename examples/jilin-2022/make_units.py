@@ -255,6 +255,7 @@ def build() -> UnitsFile:
         year=dataset.year,
         title="吉林省2022年度城镇保障性安居工程分地区填报数据（示例）",
         note=NOTE,
+        example=True,
         deadline=DEADLINE,
         units=reports,
     )

@@ -236,6 +236,26 @@ class AuditCode(StrEnum):
     FRAMEWORK_NOT_DETECTED = "FRAMEWORK_NOT_DETECTED"
 
 
+class TargetsCode(StrEnum):
+    """Performance targets (绩效目标) and their breakdown (分解下达) (:mod:`anju.targets`)."""
+
+    BREAKDOWN_MISMATCH = "BREAKDOWN_MISMATCH"
+    """The parts of a target that must add up do not add up to the whole."""
+    BREAKDOWN_MISSING = "BREAKDOWN_MISSING"
+    """A unit without its part of a target that must add up."""
+    COMPARISON_INVALID = "COMPARISON_INVALID"
+
+
+class MonitoringCode(StrEnum):
+    """The year's monitoring (双监控) rounds and their deviation warnings (:mod:`anju.monitoring`)."""
+
+    DATE_UNDECLARED = "DATE_UNDECLARED"
+    UNIT_MISSING = "UNIT_MISSING"
+    EXPLANATION_MISSING = "EXPLANATION_MISSING"
+    """A deviation warning without its reason or correction measure: the round cannot be submitted."""
+    SPENT_ABOVE_BUDGET = "SPENT_ABOVE_BUDGET"
+
+
 class OutlierCode(StrEnum):
     OUTLIER = "OUTLIER"
 

@@ -38,6 +38,7 @@ from yaml.scanner import Scanner
 from anju.decimals import MAX_EXPONENT, plain
 from anju.files import os_reason
 from anju.problems import LoadCode, Problem, ProblemsError, at_line
+from anju.text import clean_text
 
 MAX_DEPTH = 32
 """Deepest nesting of mappings and lists a file may have (the deepest anju file has about 12)."""
@@ -176,7 +177,7 @@ def _construct_number(loader: Any, node: ScalarNode) -> Decimal:
 
 
 def _construct_text(loader: Any, node: ScalarNode) -> str:
-    return str(node.value)
+    return clean_text(str(node.value))
 
 
 def _construct_sequence(loader: Any, node: SequenceNode) -> list[Any]:

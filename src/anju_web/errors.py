@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -19,6 +20,17 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "errors/error.html",
                   {"code": 500, "title": "系统错误", "message": "服务器处理请求时出错，请稍后再试或联系系统管理员。"}, status=500)
+
+
+DATABASE_UNAVAILABLE = "与数据库的连接中断，本次操作没有保存（已全部撤销）。请稍后重新提交；如果持续出现，请联系系统管理员。"
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """Rendered without touching the database (no session or user lookups in the template context)."""
+    html = render_to_string("errors/error.html", {"code": 503, "title": "数据库连接中断", "message": DATABASE_UNAVAILABLE})
+    response = HttpResponse(html, status=503)
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

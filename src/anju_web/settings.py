@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "anju_web.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "anju_web.urls"

@@ -242,3 +242,35 @@ def test_moved_rows_are_refused(blank_template: tuple[Path, FactorMethod]) -> No
     problem = info.value.problems[0]
     assert problem.code == ImportCode.STRUCTURE_CHANGED
     assert (problem.where.sheet, problem.where.cell) == ("城镇老旧小区改造", "B5")
+
+
+@pytest.mark.parametrize(("sheet", "ref"), [(BASIC_SHEET, "B10"), ("城镇老旧小区改造", "D5"), (COEFFICIENT_SHEET, "E6")])
+def test_a_formula_without_a_cached_value_has_its_own_message(
+        sheet: str, ref: str, blank_template: tuple[Path, FactorMethod]) -> None:
+    """openpyxl writes formulas without results; calamine would read the cell as blank."""
+    path, method = blank_template
+    cells = _filled(path)
+    cells[sheet, ref] = "=500*2"
+    _fill(path, cells)
+    with pytest.raises(InputsError) as info:
+        import_inputs(path, method)
+    [problem] = info.value.problems
+    assert problem.code == EntryCode.FORMULA_NOT_COMPUTED
+    assert (problem.where.sheet, problem.where.cell) == (sheet, ref)
+    assert "公式未计算" in problem.message
+
+
+def test_a_sheet_beyond_the_template_range_is_refused_before_reading(blank_template: tuple[Path, FactorMethod]) -> None:
+    path, method = blank_template
+    cells = _filled(path)
+    cells["城镇老旧小区改造", "H40"] = "备注"  # beside the table, within the margin: accepted
+    _fill(path, cells)
+    assert import_inputs(path, method).amounts == {"renovation": D(1000)}
+    cells["城镇老旧小区改造", "ZZ20000"] = 1
+    _fill(path, cells)
+    with pytest.raises(InputsError) as info:
+        import_inputs(path, method)
+    [problem] = info.value.problems
+    assert problem.code == ImportCode.SHEET_TOO_LARGE
+    assert (problem.where.sheet, problem.where.cell) == ("城镇老旧小区改造", "ZZ20000")
+    assert "超出填报模板的范围" in problem.message

@@ -23,6 +23,9 @@ def test_seed_text_output_and_exit_code(tmp_path: Path) -> None:
     assert "STATED_PERCENT_MISMATCH" in out and "41701.11 ÷ 127006" in out
     assert "核对覆盖：文中" in out and "19.7万平方米" in out
     assert "Traceback" not in out
+    # Colours come from style=, never from markup tags printed as text.
+    assert "[/]" not in out and "[bold" not in out and "[red]" not in out
+    assert "发现 7 项（错误 3 项，警告 4 项）：" in out
 
 
 def test_json_lists_documents_with_their_findings(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from django.test import Client
 
 from anju_web.audit.models import AuditEvent
 from anju_web.demo import DEMO_PASSWORD
+from anju_web.errors import DATABASE_UNAVAILABLE
 from anju_web.reviews import services as review_services
 from anju_web.reviews.models import EvaluationRun
 from anju_web.submissions import services as submission_services
@@ -34,7 +35,6 @@ pytestmark = [
     pytest.mark.flushes_database,
 ]
 
-SERVER_ERROR = "服务器处理请求时出错，请稍后再试或联系系统管理员。"
 
 
 def terminate_this_backend() -> None:
@@ -83,9 +83,9 @@ def test_the_connection_lost_during_a_web_save(loaded: Cycle, monkeypatch: pytes
     form = {"version": sub.version, "f-rental-total_funds": str(new_value)}
     monkeypatch.setattr(submission_services, "validate", killing_before(submission_services.validate))
     response = client.post(f"/submissions/{sub.pk}/save/", form)
-    assert response.status_code == 500
+    assert response.status_code == 503
     page = response.content.decode()
-    assert "系统错误" in page and SERVER_ERROR in page and "Traceback" not in page
+    assert "数据库连接中断" in page and DATABASE_UNAVAILABLE in page and "Traceback" not in page
     monkeypatch.undo()
     connection.close()
     entry.refresh_from_db()
@@ -102,8 +102,8 @@ def test_the_connection_lost_during_an_evaluation_run(loaded: Cycle, monkeypatch
     client = client_for("evaluator-finance")
     monkeypatch.setattr(review_services, "run_checks", killing_before(review_services.run_checks))
     response = client.post(f"/cycles/{loaded.pk}/evaluation/run/")
-    assert response.status_code == 500
-    assert SERVER_ERROR in response.content.decode()
+    assert response.status_code == 503
+    assert DATABASE_UNAVAILABLE in response.content.decode()
     monkeypatch.undo()
     connection.close()
     assert (EvaluationRun.objects.count(), AuditEvent.objects.count()) == (runs, events)

@@ -192,3 +192,25 @@ def test_evidence_upload_goes_back_only_to_a_page_of_this_site(cycle):
                            (f"/submissions/{unit(cycle, '220122').pk}/", f"/submissions/{unit(cycle, '220122').pk}/")):
         response = client.post(f"/cycles/{cycle.pk}/evidence/upload/", {"region": "220122", "next": back})
         assert response.status_code == 302 and response["Location"] == expected, back
+
+
+def test_a_lost_database_connection_answers_503_with_its_own_page(cycle, monkeypatch):
+    """Every backend (the PostgreSQL fault tests kill a real connection; here the driver's error is raised)."""
+    from django.db import OperationalError
+
+    from anju_web.errors import DATABASE_UNAVAILABLE
+    from anju_web.submissions import services
+
+    def lost(*_args, **_kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    sub = unit(cycle, "220122")
+    client = client_for("clerk-220122")
+    client.raise_request_exception = False
+    monkeypatch.setattr(services, "validate", lost)
+    response = client.post(f"/submissions/{sub.pk}/save/", {"version": sub.version, "f-rental-violations": "7"})
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "数据库连接中断" in page and DATABASE_UNAVAILABLE in page
+    assert "server closed" not in page and "Traceback" not in page
+    assert response.headers["Retry-After"] == "30"

@@ -16,7 +16,7 @@ import typer
 from anju.adapters.document import DocumentError, annotate, read_document, write_summary
 from anju.audit import AuditResult, audit
 from anju.audit.extract import dataset_yaml
-from anju.cli.common import EXIT_BAD_INPUT, EXIT_FINDINGS, console, err_console, framework_arg, say
+from anju.cli.common import EXIT_BAD_INPUT, EXIT_FINDINGS, err_console, framework_arg, say
 from anju.decimals import plain
 from anju.framework import builtin_framework, builtin_years
 from anju.framework.models import Framework
@@ -56,7 +56,8 @@ def audit_cmd(
             document = read_document(path)
         except DocumentError as exc:
             for problem in exc.problems:
-                err_console.print(f"[bold red]无法读取：[/]{problem.message}", highlight=False)
+                err_console.print("无法读取：", style="bold red", end="")
+                err_console.print(problem.message)
             unreadable.append({"document": path.name, "error": "；".join(p.message for p in exc.problems)})
             continue
         result = audit(document, frameworks, forced=forced)
@@ -143,12 +144,14 @@ def print_result(result: AuditResult) -> None:
     counts = "，".join(f"{s.label} {n} 项" for s in Severity
                       if (n := sum(1 for f in result.findings if f.severity is s)))
     if not result.findings:
-        console.print("未发现问题。")
+        say("未发现问题。")
     else:
-        console.print(f"[bold]发现 {len(result.findings)} 项（{counts}）：[/]")
+        say(f"发现 {len(result.findings)} 项（{counts}）：", style="bold")
     for finding in result.findings:
         where = finding.anchor.text() if finding.anchor else ""
-        console.print(f"  [{SEVERITY_COLOR[finding.severity]}]{finding.severity.label}[/] [{finding.code}] ", end="")
+        say("  ", end="")
+        say(finding.severity.label, style=SEVERITY_COLOR[finding.severity], end="")
+        say(f" [{finding.code}] ", end="")
         say(f"{where} {finding.place}".strip())
         say(f"      {finding.problem.message}")
         if finding.quote:

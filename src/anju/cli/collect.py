@@ -40,6 +40,7 @@ from anju.cli.common import (
     builtin_trees,
     console,
     declared,
+    declared_framework,
     err_console,
     fail,
     framework_arg,
@@ -196,8 +197,9 @@ def _refusal_lines(rejected: list[ImportOutcome]) -> list[str]:
 
 
 def _framework_of(path: Path) -> Framework | None:
-    ref = declared(path).get("framework")
-    return framework_arg(ref) if ref is not None else None
+    said, doc = declared(path)
+    ref = said.get("framework")
+    return declared_framework(ref, doc) if ref is not None else None
 
 
 def _expand(files: list[Path]) -> list[Path]:

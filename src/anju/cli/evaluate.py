@@ -11,7 +11,7 @@ from rich.table import Table
 
 from anju import __version__
 from anju.checks import run_checks
-from anju.cli.common import EXIT_FINDINGS, OptionalFrameworkOpt, console, load_and_evaluate, say
+from anju.cli.common import EXIT_FINDINGS, FiguresOpt, OptionalFrameworkOpt, console, load_and_evaluate, say
 from anju.decimals import plain
 from anju.files import write_text
 from anju.problems import Problem, Severity
@@ -36,13 +36,14 @@ def evaluate_cmd(
     framework: OptionalFrameworkOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="一致性检查发现“错误”时以退出码 1 结束")] = False,
     from_units: Annotated[bool, typer.Option("--from-units", help="数据由 units.yaml 中各市县数据汇总而来（判断、说明仍取自数据集）")] = False,
-    units: Annotated[Path | None, typer.Option("--units", help="与 --from-units 合用：分地区数据文件")] = None,
+    units: Annotated[Path | None, typer.Option("--units", help="分地区数据文件（默认为数据集目录中的 units.yaml）")] = None,
+    figures: FiguresOpt = None,
 ) -> None:
     """按指标体系对数据集逐项计分，打印得分表和一致性检查结果，并保存 JSON 结果。
 
     示例：anju evaluate examples/jilin-2022
     """
-    fw, dataset, evaluation, _ = load_and_evaluate(path, framework, from_units, units, "未计分")
+    fw, dataset, evaluation, _ = load_and_evaluate(path, framework, from_units, units, "未计分", choice=figures)
     issues = run_checks(fw, dataset, evaluation)
     print_evaluation(evaluation)
     print_problems(issues)

@@ -22,15 +22,13 @@ from anju.adapters.report import (
 from anju.adapters.report.pdf import convert_to_pdf
 from anju.cli.common import (
     EXIT_TOOL_MISSING,
+    FiguresOpt,
     OptionalFrameworkOpt,
     console,
-    dataset_tree,
-    dataset_units,
     fail,
     load_and_evaluate,
     say,
 )
-from anju.collect.pipeline import PrefectureRows, partial_prefecture_rows, prefecture_rows
 from anju.files import write_bytes
 
 
@@ -42,27 +40,23 @@ def report_cmd(
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
     framework: OptionalFrameworkOpt = None,
-    from_units: Annotated[bool, typer.Option("--from-units", help="计分数据由 units.yaml 中各市县数据汇总而来")] = False,
+    from_units: Annotated[bool, typer.Option("--from-units", help="计分数据由 units.yaml 中各市县数据汇总而来（同 --figures units）")] = False,
+    figures: FiguresOpt = None,
     units: Annotated[Path | None, typer.Option("--units", help="分地区数据文件（默认为数据集目录中的 units.yaml）")] = None,
     province_only: Annotated[
         bool, typer.Option("--province-only", help="附件统计表只列全省一行（默认有分地区数据时按市州分行）")
     ] = False,
 ) -> None:
-    """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件1–4统计表（Excel）、图表，可选 PDF。
+    """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件统计表（Excel）、图表，可选 PDF。
 
     示例：anju report examples/jilin-2022 -o out/
     """
-    fw, dataset, evaluation, aggregated = load_and_evaluate(path, framework, from_units, units, "未生成材料")
-    rows: PrefectureRows | None = None
-    if not province_only:
-        if aggregated is not None:
-            rows = prefecture_rows(aggregated.result, dataset_tree(dataset))
-        else:
-            data = dataset_units(path, dataset, fw, units)
-            rows = partial_prefecture_rows(fw, data, dataset_tree(dataset)) if data is not None else None
+    fw, dataset, evaluation, sources = load_and_evaluate(path, framework, from_units, units, "未生成材料",
+                                                         choice=figures, use_rows=not province_only)
     directory = output or _default_dir(path)
     try:
-        files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=rows)
+        files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=sources.rows,
+                             rows_note=sources.rows_note)
     except TemplateProblem as exc:
         fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return

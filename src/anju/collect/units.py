@@ -98,6 +98,8 @@ class UnitsFile(Strict):
     year: Year
     title: Title | None = None
     note: Note | None = None
+    example: bool = False
+    """The rows are illustrative (示例数据), not real per-unit reports: every file they reach says so."""
     deadline: Date | None = None
     units: dict[str, UnitReport] = Field(default_factory=dict)
 

@@ -118,7 +118,7 @@ DONE = frozenset({Status.approved, Status.locked})
 
 
 class Submission(models.Model):
-    """What one unit reports for one cycle, across the three programs."""
+    """What one unit reports for one cycle, across the framework's programs."""
 
     cycle = models.ForeignKey(Cycle, verbose_name="评价年度", on_delete=models.PROTECT, related_name="submissions")
     region = models.ForeignKey(Region, verbose_name="填报单位", on_delete=models.PROTECT, related_name="submissions")

@@ -38,7 +38,16 @@ from anju.adapters.allocation.layout import (
     RegionSheet,
     build_layout,
 )
-from anju.adapters.excel.package import ImportLimits, Refused, inspect_zip, read_limited, sniff
+from anju.adapters.excel.package import (
+    NOT_COMPUTED,
+    ImportLimits,
+    PackageScan,
+    Refused,
+    check_extents,
+    inspect_zip,
+    read_limited,
+    sniff,
+)
 from anju.allocation.inputs import AllocationInputs, InputsError
 from anju.allocation.models import FactorMethod
 from anju.collect.entry import EntryError, as_decimal, is_blank, normalized_text, read_value, shown
@@ -72,17 +81,21 @@ class _Sheet:
 @dataclass
 class _Reader:
     display: str
-    errors: dict[str, list[tuple[str, str]]]
+    scan: PackageScan
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, code: EntryCode | ImportCode, message: str, sheet: str | None = None, cell: str | None = None) -> None:
         self.problems.append(Problem(code, Severity.error, message, Where(file=self.display, sheet=sheet, cell=cell)))
 
     def formula_error(self, sheet: str, cell: str, label: str) -> bool:
-        for ref, code in self.errors.get(sheet, []):
+        """An error cell or a formula without a cached value, reported; calamine reads both as blank."""
+        for ref, code in self.scan.errors.get(sheet, []):
             if ref == cell:
                 self.problem(EntryCode.FORMULA_ERROR, f"“{label}”为公式错误“{code}”：请改为直接填写数值", sheet, cell)
                 return True
+        if cell in self.scan.uncomputed(sheet):
+            self.problem(EntryCode.FORMULA_NOT_COMPUTED, f"“{label}”{NOT_COMPUTED}", sheet, cell)
+            return True
         return False
 
     def decimal(self, sheet: str, cell: str, raw: Any, label: str, places: int, *, positive: bool = False,
@@ -123,7 +136,7 @@ def import_inputs(path: Path, method: FactorMethod, display: str | None = None,
 def _import(path: Path, display: str, method: FactorMethod, limits: ImportLimits) -> AllocationInputs:
     data = read_limited(path, display, limits)
     sniff(data, display)
-    errors = inspect_zip(data, display, limits).errors
+    scan = inspect_zip(data, display, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # calamine raises several error types (with English texts) for malformed parts
@@ -133,7 +146,8 @@ def _import(path: Path, display: str, method: FactorMethod, limits: ImportLimits
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的分配测算输入表（缺少模板标识）：请用 anju allocate template 生成的表格填写")
     meta = _meta(_rows(workbook, META_SHEET, display))
     layout = _check_meta(meta, display, method)
-    reader = _Reader(display, errors)
+    check_extents(scan, layout.extent, display)
+    reader = _Reader(display, scan)
     missing = [s for s in [BASIC_SHEET, *(sheet.name for sheet in layout.sheets)] if s not in workbook.sheet_names]
     for sheet_name in missing:
         reader.problem(ImportCode.SHEET_MISSING, f"缺少工作表“{sheet_name}”：请勿删除或重命名工作表")

@@ -92,6 +92,16 @@ class InputsLayout:
     basic: tuple[BasicRow, ...]
     sheets: tuple[RegionSheet, ...]
 
+    def extent(self, sheet: str) -> tuple[int, int] | None:
+        """The last row and column the template writes on a sheet (None for the hidden metadata)."""
+        if sheet == BASIC_SHEET:
+            return max(b.row for b in self.basic), column_index(BASIC_ID_COL)
+        for region_sheet in self.sheets:
+            if region_sheet.name == sheet:
+                last_column = max((column_index(c.letter) for c in region_sheet.columns), default=column_index(NAME_COL))
+                return FIRST_ROW + len(self.regions) - 1, last_column
+        return None
+
     def row_of(self, code: str) -> int:
         for offset, (candidate, _) in enumerate(self.regions):
             if candidate == code:
@@ -119,6 +129,14 @@ class InputsLayout:
             "level": self.level, "region": self.region, "year": str(self.year),
             "regions": ",".join(code for code, _ in self.regions), "checksum": self.checksum,
         }
+
+
+def column_index(letters: str) -> int:
+    """1 for A, 27 for AA."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - ord("A") + 1)
+    return index
 
 
 def column_letter(index: int) -> str:

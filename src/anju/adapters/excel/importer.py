@@ -54,7 +54,7 @@ from anju.adapters.excel.package import (
     ImportLimits,
     PackageScan,
     Refused,
-    column_name,
+    check_extents,
     inspect_zip,
     read_limited,
     sniff,
@@ -67,15 +67,13 @@ from anju.dataset.models import FigureValue
 from anju.fields import NOTE_MAX_CHARS
 from anju.framework.models import Framework
 from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
+from anju.text import clean_text
 
 DATE_RE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 CELL_RE = re.compile(r"^([A-Z]+)([0-9]+)$")
 MAX_LISTED_CELLS = 5
 META_COLUMNS = 2
 """The hidden metadata sheet holds key and value in its first two columns."""
-EXTENT_MARGIN_ROWS = 50
-EXTENT_MARGIN_COLUMNS = 5
-"""How far beyond the template's own range a sheet may reach (notes typed beside the table)."""
 
 
 def warning_text(problem: Problem) -> str:
@@ -249,7 +247,7 @@ def _open(path: Path, display: str, context: ImportContext) -> _Opened:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的填报模板（缺少模板标识）：请使用下发的模板填报，不要自制表格或复制粘贴到新工作簿")
     meta = _read_meta(workbook, display)
     layout, tree = _check_meta(meta, display, context)
-    _check_extents(layout, scan, display)
+    check_extents(scan, layout.extent, display)
     _check_identity(workbook, sheets, layout, display)
     if not hmac.compare_digest(meta.get("checksum", "").encode("utf-8"), layout.checksum.encode("utf-8")):
         raise Refused(display, ImportCode.TEMPLATE_ALTERED,
@@ -341,20 +339,6 @@ def _rows(workbook: python_calamine.CalamineWorkbook, name: str, display: str) -
                                                    "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交", name) from None
 
 
-def _check_extents(layout: Layout, scan: PackageScan, display: str) -> None:
-    """No sheet reaches beyond the template's range plus a margin (checked in the XML, before calamine)."""
-    for name, found in scan.sheets.items():
-        extent = layout.extent(name)
-        if extent is None:
-            continue
-        rows, columns = extent[0] + EXTENT_MARGIN_ROWS, extent[1] + EXTENT_MARGIN_COLUMNS
-        if found.rows > rows or found.columns > columns:
-            far = found.lowest if found.rows > rows else found.widest
-            raise Refused(display, ImportCode.SHEET_TOO_LARGE,
-                          f"工作表“{name}”用到了 {far}，超出填报模板的范围（模板到 {column_name(extent[1])}{extent[0]}）："
-                          "请删除表格以外的行、列或内容后重新保存", name, far)
-
-
 def _check_identity(workbook: python_calamine.CalamineWorkbook, sheets: set[str], layout: Layout, display: str) -> None:
     """The cover and every sheet title name the unit the metadata names; a mismatch names both."""
     unit = layout.unit
@@ -427,7 +411,7 @@ def _check_meta(meta: dict[str, str], display: str, context: ImportContext) -> t
 def _optional_text(raw: Any) -> str | None:
     if isinstance(raw, float):
         return _float_text(raw)
-    text = str(raw).strip() if raw is not None else ""
+    text = clean_text(str(raw)).strip() if raw is not None else ""
     return text or None
 
 

@@ -22,6 +22,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -174,6 +175,26 @@ def inspect_zip(data: bytes, display: str, limits: ImportLimits) -> PackageScan:
                           sheet, far)
         scan.sheets[sheet] = found
     return scan
+
+
+EXTENT_MARGIN_ROWS = 50
+EXTENT_MARGIN_COLUMNS = 5
+"""How far beyond the template's own range a sheet may reach (notes typed beside the table)."""
+
+
+def check_extents(scan: PackageScan, extent_of: Callable[[str], tuple[int, int] | None], display: str) -> None:
+    """No sheet reaches beyond its template's range (``extent_of(sheet)``: last row and column, None for a
+    sheet without one) plus a margin — checked in the XML, before calamine expands anything."""
+    for name, found in scan.sheets.items():
+        extent = extent_of(name)
+        if extent is None:
+            continue
+        rows, columns = extent[0] + EXTENT_MARGIN_ROWS, extent[1] + EXTENT_MARGIN_COLUMNS
+        if found.rows > rows or found.columns > columns:
+            far = found.lowest if found.rows > rows else found.widest
+            raise Refused(display, ImportCode.SHEET_TOO_LARGE,
+                          f"工作表“{name}”用到了 {far}，超出填报模板的范围（模板到 {column_name(extent[1])}{extent[0]}）："
+                          "请删除表格以外的行、列或内容后重新保存", name, far)
 
 
 def _classify(names: set[str], display: str) -> None:

@@ -114,6 +114,7 @@ def write_report(
     rows: Sequence[UnitRow] | None = None,
     pdf: bool = False,
     evidence: Sequence[EvidenceEntry] | None = None,
+    rows_note: str | None = None,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
@@ -122,12 +123,13 @@ def write_report(
     ``evidence`` is listed in the explanation's 佐证材料清单 (附件7); by default the documents cited
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
+    ``rows_note`` labels illustrative rows (示例数据): it is printed on every appendix table.
     A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
     framework built in code can lack them), is a ``ValueError``.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
-    content = build_content(evaluation, framework, dataset, evidence)
+    content = replace(build_content(evaluation, framework, dataset, evidence), rows_note=rows_note)
     _remove_stale_staging(directory)
     staging = directory.parent / f".{directory.name}{STAGING_TAG}{os.getpid()}.tmp"
     try:

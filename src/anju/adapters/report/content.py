@@ -164,6 +164,8 @@ class ReportContent:
     """Titles of the appendix tables the framework declares (附件1–4 in 2022), by number."""
     evidence: list[EvidenceRow] = field(default_factory=list)
     """Rows of the 佐证材料清单; empty when there is no evidence (the attachment is left out)."""
+    rows_note: str | None = None
+    """The label of illustrative appendix rows (示例数据，非真实分地区数据…), shown with every table."""
 
     @property
     def score_table(self) -> Attachment:

@@ -31,6 +31,7 @@ NUMBER_FORMATS = {"amount": "#,##0.00", "count": "#,##0", "quantity": "#,##0.00"
 NOT_APPLICABLE_TEXT = "不适用"
 NOT_COMPUTABLE_TEXT = "—"
 TOTAL_LABEL = "合计"
+EXAMPLE_LABEL = "示例数据"
 HEADER_FIRST_ROW = 2
 BLANK_FILL = "#FFF2CC"
 TITLE_FONT = "黑体"
@@ -185,8 +186,10 @@ class _AppendixSheet:
                 self.sheet.write_comment(totals_row, c, "有单位未填报，合计不能确定。")
         return totals_row
 
-    def notes(self, after: int, as_of: str | None) -> int:
+    def notes(self, after: int, as_of: str | None, rows_note: str | None = None) -> int:
         notes = ["注：空白（浅黄色）为未填报，“不适用”为该单位无此项任务，“—”为分母为0无法计算。", *self.table.notes]
+        if rows_note:
+            notes.insert(0, rows_note if rows_note.startswith(EXAMPLE_LABEL) else f"{EXAMPLE_LABEL}：{rows_note}")
         scope = scope_notes(self.framework, self.table)
         if scope:
             notes.append("口径：" + "；".join(scope) + "。")
@@ -201,13 +204,16 @@ class _AppendixSheet:
 
 
 def write_appendix_sheet(book: xlsxwriter.Workbook, formats: _Formats, table: AppendixTable, framework: Framework,
-                         *, title: str, rows: Sequence[UnitRow], as_of: str | None) -> AppendixLayout:
+                         *, title: str, rows: Sequence[UnitRow], as_of: str | None,
+                         rows_note: str | None = None) -> AppendixLayout:
     writer = _AppendixSheet(book, formats, table, framework)
     writer.header(title)
     totals_row = writer.body(rows)
-    last_row = writer.notes(totals_row, as_of)
+    last_row = writer.notes(totals_row, as_of, rows_note)
     writer.sheet.freeze_panes(writer.first_data, 1)
     _print_setup(writer.sheet, (0, writer.first_data - 1), writer.last_col, last_row)
+    if rows_note:  # on every printed page, not only after the last row
+        writer.sheet.set_header(f"&L&\"-,Bold\"&KFF0000{EXAMPLE_LABEL}，非真实分地区数据")
     return AppendixLayout(table.sheet, writer.first_data, totals_row, writer.col_of)
 
 
@@ -225,7 +231,7 @@ def write_appendix_workbook(target: Path, content: ReportContent, framework: Fra
     formats = _Formats(book)
     layouts = [
         write_appendix_sheet(book, formats, table, framework, title=content.appendix_titles[table.number], rows=rows,
-                             as_of=content.as_of)
+                             as_of=content.as_of, rows_note=content.rows_note)
         for table in chosen
     ]
     book.close()
