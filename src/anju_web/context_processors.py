@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from anju_web.accounts.policy import profile_of
 from anju_web.submissions.cycles import current_cycle, visible_cycles
@@ -27,4 +28,6 @@ def role_context(request: HttpRequest) -> dict[str, Any]:
             nav_cycle = visible_cycles(user).filter(pk=cycle_id).first()
         if nav_cycle is None:
             nav_cycle = current_cycle(request)
-    return {"current_profile": profile, "current_role": profile.role if profile else None, "nav_cycle": nav_cycle}
+    # The years the user may see, for the year selectors (read only by the pages that show one).
+    cycles = SimpleLazyObject(lambda: list(visible_cycles(user)))
+    return {"visible_cycles": cycles, "current_profile": profile, "current_role": profile.role if profile else None, "nav_cycle": nav_cycle}

@@ -192,7 +192,7 @@ def test_load_a_province_dataset_into_a_cycle(cycle, tmp_path):
 
 def test_open_cycle_service_checks_the_province(cycle):
     prefecture = Region.objects.get(pk="220100")
-    with pytest.raises(Exception, match="不是省级单位|没有找到"):
+    with pytest.raises(Exception, match=r"不是省级单位|没有找到"):
         open_cycle(user("admin"), CycleRequest(province=prefecture, year=2023, framework_id="2022",
                                                deadline=dt.date(2024, 1, 31)))
 

@@ -13,7 +13,6 @@ from anju_web.accounts.policy import authorize, has
 from anju_web.audit.models import AuditEvent, AuditObject
 from anju_web.audit.services import EventFilter
 from anju_web.audit.services import visible_events as events_for
-from anju_web.submissions.cycles import visible_cycles
 from anju_web.exports import add_sheet, csv_bytes, workbook, workbook_bytes
 
 EXPORT_LIMIT = 100_000
@@ -37,7 +36,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "query": query.urlencode(),
         "can_export": has(request.user, "audit.export_auditevent"),
-        "cycles": visible_cycles(request.user),
     })
 
 

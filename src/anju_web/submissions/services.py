@@ -17,6 +17,7 @@ from anju.collect.units import UnitReport
 from anju.dataset import NOT_APPLICABLE
 from anju.dataset.models import BLANK_TEXT
 from anju.problems import EntryCode, LoadCode, Problem, ProblemsError, Severity, Where
+from anju.text import clean_text
 from anju_web.accounts.policy import authorize
 from anju_web.audit.models import AuditAction, AuditObject
 from anju_web.audit.services import record
@@ -93,7 +94,7 @@ def parse_inputs(submission: Submission, raw: dict[Key, RowInput], no_task: set[
             refuse(key, EntryCode.NO_TASK_WITH_DATA, f"{framework.program(key[0]).label}已选择“无此项任务”，"
                                                      f"但“{row.label}”仍填有数据：请清空，或取消“无此项任务”")
             continue
-        parsed[key] = (value, given.explanation.strip() if given.explanation is not None else None)
+        parsed[key] = (value, clean_text(given.explanation).strip() if given.explanation is not None else None)
     for program_id in sorted(no_task - {p.id for p in framework.programs}):
         refuse((program_id, ""), LoadCode.REFERENCE_UNKNOWN, f"未知的项目“{program_id}”")
     if problems:
