@@ -141,3 +141,33 @@ def test_open_2023_from_2022_fill_with_last_year_and_sign(live_server: Any, brow
         session.close()
     assert AuditEvent.objects.filter(action=AuditAction.cycle_opened, cycle_id=new.pk).exists()
     assert AuditEvent.objects.filter(action=AuditAction.cycle_archived, cycle_id=old.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_with_unsaved_edits_saves_first_in_the_browser(live_server: Any, browser: Any) -> None:  # noqa: F811
+    if not Cycle.objects.exists():
+        load_everything()
+    cycle = Cycle.objects.filter(archived_at__isnull=True).order_by("-year").first()
+    assert cycle is not None
+    sub = Submission.objects.get(cycle=cycle, region__pk="220122")
+    clerk = Session(browser, live_server.url, "clerk-220122")
+    page = clerk.goto(f"/submissions/{sub.pk}/")
+    if page.locator("#figure-form").count() == 0:
+        pytest.fail("农安县的填报不在可修改状态")
+    page.fill("#f-rental-violations", "0")
+    page.fill("input[name=note-rental-violations]", "浏览器中未保存就提交")
+    dialogs: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.click("[data-testid=do-submit]")
+    page.wait_for_load_state("networkidle")
+    assert dialogs and "尚未保存的修改" in dialogs[0]
+    assert "已先保存您的修改" in page.inner_text(".messages")
+    clerk.shot("27-save-then-submit")
+    entry = sub.entries.get(program="rental", figure_id="violations")
+    assert entry.explanation == "浏览器中未保存就提交"
+    clerk.close()

@@ -41,7 +41,8 @@ def test_csrf_is_required_for_forms_and_session_api_writes(cycle):
     assert response.status_code == 403
     assert "CSRF" in response.content.decode()
     response = client.put(f"/api/submissions/{sub.pk}/figures", data=json.dumps(
-        {"figures": [{"program": "rental", "figure": "violations", "value": "7"}]}), content_type="application/json")
+        {"version": sub.version, "figures": [{"program": "rental", "figure": "violations", "value": "7"}]}),
+        content_type="application/json")
     assert response.status_code == 403
     assert list(FigureEntry.objects.filter(submission=sub).values_list("figure_id", "value")) == before
     # With the token from the page, the same form goes through.

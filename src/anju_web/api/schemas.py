@@ -226,7 +226,7 @@ class FigureIn(Schema):
 
 
 class FiguresIn(Schema):
-    version: int | None = None
+    version: int = Field(ge=0, le=MAX_OFFSET, description="读取时的填报版本；与当前版本不符时答 409，不覆盖他人的修改")
     figures: list[FigureIn]
     no_task: list[str] | None = None
     """Programs marked 无此项任务; omitted leaves the switches unchanged."""
@@ -254,13 +254,16 @@ class JudgementOut(Schema):
     clauses: dict[str, bool | str]
     reason: str
     evidence: list[str]
+    version: int = Field(description="当前版本；修改时原样传回")
 
 
 class JudgementIn(Schema):
+    version: int = Field(ge=0, le=MAX_OFFSET, description="读取时的版本（尚未评定的为 0）；与当前版本不符时答 409，不覆盖他人的修改")
     points: str | None = None
     clauses: dict[str, bool | str] = {}
     reason: str = ""
-    evidence: list[str] = []
+    evidence: list[str] | None = None
+    """Omitted keeps the evidence list as it is."""
 
 
 class RunOut(Schema):

@@ -61,6 +61,8 @@ class FormRow:
     issues: list[Problem] = field(default_factory=list)
     last_year: str = ""
     """Last year's value (the baseline copied when the cycle was opened), as the form shows it."""
+    conflict: str = ""
+    """After a refused save: the value another user stored meanwhile (the row shows the typed one)."""
 
     @property
     def spec(self) -> FigureSpec:
@@ -210,10 +212,35 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
         messages.error(request, f"有 {len(exc.errors)} 个数据项填写有误，本次未保存任何数据，请按提示改正。")
         context = _context(request, submission, _rows(submission, raw, exc.errors, no_task))
         return render(request, "submissions/detail.html", context, status=400)
-    except (StaleVersion, NotEditable) as exc:
+    except StaleVersion as exc:
+        # Keep what this user typed, beside what the other saved, so nothing typed is lost: the form
+        # now carries the current version, and saving it again keeps the typed values.
+        submission.refresh_from_db()
+        messages.error(request, f"{exc}。您填写的内容仍在下面的表中，每个与他人所存不同的数据项旁注明了他人保存的值；"
+                                "核对后再次保存即以您的填写为准。")
+        blocks = _rows(submission, raw, None, no_task)
+        for block in blocks:
+            for row in block.rows:
+                current = row.entry.display if row.entry is not None else ""
+                if (row.program, row.spec.id) in raw and current not in (row.text, "") and not (row.not_applicable and current == "不适用"):
+                    row.conflict = current
+        return render(request, "submissions/detail.html", _context(request, submission, blocks), status=409)
+    except NotEditable as exc:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
     _report_saved(request, result.changed, result.issues)
+    if post_text(request, "then") == "submit":
+        # 提交 pressed with unsaved edits: they were saved first (above); now the submission.
+        if result.issues and any(i.is_error for i in result.issues):
+            messages.error(request, "已先保存您的修改；校验有错误，未提交。请改正后再提交。")
+        else:
+            try:
+                workflow.perform(request.user, submission, "submit")
+            except workflow.TransitionError as exc:
+                messages.error(request, f"已先保存您的修改，但未能提交：{exc}")
+            else:
+                submission.refresh_from_db()
+                messages.success(request, f"已先保存您的修改，再提交。当前状态：{submission.get_status_display()}")
     return redirect("submission", submission_id=submission.pk)
 
 
