@@ -125,9 +125,14 @@ def test_control_characters_through_every_field_and_every_export(cycle):  # noqa
     formula_cells = [c for c in cells if c.value == FORMULA]
     assert len(formula_cells) == 1 and formula_cells[0].data_type == "s"
     # Uploading the unchanged file (the submission is editable again after the return) keeps the text.
-    clerk.post(f"/submissions/{sub.pk}/upload/", {"file": SimpleUploadedFile("农安县.xlsx", template.content)})
+    sub.refresh_from_db()
+    fresh = clerk.get(f"/submissions/{sub.pk}/template.xlsx").content
+    response = clerk.post(f"/submissions/{sub.pk}/upload/", {"workbook": SimpleUploadedFile("农安县.xlsx", fresh)},
+                          follow=True)
+    assert "已保存" in response.content.decode(), response.content.decode()[:3000]
     entry = FigureEntry.objects.get(submission=sub, program="rental", figure_id="county_funds")
     assert entry.explanation == FORMULA
+    assert not AuditEvent.objects.filter(action="explanation_changed", old_value=FORMULA).exists()
 
     # The xlsx audit export keeps the text exactly: no visible apostrophe, no lost spaces.
     export = evaluator.get("/audit/export.xlsx")

@@ -93,3 +93,21 @@ def test_the_api_requires_the_submission_version(cycle):
                       content_type="application/json")
     assert stale.status_code == 409
     assert stored(sub, "rental", "violations") != "3"
+
+
+def test_an_upload_from_an_older_download_is_refused(cycle):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sub = unit(cycle, "220122")
+    clerk = client_for("clerk-220122")
+    old_file = clerk.get(f"/submissions/{sub.pk}/template.xlsx").content
+    assert clerk.post(f"/submissions/{sub.pk}/save/", {"version": sub.version, "f-rental-violations": "6"}).status_code == 302
+    response = clerk.post(f"/submissions/{sub.pk}/upload/", {"workbook": SimpleUploadedFile("农安县.xlsx", old_file)},
+                          follow=True)
+    assert "该文件下载之后，本单位数据已被修改" in response.content.decode()
+    assert stored(sub, "rental", "violations") == "6"
+    sub.refresh_from_db()
+    new_file = clerk.get(f"/submissions/{sub.pk}/template.xlsx").content
+    response = clerk.post(f"/submissions/{sub.pk}/upload/", {"workbook": SimpleUploadedFile("农安县.xlsx", new_file)},
+                          follow=True)
+    assert "已保存" in response.content.decode()

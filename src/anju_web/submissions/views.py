@@ -271,13 +271,19 @@ def upload(request: HttpRequest, submission_id: int) -> HttpResponse:
         return redirect("submission", submission_id=submission.pk)
     name = (upload_file.name or "填报表.xlsx").replace("\\", "/").rsplit("/", 1)[-1]
     try:
-        report = read_workbook(submission, upload_file.chunks(), name)
-        result = save_unit_report(request.user, submission, report, source=f"Excel 导入：{name}")
+        report, version = read_workbook(submission, upload_file.chunks(), name)
+        result = save_unit_report(request.user, submission, report, source=f"Excel 导入：{name}",
+                                  expected_version=version)
     except WorkbookRefused as exc:
         messages.error(request, f"Excel 填报表未导入（{len(exc.problems)} 处问题），本单位数据没有任何改动。")
         context = _context(request, submission, _rows(submission), [str(p) for p in exc.problems])
         return render(request, "submissions/detail.html", context, status=400)
-    except (NotEditable, StaleVersion) as exc:
+    except StaleVersion:
+        submission.refresh_from_db()
+        messages.error(request, f"Excel 填报表未导入：该文件下载之后，本单位数据已被修改（当前版本 {submission.version}）。"
+                                "为免覆盖这些修改，请重新下载填报表，在新文件中填写后再上传。本单位数据没有任何改动。")
+        return redirect("submission", submission_id=submission.pk)
+    except NotEditable as exc:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
     except FigureErrors as exc:
