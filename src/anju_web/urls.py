@@ -11,7 +11,7 @@ from anju_web.audit import views as audit
 from anju_web.audits import views as audits
 from anju_web.evidence import views as evidence
 from anju_web.performance import views as performance
-from anju_web.reports import catalogue
+from anju_web.reports import catalogue, cycle_views
 from anju_web.reports import views as reports
 from anju_web.reviews import views as reviews
 from anju_web.submissions import views as submissions
@@ -23,6 +23,10 @@ urlpatterns = [
     path("accounts/tokens/", accounts.tokens, name="tokens"),
     path("accounts/tokens/new/", accounts.create_token, name="create_token"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.revoke_token, name="revoke_token"),
+    path("cycles/", cycle_views.cycle_list, name="cycles"),
+    path("cycles/new/", cycle_views.new_cycle, name="new_cycle"),
+    path("cycles/<int:cycle_id>/choose/", cycle_views.choose, name="choose_cycle"),
+    path("cycles/<int:cycle_id>/archive/", cycle_views.archive, name="archive_cycle"),
     path("cycles/<int:cycle_id>/board/", reports.board, name="board"),
     path("cycles/<int:cycle_id>/deadline/", reports.set_deadline, name="set_deadline"),
     path("cycles/<int:cycle_id>/dashboard/", reports.dashboard, name="dashboard"),

@@ -58,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "submissions.lock_submission",
         "submissions.reopen_submission",
         "submissions.sign_cycle",
+        "submissions.add_cycle",
         "reviews.change_judgement",
         "reviews.run_evaluation",
         "reviews.add_comment",
@@ -79,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.administrator: [
         *READ_ALL,
         "submissions.change_cycle",
+        "submissions.add_cycle",
         "audit.export_auditevent",
         "auth.view_user",
         "auth.add_user",
