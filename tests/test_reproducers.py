@@ -205,7 +205,7 @@ def test_c4_proportional_scores_are_rounded_once(tmp_path: Path, capsys: Any) ->
     assert code == 0
     item = _item(tmp_path / "e.json", "rental", "outputs.rental_housing_completion")
     assert item["score"] == "1.23"  # 10 × 246999 / 2000000 = 1.234995 → 1.23 (not 1.24 via 12.3500%)
-    assert "10 × 12.34995% ÷ 100% = 1.23分" in item["branch"]
+    assert "10 × 12.34995% = 1.234995，按规定保留2位小数计1.23分" in item["branch"]
 
 
 def test_c4_the_explanation_never_contradicts_the_band(tmp_path: Path, capsys: Any) -> None:

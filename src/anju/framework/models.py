@@ -39,7 +39,8 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 ProgramId = Annotated[str, Field(pattern=ID_PATTERN)]
 """A program's id (``rental`` …): declared by the framework, never a fixed list in code."""
 PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([0-9]))?\}")
-BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of"})
+BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of", "our_region",
+                                  "whole_region"})
 
 
 class Strict(BaseModel):
