@@ -96,3 +96,20 @@ def test_extends_an_unknown_framework_or_itself(tmp_path: Path) -> None:
         load_framework(_variant(tmp_path, "  []\n", '"1999"'))
     with pytest.raises(FrameworkError, match="层数超过"):
         load_framework(_variant(tmp_path, "  []\n", '"."'))
+
+
+def test_check_passes_for_the_variant_fixture() -> None:
+    result = runner.invoke(app, ["framework", "check", str(VARIANT)])
+    assert result.exit_code == 0, result.output
+    assert "继承“2022年度中央财政城镇保障性安居工程补助资金绩效评价指标”" in result.output
+    assert result.output.count("校验通过") == 4
+
+
+def test_export_of_a_variant_is_the_resolved_table(tmp_path: Path) -> None:
+    book = tmp_path / "细则.xlsx"
+    result = runner.invoke(app, ["framework", "export", str(VARIANT), "-o", str(book)])
+    assert result.exit_code == 0 and "展开" in result.output, result.output
+    result = runner.invoke(app, ["framework", "import", str(book), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    imported, variant = load_framework(tmp_path / "out"), load_framework(VARIANT)
+    assert imported.programs == variant.programs and imported.extends is None
