@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 import yaml
@@ -94,6 +95,14 @@ def test_a_2024_cycle_runs_end_to_end(tmp_path: Path) -> None:
     assert book.status_code == 200
     sheets = openpyxl.load_workbook(io.BytesIO(book.content)).sheetnames
     assert sheets == [t.sheet for t in framework.appendix.tables]
+    for page_url in ("dashboard", "board", "judgements", "documents", "evidence"):
+        shown = client.get(f"/cycles/{cycle.pk}/{page_url}/")
+        assert shown.status_code == 200, page_url
+    explanation = client.get(f"/cycles/{cycle.pk}/documents/explanation/")
+    assert explanation.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(explanation.content)).paragraphs)
+    for number, program in zip("一二三四", framework.programs, strict=True):
+        assert f"{number}、{program.label}绩效评价情况" in text
     scores = client.get(f"/cycles/{cycle.pk}/documents/score-table/")
     assert scores.status_code == 200
     assert set(openpyxl.load_workbook(io.BytesIO(scores.content)).sheetnames) >= {p.label for p in framework.programs}
