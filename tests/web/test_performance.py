@@ -125,3 +125,12 @@ def read_yaml_text(text: str) -> dict[str, object]:
     data = parse_yaml(text, "monitoring.yaml").data
     assert isinstance(data, dict)
     return data
+
+
+@pytest.mark.django_db
+def test_a_clerk_finds_its_own_reports(clients: dict[str, Client], cycle: Cycle) -> None:
+    _plan(clients["province_evaluator"], cycle)
+    page = clients["county_clerk"].get(reverse("performance", args=[cycle.pk]), follow=True)
+    text = page.content.decode()
+    assert page.status_code == 200 and "绩效运行监控填报" in text
+    assert "农安县" in text and "榆树市" not in text and "已报送" in text and "未填报" in text  # 11月30日 not yet

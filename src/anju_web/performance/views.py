@@ -21,7 +21,7 @@ from anju.decimals import plain
 from anju.monitoring import Level, RoundAssessment
 from anju.monitoring.engine import IndicatorStatus
 from anju.monitoring.selfreport import build_self_report
-from anju_web.accounts.policy import authorize, has
+from anju_web.accounts.policy import authorize, has, region_scope_q
 from anju_web.performance.services import (
     CHANGE,
     FILL,
@@ -54,6 +54,9 @@ def _data(request: HttpRequest, cycle: Any) -> YearData | None:
 
 @login_required
 def plan(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
+    if not has(request.user, VIEW, cycle.region) and has(request.user, FILL):
+        return redirect("performance_mine", cycle_id=cycle.pk)  # a unit's clerk: its own reports
     cycle = get_cycle(request, cycle_id, VIEW)
     data = _data(request, cycle)
     programs = []
@@ -218,3 +221,25 @@ def unit_report(request: HttpRequest, cycle_id: int, day: str, code: str) -> Htt
         "cycle": cycle, "region": region, "date": date, "programs": programs,
         "submitted": report.submitted if report is not None else None,
     })
+
+
+@login_required
+def mine(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The monitoring dates of the units the user reports for, each with its report's state."""
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
+    authorize(request.user, FILL, None)
+    data = _data(request, cycle)
+    if data is None or data.monitoring is None:
+        return render(request, "performance/mine.html", {"cycle": cycle, "units": [], "dates": []})
+    codes = {u.code for u in data.tree.reporting_units(data.monitoring.year) if u.level != "province"}
+    regions = list(Region.objects.filter(region_scope_q(request.user)).filter(pk__in=codes).order_by("pk"))
+    units = []
+    for region in regions:
+        states = []
+        for day in data.dates():
+            round_ = data.monitoring.round(day)
+            report = round_.reports.get(region.pk) if round_ is not None else None
+            state = "未填报" if report is None else ("已报送" if report.submitted else "已保存，未报送")
+            states.append({"day": day, "state": state})
+        units.append({"region": region, "states": states})
+    return render(request, "performance/mine.html", {"cycle": cycle, "units": units, "dates": data.dates()})
