@@ -46,6 +46,7 @@ def test_targets_then_monitoring_then_board_then_report(clients: dict[str, Clien
     report = client.get(reverse("performance_selfreport", args=[cycle.pk]))
     assert report.status_code == 200
     document = docx.Document(io.BytesIO(report.content))
+    assert len(document.inline_shapes) == 1  # the execution chart
     headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "公文一级标题"]
     assert headings == ["一、绩效目标分解下达情况", "二、绩效目标完成情况分析", "三、偏离绩效目标的原因和下一步改进措施",
                         "四、绩效自评结果"]

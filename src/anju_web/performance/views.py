@@ -16,7 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from anju.adapters.monitoring.chart import execution_chart
 from anju.adapters.monitoring.selfreport import write_self_report
+from anju.adapters.report.fonts import FontMissingError
 from anju.decimals import plain
 from anju.monitoring import Level, RoundAssessment
 from anju.monitoring.engine import IndicatorStatus
@@ -159,10 +161,18 @@ def selfreport(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if run is None or data is None:
         messages.error(request, "生成绩效自评报告需要先导入绩效目标并运行评价。")
         return redirect("performance", cycle_id=cycle.pk)
+    rounds = data.rounds()
     report = build_self_report(data.targets, cycle.framework, data.tree, run.engine_dataset(), run.evaluation(),
-                               monitoring=data.monitoring, rounds=data.rounds())
+                               monitoring=data.monitoring, rounds=rounds)
     folder = Path(tempfile.mkdtemp(prefix="anju-selfreport-"))
-    target = write_self_report(report, folder / "selfreport.docx")
+    chart = None
+    if data.monitoring is not None and rounds:
+        try:
+            chart = execution_chart(rounds, folder / "chart.png", data.monitoring.year,
+                                    title=f"{data.tree.name}{data.monitoring.year}年预算执行进度与时序进度")
+        except FontMissingError:
+            messages.warning(request, "服务器缺少中文字体，报告中没有执行进度图。")
+    target = write_self_report(report, folder / "selfreport.docx", chart)
     response = HttpResponse(target.read_bytes(), content_type=DOCX_TYPE)
     filename = f"{cycle.region.name}{cycle.year}年度绩效自评报告.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
