@@ -48,6 +48,7 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/performance/", performance.plan, name="performance"),
     path("cycles/<int:cycle_id>/performance/upload/<slug:kind>/", performance.upload, name="performance_upload"),
     path("cycles/<int:cycle_id>/performance/board/<str:day>/", performance.board, name="performance_board"),
+    path("cycles/<int:cycle_id>/performance/mine/", performance.mine, name="performance_mine"),
     path("cycles/<int:cycle_id>/performance/report/<str:day>/<str:code>/", performance.unit_report,
          name="performance_unit_report"),
     path("cycles/<int:cycle_id>/performance/selfreport/", performance.selfreport, name="performance_selfreport"),

@@ -46,6 +46,7 @@ def test_targets_then_monitoring_then_board_then_report(clients: dict[str, Clien
     report = client.get(reverse("performance_selfreport", args=[cycle.pk]))
     assert report.status_code == 200
     document = docx.Document(io.BytesIO(report.content))
+    assert len(document.inline_shapes) == 1  # the execution chart
     headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "公文一级标题"]
     assert headings == ["一、绩效目标分解下达情况", "二、绩效目标完成情况分析", "三、偏离绩效目标的原因和下一步改进措施",
                         "四、绩效自评结果"]
@@ -125,3 +126,12 @@ def read_yaml_text(text: str) -> dict[str, object]:
     data = parse_yaml(text, "monitoring.yaml").data
     assert isinstance(data, dict)
     return data
+
+
+@pytest.mark.django_db
+def test_a_clerk_finds_its_own_reports(clients: dict[str, Client], cycle: Cycle) -> None:
+    _plan(clients["province_evaluator"], cycle)
+    page = clients["county_clerk"].get(reverse("performance", args=[cycle.pk]), follow=True)
+    text = page.content.decode()
+    assert page.status_code == 200 and "绩效运行监控填报" in text
+    assert "农安县" in text and "榆树市" not in text and "已报送" in text and "未填报" in text  # 11月30日 not yet

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docx import Document
 
-from anju.adapters.monitoring.selfreport import write_self_report
+from anju.adapters.monitoring.selfreport import self_evaluation_files, write_self_report
 from anju.collect.regions import RegionTree
 from anju.dataset import Dataset
 from anju.framework import Framework
@@ -113,3 +113,20 @@ def test_the_report_submission_clauses_are_checked_on_the_report(targets: Target
     without_three = dataclasses.replace(report, parts=[*report.parts[:2], report.parts[3]])
     missed = [c for c in report_clause_checks(without_three, framework) if not c.met]
     assert {c.clause for c in missed} == {"part_deviation"} and len(missed) == 3
+
+
+def test_the_self_evaluation_table_takes_its_deviation_reasons_from_monitoring(
+        tmp_path: Path, targets: Targets, framework: Framework, tree: RegionTree, jilin: tuple[Dataset, Framework],
+        jilin_evaluation: Evaluation, monitoring: Monitoring) -> None:
+    rental = targets.programs["rental"]
+    raised = [i.model_copy(update={"value": D(13000)}) if i.id == "rental_housing" else i for i in rental.indicators]
+    changed = targets.model_copy(update={"programs": {**targets.programs,
+                                                      "rental": rental.model_copy(update={"indicators": raised})}})
+    report = _report(changed, framework, tree, jilin, jilin_evaluation, monitoring)
+    reasons = {w.reason.rstrip("。") for r in assess_year(monitoring, targets, framework, tree) for w in r.warnings
+               if w.indicator == "rental_housing"}
+    text = report.deviations[("rental", "保障性租赁住房筹集套数")]
+    assert text.startswith("原因：") and any(reason in text for reason in reasons)
+    word, excel = self_evaluation_files(report, framework, jilin[0], changed, tmp_path, author="吉林省财政厅")
+    cells = [c.text for t in Document(str(word)).tables for row in t.rows for c in row.cells]
+    assert text in cells and excel.exists()

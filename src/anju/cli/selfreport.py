@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from anju.adapters.monitoring.chart import execution_chart
-from anju.adapters.monitoring.selfreport import write_self_report
+from anju.adapters.monitoring.selfreport import self_evaluation_files, write_self_report
 from anju.adapters.report.fonts import FontMissingError
 from anju.cli.common import (
     EXIT_TOOL_MISSING,
@@ -79,7 +79,9 @@ def selfreport_cmd(
         except FontMissingError as exc:
             fail("无法生成图表：", [str(exc)], code=EXIT_TOOL_MISSING)
     target = write_self_report(report, output / REPORT_NAME, chart)
+    tables = self_evaluation_files(report, fw, dataset, goals, output, author=f"{tree.name}财政厅")
     say(f"绩效自评报告已生成：{target}")
+    say(f"区域绩效自评表：{tables[0]}、{tables[1]}")
     checks = report_clause_checks(report, fw)
     if checks:
         met = sum(1 for c in checks if c.met)

@@ -89,6 +89,9 @@ class SelfReport:
     evaluation: Evaluation
     notes: list[str] = field(default_factory=list)
     """What the finance official must still write or confirm."""
+    deviations: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(program, indicator label) → 偏差原因分析及改进措施 of an indicator below target, from the units'
+    reasons and measures in the monitoring rounds (for the 区域绩效自评表)."""
 
 
 def _numbered(index: int) -> str:
@@ -319,7 +322,8 @@ def _part_three(targets: Targets, evaluation: Evaluation, dataset: Dataset, fram
 def _part_four(evaluation: Evaluation) -> Part:
     lines = [f"{p.label}满分{plain(p.points)}分，自评得分{plain(p.score)}分" + (f"，等级为“{p.grade}”" if p.grade else "")
              for p in evaluation.programs]
-    lead = [f"按照{evaluation.framework_label}逐项评分，{'；'.join(lines)}。各项目的评分依据见绩效自评表。"]
+    lead = [f"按照{evaluation.framework_label}逐项评分，{'；'.join(lines)}。各项目的得分见下表，"
+            "区域绩效自评表另附。"]
     return Part(f"四、{PART_TITLES[3]}", lead, [])
 
 
@@ -342,7 +346,20 @@ def build_self_report(targets: Targets, framework: Framework, tree: RegionTree, 
     ]
     notes = [f"{c.indicator.label}（{framework.program(c.program).label}）的实际完成情况须人工填写"
              for c in completions if c.met is None]
-    return SelfReport(title, region, evaluation.year, opening, parts, completions, evaluation, notes)
+    return SelfReport(title, region, evaluation.year, opening, parts, completions, evaluation, notes,
+                      _deviations(completions, rounds))
+
+
+def _deviations(completions: Sequence[Completion], rounds: Sequence[RoundAssessment]) -> dict[tuple[str, str], str]:
+    found = {}
+    for row in completions:
+        if row.met is not False:
+            continue
+        warnings = [w for r in rounds for w in r.warnings if w.program == row.program and w.indicator == row.indicator.id]
+        reasons, measures = _grouped(warnings, "reason", counted=False), _grouped(warnings, "measure", counted=False)
+        if reasons or measures:
+            found[(row.program, row.indicator.label)] = f"原因：{reasons or '—'}。改进措施：{measures or '—'}。"
+    return found
 
 
 def report_date(evaluation: Evaluation) -> dt.date | None:

@@ -16,12 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from anju.adapters.monitoring.chart import execution_chart
 from anju.adapters.monitoring.selfreport import write_self_report
+from anju.adapters.report.fonts import FontMissingError
 from anju.decimals import plain
 from anju.monitoring import Level, RoundAssessment
 from anju.monitoring.engine import IndicatorStatus
 from anju.monitoring.selfreport import build_self_report
-from anju_web.accounts.policy import authorize, has
+from anju_web.accounts.policy import authorize, has, region_scope_q
 from anju_web.performance.services import (
     CHANGE,
     FILL,
@@ -54,6 +56,9 @@ def _data(request: HttpRequest, cycle: Any) -> YearData | None:
 
 @login_required
 def plan(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
+    if not has(request.user, VIEW, cycle.region) and has(request.user, FILL):
+        return redirect("performance_mine", cycle_id=cycle.pk)  # a unit's clerk: its own reports
     cycle = get_cycle(request, cycle_id, VIEW)
     data = _data(request, cycle)
     programs = []
@@ -156,10 +161,18 @@ def selfreport(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if run is None or data is None:
         messages.error(request, "生成绩效自评报告需要先导入绩效目标并运行评价。")
         return redirect("performance", cycle_id=cycle.pk)
+    rounds = data.rounds()
     report = build_self_report(data.targets, cycle.framework, data.tree, run.engine_dataset(), run.evaluation(),
-                               monitoring=data.monitoring, rounds=data.rounds())
+                               monitoring=data.monitoring, rounds=rounds)
     folder = Path(tempfile.mkdtemp(prefix="anju-selfreport-"))
-    target = write_self_report(report, folder / "selfreport.docx")
+    chart = None
+    if data.monitoring is not None and rounds:
+        try:
+            chart = execution_chart(rounds, folder / "chart.png", data.monitoring.year,
+                                    title=f"{data.tree.name}{data.monitoring.year}年预算执行进度与时序进度")
+        except FontMissingError:
+            messages.warning(request, "服务器缺少中文字体，报告中没有执行进度图。")
+    target = write_self_report(report, folder / "selfreport.docx", chart)
     response = HttpResponse(target.read_bytes(), content_type=DOCX_TYPE)
     filename = f"{cycle.region.name}{cycle.year}年度绩效自评报告.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -218,3 +231,25 @@ def unit_report(request: HttpRequest, cycle_id: int, day: str, code: str) -> Htt
         "cycle": cycle, "region": region, "date": date, "programs": programs,
         "submitted": report.submitted if report is not None else None,
     })
+
+
+@login_required
+def mine(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The monitoring dates of the units the user reports for, each with its report's state."""
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
+    authorize(request.user, FILL, None)
+    data = _data(request, cycle)
+    if data is None or data.monitoring is None:
+        return render(request, "performance/mine.html", {"cycle": cycle, "units": [], "dates": []})
+    codes = {u.code for u in data.tree.reporting_units(data.monitoring.year) if u.level != "province"}
+    regions = list(Region.objects.filter(region_scope_q(request.user)).filter(pk__in=codes).order_by("pk"))
+    units = []
+    for region in regions:
+        states = []
+        for day in data.dates():
+            round_ = data.monitoring.round(day)
+            report = round_.reports.get(region.pk) if round_ is not None else None
+            state = "未填报" if report is None else ("已报送" if report.submitted else "已保存，未报送")
+            states.append({"day": day, "state": state})
+        units.append({"region": region, "states": states})
+    return render(request, "performance/mine.html", {"cycle": cycle, "units": units, "dates": data.dates()})

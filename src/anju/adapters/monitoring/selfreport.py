@@ -5,13 +5,15 @@ fonts and named styles (公文标题, 公文正文, 公文一级标题, 公文�
 evaluation's 说明 and the allocation notice. The content is :class:`anju.monitoring.selfreport.SelfReport`:
 four parts, each built from the data.
 
-Part ④ ends with the scores table of each program through :func:`self_evaluation_tables` — the
-seam for the MoF-format 绩效自评表 (issue 10, ``anju.adapters.document.self_evaluation_table``):
-until that layout is on main, the seam writes each program's 一级/二级指标 with 分值 and 得分.
+Part ④ ends with each program's scores (一级/二级指标, 分值, 得分: the evaluation). The MoF-format
+区域绩效自评表 is not redrawn here: :func:`self_evaluation_files` writes it through
+:mod:`anju.adapters.document.self_evaluation_table` (the documents work), with the targets and, for
+each indicator below target, the units' reasons and measures from the monitoring rounds.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
@@ -20,13 +22,23 @@ from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
+from anju.adapters.document.self_evaluation_table import (
+    self_evaluation_tables,
+    write_self_evaluation_docx,
+    write_self_evaluation_xlsx,
+)
 from anju.adapters.report.build_template import TEXT_WIDTH_MM, column_widths, fixed_table, styled_document
+from anju.dataset.models import Dataset
 from anju.decimals import plain
 from anju.files import temp_sibling
+from anju.framework.models import Framework
 from anju.monitoring.selfreport import SelfReport, Table
 from anju.scoring.result import Evaluation
+from anju.targets.models import Targets
 
 BODY = "公文正文"
+SELF_EVALUATION_DOCX = "区域绩效自评表.docx"
+SELF_EVALUATION_XLSX = "区域绩效自评表.xlsx"
 CHART_WIDTH = Mm(150)
 DRAFT_MARK = "（代拟稿）"
 ISSUERS = "{region}财政厅　　{region}住房和城乡建设厅"
@@ -75,8 +87,8 @@ def _table(doc: DocumentObject, table: Table, widths: tuple[float, ...] | None =
     _para(doc, "")
 
 
-def self_evaluation_tables(doc: DocumentObject, evaluation: Evaluation) -> None:
-    """Seam for the MoF 绩效自评表 (issue 10): each program's indicators with 分值 and 得分."""
+def score_tables(doc: DocumentObject, evaluation: Evaluation) -> None:
+    """Each program's 一级/二级指标 with 分值 and 得分, totals equal to the evaluation."""
     for program in evaluation.programs:
         rows = [("\u3000" * (item.level - 1) + item.label, plain(item.points), plain(item.score))
                 for item in program.items() if item.level <= INDICATOR_LEVEL]
@@ -114,7 +126,7 @@ def write_self_report(report: SelfReport, target: Path, chart: Path | None = Non
                 else:
                     _para(doc, block)
         if index == RESULT_PART:
-            self_evaluation_tables(doc, report.evaluation)
+            score_tables(doc, report.evaluation)
     _para(doc, "")
     _flush(_para(doc, ISSUERS.format(region=report.region)), WD_ALIGN_PARAGRAPH.RIGHT)
     _flush(_para(doc, "\u3000\u3000年\u3000\u3000月\u3000\u3000日"), WD_ALIGN_PARAGRAPH.RIGHT)
@@ -123,3 +135,18 @@ def write_self_report(report: SelfReport, target: Path, chart: Path | None = Non
     doc.save(str(partial))
     partial.replace(target)
     return target
+
+
+def self_evaluation_files(report: SelfReport, framework: Framework, dataset: Dataset, targets: Targets,
+                          directory: Path, *, author: str) -> tuple[Path, Path]:
+    """The 区域绩效自评表 (Word and Excel) of the documents work, its 偏差原因分析及改进措施 filled from
+    the monitoring rounds where the units gave reasons and measures."""
+    tables = self_evaluation_tables(report.evaluation, framework, dataset, targets)
+    labels = [p.id for p in report.evaluation.programs]
+    filled = []
+    for program_id, table in zip(labels, tables, strict=True):
+        rows = [replace(row, deviation=report.deviations.get((program_id, row.label), row.deviation)) if row.deviation
+                else row for row in table.rows]
+        filled.append(replace(table, rows=rows))
+    return (write_self_evaluation_docx(filled, directory / SELF_EVALUATION_DOCX, author=author),
+            write_self_evaluation_xlsx(filled, directory / SELF_EVALUATION_XLSX))
