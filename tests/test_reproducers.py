@@ -48,7 +48,7 @@ C2: dict[str, tuple[int, str]] = {
     "deep_flow_500": (2, "dataset.yaml:7：YAML 格式错误：嵌套层数过多（超过 32 层）"),
     "figure_is_a_date": (2, "dataset.yaml:13：数据项“central_spent”应为数值，实为“2022-01-01”"),
     "figure_is_a_list": (2, "dataset.yaml:13：数据项“central_spent”应为数值，实为列表"),
-    "framework_2021": (2, "dataset.yaml:7：数据集声明的指标体系“2021”不是内置年度（现有：2022"),
+    "framework_2021": (2, "dataset.yaml:7：数据集声明的指标体系“2021”不是内置年度（现有：2020、2022"),
     "huge_figure_31_digits": (2, "dataset.yaml:18：YAML 格式错误：数值“1000000000000000000000000000000”过大"),
     "huge_stated_total": (2, "dataset.yaml:78：YAML 格式错误：数值“1000000000000000000000000000000”过大"),
     "inf_figure": (2, "dataset.yaml:18：YAML 格式错误：不接受“.inf”（无穷大或非数值）"),

@@ -6,13 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from anju_web.accounts.policy import profile_of
-from anju_web.submissions.models import Cycle
+from anju_web.submissions.cycles import current_cycle, visible_cycles
+from anju_web.submissions.models import Submission
 
 
 def role_context(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     profile = profile_of(user)
-    nav_cycle = Cycle.objects.first() if getattr(user, "is_authenticated", False) else None
-    return {"current_profile": profile, "current_role": profile.role if profile else None, "nav_cycle": nav_cycle}
+    nav_cycle = None
+    if getattr(user, "is_authenticated", False):
+        # The cycle of the page shown (its URL names it), else the one chosen, else the newest open one.
+        match = getattr(request, "resolver_match", None)
+        cycle_id = match.kwargs.get("cycle_id") if match is not None else None
+        submission_id = match.kwargs.get("submission_id") if match is not None else None
+        if cycle_id is None and submission_id is not None:
+            cycle_id = Submission.objects.filter(pk=submission_id).values_list("cycle_id", flat=True).first()
+        if cycle_id is not None:
+            nav_cycle = visible_cycles(user).filter(pk=cycle_id).first()
+        if nav_cycle is None:
+            nav_cycle = current_cycle(request)
+    # The years the user may see, for the year selectors (read only by the pages that show one).
+    cycles = SimpleLazyObject(lambda: list(visible_cycles(user)))
+    return {"visible_cycles": cycles, "current_profile": profile, "current_role": profile.role if profile else None, "nav_cycle": nav_cycle}

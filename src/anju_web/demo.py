@@ -9,8 +9,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from anju.collect.units import UNITS_FILE, UnitReport, load_units
-from anju.dataset import NOT_APPLICABLE, load_dataset
+from anju.collect.units import UNITS_FILE, load_units
+from anju.dataset import load_dataset
 from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role, ensure_groups
 from anju_web.audit.models import AuditAction
@@ -18,18 +18,14 @@ from anju_web.audit.services import record
 from anju_web.regions.models import Region
 from anju_web.regions.services import sync_regions
 from anju_web.regions.source import region_tree
+from anju_web.reviews.cycles import load_report
 from anju_web.reviews.models import Judgement, Narrative
 from anju_web.reviews.services import RunOutcome, run_evaluation
 from anju_web.submissions.models import (
-    ACCEPTED_OR_LATER,
-    DONE,
     Cycle,
-    EntryState,
-    FigureEntry,
     Status,
     Submission,
 )
-from anju_web.submissions.units import validate
 
 DEMO_PASSWORD = "anju-demo-2022"
 
@@ -117,50 +113,12 @@ def load_example(path: Path | str, deadline: dt.date | None = None) -> Cycle:
         submission = Submission.objects.create(cycle=cycle, region_id=unit.code)
         if report is None:
             continue
-        _load_report(submission, report, units_yaml.name)
+        load_report(submission, report, f"示例数据：{units_yaml.name}", DEMO_STATES.get(submission.region_id, Status.approved))
         loaded += 1
     record(None, AuditAction.example_loaded, cycle.audit_target(),
            new=f"判断 {cycle.judgements.count()} 项，报表单位 {cycle.submissions.count()} 个，其中已有填报数据 {loaded} 个",
            note=str(path))
     return cycle
-
-
-def _load_report(submission: Submission, report: UnitReport, source: str) -> None:
-    rows = []
-    no_task = []
-    for pid, data in report.programs.items():
-        if data.no_task:
-            no_task.append(pid)
-            continue
-        for fid, value in data.figures.items():
-            if value is None:
-                continue
-            if value == NOT_APPLICABLE:
-                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.not_applicable,
-                                        explanation=data.explanations.get(fid, "")))
-            else:
-                rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid, state=EntryState.value,
-                                        value=value, explanation=data.explanations.get(fid, "")))
-        for fid, answer in data.answers.items():
-            rows.append(FigureEntry(submission=submission, program=pid, figure_id=fid,
-                                    state=EntryState.yes if answer else EntryState.no,
-                                    explanation=data.explanations.get(fid, "")))
-    FigureEntry.objects.bulk_create(rows)
-    status = DEMO_STATES.get(submission.region_id, Status.approved)
-    submitted = dt.datetime.combine(report.submitted_on or submission.cycle.deadline, dt.time(10, 0),
-                                    tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    submission.no_task = sorted(no_task)
-    submission.status = status
-    submission.source = f"示例数据：{source}"
-    if status != Status.draft:
-        submission.submitted_at = submitted
-    if status in ACCEPTED_OR_LATER:
-        submission.accepted_at = submitted + dt.timedelta(days=2)
-    if status in DONE:
-        submission.approved_at = submitted + dt.timedelta(days=5)
-    submission.issues = [p.as_dict() for p in validate(submission)]
-    submission.checked_at = submitted
-    submission.save()
 
 
 def first_run(cycle: Cycle) -> RunOutcome:

@@ -1,8 +1,11 @@
 """Spreadsheet and CSV output that cannot be turned into formulas by what users typed.
 
-A cell whose text starts with ``=``, ``+``, ``-`` or ``@`` (or a tab / carriage return, which
-some spreadsheet programs strip before reading the rest) is prefixed with ``'`` so that Excel,
-WPS and LibreOffice show it as text instead of evaluating it (CSV/formula injection).
+In CSV, a cell whose text starts with ``=``, ``+``, ``-`` or ``@`` (or a tab / carriage return,
+which some spreadsheet programs strip before reading the rest) is prefixed with ``'`` so that
+Excel, WPS and LibreOffice show it as text instead of evaluating it (CSV/formula injection). In
+xlsx every text cell is typed as a string, which no program evaluates, so the text is kept exactly
+(no visible ``'``). Every text passes :func:`anju.text.clean_text` first: a control character a
+user pasted can never make an export fail.
 """
 
 from __future__ import annotations
@@ -16,15 +19,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from anju.text import clean_text
+
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | Decimal | None
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers pass."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
+    """Text cleaned, and (for CSV) given a leading apostrophe when a spreadsheet would read it as a
+    formula; numbers pass."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        if value.startswith(DANGEROUS_PREFIXES):
+            return "'" + value
     return value
 
 
@@ -44,7 +52,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 def add_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]],
               widths: Sequence[int] | None = None) -> None:
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([neutralise(h) for h in header])
+    sheet.append([clean_text(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -56,7 +64,7 @@ def add_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Itera
             elif value is None:
                 values.append(None)
             else:
-                values.append(neutralise(value) if isinstance(value, str) else value)
+                values.append(clean_text(value) if isinstance(value, str) else value)
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):

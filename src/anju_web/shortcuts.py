@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from anju.text import clean_text
 from anju_web.accounts.policy import authorize, region_scope_q
 from anju_web.submissions.models import Cycle, Submission
 
@@ -40,4 +41,4 @@ def get_submission(request: HttpRequest, submission_id: int, permission: str | N
 
 def post_text(request: HttpRequest, name: str) -> str:
     value: Any = request.POST.get(name, "")
-    return str(value)
+    return clean_text(str(value))

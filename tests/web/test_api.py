@@ -51,7 +51,7 @@ def test_fill_validate_and_submit_through_the_api(cycle):
     token = issue_token(user("clerk-220122"), "对接")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     sub = unit(cycle, "220122")
-    bad = api.put(f"/api/submissions/{sub.pk}/figures", data=json.dumps({"figures": [
+    bad = api.put(f"/api/submissions/{sub.pk}/figures", data=json.dumps({"version": sub.version, "figures": [
         {"program": "rental", "figure": "violations", "value": "0.5"},
         {"program": "rental", "figure": "nonexistent", "value": "1"},
     ]}), content_type="application/json")
@@ -96,10 +96,11 @@ def test_evaluation_through_the_api(cycle):
     rental = next(p for p in body["evaluation"]["programs"] if p["id"] == "rental")
     assert rental["dimensions"][0]["children"][0]["metric"]["formula"]
     bad = evaluator.put(f"/api/cycles/{cycle.pk}/judgements/renovation/outputs.policies",
-                        data=json.dumps({"points": "1"}), content_type="application/json")
+                        data=json.dumps({"version": 1, "points": "1"}), content_type="application/json")
     assert bad.status_code == 409 and "理由" in json.loads(bad.content)["detail"]
     good = evaluator.put(f"/api/cycles/{cycle.pk}/judgements/renovation/outputs.policies",
-                         data=json.dumps({"points": "1", "reason": "配套政策尚不完善"}), content_type="application/json")
+                         data=json.dumps({"version": 1, "points": "1", "reason": "配套政策尚不完善"}),
+                         content_type="application/json")
     assert good.status_code == 200
     latest = json.loads(evaluator.get(f"/api/cycles/{cycle.pk}/evaluations/latest").content)
     assert latest["current"] is False
@@ -116,7 +117,8 @@ def test_problems_are_one_vocabulary_in_the_api(cycle):
     sub = unit(cycle, "220122")
     total = Decimal(stored(sub, "rental", "total_funds")) + 1
     saved = api.put(f"/api/submissions/{sub.pk}/figures", content_type="application/json",
-                    data=json.dumps({"figures": [{"program": "rental", "figure": "total_funds", "value": str(total)}]}))
+                    data=json.dumps({"version": sub.version,
+                                     "figures": [{"program": "rental", "figure": "total_funds", "value": str(total)}]}))
     assert saved.status_code == 200
     issue = next(i for i in json.loads(saved.content)["issues"] if i["code"] == "rental_funds_parts")
     assert (issue["severity"], issue["severity_label"], issue["where"]["program"]) == ("error", "错误", "rental")

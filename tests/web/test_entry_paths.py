@@ -146,7 +146,8 @@ def through_upload_page(client: Client, data: bytes, sub: Submission, program: s
 def through_api(api: Client, sub: Submission, program: str, figure: str, typed: str) -> Outcome:
     with rolled_back(sub):
         response = api.put(f"/api/submissions/{sub.pk}/figures", content_type="application/json",
-                           data=json.dumps({"figures": [{"program": program, "figure": figure, "value": typed}]}))
+                           data=json.dumps({"version": sub.version,
+                                            "figures": [{"program": program, "figure": figure, "value": typed}]}))
         if response.status_code == 422:
             [problem] = json.loads(response.content)["problems"]
             assert (problem["where"]["program"], problem["where"]["figure"]) == (program, figure)

@@ -41,7 +41,8 @@ def test_csrf_is_required_for_forms_and_session_api_writes(cycle):
     assert response.status_code == 403
     assert "CSRF" in response.content.decode()
     response = client.put(f"/api/submissions/{sub.pk}/figures", data=json.dumps(
-        {"figures": [{"program": "rental", "figure": "violations", "value": "7"}]}), content_type="application/json")
+        {"version": sub.version, "figures": [{"program": "rental", "figure": "violations", "value": "7"}]}),
+        content_type="application/json")
     assert response.status_code == 403
     assert list(FigureEntry.objects.filter(submission=sub).values_list("figure_id", "value")) == before
     # With the token from the page, the same form goes through.
@@ -171,9 +172,11 @@ def test_audit_exports_neutralise_formula_injection(cycle):
     xlsx = exporter.get("/audit/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     values = [c for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert any(c.value == "'" + warning_text for c in values)
+    # xlsx keeps the text exactly (no visible apostrophe), as a string cell no program evaluates
+    assert any(c.value == warning_text and c.data_type == "s" for c in values)
+    assert any(c.value == "@SUM(1,2)" and c.data_type == "s" for c in values)
     assert all(c.data_type != "f" for c in values)
-    assert not any(isinstance(c.value, str) and c.value.startswith(("=", "+", "@", "-")) for c in values)
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in values)
 
 
 def test_request_body_limits_are_enforced(cycle):

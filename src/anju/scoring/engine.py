@@ -74,7 +74,8 @@ def evaluate(framework: Framework, dataset: Dataset) -> Evaluation:
                 label=program.label,
                 points=program.points,
                 score=total,
-                grade=framework.grade(total),
+                grade=framework.grade(total, program.id),
+                grade_scheme=_scheme_text(framework, program.id),
                 dimensions=dimensions,
             )
         )
@@ -330,3 +331,8 @@ class _ProgramScorer:
             ]
             return "；".join(parts) + "。"
         return ""
+
+
+def _scheme_text(framework: Framework, program_id: str) -> str | None:
+    scheme = framework.scheme(program_id)
+    return scheme.describe() if scheme is not None else None

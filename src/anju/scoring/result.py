@@ -64,6 +64,8 @@ class ProgramResult(Frozen):
     points: Decimal
     score: Decimal
     grade: str | None
+    grade_scheme: str | None = None
+    """The scheme's own words and boundaries (财政部预算绩效评价等级：优（≥90）、…)."""
     dimensions: list[ItemResult]
 
     def items(self) -> Iterator[ItemResult]:

@@ -29,6 +29,7 @@ READ_ALL = [
     "audit.view_auditevent",
     "allocations.view_allocation",
     "audits.view_documentaudit",
+    "performance.view_yearplan",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "submissions.lock_submission",
         "submissions.reopen_submission",
         "submissions.sign_cycle",
+        "submissions.add_cycle",
         "reviews.change_judgement",
         "reviews.run_evaluation",
         "reviews.add_comment",
@@ -65,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "evidence.add_evidencefile",
         "allocations.run_allocation",
         "audits.add_documentaudit",
+        "performance.change_yearplan",
         "audit.export_auditevent",
     ],
     Role.supervision_reviewer: [
@@ -77,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.administrator: [
         *READ_ALL,
         "submissions.change_cycle",
+        "submissions.add_cycle",
         "audit.export_auditevent",
         "auth.view_user",
         "auth.add_user",

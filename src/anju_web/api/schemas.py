@@ -27,6 +27,8 @@ from anju_web.reviews.services import run_is_current
 from anju_web.submissions.models import FigureEntry, ItemReturn, Submission
 from anju_web.submissions.workflow import Verb
 
+MAX_OFFSET = 2**31 - 1
+"""Offsets and ids beyond this are refused (422), never handed to the database."""
 MAX_PAGE = 1000
 """Most audit events one request returns."""
 
@@ -140,6 +142,9 @@ class CycleOut(Schema):
     deadline: dt.date
     signed_at: dt.datetime | None
     data_version: int
+    region_year: int = Field(alias="tree_year", description="区划版本（年份）")
+    previous: int | None = Field(alias="previous_id", description="由哪个评价年度开启")
+    archived_at: dt.datetime | None = Field(description="归档时间（归档后只读）")
 
 
 # --- submissions ----------------------------------------------------------------------------
@@ -221,7 +226,7 @@ class FigureIn(Schema):
 
 
 class FiguresIn(Schema):
-    version: int | None = None
+    version: int = Field(ge=0, le=MAX_OFFSET, description="读取时的填报版本；与当前版本不符时答 409，不覆盖他人的修改")
     figures: list[FigureIn]
     no_task: list[str] | None = None
     """Programs marked 无此项任务; omitted leaves the switches unchanged."""
@@ -249,13 +254,16 @@ class JudgementOut(Schema):
     clauses: dict[str, bool | str]
     reason: str
     evidence: list[str]
+    version: int = Field(description="当前版本；修改时原样传回")
 
 
 class JudgementIn(Schema):
+    version: int = Field(ge=0, le=MAX_OFFSET, description="读取时的版本（尚未评定的为 0）；与当前版本不符时答 409，不覆盖他人的修改")
     points: str | None = None
     clauses: dict[str, bool | str] = {}
     reason: str = ""
-    evidence: list[str] = []
+    evidence: list[str] | None = None
+    """Omitted keeps the evidence list as it is."""
 
 
 class RunOut(Schema):
@@ -346,8 +354,9 @@ class AuditOut(Schema):
 class AuditFilter(Schema):
     object_type: AuditObject | None = None
     region: str | None = None
+    cycle: int | None = Field(None, ge=1, le=MAX_OFFSET, description="评价年度编号")
     limit: int = Field(100, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class EvidenceOut(Schema):

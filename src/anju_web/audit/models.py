@@ -41,6 +41,9 @@ class AuditAction(models.TextChoices):
     allocation_saved = "allocation_saved", "保存资金分配测算"
     document_audited = "document_audited", "核查说明材料"
     example_loaded = "example_loaded", "导入示例数据"
+    cycle_opened = "cycle_opened", "开启评价年度"
+    cycle_archived = "cycle_archived", "归档评价年度"
+    dataset_loaded = "dataset_loaded", "导入数据集"
     # the supervision bureau's review
     adjustment_proposed = "adjustment_proposed", "提出调整建议"
     adjustment_answered = "adjustment_answered", "答复调整建议"

@@ -71,6 +71,8 @@ class EventFilter:
     """Part of the object's label."""
     since: dt.date | None = None
     until: dt.date | None = None
+    cycle: int | None = None
+    """The evaluation year's events only."""
 
     @classmethod
     def from_query(cls, params: QueryDict) -> EventFilter:
@@ -79,7 +81,12 @@ class EventFilter:
             object_type=params.get("object_type", ""), region=params.get("region", ""),
             actor=params.get("actor", ""), text=params.get("q", ""),
             since=_date(params.get("since", "")), until=_date(params.get("until", "")),
+            cycle=_int(params.get("cycle", "")),
         )
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 18 else None
 
 
 def _date(text: str) -> dt.date | None:
@@ -101,6 +108,8 @@ def visible_events(user: Any, filters: EventFilter) -> QuerySet[AuditEvent]:
         events = events.filter(actor_label__icontains=filters.actor)
     if filters.text:
         events = events.filter(object_label__icontains=filters.text)
+    if filters.cycle is not None:
+        events = events.filter(cycle_id=filters.cycle)
     if filters.since:
         events = events.filter(at__date__gte=filters.since)
     if filters.until:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from pathlib import Path
@@ -85,35 +87,51 @@ class Package:
     checklist: Path
 
 
-def _package(directory: Path, names: dict[str, str]) -> Package:
+def _package(directory: Path) -> Package:
+    names = json.loads((directory / "files.json").read_text(encoding="utf-8"))
     return Package(directory / names["docx"], directory / names["appendix"], directory / names["attachment_scores"],
                    directory / names["checklist_workbook"])
 
 
+def _complete(directory: Path) -> bool:
+    marker = directory / "files.json"
+    return marker.exists() and all(k in json.loads(marker.read_text(encoding="utf-8")) for k in PACKAGE_FILES)
+
+
 def package(cycle: Cycle, run: EvaluationRun) -> Package:
-    """Write (once) and return the run's report package."""
+    """Write (once) and return the run's report package.
+
+    Content-addressed and safe under concurrent requests: each request writes into its own fresh
+    directory beside the target and renames it into place; the first to finish wins and the others
+    discard theirs and read the winner's. A finished package is never removed or rewritten while a
+    request may be reading it (review M3: two downloads right after a run gave 500)."""
     evidence = evidence_entries(cycle, run)
     directory = package_dir(run, evidence)
-    marker = directory / "files.json"
-    if marker.exists():
-        names = json.loads(marker.read_text(encoding="utf-8"))
-        if all(k in names for k in PACKAGE_FILES):
-            return _package(directory, names)
+    if _complete(directory):
+        return _package(directory)
     units = run.units_file()
     if units is None:
         raise DocumentUnavailable("这次评价运行保存于旧版本，没有保存各单位的填报数据，无法生成分地区附表：请重新运行评价")
-    tmp = directory.with_name(directory.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    files = write_report(run.evaluation(), cycle.framework, run.engine_dataset(), tmp,
-                         rows=appendix_rows(cycle, units) or None, evidence=evidence)
-    names = {k: getattr(files, k).name for k in PACKAGE_FILES}
-    (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
-    shutil.rmtree(directory, ignore_errors=True)
-    tmp.rename(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".", suffix=".tmp", dir=directory.parent))
+    try:
+        files = write_report(run.evaluation(), cycle.framework, run.engine_dataset(), tmp,
+                             rows=appendix_rows(cycle, units) or None, evidence=evidence)
+        names = {k: getattr(files, k).name for k in PACKAGE_FILES}
+        (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+        if directory.exists() and not _complete(directory):  # a package from before the file set grew
+            shutil.rmtree(directory, ignore_errors=True)
+        try:
+            tmp.rename(directory)
+        except OSError:  # another request finished first: its package is the same content
+            if not (directory / "files.json").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     for stale in directory.parent.glob(f"run-{run.pk}-*"):  # packages made before the evidence changed
-        if stale != directory and not stale.name.endswith(".tmp"):
+        if stale != directory and not stale.name.endswith(".tmp") and stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
-    return _package(directory, names)
+    return _package(directory)
 
 
 def build_docx(cycle: Cycle, run: EvaluationRun) -> bytes:
@@ -126,7 +144,14 @@ def build_pdf(cycle: Cycle, run: EvaluationRun) -> bytes:
     docx = package(cycle, run).docx
     target = docx.with_suffix(".pdf")
     if not target.exists():
-        convert_to_pdf(docx, target)
+        # Converted to a name of this request's own, then renamed: a reader never sees half a PDF.
+        handle, part = tempfile.mkstemp(prefix=target.stem + ".", suffix=".pdf.part", dir=target.parent)
+        os.close(handle)
+        try:
+            convert_to_pdf(docx, Path(part))
+            os.replace(part, target)
+        finally:
+            Path(part).unlink(missing_ok=True)
     return target.read_bytes()
 
 

@@ -29,6 +29,7 @@ from anju_web.reports import documents
 from anju_web.reviews.models import AdjustmentStatus, Comment, EvaluationRun, ScoreAdjustment
 from anju_web.reviews.services import latest_run
 from anju_web.shortcuts import get_cycle, get_cycle_for_units, is_htmx, post_text
+from anju_web.submissions.cycles import current_cycle
 from anju_web.submissions.models import (
     ACCEPTED_OR_LATER,
     DONE,
@@ -44,7 +45,7 @@ from anju_web.submissions.models import (
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     profile = profile_of(request.user)
-    cycle = Cycle.objects.select_related("region").first()
+    cycle = current_cycle(request)
     if cycle is None:
         return render(request, "reports/empty.html")
     if profile is not None and profile.role == Role.county_clerk and profile.region is not None:

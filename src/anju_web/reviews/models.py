@@ -27,6 +27,7 @@ class Judgement(models.Model):
     clauses = models.JSONField("评分要点", default=dict, blank=True, help_text="要点编号 → true/false，或部分得分（文本形式的数字）")
     reason = models.TextField("理由", blank=True)
     evidence = models.JSONField("佐证材料", default=list, blank=True)
+    version = models.PositiveIntegerField("版本", default=1, help_text="每次修改加一；按打开时的版本保存，防止两人互相覆盖")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="评定人"
     )

@@ -25,7 +25,7 @@ from anju.framework.models import Checklist, Item, Judged
 from anju.scoring import Evaluation, EvaluationError, evaluate
 from anju_web.accounts.policy import authorize
 from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
-from anju_web.audit.services import record
+from anju_web.audit.services import actor_label, record
 from anju_web.reviews.assembly import assemble, evaluators_dataset
 from anju_web.reviews.models import (
     AdjustmentStatus,
@@ -35,6 +35,7 @@ from anju_web.reviews.models import (
     Narrative,
     ScoreAdjustment,
 )
+from anju_web.submissions.cycles import ensure_not_archived
 from anju_web.submissions.frameworks import program_label
 from anju_web.submissions.models import DONE, Cycle, Status, Submission
 from anju_web.submissions.workflow import Verb, perform
@@ -92,7 +93,12 @@ def read_clauses(item: Item, given: dict[str, bool | str]) -> dict[str, bool | D
     return clauses
 
 
+class StaleJudgement(ReviewError):
+    """The judgement changed since the writer read it (another evaluator saved meanwhile)."""
+
+
 def _ensure_open(cycle: Cycle) -> None:
+    ensure_not_archived(cycle)
     if cycle.signed_at is not None:
         raise ReviewError(f"{cycle}的评价结果已审定，不能修改（须先重新打开相关填报）")
 
@@ -132,6 +138,7 @@ def save_judgement(
     reason: str = "",
     evidence: list[str] | None = None,
     narrative: str | None = None,
+    expected_version: int | None = None,
 ) -> Judgement:
     """Record a judgement. The engine's rule then scores it; if it cannot (e.g. points below full
     without a reason), nothing is saved and the engine's message is raised."""
@@ -141,18 +148,26 @@ def save_judgement(
     item = find_item(framework, program_id, item_path)
     clauses = dict(clauses or {})
     points = _checked_shape(item, points, clauses)
-    evidence = [e.strip() for e in (evidence or []) if e.strip()]
     label = f"{cycle} › {item_label(framework, program_id, item_path)}"
     with transaction.atomic():
         row, created = Judgement.objects.select_for_update().get_or_create(
             cycle=cycle, program=program_id, item_path=item_path
         )
+        stored_version = 0 if created else row.version
+        if expected_version is not None and expected_version != stored_version:
+            who = actor_label(row.updated_by) if row.updated_by is not None else "他人"
+            raise StaleJudgement(
+                f"“{item_label(framework, program_id, item_path)}”的判断已被{who}修改（当前版本 {stored_version}，"
+                f"您打开的是版本 {expected_version}），未保存：请刷新后核对再改")
         before = {} if created else _judgement_fields(row, item)
+        # Evidence not given keeps the list as it is (an API write of the score alone never wipes it).
+        evidence = list(row.evidence) if evidence is None else [e.strip() for e in evidence if e.strip()]
         row.points = points
         row.clauses = {cid: _clause_json(v) for cid, v in clauses.items()}
         row.reason = reason.strip()
         row.evidence = evidence
         row.updated_by = user
+        row.version = stored_version + 1
         row.save()
         changed = _record_judgement_changes(user, cycle.audit_target(AuditObject.judgement, row.pk, label),
                                             before, _judgement_fields(row, item))

@@ -145,6 +145,12 @@ class JudgeForm:
     narrative: str
     evidence_files: list[EvidenceFile]
     error: str = ""
+    version: int = -1
+    """The stored judgement's version the form was opened at (0: none stored yet)."""
+
+    def __post_init__(self) -> None:
+        if self.version < 0:
+            self.version = self.judgement.version if self.judgement is not None and self.judgement.pk else 0
 
     @property
     def is_checklist(self) -> bool:
@@ -240,9 +246,11 @@ def _save_posted_judgement(request: HttpRequest, cycle: Cycle, program: str, pat
         clauses = services.read_clauses(item, _posted_clauses(request)) if isinstance(item.rule, Checklist) else {}
         points = None if isinstance(item.rule, Checklist) else services.parse_optional_decimal(
             post_text(request, "points"), "评定分数")
+        version = post_text(request, "version")
         services.save_judgement(request.user, cycle, program, path, points=points, clauses=clauses,
                                 reason=post_text(request, "reason"), evidence=_posted_evidence(request),
-                                narrative=post_text(request, "narrative") if "narrative" in request.POST else None)
+                                narrative=post_text(request, "narrative") if "narrative" in request.POST else None,
+                                expected_version=int(version) if version.isdigit() and len(version) < 10 else None)
     except services.ReviewError as exc:
         return str(exc)
     return ""
@@ -272,6 +280,9 @@ def _judge_form_fragment(request: HttpRequest, cycle: Cycle, program: str, path:
         # Show what was typed, not what is stored, so the user can correct it.
         form.judgement = _posted_judgement(request, cycle, program, path)
         form.narrative = post_text(request, "narrative")
+        if "已被" not in error:  # a refused stale write keeps the stored version: reload to merge
+            posted = post_text(request, "version")
+            form.version = int(posted) if posted.isdigit() and len(posted) < 10 else form.version
     return render(request, "reviews/_judge_form.html", {
         "form": form, "cycle": cycle, "can_judge": True, "saved": not error,
         "can_upload": has(request.user, "evidence.add_evidencefile", cycle.region)

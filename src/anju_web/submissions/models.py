@@ -29,6 +29,9 @@ class Cycle(models.Model):
     region = models.ForeignKey(Region, verbose_name="省份", on_delete=models.PROTECT, related_name="cycles")
     year = models.PositiveIntegerField("年度")
     framework_id = models.CharField("指标体系", max_length=16)
+    framework_digest = models.CharField(
+        "指标体系指纹", max_length=64, blank=True, help_text="创建评价年度时指标体系的 SHA-256；与当前指标体系不同即说明指标体系已修改"
+    )
     title = models.CharField("标题", max_length=200)
     deadline = models.DateField("市县报送截止日期")
     as_of = models.DateField("数据截止日期", null=True, blank=True)
@@ -37,6 +40,16 @@ class Cycle(models.Model):
     signed_at = models.DateTimeField("省级审定时间", null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="审定人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region_year = models.PositiveIntegerField(
+        "区划版本（年份）", null=True, blank=True,
+        help_text="按哪一年的行政区划确定报表单位和填报表（空白即评价年度本身）")
+    previous = models.ForeignKey(
+        "self", verbose_name="上一评价年度", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="由哪个年度开启（上年数据、无此项任务和说明模板从这里复制）")
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="归档人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     data_version = models.PositiveIntegerField(
         "评价数据版本", default=0, editable=False, help_text="填报数据、无此项任务、判断、逐项说明每修改一次（或重新打开填报）加一"
@@ -57,6 +70,31 @@ class Cycle(models.Model):
     def framework(self) -> Framework:
         """The cycle's indicator framework (built-in, cached)."""
         return framework_by_id(self.framework_id)
+
+    @property
+    def framework_changed(self) -> bool:
+        """Whether the built-in framework is no longer the one the cycle was created with."""
+        return bool(self.framework_digest) and self.framework_digest != self.framework.digest
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.framework_digest and self.framework_id:
+            self.framework_digest = self.framework.digest
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def tree_year(self) -> int:
+        """The year whose region tree names the reporting units and shapes their forms."""
+        return self.region_year or self.year
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def state_label(self) -> str:
+        if self.archived_at is not None:
+            return "已归档（只读）"
+        return "已审定" if self.signed_at is not None else "进行中"
 
     def inputs_changed(self) -> None:
         """Count a change to what the evaluation is computed from (call inside the writing transaction)."""
@@ -102,6 +140,9 @@ class Submission(models.Model):
     no_task = models.JSONField("无此项任务的项目", default=list, blank=True)
     source = models.CharField("数据来源", max_length=200, blank=True)
     issues = models.JSONField("最近一次校验结果", default=list, blank=True)
+    baseline = models.JSONField(
+        "上年数据", default=dict, blank=True,
+        help_text="开启年度时从上一年度复制的本单位填报（跨年度校验的基数，显示在每个数据项旁）")
     checked_at = models.DateTimeField("校验时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     accepted_at = models.DateTimeField("审核通过时间", null=True, blank=True)
@@ -128,7 +169,7 @@ class Submission(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE
+        return self.status in EDITABLE and not self.cycle.is_archived
 
     @property
     def problems(self) -> list[Problem]:

@@ -17,9 +17,11 @@ from anju.collect.units import UnitReport
 from anju.dataset import NOT_APPLICABLE
 from anju.dataset.models import BLANK_TEXT
 from anju.problems import EntryCode, LoadCode, Problem, ProblemsError, Severity, Where
+from anju.text import clean_text
 from anju_web.accounts.policy import authorize
 from anju_web.audit.models import AuditAction, AuditObject
 from anju_web.audit.services import record
+from anju_web.submissions.cycles import ensure_not_archived
 from anju_web.submissions.frameworks import figure_label, program_label
 from anju_web.submissions.inputs import EntryError, RowInput, parse_row
 from anju_web.submissions.models import (
@@ -92,7 +94,7 @@ def parse_inputs(submission: Submission, raw: dict[Key, RowInput], no_task: set[
             refuse(key, EntryCode.NO_TASK_WITH_DATA, f"{framework.program(key[0]).label}已选择“无此项任务”，"
                                                      f"但“{row.label}”仍填有数据：请清空，或取消“无此项任务”")
             continue
-        parsed[key] = (value, given.explanation.strip() if given.explanation is not None else None)
+        parsed[key] = (value, clean_text(given.explanation).strip() if given.explanation is not None else None)
     for program_id in sorted(no_task - {p.id for p in framework.programs}):
         refuse((program_id, ""), LoadCode.REFERENCE_UNKNOWN, f"未知的项目“{program_id}”")
     if problems:
@@ -148,6 +150,7 @@ def _save(user: Any, submission: Submission, parsed: Parsed, *, switches: set[st
     """Write read values and (when given) the 无此项任务 switches in one transaction, then validate once."""
     with transaction.atomic():
         sub = lock(submission)
+        ensure_not_archived(sub.cycle)
         if not sub.is_editable:
             raise NotEditable(f"{sub}处于“{sub.get_status_display()}”状态，不能修改（须先退回或重新打开）")
         if expected_version is not None and expected_version != sub.version:

@@ -36,7 +36,7 @@ def layout(framework_id: str, province: str, unit: str, year: int) -> Layout:
 
 def layout_of(submission: Submission) -> Layout:
     cycle = submission.cycle
-    return layout(cycle.framework_id, cycle.region_id, submission.region_id, cycle.year)
+    return layout(cycle.framework_id, cycle.region_id, submission.region_id, cycle.tree_year)
 
 
 @cache
@@ -114,6 +114,7 @@ def validate(submission: Submission) -> list[Problem]:
     """Errors, warnings and advisories for the submission as it is stored."""
     framework = submission.cycle.framework
     report = unit_report(submission)
+    before = baseline_report(submission)
     rules = ruleset(framework.id)
     problems: list[Problem] = []
     for program, rows in program_rows(submission):
@@ -131,9 +132,33 @@ def validate(submission: Submission) -> list[Problem]:
                 message = f"{program.label}：“{row.label}”未填写（必填）：{hint}"
             problems.append(Problem(EntryCode.REQUIRED_BLANK, Severity.error, message,
                                     Where(program=program.id, figure=fid, unit=submission.region_id)))
-        for finding in check_program(rules, framework, program, data, unit=submission.region_id):
+        last = before.program(program.id) if before is not None else None
+        for finding in check_program(rules, framework, program, data, last, unit=submission.region_id):
             problems.append(finding.with_message(f"{program.label}：{finding.message}"))
     return problems
+
+
+def baseline_report(submission: Submission) -> UnitReport | None:
+    """Last year's report of the unit, as copied when the cycle was opened (None without one)."""
+    if not submission.baseline:
+        return None
+    return UnitReport.model_validate(submission.baseline)
+
+
+def baseline_texts(submission: Submission) -> dict[tuple[str, str], str]:
+    """Last year's value of each row as the form shows it beside the field (是/否, 不适用, a number)."""
+    report = baseline_report(submission)
+    if report is None:
+        return {}
+    out: dict[tuple[str, str], str] = {}
+    for pid, data in report.programs.items():
+        if data.no_task:
+            continue
+        for fid, value in data.figures.items():
+            out[(pid, fid)] = "不适用" if value == NOT_APPLICABLE else figure_text(value, blank="")
+        for fid, answer in data.answers.items():
+            out[(pid, fid)] = "是" if answer else "否"
+    return out
 
 
 def stored(problems: Iterable[ProblemDict | dict[str, Any]]) -> list[Problem]:

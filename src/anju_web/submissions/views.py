@@ -31,7 +31,13 @@ from anju_web.submissions.services import (
     save_figures,
     save_unit_report,
 )
-from anju_web.submissions.units import entries_of, figure_value_text, program_rows, unexplained
+from anju_web.submissions.units import (
+    baseline_texts,
+    entries_of,
+    figure_value_text,
+    program_rows,
+    unexplained,
+)
 from anju_web.submissions.units import stored as stored_problems
 from anju_web.submissions.workbooks import XLSX, WorkbookRefused, read_workbook, template_file
 
@@ -53,6 +59,10 @@ class FormRow:
     error: str = ""
     returned: list[ItemReturn] = field(default_factory=list)
     issues: list[Problem] = field(default_factory=list)
+    last_year: str = ""
+    """Last year's value (the baseline copied when the cycle was opened), as the form shows it."""
+    conflict: str = ""
+    """After a refused save: the value another user stored meanwhile (the row shows the typed one)."""
 
     @property
     def spec(self) -> FigureSpec:
@@ -97,6 +107,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
     issues_by_where: dict[tuple[str, str], list[Problem]] = {}
     for issue in stored_problems(submission.issues):
         issues_by_where.setdefault((issue.where.program or "", issue.where.figure or ""), []).append(issue)
+    last_year = baseline_texts(submission)
     blocks = []
     for program, entry_rows in program_rows(submission):
         pid = program.id
@@ -115,7 +126,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
                 text = ("是" if answer else "否") if answer is not None else figure_value_text(entry.figure_value)
                 note = entry.explanation
             rows.append(FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
-                                open_returns.get(key, []), issues_by_where.get(key, [])))
+                                open_returns.get(key, []), issues_by_where.get(key, []), last_year.get(key, "")))
         blocks.append(ProgramBlock(pid, program.label, pid in switches, rows))
     return blocks
 
@@ -137,6 +148,7 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
     return {
         "submission": submission,
         "cycle": submission.cycle,
+        "has_baseline": bool(submission.baseline),
         "blocks": blocks,
         "errors": [p for p in problems if p.is_error],
         "warnings": warnings,
@@ -200,10 +212,35 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
         messages.error(request, f"有 {len(exc.errors)} 个数据项填写有误，本次未保存任何数据，请按提示改正。")
         context = _context(request, submission, _rows(submission, raw, exc.errors, no_task))
         return render(request, "submissions/detail.html", context, status=400)
-    except (StaleVersion, NotEditable) as exc:
+    except StaleVersion as exc:
+        # Keep what this user typed, beside what the other saved, so nothing typed is lost: the form
+        # now carries the current version, and saving it again keeps the typed values.
+        submission.refresh_from_db()
+        messages.error(request, f"{exc}。您填写的内容仍在下面的表中，每个与他人所存不同的数据项旁注明了他人保存的值；"
+                                "核对后再次保存即以您的填写为准。")
+        blocks = _rows(submission, raw, None, no_task)
+        for block in blocks:
+            for row in block.rows:
+                current = row.entry.display if row.entry is not None else ""
+                if (row.program, row.spec.id) in raw and current not in (row.text, "") and not (row.not_applicable and current == "不适用"):
+                    row.conflict = current
+        return render(request, "submissions/detail.html", _context(request, submission, blocks), status=409)
+    except NotEditable as exc:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
     _report_saved(request, result.changed, result.issues)
+    if post_text(request, "then") == "submit":
+        # 提交 pressed with unsaved edits: they were saved first (above); now the submission.
+        if result.issues and any(i.is_error for i in result.issues):
+            messages.error(request, "已先保存您的修改；校验有错误，未提交。请改正后再提交。")
+        else:
+            try:
+                workflow.perform(request.user, submission, "submit")
+            except workflow.TransitionError as exc:
+                messages.error(request, f"已先保存您的修改，但未能提交：{exc}")
+            else:
+                submission.refresh_from_db()
+                messages.success(request, f"已先保存您的修改，再提交。当前状态：{submission.get_status_display()}")
     return redirect("submission", submission_id=submission.pk)
 
 
@@ -234,13 +271,19 @@ def upload(request: HttpRequest, submission_id: int) -> HttpResponse:
         return redirect("submission", submission_id=submission.pk)
     name = (upload_file.name or "填报表.xlsx").replace("\\", "/").rsplit("/", 1)[-1]
     try:
-        report = read_workbook(submission, upload_file.chunks(), name)
-        result = save_unit_report(request.user, submission, report, source=f"Excel 导入：{name}")
+        report, version = read_workbook(submission, upload_file.chunks(), name)
+        result = save_unit_report(request.user, submission, report, source=f"Excel 导入：{name}",
+                                  expected_version=version)
     except WorkbookRefused as exc:
         messages.error(request, f"Excel 填报表未导入（{len(exc.problems)} 处问题），本单位数据没有任何改动。")
         context = _context(request, submission, _rows(submission), [str(p) for p in exc.problems])
         return render(request, "submissions/detail.html", context, status=400)
-    except (NotEditable, StaleVersion) as exc:
+    except StaleVersion:
+        submission.refresh_from_db()
+        messages.error(request, f"Excel 填报表未导入：该文件下载之后，本单位数据已被修改（当前版本 {submission.version}）。"
+                                "为免覆盖这些修改，请重新下载填报表，在新文件中填写后再上传。本单位数据没有任何改动。")
+        return redirect("submission", submission_id=submission.pk)
+    except NotEditable as exc:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
     except FigureErrors as exc:

@@ -233,7 +233,9 @@ def transition_for(verb: str, status: str) -> Transition | None:
 
 
 def available(user: Any, submission: Submission) -> list[Transition]:
-    """Transitions the user may attempt on the submission now (for showing buttons)."""
+    """Transitions the user may attempt on the submission now (for showing buttons; none in an archived cycle)."""
+    if submission.cycle.is_archived:
+        return []
     return [t for t in TRANSITIONS if submission.status in t.sources and has(user, t.permission, submission.region)]
 
 

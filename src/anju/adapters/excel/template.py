@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -60,6 +60,7 @@ from anju.collect.validation import RuleSet
 from anju.dataset.models import NOT_APPLICABLE
 from anju.files import make_dirs, write_bytes
 from anju.framework.models import Framework
+from anju.text import clean_text
 
 NUMBER_FORMATS = {"amount": "#,##0.00", "quantity": "#,##0.00", "count": "#,##0", "percent": "0.00"}
 
@@ -215,8 +216,8 @@ def _cover(ws: Worksheet, layout: Layout, values: UnitReport | None) -> None:
     ws.add_data_validation(date_dv)
     date_dv.add(date_cell)
     if values is not None:
-        ws.cell(row=cover_row("reporter"), column=2, value=values.reporter)
-        ws.cell(row=cover_row("phone"), column=2, value=values.phone)
+        _text(ws.cell(row=cover_row("reporter"), column=2), values.reporter)
+        _text(ws.cell(row=cover_row("phone"), column=2), values.phone)
         if values.submitted_at is not None:
             date_cell.value = values.submitted_at
     ws.column_dimensions["A"].width = 14
@@ -337,7 +338,7 @@ def _prefill(value_cell: Cell, note_cell: Cell, row: FigureRow, data: UnitProgra
             value_cell.value = int(value) if value == value.to_integral_value() else float(value)
     explanation = data.explanations.get(row.spec.id)
     if explanation:
-        note_cell.value = explanation
+        _text(note_cell, explanation)
 
 
 def _meta(ws: Worksheet, layout: Layout) -> None:
@@ -346,3 +347,13 @@ def _meta(ws: Worksheet, layout: Layout) -> None:
         ws.cell(row=index, column=2, value=value)
     ws.sheet_state = "veryHidden"
     _protect(ws)
+
+
+def _text(cell: Cell | MergedCell, text: str | None) -> None:
+    """User text as a text cell, exactly: never a formula (an explanation starting with ``=`` stays
+    the words typed, and survives a re-upload), never a character the file format cannot hold."""
+    if text is None:
+        return
+    assert isinstance(cell, Cell), "a text cell is never part of a merged range"
+    cell.value = clean_text(text)
+    cell.data_type = "s"

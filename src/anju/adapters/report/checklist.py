@@ -113,9 +113,9 @@ def build_checklist(
     entries += _assumptions(evaluation, framework)
     entries += [Entry(NOTES, "说明", p.label, item.label, item.note)
                 for p in evaluation.programs for item in p.items() if item.note]
-    for note in (dataset.note, dataset.source):
-        if note:
-            entries.append(Entry(NOTES, "说明", "", "", f"数据集：{note}"))
+    for remark in (dataset.note, dataset.source):
+        if remark:
+            entries.append(Entry(NOTES, "说明", "", "", f"数据集：{remark}"))
     return Checklist(evaluation.region_name, evaluation.year, entries)
 
 

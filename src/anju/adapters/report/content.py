@@ -139,6 +139,8 @@ class ProgramSection:
     """吉林省城镇保障性安居工程财政资金用于住房租赁保障绩效评价得分88分，具体说明如下："""
     dimensions: list[DimensionSection]
     score_rows: list[ScoreRow]
+    grade_scheme: str | None = None
+    """The scheme's own words and boundaries (财政部预算绩效评价等级：优（≥90）、良（≥80）、…)."""
 
     @property
     def deduction(self) -> Decimal:
@@ -331,6 +333,7 @@ def _program_section(number: int, program: ProgramResult, framework: Framework, 
         ),
         dimensions=dimensions,
         score_rows=[score_row(item) for item in program.items()],
+        grade_scheme=program.grade_scheme,
     )
 
 

@@ -58,6 +58,7 @@ def render_markdown(content: ReportContent, charts: Sequence[Chart] = (), base: 
             + (f"，等级：{program.grade}" if program.grade else "")
             + "）",
             "",
+            *([f"等级划分：{program.grade_scheme}", ""] if program.grade_scheme else []),
         ]
         lines.append("| " + " | ".join(SCORE_HEADERS) + " |")
         lines.append("| --- | ---: | ---: | ---: | --- | --- |")

@@ -299,7 +299,10 @@ def _score_sheet(book: xlsxwriter.Workbook, formats: _Formats, program: ProgramS
         cells = ",".join(xl_rowcol_to_cell(r, col) for r in dimension_rows)
         sheet.write_formula(total, col, f"=SUM({cells})", formats.number("points", True), float(value))
     sheet.write_string(total, 5, f"等级：{grade}" if grade else "", formats.text)
-    sheet.write_blank(total, 6, None, formats.text)
+    if grade and program.grade_scheme:
+        sheet.write_string(total, 6, program.grade_scheme, formats.text)
+    else:
+        sheet.write_blank(total, 6, None, formats.text)
     sheet.write_blank(total, 7, None, formats.text)
     sheet.write_blank(total, 8, None, formats.text)
     sheet.freeze_panes(first, 2)

@@ -15,5 +15,6 @@ router = Router(tags=["审计"])
 
 @router.get("/audit", response=list[AuditOut], summary="审计日志（权限范围内，按时间倒序）")
 def audit(request: HttpRequest, filters: Query[AuditFilter]) -> QuerySet[AuditEvent]:
-    events = visible_events(request.user, EventFilter(object_type=filters.object_type or "", region=filters.region or ""))
+    events = visible_events(request.user, EventFilter(object_type=filters.object_type or "", region=filters.region or "",
+                                                   cycle=filters.cycle))
     return events[filters.offset: filters.offset + filters.limit]

@@ -42,6 +42,7 @@ def put_judgement(request: HttpRequest, cycle_id: int, program: str, item_path: 
     return services.save_judgement(
         request.user, cycle, program, item_path, points=services.parse_optional_decimal(payload.points, "评定分数"),
         clauses=services.read_clauses(item, payload.clauses), reason=payload.reason, evidence=payload.evidence,
+        expected_version=payload.version,
     )
 
 

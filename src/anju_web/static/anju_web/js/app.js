@@ -10,6 +10,28 @@
     }
   });
 
+  // 未保存的修改：离开页面前提醒；按“提交”时先保存再提交（不丢失已填写的内容）
+  var figureForm = document.getElementById("figure-form");
+  var dirty = false;
+  if (figureForm) {
+    figureForm.addEventListener("input", function () { dirty = true; });
+    figureForm.addEventListener("change", function () { dirty = true; });
+    figureForm.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-save-first]");
+      if (!button || !dirty) { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (!window.confirm("本页有尚未保存的修改。将先保存这些修改并校验，校验通过后再提交。确定吗？")) { return; }
+      figureForm.querySelector("[data-then]").value = "submit";
+      dirty = false;
+      figureForm.submit();
+    }, true);
+  }
+
   // 文件选择框：显示所选文件名（浏览器自带的按钮文字随操作系统语言，不一定是中文）
   document.addEventListener("change", function (event) {
     var input = event.target;
