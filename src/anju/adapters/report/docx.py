@@ -81,9 +81,7 @@ def _score_row(row: ScoreRow) -> dict[str, Any]:
 
 
 def _program(number: int, program: ProgramSection) -> dict[str, Any]:
-    grade = f"等级：{program.grade}" if program.grade else ""
-    if grade and program.grade_scheme:
-        grade += f"（{program.grade_scheme}）"
+    grade = program.grade_text
     return {
         "id": program.id,
         "number": number,

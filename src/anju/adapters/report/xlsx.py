@@ -379,7 +379,7 @@ def _attachment_score_sheet(book: xlsxwriter.Workbook, formats: _Formats, progra
     for col, value in ((1, program.points), (2, program.score), (3, program.deduction)):
         cells = ",".join(xl_rowcol_to_cell(r, col) for r in dimension_rows)
         sheet.write_formula(total, col, f"=SUM({cells})", formats.number("points", True), float(value))
-    sheet.write_string(total, 4, f"等级：{program.grade}" if program.grade else "", formats.text)
+    sheet.write_string(total, 4, program.grade_text, formats.text)
     sheet.merge_range(total + 2, 0, total + 2, last, SIGN_LINE, formats.note)
     sheet.freeze_panes(first, 1)
     _print_setup(sheet, (0, 3), last, total + 2)
