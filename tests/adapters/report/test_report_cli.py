@@ -115,3 +115,24 @@ def test_report_province_only(tmp_path: Path) -> None:
     (book,) = tmp_path.glob("*附件1-4*.xlsx")
     sheet = openpyxl.load_workbook(book, data_only=True).worksheets[0]
     assert sheet.cell(row=5, column=1).value == "吉林省"
+
+
+@pytest.mark.parametrize(("placeholder", "message"), [
+    ("{{ opening | nosuchfilter }}", "不存在的过滤器“nosuchfilter”"),
+    ("{{ year / 0 }}", "除数为0"),
+    ("{% if year is nosuchtest %}x{% endif %}", "不存在的判断“is nosuchtest”"),
+])
+def test_template_errors_leave_nothing_behind(placeholder: str, message: str, tmp_path: Path) -> None:
+    """Issue 10, item 10: an unknown filter or test, or a runtime error, is a Chinese message with
+    exit code 2, and no file (no chart) is left in the output directory."""
+    assert runner.invoke(app, ["report-template", str(tmp_path / "模板.docx")]).exit_code == 0
+    doc = Document(str(tmp_path / "模板.docx"))
+    doc.paragraphs[2].text = placeholder
+    doc.save(str(tmp_path / "模板.docx"))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(out), "--province-only", "--template",
+                                 str(tmp_path / "模板.docx")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out*"))

@@ -56,7 +56,8 @@ def test_its_own_tables_titles_and_headers(files: ReportFiles) -> None:
     book = load_workbook(files.appendix)
     assert book.sheetnames == ["附表一 补助资金", "附表二 地方投入", "附表三 任务完成"]
     money = book["附表一 补助资金"]
-    assert [money[c].value for c in ("A1", "A2", "A3", "A7")] == ["辽宁省2030年度补助资金执行表", "金额单位：万元", "地区", "全省合计"]
+    assert [money[c].value for c in ("A1", "A2", "B2", "A3", "A7")] == ["辽宁省2030年度补助资金执行表", "附件1", "金额单位：万元",
+                                                                    "地区", "全省合计"]
     assert [money.cell(3, c).value for c in (2, 5, 7)] == ["两项合计", "保障性租赁住房", "老旧小区更新"]  # program labels
     assert [money.cell(4, c).value for c in range(2, 9)] == ["预算", "支出", "执行率", "预算", "支出", "预算", "支出"]
     assert {"B3:D3", "E3:F3", "G3:H3", "A3:A4"} <= {str(r) for r in money.merged_cells.ranges}
@@ -87,7 +88,7 @@ def test_totals_equal_the_sums_and_ratios_come_from_the_sums(files: ReportFiles)
     assert [tasks.cell(4, c).value for c in range(2, 10)] == ["计划", "完成", "完成率", "计划小区", "开工小区", "计划面积",
                                                               "开工面积", "面积开工率"]
     assert tasks["C3"].value is None and tasks["E3"].value == "老旧小区更新"
-    assert tasks["B7"].number_format == "#,##0" and tasks["H7"].number_format == "#,##0.00"
+    assert tasks["B7"].number_format == "#,##0" and tasks["H7"].number_format == "#,##0"  # a whole area: no ".00"
     assert number(tasks["H7"].value) == Decimal(100000)
     assert tasks["I7"].value == pytest.approx(100000 / 120000)
 

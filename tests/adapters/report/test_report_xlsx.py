@@ -59,7 +59,7 @@ def test_four_sheets_with_titles_units_and_merged_headers(report: ReportFiles, c
     for table in APPENDIX_TABLES:
         ws = values[table.sheet]
         assert ws["A1"].value == content.appendix_titles[table.number]
-        assert ws["A2"].value == table.unit
+        assert ws["A2"].value == f"附件{table.number}" and ws["B2"].value == table.unit
         merged = {str(r) for r in ws.merged_cells.ranges}
         assert "A3:A4" in merged  # 单位 spans both header rows
         for group in table.groups:

@@ -10,9 +10,11 @@ One entry per finding, in sections:
    (居民参与出资 55% → 56% because the framework's base is 年度计划改造小区), or that were wrong;
 4. 说明文字矛盾 — narrative contradictions (``anju report`` refuses to write while one remains, so a
    written package lists none; the web lists them on the evaluation page);
-5. 计分所依据的假设 — every item whose rule or maximum is reconstructed (provenance ``assumed``),
+5. 失分指标 — every scored item below its points, with how the score was reached (what the
+   监管局 will ask about first);
+6. 计分所依据的假设 — every item whose rule or maximum is reconstructed (provenance ``assumed``),
    with its score: a different official table would change these;
-6. 内部备注 — the evaluators' internal notes (``judgements.*.note``), and the dataset's note and source.
+7. 内部备注 — the evaluators' internal notes (``judgements.*.note``), and the dataset's note and source.
 
 Written as Markdown and as a workbook (one sheet, one row per entry, filterable).
 """
@@ -37,7 +39,8 @@ RESTATED = "与报送数不同的数值"
 NARRATIVE = "说明文字矛盾"
 ASSUMPTIONS = "计分所依据的假设"
 NOTES = "内部备注"
-SECTIONS = (SOURCES, CHECKS, RESTATED, NARRATIVE, ASSUMPTIONS, NOTES)
+LOST = "失分指标"
+SECTIONS = (SOURCES, CHECKS, RESTATED, NARRATIVE, LOST, ASSUMPTIONS, NOTES)
 RESTATED_CODES = frozenset({ConsistencyCode.DENOMINATOR_SWITCH, ConsistencyCode.STATED_PERCENT_MISMATCH})
 
 
@@ -106,24 +109,10 @@ def build_checklist(
         else:
             section = CHECKS
         entries.append(_finding(problem, section, programs, labels))
-    for program in evaluation.programs:
-        definitions = dict(framework.program(program.id).items())
-        for item in program.items():
-            definition = definitions.get(item.path)
-            assumed_points = definition is not None and definition.provenance == Provenance.assumed
-            if item.provenance != Provenance.assumed and not assumed_points:
-                continue
-            what = "评分规则" if item.provenance == Provenance.assumed else "分值"
-            note = ""
-            if definition is not None:
-                rule_note = getattr(definition.rule, "note", None) if definition.rule is not None else None
-                note = next((n for n in (rule_note, definition.note) if n), "")
-            text = (f"{what}为重建的假设（非官方表格原文），得分{plain(item.score)}分（分值{plain(item.points)}分）"
-                    + (f"；{' '.join(note.split())}" if note else ""))
-            entries.append(Entry(ASSUMPTIONS, "说明", program.label, item.label, text))
-        for item in program.items():
-            if item.note:
-                entries.append(Entry(NOTES, "说明", program.label, item.label, item.note))
+    entries += _lost(evaluation)
+    entries += _assumptions(evaluation, framework)
+    entries += [Entry(NOTES, "说明", p.label, item.label, item.note)
+                for p in evaluation.programs for item in p.items() if item.note]
     for remark in (dataset.note, dataset.source):
         if remark:
             entries.append(Entry(NOTES, "说明", "", "", f"数据集：{remark}"))
@@ -181,3 +170,35 @@ def write_checklist_workbook(target: Path, checklist: Checklist) -> Path:
     book.close()
     partial.replace(target)
     return target
+
+
+def _lost(evaluation: Evaluation) -> list[Entry]:
+    entries = []
+    for program in evaluation.programs:
+        for item in program.items():
+            if not item.children and item.score < item.points:
+                why = f"；理由：{item.reason}" if item.reason else ""
+                entries.append(Entry(LOST, "说明", program.label, item.label,
+                                     f"扣{plain(item.deduction)}分（得分{plain(item.score)}分，分值{plain(item.points)}分）："
+                                     f"{item.branch}{why}"))
+    return entries
+
+
+def _assumptions(evaluation: Evaluation, framework: Framework) -> list[Entry]:
+    entries = []
+    for program in evaluation.programs:
+        definitions = dict(framework.program(program.id).items())
+        for item in program.items():
+            definition = definitions.get(item.path)
+            assumed_points = definition is not None and definition.provenance == Provenance.assumed
+            if item.provenance != Provenance.assumed and not assumed_points:
+                continue
+            what = "评分规则" if item.provenance == Provenance.assumed else "分值"
+            note = ""
+            if definition is not None:
+                rule_note = getattr(definition.rule, "note", None) if definition.rule is not None else None
+                note = next((n for n in (rule_note, definition.note) if n), "")
+            text = (f"{what}为重建的假设（非官方表格原文），得分{plain(item.score)}分（分值{plain(item.points)}分）"
+                    + (f"；{' '.join(note.split())}" if note else ""))
+            entries.append(Entry(ASSUMPTIONS, "说明", program.label, item.label, text))
+    return entries

@@ -146,6 +146,12 @@ class ProgramSection:
     def deduction(self) -> Decimal:
         return self.points - self.score
 
+    @property
+    def grade_text(self) -> str:
+        """等级：良（…）: the one text of the score table's totals row, in Word and Excel."""
+        grade = f"等级：{self.grade}" if self.grade else ""
+        return f"{grade}（{self.grade_scheme}）" if grade and self.grade_scheme else grade
+
     def indicators(self) -> Iterator[IndicatorText]:
         for dimension in self.dimensions:
             yield from dimension.indicators

@@ -29,7 +29,15 @@ from typing import Any
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import (
+    Environment,
+    StrictUndefined,
+    TemplateAssertionError,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+    meta,
+)
 from lxml import etree
 
 from anju.adapters.report.charts import Chart
@@ -73,9 +81,7 @@ def _score_row(row: ScoreRow) -> dict[str, Any]:
 
 
 def _program(number: int, program: ProgramSection) -> dict[str, Any]:
-    grade = f"等级：{program.grade}" if program.grade else ""
-    if grade and program.grade_scheme:
-        grade += f"（{program.grade_scheme}）"
+    grade = program.grade_text
     return {
         "id": program.id,
         "number": number,
@@ -192,9 +198,16 @@ def _paragraph_texts(tpl: DocxTemplate) -> list[tuple[str, str]]:
     """(where, text) of every paragraph a user sees: body (tables included), headers, footers."""
     document = tpl.docx
     found: list[tuple[str, str]] = []
-    for counter, paragraph in enumerate(document.element.body.iter(f"{_W}p"), start=1):
+    counter = cells = 0
+    for paragraph in document.element.body.iter(f"{_W}p"):
         text = "".join(node.text or "" for node in paragraph.iter(f"{_W}t"))
-        found.append((f"正文第{counter}段", text))
+        in_table = any(ancestor.tag == f"{_W}tc" for ancestor in paragraph.iterancestors())
+        if in_table:  # counted as a user counts: body paragraphs only, table cells apart
+            cells += 1
+            found.append((f"正文第{counter}段之后的表格（第{cells}个单元格段落）", text))
+        else:
+            counter += 1
+            found.append((f"正文第{counter}段", text))
     for section in document.sections:
         parts = (
             ("页眉", section.header), ("偶数页页眉", section.even_page_header), ("首页页眉", section.first_page_header),
@@ -253,7 +266,14 @@ def check_template(tpl: DocxTemplate, path: Path, context: Mapping[str, Any], en
             path,
             [f"{where}（“{_short(text)}”）有 Jinja 语法错误：{exc.message}{_syntax_hint(exc.message or '')}"],
         ) from None
-    unknown = sorted(meta.find_undeclared_variables(ast) - set(context) - set(env.globals) - {"loop"})
+    try:
+        undeclared = meta.find_undeclared_variables(ast)
+    except TemplateAssertionError as exc:  # an unknown filter or test, found when compiling
+        found = _NO_FILTER.search(str(exc)) or _NO_TEST.search(str(exc))
+        name = found.group(1) if found else ""
+        places = [f"{where}（“{_short(text)}”）" for where, text in paragraphs if name and name in text]
+        raise TemplateProblem(path, [f"{'、'.join(places[:3]) or '模板中'}：{_template_error(exc)}"]) from None
+    unknown = sorted(undeclared - set(context) - set(env.globals) - {"loop"})
     if unknown:
         problems = []
         for name in unknown:
@@ -285,6 +305,21 @@ def _undefined_problem(path: Path, exc: UndefinedError, tpl: DocxTemplate) -> Te
     return TemplateProblem(path, [f"{location}引用了不存在的字段“{name}”（可用字段见 README“报告模板”一节）"])
 
 
+_RUNTIME = {"ZeroDivisionError": "除数为0", "TypeError": "类型不符，如文字与数字相加", "KeyError": "没有这一项",
+            "IndexError": "序号超出范围", "ValueError": "数值无效"}
+_NO_FILTER = re.compile(r"No filter named '([^']+)'")
+_NO_TEST = re.compile(r"No test named '([^']+)'")
+
+
+def _template_error(exc: TemplateError) -> str:
+    message = str(exc)
+    if found := _NO_FILTER.search(message):
+        return f"模板使用了不存在的过滤器“{found.group(1)}”（{{{{ 名称 | {found.group(1)} }}}}）：请删去“| {found.group(1)}”"
+    if found := _NO_TEST.search(message):
+        return f"模板使用了不存在的判断“is {found.group(1)}”：请改为 is defined、is none 等 Jinja 自带的判断，或删去"
+    return f"模板无法渲染：{message}"
+
+
 def open_template(path: Path) -> DocxTemplate:
     if not path.is_file():
         raise TemplateProblem(path, ["模板文件不存在"])
@@ -313,7 +348,10 @@ def write_docx(content: ReportContent, charts: Sequence[Chart], target: Path, te
         nearby = " / ".join(_short(line) for line in getattr(exc, "docx_context", []) if line.strip())
         raise TemplateProblem(path, [f"Jinja 语法错误：{exc.message}{_syntax_hint(exc.message or '')}；附近文字：{nearby}"]) from None
     except TemplateError as exc:
-        raise TemplateProblem(path, [f"模板无法渲染：{exc}"]) from None
+        raise TemplateProblem(path, [_template_error(exc)]) from None
+    except (ArithmeticError, TypeError, ValueError, LookupError) as exc:  # {{ year / 0 }}, {{ title + 1 }} …
+        raise TemplateProblem(path, [f"模板中的表达式无法计算（{_RUNTIME.get(type(exc).__name__, '运算错误')}）："
+                                     f"请检查 {{{{ }}}} 中的运算"]) from None
     place_signature(tpl.docx)
     indent_attachment_list(tpl.docx)
     issuer = content.signature.issuers[0] if content.signature else f"{content.region}财政厅"

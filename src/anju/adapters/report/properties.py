@@ -40,6 +40,7 @@ def place_signature(document: DocumentObject) -> None:
     if not dates:
         return
     date = dates[-1]
+    date.paragraph_format.keep_with_next = True  # the 附注 below stays with the date
     char = _char_width(date.style.font.size if date.style is not None else None)
     date_chars = len(date.text.strip())
     for paragraph in paragraphs:

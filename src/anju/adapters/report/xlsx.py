@@ -93,6 +93,8 @@ def _write_value(sheet: Any, at: tuple[int, int], value: CellValue, fmt: tuple[_
         sheet.write_string(*at, NOT_COMPUTABLE_TEXT, formats.center)
     else:
         assert isinstance(value, Decimal)
+        if kind == "quantity" and value == value.to_integral_value():
+            kind = "count"  # a whole area or quantity without ".00"
         number = float(value)  # the file boundary: Excel stores doubles
         if formula:
             sheet.write_formula(*at, formula, formats.number(kind, bold), number)
@@ -128,7 +130,8 @@ class _AppendixSheet:
         top, sub = HEADER_FIRST_ROW, HEADER_FIRST_ROW + 1
         sheet.merge_range(0, 0, 0, self.last_col, title, formats.title)
         sheet.set_row(0, 30)
-        sheet.merge_range(1, 0, 1, self.last_col, self.table.unit, formats.unit)
+        sheet.write_string(1, 0, f"附件{self.table.number}", formats.label)
+        sheet.merge_range(1, 1, 1, self.last_col, self.table.unit, formats.unit)
         sheet.merge_range(top, 0, sub, 0, self.table.row_header, formats.header)
         for group in self.table.groups:
             first, last = col_of[group.columns[0].id], col_of[group.columns[-1].id]
@@ -202,6 +205,8 @@ class _AppendixSheet:
             r = after + 2 + index
             self.sheet.merge_range(r, 0, r, self.last_col, note, self.formats.note)
             self.sheet.set_row(r, row_height([(note, 16 + 13 * self.last_col)]))
+        r += 2
+        self.sheet.merge_range(r, 0, r, self.last_col, SIGN_LINE, self.formats.note)
         return r
 
 
@@ -379,7 +384,7 @@ def _attachment_score_sheet(book: xlsxwriter.Workbook, formats: _Formats, progra
     for col, value in ((1, program.points), (2, program.score), (3, program.deduction)):
         cells = ",".join(xl_rowcol_to_cell(r, col) for r in dimension_rows)
         sheet.write_formula(total, col, f"=SUM({cells})", formats.number("points", True), float(value))
-    sheet.write_string(total, 4, f"等级：{program.grade}" if program.grade else "", formats.text)
+    sheet.write_string(total, 4, program.grade_text, formats.text)
     sheet.merge_range(total + 2, 0, total + 2, last, SIGN_LINE, formats.note)
     sheet.freeze_panes(first, 1)
     _print_setup(sheet, (0, 3), last, total + 2)
