@@ -14,6 +14,7 @@ Everything deployment-specific comes from the environment:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "anju_web.regions",
     "anju_web.submissions",
     "anju_web.reviews",
@@ -88,7 +90,26 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju_web.middleware.DatabaseUnavailableMiddleware",
+    "anju_web.middleware.ClientAddressMiddleware",
+    "anju_web.middleware.IdleTimeoutMiddleware",
+    # Login throttling and lockout (django-axes): last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 等保 login-failure handling: 5 failed logins lock the account, and 5 from one address lock that
+# address, for 15 minutes (each failure is in the audit log with its IP). Success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("ANJU_WEB_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("ANJU_WEB_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "anju_web.accounts.views.locked_out"
+AXES_VERBOSE = False
+IDLE_TIMEOUT_SECONDS = int(os.environ.get("ANJU_WEB_IDLE_MINUTES", "30")) * 60
+"""A session idle this long is signed out (等保 idle timeout); SESSION_COOKIE_AGE bounds it in all."""
 
 ROOT_URLCONF = "anju_web.urls"
 WSGI_APPLICATION = "anju_web.wsgi.application"
@@ -137,8 +158,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "anju_web.accounts.passwords.CharacterClassValidator"},
 ]
 LOGIN_URL = "login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

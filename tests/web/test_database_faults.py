@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 
 from anju_web.audit.models import AuditEvent
@@ -70,7 +71,7 @@ def loaded() -> Cycle:
 
 def client_for(username: str) -> Client:
     client = Client(raise_request_exception=False)
-    assert client.login(username=username, password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
     return client
 
 
