@@ -36,6 +36,9 @@ demo: $(STAMP) sysdeps
 	$(BIN)/anju evaluate examples/jilin-2022 -o out/jilin-2022/evaluation.json
 	$(BIN)/anju report examples/jilin-2022 -o out/jilin-2022/report
 	@echo "全套评价材料（Word、Markdown、纯文本、Excel 得分表与附件表、图表）在 out/jilin-2022/report/ 目录。"
+	$(BIN)/anju monitor board examples/jilin-2022 --as-of 2022-06-30 --chart out/jilin-2022/selfreport/6月30日执行进度.png > out/jilin-2022/monitor-board-0630.txt
+	$(BIN)/anju selfreport examples/jilin-2022 -o out/jilin-2022/selfreport
+	@echo "绩效目标、两轮监控（示例数据）生成的绩效自评报告在 out/jilin-2022/selfreport/，6月30日监控看板在 out/jilin-2022/monitor-board-0630.txt。"
 	@echo ""
 	@echo "—— 资金分配测算（示例数据，按2022年方法，因素权重为假设）：中央 → 6 省，含吉林省每一分值多少钱 ——"
 	$(BIN)/anju allocate 2022 examples/allocation-2023/national.yaml -o out/allocation-2023/national

@@ -20,10 +20,15 @@ from .helpers import ROOT
 runner = CliRunner()
 
 PROGRAMS = {
+    "2020": ["public_housing_shantytown", "renovation", "rental_market"],
     "2022": ["rental", "renovation", "shantytown"],
     "2024": ["housing_security", "urban_village", "renovation", "dilapidated"],
 }
-EXAMPLES = {"2022": ROOT / "examples" / "jilin-2022", "2024": ROOT / "examples" / "sample-2024"}
+EXAMPLES = {
+    "2020": ROOT / "examples" / "sample-2020",
+    "2022": ROOT / "examples" / "jilin-2022",
+    "2024": ROOT / "examples" / "sample-2024",
+}
 NEW_YEARS = [year for year in PROGRAMS if year != "2022"]
 
 
@@ -74,6 +79,7 @@ def test_example_evaluates_and_reports_with_its_programs(year: str, tmp_path: Pa
     assert load_workbook(book).sheetnames == [table.sheet for table in framework.appendix.tables]
 
 
-def test_sample_2024_is_labelled_as_sample_data() -> None:
-    text = (EXAMPLES["2024"] / "dataset.yaml").read_text(encoding="utf-8")
+@pytest.mark.parametrize("year", NEW_YEARS)
+def test_samples_are_labelled_as_sample_data(year: str) -> None:
+    text = (EXAMPLES[year] / "dataset.yaml").read_text(encoding="utf-8")
     assert "示例数据" in text.splitlines()[0]

@@ -48,7 +48,7 @@ C2: dict[str, tuple[int, str]] = {
     "deep_flow_500": (2, "dataset.yaml:7：YAML 格式错误：嵌套层数过多（超过 32 层）"),
     "figure_is_a_date": (2, "dataset.yaml:13：数据项“central_spent”应为数值，实为“2022-01-01”"),
     "figure_is_a_list": (2, "dataset.yaml:13：数据项“central_spent”应为数值，实为列表"),
-    "framework_2021": (2, "dataset.yaml:7：数据集声明的指标体系“2021”不是内置年度（现有：2022"),
+    "framework_2021": (2, "dataset.yaml:7：数据集声明的指标体系“2021”不是内置年度（现有：2020、2022"),
     "huge_figure_31_digits": (2, "dataset.yaml:18：YAML 格式错误：数值“1000000000000000000000000000000”过大"),
     "huge_stated_total": (2, "dataset.yaml:78：YAML 格式错误：数值“1000000000000000000000000000000”过大"),
     "inf_figure": (2, "dataset.yaml:18：YAML 格式错误：不接受“.inf”（无穷大或非数值）"),
@@ -205,7 +205,7 @@ def test_c4_proportional_scores_are_rounded_once(tmp_path: Path, capsys: Any) ->
     assert code == 0
     item = _item(tmp_path / "e.json", "rental", "outputs.rental_housing_completion")
     assert item["score"] == "1.23"  # 10 × 246999 / 2000000 = 1.234995 → 1.23 (not 1.24 via 12.3500%)
-    assert "10 × 12.34995% ÷ 100% = 1.23分" in item["branch"]
+    assert "10 × 12.34995% = 1.234995，按规定保留2位小数计1.23分" in item["branch"]
 
 
 def test_c4_the_explanation_never_contradicts_the_band(tmp_path: Path, capsys: Any) -> None:

@@ -27,7 +27,7 @@ from anju.framework import builtin_framework
 from anju.monitoring import assess_round
 from anju.monitoring.models import Monitoring
 from anju.targets.models import Targets
-from anju.yamlio import dump_yaml, read_yaml
+from anju.yamlio import dump_yaml, parse_yaml, read_yaml
 
 HERE = Path(__file__).resolve().parent
 CENT = Decimal("0.01")
@@ -189,7 +189,7 @@ def build_monitoring(units: dict[str, Any]) -> dict[str, Any]:
     rounds = []
     for index, day in enumerate(ROUNDS):
         reports: dict[str, Any] = {}
-        for code, unit in units.items():
+        for code in units:
             programs: dict[str, Any] = {}
             for program, indicators in INDICATORS.items():
                 fig = unit_figures(units, code, program)
@@ -264,8 +264,6 @@ def render() -> dict[str, str]:
 
 
 def read_yaml_text(text: str) -> Any:
-    from anju.yamlio import parse_yaml
-
     return parse_yaml(text, "targets.yaml").data
 
 

@@ -96,6 +96,8 @@ class ConsistencyCode(StrEnum):
     IMPLAUSIBLE_MAGNITUDE = "IMPLAUSIBLE_MAGNITUDE"
     FIGURE_BLANK = "FIGURE_BLANK"
     FIGURE_NEGATIVE = "FIGURE_NEGATIVE"
+    NARRATIVE_CONTRADICTION = "NARRATIVE_CONTRADICTION"
+    """A narrative paragraph says what the figures or scores contradict (没有发现 beside 2 findings)."""
 
 
 class EntryCode(StrEnum):

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "anju_web.reports",
     "anju_web.allocations",
     "anju_web.audits",
+    "anju_web.performance",
     "anju_web.api",
     "anju_web.accounts",
 ]

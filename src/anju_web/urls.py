@@ -10,7 +10,8 @@ from anju_web.api.api import api
 from anju_web.audit import views as audit
 from anju_web.audits import views as audits
 from anju_web.evidence import views as evidence
-from anju_web.reports import cycle_views
+from anju_web.performance import views as performance
+from anju_web.reports import catalogue, cycle_views
 from anju_web.reports import views as reports
 from anju_web.reviews import views as reviews
 from anju_web.submissions import views as submissions
@@ -45,6 +46,12 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/allocations/", allocations.allocation_list, name="allocations"),
     path("cycles/<int:cycle_id>/document-audits/", audits.audit_list, name="document_audits"),
     path("cycles/<int:cycle_id>/document-audits/upload/", audits.upload, name="document_audit_upload"),
+    path("cycles/<int:cycle_id>/performance/", performance.plan, name="performance"),
+    path("cycles/<int:cycle_id>/performance/upload/<slug:kind>/", performance.upload, name="performance_upload"),
+    path("cycles/<int:cycle_id>/performance/board/<str:day>/", performance.board, name="performance_board"),
+    path("cycles/<int:cycle_id>/performance/report/<str:day>/<str:code>/", performance.unit_report,
+         name="performance_unit_report"),
+    path("cycles/<int:cycle_id>/performance/selfreport/", performance.selfreport, name="performance_selfreport"),
     path("document-audits/<int:audit_id>/", audits.audit_detail, name="document_audit"),
     path("document-audits/<int:audit_id>/annotated/", audits.annotated, name="document_audit_annotated"),
     path("document-audits/<int:audit_id>/original/", audits.original, name="document_audit_original"),
@@ -58,6 +65,9 @@ urlpatterns = [
     path("submissions/<int:submission_id>/upload/", submissions.upload, name="submission_upload"),
     path("submissions/<int:submission_id>/<slug:verb>/", submissions.transition, name="transition"),
     path("returns/<int:return_id>/reply/", submissions.reply, name="reply_return"),
+    path("frameworks/", catalogue.framework_list, name="frameworks"),
+    path("frameworks/diff/", catalogue.framework_diff, name="framework_diff"),
+    path("frameworks/<str:framework_id>/", catalogue.framework_detail, name="framework"),
     path("audit/", audit.event_list, name="audit"),
     path("audit/export.<str:fmt>", audit.export, name="audit_export"),
     path("api/", api.urls),

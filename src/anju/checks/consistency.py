@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from anju.checks.narrative import narrative_contradictions
 from anju.dataset.models import NOT_APPLICABLE, Dataset, ProgramData
 from anju.decimals import HUNDRED, percent_text, plain, rounded_text
 from anju.framework.models import IDENTITY_TOLERANCE, METRIC_RULES, Framework, Item, Program
@@ -268,6 +269,13 @@ def check_blanks(ctx: Context) -> Iterator[Problem]:
                          figure=spec.id)
 
 
+def check_narrative(ctx: Context) -> Iterator[Problem]:
+    """The dataset's narrative against the evaluation (:mod:`anju.checks.narrative`)."""
+    if ctx.result is None:
+        return
+    yield from narrative_contradictions(ctx.result, dict(ctx.program.items()), dict(ctx.data.figures))
+
+
 CHECKS: tuple[Check, ...] = (
     check_blanks,
     check_identities,
@@ -275,6 +283,7 @@ CHECKS: tuple[Check, ...] = (
     check_shares,
     check_stated_percents,
     check_stated_scores,
+    check_narrative,
 )
 
 

@@ -33,7 +33,19 @@ from typer._click import exceptions as click_exceptions
 
 from anju import __version__
 from anju.adapters.excel.layout import TemplateKeyError
-from anju.cli import allocate, audit, collect, evaluate, framework, messages, monitor, region, report, targets
+from anju.cli import (
+    allocate,
+    audit,
+    collect,
+    evaluate,
+    framework,
+    messages,
+    monitor,
+    region,
+    report,
+    selfreport,
+    targets,
+)
 from anju.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -55,7 +67,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-for module in (evaluate, framework, report, collect, region, allocate, audit, targets, monitor):
+for module in (evaluate, framework, report, collect, region, allocate, audit, targets, monitor, selfreport):
     module.register(app)
 
 

@@ -56,7 +56,7 @@ from anju.cli.evaluate import print_problems
 from anju.collect.aggregate import aggregate_units, describe_aggregation
 from anju.collect.completeness import completeness
 from anju.collect.regions import RegionMatchError, RegionTree
-from anju.collect.units import UnitsError, UnitsFile, load_units, write_units
+from anju.collect.units import UnitsError, UnitsFile, load_units, mapped_units, write_units
 from anju.collect.validation import check_units, find_outliers
 from anju.dataset.models import figure_text
 from anju.framework.models import Framework
@@ -154,9 +154,11 @@ def import_cmd(
     if previous is not None:
         for code, tree in trees.items():
             try:
-                prior[code] = load_units(previous, _framework_of(previous) or fw, tree)
+                mapped = _prior_units(previous, fw, tree)
             except UnitsError:
                 continue
+            if mapped is not None:
+                prior[code] = mapped
         if not prior:
             fail(f"上年数据 {previous} 无法按任何已加载的行政区划表读取")
     context = ImportContext(fw, trees, rule_set, previous=prior)
@@ -194,6 +196,19 @@ def _refusal_lines(rejected: list[ImportOutcome]) -> list[str]:
         more = f"（另有 {len(outcome.refusals) - 1} 处问题，见上）" if len(outcome.refusals) > 1 else ""
         lines.append(f"{outcome.path.name}：{first}{more}")
     return lines
+
+
+def _prior_units(previous: Path, fw: Framework, tree: RegionTree) -> UnitsFile | None:
+    """Last year's units, read under the framework they declare and, when that is another
+    framework, converted by this framework's declared figure mapping (None when there is none)."""
+    own = _framework_of(previous) or fw
+    data = load_units(previous, own, tree)
+    mapped = mapped_units(data, own, fw)
+    if mapped is None:
+        say(f"上年数据按“{own.label}”填报，本指标体系没有声明与它的数据项对应关系：跳过跨年度比较。", style="yellow")
+    elif own.id != fw.id:
+        say(f"上年数据按“{own.label}”填报，已按声明的数据项对应关系换算为本年度的数据项后比较。")
+    return mapped
 
 
 def _framework_of(path: Path) -> Framework | None:
@@ -387,7 +402,12 @@ def aggregate_cmd(
             values = [figure_text(result.figure(n.code, program.id, spec.id)) for n in nodes]
             table.add_row(spec.label, spec.unit, *values, describe_aggregation(spec, program))
         console.print(table)
-    prior = units_of(previous, fw, tree) if previous is not None else None
+    prior = None
+    if previous is not None:
+        try:
+            prior = _prior_units(previous, fw, tree)
+        except UnitsError as exc:
+            fail(f"上年数据有 {len(exc.problems)} 处问题：", exc.problems)
     findings = [f for f in check_units(rule_set, fw, data, prior) if not f.explained] + find_outliers(rule_set, fw, tree, data)
     print_problems([_named(f, tree) for f in findings], "校验规则与异常值")
     if result.problems:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -64,7 +65,7 @@ def _row(unit: UnitStatus, program: ProgramStatus, columns: list[str]) -> list[T
     if execution is None or execution.rate is None:
         cells: list[Text | str] = [plain(execution.budget) if execution else "—", "—", Text("—"), "—"]
     else:
-        behind = execution.behind if execution.behind is not None else 0
+        behind = execution.behind if execution.behind is not None else Decimal(0)
         cells = [plain(execution.budget), plain(execution.spent), _cell(execution.level, f"{plain(execution.rate)}%"),
                  plain(-behind)]
     by_id = {s.indicator.id: s for s in program.indicators}

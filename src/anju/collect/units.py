@@ -33,6 +33,7 @@ from anju.dataset.models import NOT_APPLICABLE, FigureValue, parse_figures
 from anju.decimals import plain
 from anju.fields import Date, DateTime, Note, RegionCode, Title, UnitName, Year
 from anju.files import write_text
+from anju.framework.mapping import mapping_sources
 from anju.framework.models import Framework, Program, ProgramId, Strict, limit_breach
 from anju.problems import ProblemsError, at_line
 from anju.yamlio import YamlDocument, YamlError, dump_yaml, read_yaml, validate_model
@@ -229,3 +230,48 @@ def dump_units(units: UnitsFile, header: str | None = None) -> str:
 def write_units(path: Path, units: UnitsFile, header: str | None = None) -> None:
     """Write atomically (:func:`anju.files.write_text`); raises :class:`anju.files.FileWriteError`."""
     write_text(path, dump_units(units, header))
+
+
+def mapped_units(previous: UnitsFile, previous_framework: Framework, framework: Framework) -> UnitsFile | None:
+    """Last year's units file, reported under another framework, in this framework's programs and
+    figures (each figure the sum of the older figures the declared mapping names; blank when one of
+    them is blank, 不适用 when all are); None when this framework declares no mapping from it."""
+    if previous.framework == framework.id:
+        return previous
+    mapping = framework.mapping_from(previous.framework)
+    if mapping is None:
+        return None
+    sources = mapping_sources(mapping, framework, previous_framework)
+    units: dict[str, UnitReport] = {}
+    for code, report in previous.units.items():
+        programs: dict[str, UnitProgram] = {}
+        for program in framework.programs:
+            figures: dict[str, FigureValue] = {}
+            source_program: str | None = None
+            for spec in program.figures:
+                found = sources.get((program.id, spec.id))
+                if found is None:
+                    continue
+                source_program, parts = found
+                old = report.program(source_program)
+                if old is None or old.no_task:
+                    continue
+                figures[spec.id] = _summed([old.figures.get(part) for part in parts])
+            if source_program is None:
+                continue
+            old_report = report.program(source_program)
+            if old_report is not None and old_report.no_task:
+                programs[program.id] = UnitProgram(no_task=True)
+            elif figures:
+                programs[program.id] = UnitProgram(figures=figures)
+        units[code] = report.model_copy(update={"programs": programs})
+    return previous.model_copy(update={"framework": framework.id, "units": units})
+
+
+def _summed(values: list[FigureValue]) -> FigureValue:
+    if all(v == NOT_APPLICABLE for v in values):
+        return NOT_APPLICABLE
+    numbers = [v for v in values if isinstance(v, Decimal)]
+    if len(numbers) != len([v for v in values if v != NOT_APPLICABLE]):
+        return None
+    return sum(numbers, Decimal(0))

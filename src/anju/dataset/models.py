@@ -87,6 +87,10 @@ class Judgement(Strict):
     points: Decimal | None = None
     clauses: dict[str, bool | Decimal] = Field(default_factory=dict)
     reason: Narrative | None = None
+    """Why points were lost, as the official score table prints it."""
+    note: Note | None = None
+    """An internal note for the signer (e.g. how the sample scored it): listed in the 核对清单,
+    never printed in an official document."""
     evidence: list[Annotated[str, Field(max_length=NOTE_MAX_CHARS)]] = Field(default_factory=list)
 
 
@@ -115,6 +119,19 @@ class Region(Strict):
     name: RegionName
 
 
+class Signature(Strict):
+    """The 落款 and the cover letter's particulars (GB/T 9704 7.3.5): who signs, when, whom to call."""
+
+    issuers: list[Title] = Field(default_factory=list)
+    """发文机关署名, e.g. [吉林省财政厅, 吉林省住房和城乡建设厅]; default: the region's 财政厅."""
+    date: Date | None = None
+    """成文日期; default: the day the documents are written."""
+    contact: Note | None = None
+    phone: Note | None = None
+    document_number: Note | None = None
+    """The cover letter's 发文字号 (e.g. 吉财建函〔2023〕12号); default: a placeholder to fill in."""
+
+
 class Dataset(Strict):
     region: Region
     year: Year
@@ -123,6 +140,7 @@ class Dataset(Strict):
     title: Title | None = None
     source: Note | None = None
     note: Note | None = None
+    signature: Signature = Field(default_factory=Signature)
     programs: dict[ProgramId, ProgramData]
 
     def figure(self, program: str, figure_id: str) -> FigureValue:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from anju.decimals import plain
 from anju.framework.appendix import appendix_problems
+from anju.framework.mapping import mapping_problems
 from anju.framework.models import (
     BUILTIN_PLACEHOLDERS,
     METRIC_RULES,
@@ -26,6 +27,7 @@ from anju.framework.models import (
     Appendix,
     Checklist,
     Deduction,
+    FigureMapping,
     Framework,
     Item,
     Program,
@@ -33,6 +35,7 @@ from anju.framework.models import (
     SumOfChildren,
 )
 from anju.framework.soundness import grade_band_problems, soundness_problems
+from anju.framework.variant import MAX_DEPTH, Change, apply_changes
 from anju.problems import LoadCode, Problem, ProblemsError, Severity, at_line
 from anju.yamlio import YamlDocument, YamlError, pydantic_problems, read_yaml
 
@@ -91,13 +94,89 @@ def _read(p: Path) -> YamlDocument:
         raise FrameworkError(exc.problems) from None
 
 
-def _load_root(doc: YamlDocument, base: Path) -> Framework:
+def _load_root(doc: YamlDocument, base: Path, depth: int = 0) -> Framework:
+    if "extends" in doc.data:
+        return _load_variant(doc, base, depth)
     data = dict(doc.data)
-    problems: list[Problem] = []
-    programs: list[Program] = []
     raw_programs = data.get("programs")
     if not isinstance(raw_programs, list) or not raw_programs:
         raise FrameworkError([at_line(doc.path, doc.line_of(("programs",)), "缺少 programs（项目文件列表）")])
+    programs, problems = _listed_programs(doc, base, raw_programs)
+    source: _AppendixSource | None = None
+    try:
+        source = _appendix_source(doc, base)
+    except FrameworkError as exc:
+        problems.extend(exc.problems)
+    mappings: list[_MappingSource] = []
+    try:
+        mappings = _mapping_sources(doc, base)
+    except FrameworkError as exc:
+        problems.extend(exc.problems)
+    if problems or source is None:
+        raise FrameworkError(problems)
+    data["programs"] = programs
+    data["appendix"] = source.appendix
+    data["mappings"] = [m.mapping for m in mappings]
+    framework = _validated(data, doc, source)
+    _check_mappings(framework, mappings)
+    return framework
+
+
+@dataclass(frozen=True)
+class _MappingSource:
+    mapping: FigureMapping
+    path: str
+    line_of: Callable[[tuple[int | str, ...]], int]
+
+
+def _mapping_sources(doc: YamlDocument, base: Path) -> list[_MappingSource]:
+    """``mappings: [mapping-2022.yaml]`` (files next to framework.yaml) or inline declarations."""
+    entries = doc.data.get("mappings", [])
+    if not isinstance(entries, list):
+        raise FrameworkError([at_line(doc.path, doc.line_of(("mappings",)), "mappings 应为列表（对应关系文件名或定义）")])
+    out: list[_MappingSource] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(entries):
+        line_of: Callable[[tuple[int | str, ...]], int]
+        if isinstance(entry, str):
+            sub = _read(base / entry)
+            line_of = sub.line_of
+        elif isinstance(entry, dict):
+            sub = YamlDocument(doc.path, entry, None)
+            line_of = _under(doc, ("mappings", index))
+        else:
+            problems.append(at_line(doc.path, doc.line_of(("mappings", index)), "mappings 的每一项应为文件名或对应关系定义"))
+            continue
+        try:
+            out.append(_MappingSource(FigureMapping.model_validate(sub.data), sub.path, line_of))
+        except ValidationError as exc:
+            problems += pydantic_problems(exc, sub, line_of)
+    if problems:
+        raise FrameworkError(problems)
+    return out
+
+
+def _check_mappings(framework: Framework, sources: list[_MappingSource]) -> None:
+    """Each mapping names a built-in older framework and figures that exist on both sides."""
+    problems: list[Problem] = []
+    for source in sources:
+        ref = source.mapping.from_framework
+        if ref == framework.id or ref not in builtin_years():
+            problems.append(at_line(source.path, source.line_of(("from",)),
+                                    f"对应关系的 from“{ref}”应为另一个内置年度（现有：{'、'.join(builtin_years())}）",
+                                    LoadCode.REFERENCE_UNKNOWN))
+            continue
+        previous = builtin_framework(ref)
+        problems += [at_line(source.path, source.line_of(loc), msg, LoadCode.REFERENCE_UNKNOWN)
+                     for loc, msg in mapping_problems(source.mapping, framework, previous)]
+    if problems:
+        raise FrameworkError(problems)
+
+
+def _listed_programs(doc: YamlDocument, base: Path, raw_programs: list[object]) -> tuple[list[Program], list[Problem]]:
+    """The programs ``programs:`` lists (file names or inline definitions)."""
+    problems: list[Problem] = []
+    programs: list[Program] = []
     for index, entry in enumerate(raw_programs):
         if isinstance(entry, str):
             try:
@@ -112,15 +191,12 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
                 problems.extend(exc.problems)
         else:
             problems.append(at_line(doc.path, doc.line_of(("programs", index)), "programs 的每一项应为文件名或项目定义"))
-    source: _AppendixSource | None = None
-    try:
-        source = _appendix_source(doc, base)
-    except FrameworkError as exc:
-        problems.extend(exc.problems)
-    if problems or source is None:
-        raise FrameworkError(problems)
-    data["programs"] = programs
-    data["appendix"] = source.appendix
+    return programs, problems
+
+
+def _validated(data: dict[str, object], doc: YamlDocument, source: _AppendixSource) -> Framework:
+    """The framework from its resolved fields, with every check across programs."""
+    problems: list[Problem] = []
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
@@ -136,6 +212,86 @@ def _load_root(doc: YamlDocument, base: Path) -> Framework:
     if problems:
         raise FrameworkError(problems)
     return framework
+
+
+def _load_variant(doc: YamlDocument, base: Path, depth: int) -> Framework:
+    """A framework that ``extends`` another: the parent's programs with the ``changes`` applied,
+    the parent's fields overridden by the variant's, then every check of a framework."""
+    data = dict(doc.data)
+    ref = data.pop("extends")
+    extends_line = doc.line_of(("extends",))
+    if not isinstance(ref, str) or not ref.strip():
+        raise FrameworkError([at_line(doc.path, extends_line, "extends 应为内置年度（如 \"2022\"）或指标体系目录")])
+    if depth >= MAX_DEPTH:
+        raise FrameworkError([at_line(doc.path, extends_line, f"extends 层数超过{MAX_DEPTH}层（是否循环继承？）")])
+    parent = _parent_framework(ref, base, depth, doc.path, extends_line)
+    raw_changes = data.pop("changes", [])
+    if not isinstance(raw_changes, list):
+        raise FrameworkError([at_line(doc.path, doc.line_of(("changes",)), "changes 应为列表")])
+    problems: list[Problem] = []
+    changes: list[Change] = []
+    for index, raw in enumerate(raw_changes):
+        try:
+            changes.append(Change.model_validate(raw))
+        except ValidationError as exc:
+            problems += pydantic_problems(exc, doc, _under(doc, ("changes", index)))
+    if problems:
+        raise FrameworkError(problems)
+    dumped = parent.model_dump(mode="json")
+    resolved, failed = apply_changes(dumped["programs"], changes)
+    problems += [at_line(doc.path, doc.line_of(("changes", index)), msg, LoadCode.REFERENCE_UNKNOWN) for index, msg in failed]
+    programs: list[Program] = []
+    for raw_program in resolved:
+        first = next((i for i, c in enumerate(changes) if c.program == raw_program.get("id")), None)
+        line = doc.line_of(("changes", first)) if first is not None else extends_line
+        try:
+            programs.append(_load_program(YamlDocument(doc.path, raw_program, None), fixed_line=line))
+        except FrameworkError as exc:
+            problems += [replace(p, message=f"继承并修改后，{p.message}") for p in exc.problems]
+    added = data.pop("programs", None)
+    if isinstance(added, list):
+        more, more_problems = _listed_programs(doc, base, added)
+        programs += more
+        problems += more_problems
+    if "appendix" in data:
+        try:
+            source = _appendix_source(doc, base)
+        except FrameworkError as exc:
+            problems += exc.problems
+    else:
+        def at_extends(loc: tuple[int | str, ...]) -> int:
+            return extends_line
+
+        source = _AppendixSource(parent.appendix, doc.path, at_extends)
+    if problems:
+        raise FrameworkError(problems)
+    fields = {k: v for k, v in dumped.items() if k not in ("programs", "appendix", "extends")}
+    fields.update(data)
+    fields.update({"programs": programs, "appendix": source.appendix, "extends": ref})
+    framework = _validated(fields, doc, source)
+    framework.set_parent(parent)
+    return framework
+
+
+def _under(doc: YamlDocument, prefix: tuple[int | str, ...]) -> Callable[[tuple[int | str, ...]], int]:
+    """The line of a location inside ``prefix`` of ``doc``."""
+    def line_of(loc: tuple[int | str, ...]) -> int:
+        return doc.line_of((*prefix, *loc))
+    return line_of
+
+
+def _parent_framework(ref: str, base: Path, depth: int, path: str, line: int) -> Framework:
+    if ref in builtin_years():
+        return builtin_framework(ref)
+    directory = (base / ref).resolve()
+    root = directory / "framework.yaml"
+    if not root.is_file():
+        raise FrameworkError([at_line(path, line, f"extends 所指的“{ref}”既不是内置年度（现有：{'、'.join(builtin_years())}），"
+                                                  "也不是含 framework.yaml 的目录", LoadCode.REFERENCE_UNKNOWN)])
+    doc = _read(root)
+    if not isinstance(doc.data, dict):
+        raise FrameworkError([at_line(doc.path, 1, "指标体系文件的顶层应为键值映射")])
+    return _load_root(doc, directory, depth + 1)
 
 
 def _named_in_root(problems: list[Problem], doc: YamlDocument, index: int, entry: str) -> list[Problem]:
@@ -183,12 +339,15 @@ def _appendix_source(doc: YamlDocument, base: Path) -> _AppendixSource:
 
 
 def _load_program(
-    doc: YamlDocument, offset_doc: YamlDocument | None = None, offset_loc: tuple[int | str, ...] = ()
+    doc: YamlDocument, offset_doc: YamlDocument | None = None, offset_loc: tuple[int | str, ...] = (),
+    fixed_line: int | None = None,
 ) -> Program:
+    """A program from its mapping; ``fixed_line`` puts every problem on one line (a variant's
+    change that produced the program)."""
     line_doc = offset_doc or doc
 
     def line_of(loc: tuple[int | str, ...]) -> int:
-        return line_doc.line_of((*offset_loc, *loc))
+        return fixed_line if fixed_line is not None else line_doc.line_of((*offset_loc, *loc))
 
     if not isinstance(doc.data, dict):
         raise FrameworkError([at_line(doc.path, line_of(()), "项目定义应为键值映射")])

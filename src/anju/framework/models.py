@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationInfo,
     field_validator,
@@ -38,7 +39,8 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 ProgramId = Annotated[str, Field(pattern=ID_PATTERN)]
 """A program's id (``rental`` …): declared by the framework, never a fixed list in code."""
 PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([0-9]))?\}")
-BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of"})
+BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of", "our_region",
+                                  "whole_region"})
 
 
 class Strict(BaseModel):
@@ -372,6 +374,9 @@ class Item(Strict):
     ref: str | None = None
     """Cross-reference to the reconstruction notes (e.g. R3, O1a)."""
     note: str | None = None
+    criteria: str | None = None
+    """The official table's 评分标准 in its own words, when someone typed it in (``anju framework
+    import``); without it the criteria are described from the rule."""
 
     @property
     def is_leaf(self) -> bool:
@@ -414,6 +419,69 @@ class Plausibility(Strict):
     hint: str | None = None
 
 
+class GradeBand(Strict):
+    """A grade and where it starts, with its boundary explicit: ``at_least`` (得分≥线) or ``above``
+    (得分>线); the lowest band may give neither (其余分数)."""
+
+    label: Annotated[str, Field(min_length=1)]
+    at_least: Decimal | None = None
+    above: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> GradeBand:
+        if self.at_least is not None and self.above is not None:
+            raise ValueError("等级只能给出 at_least（≥）或 above（>）之一")
+        return self
+
+    @property
+    def bound(self) -> Decimal | None:
+        return self.at_least if self.at_least is not None else self.above
+
+    def contains(self, score: Decimal) -> bool:
+        if self.at_least is not None:
+            return score >= self.at_least
+        if self.above is not None:
+            return score > self.above
+        return True
+
+    def describe(self) -> str:
+        if self.at_least is not None:
+            return f"{self.label}（≥{plain(self.at_least)}）"
+        if self.above is not None:
+            return f"{self.label}（>{plain(self.above)}）"
+        return f"{self.label}（其余）"
+
+
+def _band_order(band: GradeBand) -> tuple[int, Decimal, int]:
+    """Highest first; at one score, "> x" before "≥ x"; the band without a bound last."""
+    if band.bound is None:
+        return (1, Decimal(0), 0)
+    return (0, -band.bound, 0 if band.above is not None else 1)
+
+
+class GradeScheme(Strict):
+    """A set of grade bands under its own name (财政部 优/良/中/差, or a province's 优秀/良好/合格/差),
+    for a framework or for one program."""
+
+    label: Annotated[str, Field(min_length=1)]
+    bands: Annotated[list[GradeBand], Field(min_length=1)]
+    provenance: Provenance = Provenance.assumed
+    note: str | None = None
+
+    def grade(self, score: Decimal) -> str | None:
+        for band in sorted(self.bands, key=_band_order):
+            if band.contains(score):
+                return band.label
+        return None
+
+    def describe(self) -> str:
+        """财政部绩效评价等级：优（≥90）、良（≥80）、中（≥60）、差（其余）."""
+        return f"{self.label}：" + "、".join(b.describe() for b in sorted(self.bands, key=_band_order))
+
+
+DEFAULT_SCHEME_LABEL = "绩效评价等级"
+
+
 class Program(Strict):
     id: ProgramId
     label: str
@@ -422,6 +490,9 @@ class Program(Strict):
     dimensions: Annotated[list[Item], Field(min_length=1)]
     identities: list[Identity] = Field(default_factory=list)
     plausibility: list[Plausibility] = Field(default_factory=list)
+    grading: GradeScheme | None = None
+    """This program's own grade bands (e.g. a province's 老旧小区 scheme 优秀 >95 …); default: the
+    framework's."""
 
     def figure(self, figure_id: str) -> FigureSpec:
         for spec in self.figures:
@@ -560,9 +631,28 @@ class Appendix(Strict):
     tables: list[AppendixTable] = Field(default_factory=list)
 
 
-class GradeBand(Strict):
-    label: str
-    at_least: Decimal
+FigureId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class ProgramMapping(Strict):
+    """Where one program of this framework comes from in the older one."""
+
+    from_program: ProgramId | None = None
+    """The older program (default: the same id)."""
+    figures: dict[FigureId, list[FigureId]] = Field(default_factory=dict)
+    """This program's figure → the older program's figures it sums."""
+    note: str | None = None
+
+
+class FigureMapping(Strict):
+    """How the figures of an older framework (``from``) become this framework's
+    (:mod:`anju.framework.mapping`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_framework: Annotated[str, Field(min_length=1, alias="from")]
+    programs: dict[ProgramId, ProgramMapping] = Field(default_factory=dict)
+    note: str | None = None
 
 
 class Framework(Strict):
@@ -573,9 +663,26 @@ class Framework(Strict):
     provenance_note: str | None = None
     grade_bands: list[GradeBand] = Field(default_factory=list)
     grade_bands_provenance: Provenance = Provenance.assumed
+    grade_scheme: str | None = None
+    """The name of the framework's band set (财政部预算绩效评价等级); a program may declare its own
+    ``grading``."""
     programs: Annotated[list[Program], Field(min_length=1)]
     appendix: Appendix = Field(default_factory=Appendix)
     """The appendix tables; ``framework.yaml`` names the file that declares them (``appendix.yaml``)."""
+    mappings: list[FigureMapping] = Field(default_factory=list)
+    """Figure mappings from older frameworks, for comparisons across a change of framework."""
+    extends: str | None = None
+    """For a variant (a province's 实施细则): the framework it extends (``"2022"`` or a directory)."""
+    _parent: Framework | None = PrivateAttr(default=None)
+
+    def set_parent(self, parent: Framework) -> None:
+        """Remember the framework this variant was resolved from (the loader's job)."""
+        self._parent = parent
+
+    @property
+    def parent(self) -> Framework | None:
+        """The framework this variant extends, as loaded (None for a framework that extends none)."""
+        return self._parent
 
     def program(self, program_id: str) -> Program:
         for program in self.programs:
@@ -588,11 +695,24 @@ class Framework(Strict):
         """sha256 of the framework's canonical JSON (computed once; the model is frozen)."""
         return canonical_hash(self.model_dump(mode="json"))
 
-    def grade(self, score: Decimal) -> str | None:
-        for band in sorted(self.grade_bands, key=lambda b: b.at_least, reverse=True):
-            if score >= band.at_least:
-                return band.label
-        return None
+    def mapping_from(self, framework_id: str) -> FigureMapping | None:
+        """The declared mapping from the framework ``framework_id``, if any."""
+        return next((m for m in self.mappings if m.from_framework == framework_id), None)
+
+    def scheme(self, program_id: str | None = None) -> GradeScheme | None:
+        """The grade bands that apply to a program: its own ``grading``, else the framework's."""
+        if program_id is not None:
+            own = self.program(program_id).grading
+            if own is not None:
+                return own
+        if not self.grade_bands:
+            return None
+        return GradeScheme(label=self.grade_scheme or DEFAULT_SCHEME_LABEL, bands=self.grade_bands,
+                           provenance=self.grade_bands_provenance)
+
+    def grade(self, score: Decimal, program_id: str | None = None) -> str | None:
+        scheme = self.scheme(program_id)
+        return scheme.grade(score) if scheme is not None else None
 
 
 def canonical_hash(payload: object) -> str:

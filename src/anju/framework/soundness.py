@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from anju.decimals import HUNDRED, percent_text
-from anju.framework.models import Framework, Item, Program, Proportional, RatioTiers, Tier
+from anju.framework.models import Framework, GradeBand, Item, Program, Proportional, RatioTiers, Tier
 from anju.problems import LoadCode
 
 Loc = tuple[int | str, ...]
@@ -26,7 +26,7 @@ ZERO = Decimal(0)
 
 def soundness_problems(program: Program) -> Coded:
     """Every problem of the program's tiers, proportional rules and plausibility ranges."""
-    problems: Coded = []
+    problems: Coded = scheme_problems(program.grading.bands, ("grading", "bands")) if program.grading else []
     for item, loc, path in _items(program.dimensions, ("dimensions",), ""):
         name = f"“{item.label}”（{program.id}.{path}）"
         rule = item.rule
@@ -98,19 +98,25 @@ def tier_problems(rule: RatioTiers, loc: Loc, name: str) -> Coded:
 
 
 def grade_band_problems(framework: Framework) -> Coded:
-    """Grade bands with the same label or the same threshold."""
+    """Grade bands with the same label or the same boundary, or more than one band without a bound,
+    in the framework's bands (a program's own scheme is checked with the program)."""
+    return scheme_problems(framework.grade_bands, ("grade_bands",))
+
+
+def scheme_problems(bands: list[GradeBand], base: Loc) -> Coded:
     problems: Coded = []
     labels: dict[str, int] = {}
-    thresholds: dict[Decimal, int] = {}
-    for index, band in enumerate(framework.grade_bands):
-        loc: Loc = ("grade_bands", index)
+    bounds: dict[tuple[Decimal | None, bool], int] = {}
+    for index, band in enumerate(bands):
+        loc: Loc = (*base, index)
         if band.label in labels:
             problems.append((loc, f"等级“{band.label}”重复（第{labels[band.label] + 1}项已有）", LoadCode.DUPLICATE_LABEL))
         else:
             labels[band.label] = index
-        if band.at_least in thresholds:
-            problems.append((loc, f"等级“{band.label}”的分数线 {band.at_least} 与第{thresholds[band.at_least] + 1}项相同",
-                             LoadCode.DUPLICATE_LABEL))
+        key = (band.bound, band.above is not None)
+        if key in bounds:
+            what = "没有给出分数线" if band.bound is None else f"的分数线 {band.bound}"
+            problems.append((loc, f"等级“{band.label}”{what}与第{bounds[key] + 1}项相同", LoadCode.DUPLICATE_LABEL))
         else:
-            thresholds[band.at_least] = index
+            bounds[key] = index
     return problems

@@ -26,7 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
 
-from anju.collect.regions import RegionTree
+from anju.collect.regions import RegionTree, RegionUnit
 from anju.dates import chinese_date
 from anju.decimals import plain, round_fraction
 from anju.framework.models import Framework, Item, Program, Proportional, RatioTiers, Threshold
@@ -261,6 +261,8 @@ class _Assessor:
         level = Level.green
         unit = indicator.unit
         for rule in self.rules:
+            if isinstance(rule, ExecutionBehind):
+                continue
             text = ""
             if isinstance(rule, TargetBehind) and share is not None and indicator.adds_up and expected - share > rule.behind:
                 text = (f"“{indicator.label}”完成{plain(progress)}{unit}，占目标{plain(target)}{unit}的{_pct(share)}%，"
@@ -277,7 +279,7 @@ class _Assessor:
         return IndicatorStatus(indicator, target, progress, share, expected, projected, projection, level), _worst_only(fired)
 
 
-RuleT = TypeVar("RuleT", ExecutionBehind, TargetBehind | TargetProjection)
+RuleT = TypeVar("RuleT", bound=ExecutionBehind | TargetBehind | TargetProjection)
 
 
 def _worst_only(fired: list[tuple[RuleT, str]]) -> list[tuple[RuleT, str]]:
@@ -292,6 +294,54 @@ def _explanation(explanations: Iterable[Explanation], rule: str, indicator: str 
     return next((e for e in explanations if e.rule == rule and e.indicator == indicator), None)
 
 
+Fired = tuple[ExecutionBehind | TargetBehind | TargetProjection, str, Indicator | None]
+
+
+def _missing_words(answer: Explanation | None) -> str:
+    if answer is None or not (answer.reason.strip() or answer.measure.strip()):
+        return "原因和纠偏措施"
+    return "原因" if not answer.reason.strip() else "纠偏措施"
+
+
+def _unit_program(assessor: _Assessor, region_unit: RegionUnit, program: Program, data: ProgramReport, *,
+                  total: dict[str, Decimal], problems: list[Problem]) -> ProgramStatus:
+    """One unit's status on one program; adds its figures to ``total`` and its blocking problems to ``problems``."""
+    total["budget"] += data.budget
+    total["spent"] += data.spent
+    execution, fired_exec = assessor.execution(program, data)
+    fired_all: list[Fired] = [(rule, text, None) for rule, text in fired_exec]
+    statuses: list[IndicatorStatus] = []
+    program_targets = assessor.targets.programs.get(program.id)
+    for indicator in program_targets.indicators if program_targets is not None else []:
+        assert program_targets is not None
+        unit_target = program_targets.units.get(region_unit.code, {}).get(indicator.id)
+        progress = data.progress.get(indicator.id)
+        if indicator.adds_up and progress is not None:
+            total[indicator.id] = total.get(indicator.id, Decimal(0)) + progress
+        status, fired = assessor.indicator(program, indicator, unit_target, progress)
+        statuses.append(status)
+        fired_all.extend((rule, text, indicator) for rule, text in fired)
+    warnings: list[Warning] = []
+    where = Where(program=program.id, unit=region_unit.code)
+    for rule, text, subject in fired_all:
+        answer = _explanation(data.explanations, rule.id, subject.id if subject else None)
+        warning = Warning(region_unit.code, region_unit.display_name, program.id, program.label, rule.id,
+                          rule.label, rule.level, text, subject.id if subject else None,
+                          subject.label if subject else None,
+                          answer.reason if answer else "", answer.measure if answer else "")
+        warnings.append(warning)
+        if not warning.explained:
+            problems.append(Problem(
+                MonitoringCode.EXPLANATION_MISSING, Severity.error,
+                f"{region_unit.display_name}{program.label}：预警“{rule.label}”（{warning.subject}）缺少"
+                f"{_missing_words(answer)}，本轮监控情况不能报送", where))
+    if data.spent > data.budget:
+        problems.append(Problem(MonitoringCode.SPENT_ABOVE_BUDGET, Severity.error,
+                                f"{region_unit.display_name}{program.label}：实际支出{plain(data.spent)}万元超过预算"
+                                f"{plain(data.budget)}万元", where))
+    return ProgramStatus(program.id, program.label, execution, statuses, warnings)
+
+
 def assess_round(monitoring: Monitoring, targets: Targets, framework: Framework, tree: RegionTree,
                  day: dt.date) -> RoundAssessment:
     """The board of the round at ``day``: every unit, every program, every indicator, with warnings."""
@@ -300,73 +350,36 @@ def assess_round(monitoring: Monitoring, targets: Targets, framework: Framework,
     reports = round_.reports if round_ is not None else {}
     units: list[UnitStatus] = []
     problems: list[Problem] = []
-    reporting = [u for u in tree.reporting_units(monitoring.year) if u.level != "province"]
     sums: dict[str, dict[str, Decimal]] = {}
-    for region_unit in reporting:
+    for region_unit in tree.reporting_units(monitoring.year):
+        if region_unit.level == "province":
+            continue
         report = reports.get(region_unit.code)
         programs: dict[str, ProgramStatus] = {}
         for program_id in monitoring.programs:
-            program = framework.program(program_id)
             data = report.programs.get(program_id) if report is not None else None
-            program_targets = targets.programs.get(program_id)
-            if data is None:
-                continue
-            total = sums.setdefault(program_id, {"budget": Decimal(0), "spent": Decimal(0)})
-            total["budget"] += data.budget
-            total["spent"] += data.spent
-            execution, fired_exec = assessor.execution(program, data)
-            warnings: list[Warning] = []
-            fired_all: list[tuple[ExecutionBehind | TargetBehind | TargetProjection, str, Indicator | None]] = [
-                (rule, text, None) for rule, text in fired_exec]
-            statuses: list[IndicatorStatus] = []
-            for indicator in program_targets.indicators if program_targets is not None else []:
-                unit_target = program_targets.units.get(region_unit.code, {}).get(indicator.id) if program_targets else None
-                progress = data.progress.get(indicator.id)
-                if indicator.adds_up and progress is not None:
-                    total[indicator.id] = total.get(indicator.id, Decimal(0)) + progress
-                status, fired = assessor.indicator(program, indicator, unit_target, progress)
-                statuses.append(status)
-                fired_all.extend((rule, text, indicator) for rule, text in fired)
-            for rule, text, indicator in fired_all:
-                answer = _explanation(data.explanations, rule.id, indicator.id if indicator else None)
-                warning = Warning(region_unit.code, region_unit.display_name, program_id, program.label, rule.id,
-                                  rule.label, rule.level, text, indicator.id if indicator else None,
-                                  indicator.label if indicator else None,
-                                  answer.reason if answer else "", answer.measure if answer else "")
-                warnings.append(warning)
-                if not warning.explained:
-                    missing = "原因和纠偏措施" if answer is None or not (answer.reason.strip() or answer.measure.strip()) \
-                        else ("原因" if not answer.reason.strip() else "纠偏措施")
-                    problems.append(Problem(
-                        MonitoringCode.EXPLANATION_MISSING, Severity.error,
-                        f"{region_unit.display_name}{program.label}：预警“{rule.label}”（{warning.subject}）缺少{missing}，"
-                        f"本轮监控情况不能报送",
-                        Where(program=program_id, unit=region_unit.code)))
-            if data.spent > data.budget:
-                problems.append(Problem(MonitoringCode.SPENT_ABOVE_BUDGET, Severity.error,
-                                        f"{region_unit.display_name}{program.label}：实际支出{plain(data.spent)}万元超过预算"
-                                        f"{plain(data.budget)}万元", Where(program=program_id, unit=region_unit.code)))
-            programs[program_id] = ProgramStatus(program_id, program.label, execution, statuses, warnings)
+            if data is not None:
+                total = sums.setdefault(program_id, {"budget": Decimal(0), "spent": Decimal(0)})
+                programs[program_id] = _unit_program(assessor, region_unit, framework.program(program_id), data,
+                                                     total=total, problems=problems)
         if report is None:
             problems.append(Problem(MonitoringCode.UNIT_MISSING, Severity.warning,
                                     f"{region_unit.display_name}尚未报送{chinese_date(day)}的监控情况",
                                     Where(unit=region_unit.code)))
         units.append(UnitStatus(region_unit.code, region_unit.display_name, report is not None,
                                 report.submitted if report is not None else None, programs))
-    total = _total(assessor, monitoring, targets, framework, sums, reports.get(tree.code))
-    return RoundAssessment(day, assessor.progress, units, total, problems)
+    return RoundAssessment(day, assessor.progress, units, _total(assessor, sums), problems)
 
 
-def _total(assessor: _Assessor, monitoring: Monitoring, targets: Targets, framework: Framework,
-           sums: dict[str, dict[str, Decimal]], province_report: object) -> UnitStatus:
+def _total(assessor: _Assessor, sums: dict[str, dict[str, Decimal]]) -> UnitStatus:
     """The province's row: sums of the units' budget, spending and progress on targets that add up."""
     programs: dict[str, ProgramStatus] = {}
     for program_id, total in sums.items():
-        program = framework.program(program_id)
+        program = assessor.framework.program(program_id)
         report = ProgramReport(budget=total["budget"], spent=total["spent"])
         execution, _ = assessor.execution(program, report)
         statuses = []
-        program_targets = targets.programs.get(program_id)
+        program_targets = assessor.targets.programs.get(program_id)
         for indicator in program_targets.indicators if program_targets is not None else []:
             status, _ = assessor.indicator(program, indicator, indicator.value, total.get(indicator.id))
             statuses.append(status)

@@ -12,6 +12,7 @@ from anju.dataset.models import NOT_APPLICABLE, Dataset, FigureValue, Judgement,
 from anju.dates import as_of_text
 from anju.decimals import plain
 from anju.framework.models import (
+    PLACEHOLDER_RE,
     BlankPolicy,
     Checklist,
     Deduction,
@@ -39,6 +40,7 @@ from anju.scoring.rules import (
     shown_decimal,
     shown_percent,
 )
+from anju.wording import region_words
 
 ZERO = Decimal(0)
 
@@ -72,7 +74,8 @@ def evaluate(framework: Framework, dataset: Dataset) -> Evaluation:
                 label=program.label,
                 points=program.points,
                 score=total,
-                grade=framework.grade(total),
+                grade=framework.grade(total, program.id),
+                grade_scheme=_scheme_text(framework, program.id),
                 dimensions=dimensions,
             )
         )
@@ -152,7 +155,9 @@ class _ProgramScorer:
         except RuleInputError as exc:
             self.fail(path, item, exc)
             leaf = _Leaf(RuleOutcome(ZERO, "无法计分"))
-        return head.result(
+        narrative = self.narrative(path, item, head.narrative, metric=leaf.metric_value, score=leaf.outcome.score,
+                                   band=leaf.outcome.band, clauses=leaf.clauses)
+        return replace(head, narrative=narrative).result(
             score=leaf.outcome.score,
             rule_kind=rule.kind,
             provenance=rule.provenance,
@@ -161,6 +166,7 @@ class _ProgramScorer:
             metric=leaf.metric,
             clauses=leaf.clauses,
             reason=judgement.reason if judgement else None,
+            note=judgement.note if judgement else None,
             evidence=list(judgement.evidence) if judgement else [],
         )
 
@@ -169,6 +175,7 @@ class _ProgramScorer:
         children = [self.score(child, head.path, head.level + 1) for child in item.children]
         total = sum((c.score for c in children), ZERO)
         rule = item.rule
+        head = replace(head, narrative=self.narrative(head.path, item, head.narrative, metric=None, score=total))
         return head.result(
             score=total,
             rule_kind="sum",
@@ -247,6 +254,59 @@ class _ProgramScorer:
             return RuleOutcome(item.points, f"{why}，按规则计满分")
         raise RuleInputError(why, code)
 
+    def template_values(
+        self, item: Item, metric: MetricValue | None, score: Decimal, band: Band | None,
+        clauses: list[ClauseResult] | None = None,
+    ) -> tuple[dict[str, FigureValue | str], dict[str, Formatter]]:
+        """What a sentence template and a narrative placeholder can name: the program's figures,
+        year, region, 我省/我区/我市 (``our_region``), 全省/全区/全市 (``whole_region``), the date,
+        the item's score, points and deduction, its rate, and each checklist clause's score
+        (``clause_<id>``)."""
+        words = region_words(self.dataset.region.name)
+        values: dict[str, FigureValue | str] = dict(self.data.figures)
+        values.update(
+            {
+                "year": str(self.dataset.year),
+                "region": self.dataset.region.name,
+                "our_region": words.our,
+                "whole_region": words.whole,
+                "as_of": as_of_text(self.dataset.year, self.dataset.as_of),
+                "score": score,
+                "points": item.points,
+                "deduction": item.points - score,
+            }
+        )
+        for clause in clauses or []:
+            values[f"clause_{clause.id}"] = clause.score
+        formatters: dict[str, Formatter] = {}
+        if metric is not None and metric.exact is not None:
+            exact = metric.exact
+            values["rate"] = metric.value
+            formatters["rate"] = lambda places: shown_percent(
+                exact, band, places if places is not None else METRIC_DECIMALS, fixed_places=places is not None)
+        return values, formatters
+
+    def narrative(
+        self, path: str, item: Item, raw: str | None, *, metric: MetricValue | None, score: Decimal,
+        band: Band | None = None, clauses: list[ClauseResult] | None = None,
+    ) -> str | None:
+        """The dataset's narrative with its placeholders ({violations}, {score}, {rate:1}, …)
+        rendered from this evaluation; an unknown placeholder is an error naming it."""
+        if raw is None or "{" not in raw:
+            return raw
+        values, formatters = self.template_values(item, metric, score, band, clauses)
+        unknown = sorted({m.group(1) for m in PLACEHOLDER_RE.finditer(raw)} - set(values) - set(formatters))
+        if unknown:
+            names = "、".join(f"{{{name}}}" for name in unknown)
+            self.problems.append(Problem(
+                ScoringCode.INPUT_INVALID, Severity.error,
+                f"{self.program.label} › {item.label}：说明文字（narrative）中的占位符{names}不是本项目的数据项或可用的值"
+                "（可用：数据项编号、year、region、our_region、whole_region、as_of、score、points、deduction、rate、clause_<要点编号>）",
+                Where(program=self.program.id, item=path),
+            ))
+            return raw
+        return render(raw, values, formatters)
+
     def explain(
         self,
         item: Item,
@@ -261,23 +321,7 @@ class _ProgramScorer:
         if item.template_full and score == item.points:
             template = item.template_full
         if template:
-            values: dict[str, FigureValue | str] = dict(self.data.figures)
-            values.update(
-                {
-                    "year": str(self.dataset.year),
-                    "region": self.dataset.region.name,
-                    "as_of": as_of_text(self.dataset.year, self.dataset.as_of),
-                    "score": score,
-                    "points": item.points,
-                    "deduction": item.points - score,
-                }
-            )
-            formatters: dict[str, Formatter] = {}
-            if metric is not None and metric.exact is not None:
-                exact = metric.exact
-                values["rate"] = metric.value
-                formatters["rate"] = lambda places: shown_percent(
-                    exact, band, places if places is not None else METRIC_DECIMALS, fixed_places=places is not None)
+            values, formatters = self.template_values(item, metric, score, band, clauses)
             return render(template, values, formatters)
         if clauses:
             if len(clauses) == 1:
@@ -287,3 +331,8 @@ class _ProgramScorer:
             ]
             return "；".join(parts) + "。"
         return ""
+
+
+def _scheme_text(framework: Framework, program_id: str) -> str | None:
+    scheme = framework.scheme(program_id)
+    return scheme.describe() if scheme is not None else None

@@ -46,6 +46,8 @@ class ItemResult(Frozen):
     metric: MetricResult | None = None
     clauses: list[ClauseResult] = Field(default_factory=list)
     reason: str | None = None
+    note: str | None = None
+    """The evaluator's internal note (核对清单 only, never an official document)."""
     evidence: list[str] = Field(default_factory=list)
     ref: str | None = None
     children: list[ItemResult] = Field(default_factory=list)
@@ -62,6 +64,8 @@ class ProgramResult(Frozen):
     points: Decimal
     score: Decimal
     grade: str | None
+    grade_scheme: str | None = None
+    """The scheme's own words and boundaries (财政部预算绩效评价等级：优（≥90）、…)."""
     dimensions: list[ItemResult]
 
     def items(self) -> Iterator[ItemResult]:

@@ -15,7 +15,7 @@ every value shown in a text (:func:`shown_percent`) is rounded so that it still 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 from anju.dataset.models import Judgement
@@ -101,6 +101,9 @@ def score_ratio_tiers(rule: RatioTiers, points: Decimal, value: Value) -> RuleOu
     raise RuleInputError(f"指标值 {shown_percent(value, None)}% 不落在任何一档内（请检查指标体系的分档设置）")
 
 
+HUNDRED_PERCENT = Decimal(100)
+
+
 def score_proportional(rule: Proportional, points: Decimal, value: Value) -> RuleOutcome:
     """points × value ÷ full_at from the exact value, rounded half up once to ``decimals``."""
     exact = Fraction(value)
@@ -115,8 +118,30 @@ def score_proportional(rule: Proportional, points: Decimal, value: Value) -> Rul
     band = Band(lower=rule.zero_below if rule.zero_below is not None else ZERO, upper=rule.full_at,
                 lower_open=rule.zero_below is None)
     shown = _proportional_shown(rule, points, exact, score, band)
-    return RuleOutcome(score, f"按比例计分：{rounded_text(points)} × {plain(shown)}% ÷ {_bound_text(rule.full_at)}% = "
-                              f"{plain(score)}分", band=band, shown=shown)
+    return RuleOutcome(score, proportional_text(rule, points, shown, score), band=band, shown=shown)
+
+
+def proportional_text(rule: Proportional, points: Decimal, shown: Decimal, score: Decimal) -> str:
+    """The arithmetic as an evaluator writes it: "25 × 87.43% = 21.86，按规定保留整数计22分" when the
+    declared rounding changes the product, "10 × 86.82% = 8.68分" when it does not; "÷ N%" only
+    when full points are reached at N other than 100."""
+    divisor = "" if rule.full_at == HUNDRED_PERCENT else f" ÷ {_bound_text(rule.full_at)}%"
+    product = points * shown / rule.full_at
+    formula = f"按比例计分：{rounded_text(points)} × {plain(shown)}%{divisor}"
+    if product == score:
+        return f"{formula} = {plain(score)}分"
+    places = "整数" if rule.decimals == 0 else f"{rule.decimals}位小数"
+    return f"{formula} = {_product_text(product)}，按规定保留{places}计{plain(score)}分"
+
+
+PRODUCT_PLACES = 8
+
+
+def _product_text(product: Decimal) -> str:
+    """Every digit of the product (rounding it for display could suggest the other rounding:
+    1.234995 shown as 1.235 reads like 1.24); cut with "…" only past eight places."""
+    cut = product.quantize(Decimal(1).scaleb(-PRODUCT_PLACES), rounding=ROUND_DOWN)
+    return plain(product) if cut == product else f"{plain(cut)}…"
 
 
 def _proportional_shown(rule: Proportional, points: Decimal, exact: Fraction, score: Decimal, band: Band) -> Decimal:
@@ -175,8 +200,18 @@ def score_checklist(rule: Checklist, points: Decimal, judgement: Judgement | Non
     total = sum((s for _, s in scores), ZERO)
     if total < points and not (judgement.reason and judgement.reason.strip()):
         raise RuleInputError(f"得分{rounded_text(total)}分低于满分{rounded_text(points)}分，须说明扣分理由（reason）")
-    met = sum(1 for (_, s), c in zip(scores, rule.clauses, strict=True) if s == c.points)
-    return RuleOutcome(total, f"{len(rule.clauses)}个评分要点中{met}个全部达到，得{rounded_text(total)}分", tuple(scores))
+    return RuleOutcome(total, checklist_text(rule, scores, total), tuple(scores))
+
+
+def checklist_text(rule: Checklist, scores: list[tuple[str, Decimal]], total: Decimal) -> str:
+    """As an evaluator writes it: "各评分要点均达到要求，得满分5分" or "“信贷支持”未完全达到要求，
+    扣1分，得7分"."""
+    short = [(c, s) for (_, s), c in zip(scores, rule.clauses, strict=True) if s < c.points]
+    if not short:
+        return ("达到要求" if len(rule.clauses) == 1 else "各评分要点均达到要求") + f"，得满分{rounded_text(total)}分"
+    parts = "、".join(f"“{c.label}”{'未达到' if s == 0 else '未完全达到'}要求（扣{rounded_text(c.points - s)}分）"
+                     for c, s in short)
+    return f"{parts}，得{rounded_text(total)}分"
 
 
 def score_judged(rule: Judged, points: Decimal, judgement: Judgement | None) -> RuleOutcome:

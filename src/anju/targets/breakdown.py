@@ -47,7 +47,7 @@ def _total(parts: Iterable[Part]) -> Decimal:
 
 
 def breakdown_problems(
-    program_label: str, program_id: str, targets: ProgramTargets, tree: RegionTree, year: int,
+    program_label: str, program_id: str, targets: ProgramTargets, tree: RegionTree, *, year: int,
     file: str = "", locate: Locate | None = None,
 ) -> list[Problem]:
     """Every way the breakdown of ``targets`` does not add up (empty when it does)."""

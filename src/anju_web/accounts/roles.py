@@ -29,6 +29,7 @@ READ_ALL = [
     "audit.view_auditevent",
     "allocations.view_allocation",
     "audits.view_documentaudit",
+    "performance.view_yearplan",
 ]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
@@ -66,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "evidence.add_evidencefile",
         "allocations.run_allocation",
         "audits.add_documentaudit",
+        "performance.change_yearplan",
         "audit.export_auditevent",
     ],
     Role.supervision_reviewer: [

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from anju.adapters.report import EvidenceEntry, ReportFiles, cited_evidence, write_report
+from anju.adapters.report import EvidenceEntry, cited_evidence, write_report
 from anju.adapters.report.pdf import convert_to_pdf, soffice_path
 from anju.framework.describe import place_label
 from anju_web.evidence.models import EvidenceFile
@@ -73,12 +73,34 @@ def package_dir(run: EvaluationRun, evidence: list[EvidenceEntry]) -> Path:
     return Path(settings.DATA_DIR) / "reports" / f"run-{run.pk}-{run.input_hash[:KEY_CHARS]}-ev-{_evidence_key(evidence)}"
 
 
-def _files(directory: Path) -> ReportFiles:
-    names = json.loads((directory / "files.json").read_text(encoding="utf-8"))
-    return ReportFiles(*(directory / names[k] for k in ("docx", "markdown", "text", "scores", "appendix")))
+PACKAGE_FILES = ("docx", "markdown", "text", "attachment_scores", "appendix", "scores", "checklist_markdown",
+                 "checklist_workbook")
 
 
-def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
+@dataclass(frozen=True)
+class Package:
+    """The files of a written package the web serves (``scores`` is the sendable 附件5 workbook)."""
+
+    docx: Path
+    appendix: Path
+    scores: Path
+    checklist: Path
+
+
+def _package(directory: Path, names: dict[str, str]) -> Package:
+    return Package(directory / names["docx"], directory / names["appendix"], directory / names["attachment_scores"],
+                   directory / names["checklist_workbook"])
+
+
+def _names(directory: Path) -> dict[str, str] | None:
+    marker = directory / "files.json"
+    if not marker.exists():
+        return None
+    names: dict[str, str] = json.loads(marker.read_text(encoding="utf-8"))
+    return names if all(k in names for k in PACKAGE_FILES) else None
+
+
+def package(cycle: Cycle, run: EvaluationRun) -> Package:
     """Write (once) and return the run's report package.
 
     Content-addressed and safe under concurrent requests: each request writes into its own fresh
@@ -87,8 +109,9 @@ def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
     request may be reading it (review M3: two downloads right after a run gave 500)."""
     evidence = evidence_entries(cycle, run)
     directory = package_dir(run, evidence)
-    if (directory / "files.json").exists():
-        return _files(directory)
+    names = _names(directory)
+    if names is not None:
+        return _package(directory, names)
     units = run.units_file()
     if units is None:
         raise DocumentUnavailable("这次评价运行保存于旧版本，没有保存各单位的填报数据，无法生成分地区附表：请重新运行评价")
@@ -97,19 +120,23 @@ def package(cycle: Cycle, run: EvaluationRun) -> ReportFiles:
     try:
         files = write_report(run.evaluation(), cycle.framework, run.engine_dataset(), tmp,
                              rows=appendix_rows(cycle, units) or None, evidence=evidence)
-        names = {k: getattr(files, k).name for k in ("docx", "markdown", "text", "scores", "appendix")}
-        (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+        written = {k: getattr(files, k).name for k in PACKAGE_FILES}
+        (tmp / "files.json").write_text(json.dumps(written, ensure_ascii=False), encoding="utf-8")
+        if directory.exists() and _names(directory) is None:  # a package of an older layout: replace it
+            shutil.rmtree(directory, ignore_errors=True)
         try:
             tmp.rename(directory)
         except OSError:  # another request finished first: its package is the same content
-            if not (directory / "files.json").exists():
+            if _names(directory) is None:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for stale in directory.parent.glob(f"run-{run.pk}-*"):  # packages made before the evidence changed
         if stale != directory and not stale.name.endswith(".tmp") and stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
-    return _files(directory)
+    names = _names(directory)
+    assert names is not None
+    return _package(directory, names)
 
 
 def build_docx(cycle: Cycle, run: EvaluationRun) -> bytes:

@@ -29,6 +29,9 @@ class Cycle(models.Model):
     region = models.ForeignKey(Region, verbose_name="省份", on_delete=models.PROTECT, related_name="cycles")
     year = models.PositiveIntegerField("年度")
     framework_id = models.CharField("指标体系", max_length=16)
+    framework_digest = models.CharField(
+        "指标体系指纹", max_length=64, blank=True, help_text="创建评价年度时指标体系的 SHA-256；与当前指标体系不同即说明指标体系已修改"
+    )
     title = models.CharField("标题", max_length=200)
     deadline = models.DateField("市县报送截止日期")
     as_of = models.DateField("数据截止日期", null=True, blank=True)
@@ -82,6 +85,16 @@ class Cycle(models.Model):
         if self.archived_at is not None:
             return "已归档（只读）"
         return "已审定" if self.signed_at is not None else "进行中"
+
+    @property
+    def framework_changed(self) -> bool:
+        """Whether the built-in framework is no longer the one the cycle was created with."""
+        return bool(self.framework_digest) and self.framework_digest != self.framework.digest
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.framework_digest and self.framework_id:
+            self.framework_digest = self.framework.digest
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def inputs_changed(self) -> None:
         """Count a change to what the evaluation is computed from (call inside the writing transaction)."""

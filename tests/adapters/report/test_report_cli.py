@@ -20,16 +20,22 @@ def test_report_writes_everything_and_lists_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     listed = [line.split("：", 2)[-1] for line in result.output.splitlines() if line.startswith("  ")]
-    assert len(listed) == 5 + 6
+    assert len(listed) == 11 + 6
     for path in listed:
         assert Path(path).is_file(), path
     names = {p.name for p in tmp_path.iterdir()}
     assert {
         "吉林省2022年度绩效评价指标说明.docx",
+        "吉林省2022年度绩效评价材料报送函.docx",
+        "吉林省2022年度绩效评价区域绩效自评表.docx",
+        "吉林省2022年度绩效评价区域绩效自评表.xlsx",
         "吉林省2022年度绩效评价指标说明.md",
         "吉林省2022年度绩效评价指标说明.txt",
-        "吉林省2022年度绩效评价指标得分表.xlsx",
+        "吉林省2022年度绩效评价附件5指标得分表.xlsx",
+        "吉林省2022年度绩效评价得分计算底稿（内部工作文件）.xlsx",
         "吉林省2022年度绩效评价附件1-4统计表.xlsx",
+        "吉林省2022年度绩效评价核对清单（内部）.md",
+        "吉林省2022年度绩效评价核对清单（内部）.xlsx",
         "图表",
     } == names
     assert "已生成吉林省2022年度绩效评价材料" in result.output

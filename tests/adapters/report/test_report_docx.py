@@ -86,9 +86,16 @@ def test_totals_and_computed_values(doc: DocumentObject) -> None:
 def test_attachment_list(doc: DocumentObject) -> None:
     listed = texts(doc, "附件说明")
     assert listed[0] == "附件：1.2022年中央财政城镇保障性安居工程补助资金支出情况统计表"
-    assert listed[1] == "\u3000\u3000\u30002.2022年吉林省市县财政用于城镇保障性安居工程资金支出情况统计表"
-    assert [t.strip("\u3000")[:2] for t in listed] == ["附件", "2.", "3.", "4.", "5.", "6.", "7."]
-    assert listed[6] == "\u3000\u3000\u30007.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
+    assert listed[1] == "2.2022年吉林省市县财政用于城镇保障性安居工程资金支出情况统计表"
+    assert [t[:2] for t in listed] == ["附件", "2.", "3.", "4.", "5.", "6.", "7."]
+    assert listed[6] == "7.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
+    # aligned by paragraph indentation (GB/T 9704 7.3.4): every name starts at the same place,
+    # a wrapped line under the name's first character
+    items = [p for p in doc.paragraphs if p.style is not None and p.style.name == "附件说明"]
+    starts = {p.paragraph_format.left_indent for p in items}
+    assert len(starts) == 1 and next(iter(starts)) is not None
+    first, second = items[0].paragraph_format.first_line_indent, items[1].paragraph_format.first_line_indent
+    assert first is not None and second is not None and first < second < 0
 
 
 def test_no_placeholder_left(doc: DocumentObject) -> None:

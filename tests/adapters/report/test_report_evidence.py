@@ -56,7 +56,7 @@ def cells(table: Table) -> list[list[str]]:
 def test_cited_documents_of_the_jilin_example(report: ReportFiles) -> None:
     doc = Document(str(report.docx))
     assert paragraphs(doc, "附件标识") == ["附件5", "附件6", "附件7"]
-    assert paragraphs(doc, "附件说明")[-1] == "\u3000\u3000\u30007.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
+    assert paragraphs(doc, "附件说明")[-1] == "7.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
     titles = paragraphs(doc, "公文标题")
     assert titles[-1] == "2022年吉林省城镇保障性安居工程\n绩效评价佐证材料清单"
     rows = cells(evidence_table(doc))

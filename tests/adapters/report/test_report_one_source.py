@@ -33,8 +33,8 @@ def _numbers(workbook: Path) -> dict[str, list[object]]:
 def _score_of(workbook: Path, label: str) -> object:
     book = load_workbook(workbook, data_only=True)
     for row in book["住房租赁保障"].iter_rows(values_only=True):
-        if row[1] is not None and str(row[1]).strip() == label:
-            return row[3]
+        if row[0] is not None and str(row[0]).strip() == label:
+            return row[2]
     raise AssertionError(label)
 
 
@@ -65,7 +65,7 @@ def test_figures_dataset_puts_the_dataset_everywhere(tmp_path: Path, capsys: Any
     assert "吉林省" in housing  # the province's own row only: units are not shown beside other figures
     assert 12670 in housing  # the plan, not the raised count
     assert not any("长春市" in str(v) for values in sheets.values() for v in values)
-    assert _score_of(out / "吉林省2022年度绩效评价指标得分表.xlsx", "保障性租赁住房计划完成率") == 8.68
+    assert _score_of(out / "吉林省2022年度绩效评价附件5指标得分表.xlsx", "保障性租赁住房计划完成率") == 8.68
 
 
 def test_figures_units_puts_the_aggregate_everywhere(tmp_path: Path, capsys: Any) -> None:
@@ -78,7 +78,7 @@ def test_figures_units_puts_the_aggregate_everywhere(tmp_path: Path, capsys: Any
     assert "实际筹集12670套" in body and "11000" not in body
     sheets = _numbers(out / "吉林省2022年度绩效评价附件1-4统计表.xlsx")
     assert not any(11000 in values for values in sheets.values())
-    assert _score_of(out / "吉林省2022年度绩效评价指标得分表.xlsx", "保障性租赁住房计划完成率") == 10
+    assert _score_of(out / "吉林省2022年度绩效评价附件5指标得分表.xlsx", "保障性租赁住房计划完成率") == 10
 
 
 def test_a_wrong_choice_is_refused(tmp_path: Path, capsys: Any) -> None:

@@ -24,19 +24,39 @@ from pathlib import Path
 
 from xlsxwriter.exceptions import FileCreateError
 
+from anju.adapters.document.self_evaluation_table import (
+    ProgramTable,
+    self_evaluation_tables,
+    write_self_evaluation_docx,
+    write_self_evaluation_xlsx,
+)
 from anju.adapters.report.appendix import UnitRow, province_rows
 from anju.adapters.report.charts import Chart, render_charts
+from anju.adapters.report.checklist import (
+    Checklist,
+    build_checklist,
+    render_checklist_markdown,
+    write_checklist_workbook,
+)
 from anju.adapters.report.content import ReportContent, build_content
 from anju.adapters.report.docx import DEFAULT_TEMPLATE, TemplateProblem, write_docx
 from anju.adapters.report.evidence import EvidenceEntry, cited_evidence
 from anju.adapters.report.fonts import FontMissingError
+from anju.adapters.report.letter import write_letter
 from anju.adapters.report.markdown import render_markdown, render_text
 from anju.adapters.report.pdf import PdfError, PdfUnavailable, convert_to_pdf
-from anju.adapters.report.xlsx import write_appendix_workbook, write_score_workbook
-from anju.dataset.models import Dataset
+from anju.adapters.report.xlsx import (
+    write_appendix_workbook,
+    write_attachment_score_workbook,
+    write_score_workbook,
+)
+from anju.checks import run_checks
+from anju.dataset.models import Dataset, Signature
 from anju.files import FileWriteError, name_part, os_reason
 from anju.framework.models import Framework
+from anju.problems import Problem
 from anju.scoring.result import Evaluation
+from anju.targets.models import Targets
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -56,6 +76,10 @@ __all__ = [
 CHART_DIR = "图表"
 STAGING_TAG = ".anju-"
 DOCX_SUFFIX = "绩效评价指标说明.docx"
+WORKING_SCORES_SUFFIX = "绩效评价得分计算底稿（内部工作文件）.xlsx"
+CHECKLIST_STEM = "绩效评价核对清单（内部）"
+LETTER_SUFFIX = "绩效评价材料报送函.docx"
+SELF_EVALUATION_STEM = "绩效评价区域绩效自评表"
 REPORT_MARK = "绩效评价"
 REPORT_EXTENSIONS = (".docx", ".md", ".txt", ".pdf", ".xlsx")
 """A report's documents are named ``<region><year>年度绩效评价….<extension>``: what an earlier set consisted of."""
@@ -69,21 +93,39 @@ class ReportFiles:
     markdown: Path
     text: Path
     scores: Path
+    """The internal working file: every score with its rule's provenance and the indicator ids."""
     appendix: Path
+    attachment_scores: Path
+    """附件5 as sent: the document's score table, nothing more."""
+    checklist_markdown: Path
+    checklist_workbook: Path
+    checklist: Checklist
+    letter: Path
+    """The 报送函 to the supervision bureau."""
+    self_evaluation_docx: Path
+    self_evaluation_xlsx: Path
+    """The MoF-format 区域绩效自评表, one table per program."""
     charts: list[Chart] = field(default_factory=list)
     pdf: Path | None = None
     pdf_fonts: dict[str, str] = field(default_factory=dict)
     """Official font → the font the PDF used instead (when not installed)."""
     appendix_label: str = "附件统计表（Excel）"
+    attachment_scores_label: str = "绩效评价指标得分表（Excel）"
     """How :meth:`listing` names the appendix workbook (``附件1–4 统计表（Excel，4个工作表）``)."""
 
     def listing(self) -> list[tuple[str, Path]]:
         items = [
+            ("报送函（Word）", self.letter),
             ("说明（Word）", self.docx),
             ("说明（Markdown）", self.markdown),
             ("说明（纯文本）", self.text),
-            ("绩效评价指标得分表（Excel）", self.scores),
+            (self.attachment_scores_label, self.attachment_scores),
+            ("区域绩效自评表（Word）", self.self_evaluation_docx),
+            ("区域绩效自评表（Excel）", self.self_evaluation_xlsx),
             (self.appendix_label, self.appendix),
+            ("核对清单（Markdown，内部，不报送）", self.checklist_markdown),
+            ("核对清单（Excel，内部，不报送）", self.checklist_workbook),
+            ("得分计算底稿（Excel，内部工作文件，不报送）", self.scores),
         ]
         items += [(f"图表：{chart.caption.replace(chr(0x3000), ' ')}", chart.path) for chart in self.charts]
         if self.pdf is not None:
@@ -115,6 +157,10 @@ def write_report(
     pdf: bool = False,
     evidence: Sequence[EvidenceEntry] | None = None,
     rows_note: str | None = None,
+    source_notes: Sequence[str] = (),
+    findings: Sequence[Problem] | None = None,
+    signature: Signature | None = None,
+    targets: Targets | None = None,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
@@ -124,18 +170,26 @@ def write_report(
     in the judgements (:func:`cited_evidence`). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
     ``rows_note`` labels illustrative rows (示例数据): it is printed on every appendix table.
+    ``targets`` (绩效目标) give the 区域绩效自评表 its 指标值; without them they come from the dataset.
+    ``signature`` (署名, 成文日期, 联系人) replaces the dataset's for the 落款 and the 报送函.
+    ``source_notes`` (which figures were used) and ``findings`` (default: :func:`run_checks`) go
+    into the 核对清单 with the framework's assumptions and the internal notes.
     A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
     framework built in code can lack them), is a ``ValueError``.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
-    content = replace(build_content(evaluation, framework, dataset, evidence), rows_note=rows_note)
+    content = replace(build_content(evaluation, framework, dataset, evidence, signature), rows_note=rows_note)
+    found = run_checks(framework, dataset, evaluation) if findings is None else list(findings)
+    checklist = build_checklist(evaluation, framework, dataset, found, source_notes=source_notes, rows_note=rows_note)
+    tables = self_evaluation_tables(evaluation, framework, dataset, targets)
     _remove_stale_staging(directory)
     staging = directory.parent / f".{directory.name}{STAGING_TAG}{os.getpid()}.tmp"
     try:
         with _write_errors(staging, directory):
             staging.mkdir(parents=True, exist_ok=False)
-            files = _render(content, evaluation, framework, dataset, staging, template=template, rows=rows, pdf=pdf)
+            files = _render(content, checklist, evaluation, framework, dataset, staging, template=template, rows=rows,
+                            pdf=pdf, tables=tables)
             return _move_in(files, staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -165,8 +219,9 @@ def _write_errors(staging: Path, directory: Path) -> Iterator[None]:
         raise FileWriteError(shown(exc.filename), os_reason(exc)) from exc
 
 
-def _render(
+def _render(  # noqa: PLR0917 - one internal call
     content: ReportContent,
+    checklist: Checklist,
     evaluation: Evaluation,
     framework: Framework,
     dataset: Dataset,
@@ -175,6 +230,7 @@ def _render(
     template: Path | None,
     rows: Sequence[UnitRow] | None,
     pdf: bool,
+    tables: Sequence[ProgramTable],
 ) -> ReportFiles:
     stem = file_stem(content)
     charts = render_charts(evaluation, directory / CHART_DIR)
@@ -183,11 +239,23 @@ def _render(
     markdown.write_text(render_markdown(content, charts, directory), encoding="utf-8")
     text = directory / f"{stem}绩效评价指标说明.txt"
     text.write_text(render_text(content, charts), encoding="utf-8")
-    scores = write_score_workbook(directory / f"{stem}绩效评价指标得分表.xlsx", content)
+    scores = write_score_workbook(directory / f"{stem}{WORKING_SCORES_SUFFIX}", content)
+    number = content.score_table.number
+    attachment_scores = write_attachment_score_workbook(directory / f"{stem}绩效评价附件{number}指标得分表.xlsx", content)
+    checklist_markdown = directory / f"{stem}{CHECKLIST_STEM}.md"
+    checklist_markdown.write_text(render_checklist_markdown(checklist), encoding="utf-8")
+    checklist_workbook = write_checklist_workbook(directory / f"{stem}{CHECKLIST_STEM}.xlsx", checklist)
+    issuer = content.signature.issuers[0] if content.signature else f"{content.region}财政厅"
+    self_docx = write_self_evaluation_docx(tables, directory / f"{stem}{SELF_EVALUATION_STEM}.docx", author=issuer)
+    self_xlsx = write_self_evaluation_xlsx(tables, directory / f"{stem}{SELF_EVALUATION_STEM}.xlsx")
+    letter = write_letter(content, directory / f"{stem}{LETTER_SUFFIX}",
+                          [f"{content.year}年度{content.region}中央对地方转移支付区域绩效自评表"])
     appendix = directory / f"{stem}绩效评价{appendix_span(content, '-')}统计表.xlsx"
     write_appendix_workbook(appendix, content, framework, rows if rows is not None else province_rows(dataset))
     label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
-    files = ReportFiles(docx, markdown, text, scores, appendix, charts, appendix_label=label)
+    files = ReportFiles(docx, markdown, text, scores, appendix, attachment_scores, checklist_markdown, checklist_workbook,
+                        checklist, letter, self_docx, self_xlsx, charts, appendix_label=label,
+                        attachment_scores_label=f"附件{number} 绩效评价指标得分表（Excel）")
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))
         files.pdf = target
@@ -196,7 +264,9 @@ def _render(
 
 
 def _set_members(files: ReportFiles) -> list[Path]:
-    members = [files.docx, files.markdown, files.text, files.scores, files.appendix, *(c.path for c in files.charts)]
+    members = [files.docx, files.markdown, files.text, files.scores, files.appendix, files.attachment_scores,
+               files.checklist_markdown, files.checklist_workbook, files.letter,
+               files.self_evaluation_docx, files.self_evaluation_xlsx, *(c.path for c in files.charts)]
     return [*members, files.pdf] if files.pdf is not None else members
 
 
@@ -220,7 +290,12 @@ def _move_in(files: ReportFiles, staging: Path, directory: Path) -> ReportFiles:
 
     charts = [replace(chart, path=moved(chart.path)) for chart in files.charts]
     return replace(files, docx=moved(files.docx), markdown=moved(files.markdown), text=moved(files.text),
-                   scores=moved(files.scores), appendix=moved(files.appendix), charts=charts,
+                   scores=moved(files.scores), appendix=moved(files.appendix),
+                   attachment_scores=moved(files.attachment_scores),
+                   checklist_markdown=moved(files.checklist_markdown),
+                   checklist_workbook=moved(files.checklist_workbook), letter=moved(files.letter),
+                   self_evaluation_docx=moved(files.self_evaluation_docx),
+                   self_evaluation_xlsx=moved(files.self_evaluation_xlsx), charts=charts,
                    pdf=moved(files.pdf) if files.pdf is not None else None)
 
 

@@ -58,6 +58,8 @@ TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]  # 156 mm
 # A character grid (docGrid linesAndChars) would do the same in Word, but LibreOffice then gives every
 # character two grid cells, so the spacing is set on the text styles instead.
 CONDENSE_TWENTIETHS = -5
+SIGN_DATE_RIGHT_CHARS = 4
+"""GB/T 9704 7.3.5.1: the 成文日期 right-indented four characters; the 署名 centred above it."""
 
 SCORE_TABLE_WIDTHS_MM = (58, 14, 14, 14, 56)
 SCORE_TABLE_HEADERS = ("指标", "分值", "得分", "扣分", "计分依据及扣分理由")
@@ -91,6 +93,7 @@ class StyleSpec:
     """Condensed by a quarter point so that a line holds 28 characters (body-size text)."""
     snap_to_grid: bool = True
     """Body text sits on the 22-line grid; titles, tables, figures and captions do not."""
+    right_chars: int = 0
 
 
 STYLES = (
@@ -109,6 +112,14 @@ STYLES = (
     StyleSpec(
         "AnjuAttachmentList", "附件说明", BODY_FONT, LATIN_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT,
         indent_chars=0, hanging_chars=3, left_chars=5, condensed=True,
+    ),
+    StyleSpec(
+        "AnjuSigner", "发文机关署名", BODY_FONT, LATIN_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, 0, keep_with_next=True,
+        condensed=True,
+    ),
+    StyleSpec(
+        "AnjuSignDate", "成文日期", BODY_FONT, LATIN_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, 0, condensed=True,
+        right_chars=SIGN_DATE_RIGHT_CHARS,
     ),
     StyleSpec(
         "AnjuAttachmentLabel", "附件标识", HEADING1_FONT, LATIN_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, 0,
@@ -172,6 +183,9 @@ def _chars_indent(style: ParagraphStyle, spec: StyleSpec) -> None:
     if spec.left_chars:
         ind.set(qn("w:leftChars"), str(spec.left_chars * 100))
         ind.set(qn("w:left"), str(spec.left_chars * char))
+    if spec.right_chars:
+        ind.set(qn("w:rightChars"), str(spec.right_chars * 100))
+        ind.set(qn("w:right"), str(spec.right_chars * char))
 
 
 def add_style(doc: DocumentObject, spec: StyleSpec) -> ParagraphStyle:
@@ -192,7 +206,7 @@ def add_style(doc: DocumentObject, spec: StyleSpec) -> ParagraphStyle:
     fmt.alignment = spec.align
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
-    fmt.widow_control = True
+    fmt.widow_control = False  # a fixed 22-line grid: every page holds 22 lines
     fmt.keep_with_next = spec.keep_with_next
     fmt.page_break_before = spec.page_break_before
     if spec.exact_line:
@@ -394,6 +408,17 @@ def _main_text(doc: DocumentObject) -> None:
     para("{%p for attachment in attachments %}")
     para("{{ attachment.prefix }}{{ attachment.numbered }}", "附件说明")
     para("{%p endfor %}")
+    # 落款: room for the seal, 署名 centred over the 成文日期, 附注; kept on the page of the
+    # attachment list, so the seal never falls on a page of its own.
+    para("", "发文机关署名")
+    para("", "发文机关署名")
+    para("{%p for issuer in signature.issuers %}")
+    para("{{ issuer }}", "发文机关署名")
+    para("{%p endfor %}")
+    para("{{ signature.date }}", "成文日期")
+    para("{%p if signature.note %}")
+    para("{{ signature.note }}")
+    para("{%p endif %}")
 
 
 def _attached_sections(doc: DocumentObject) -> None:
@@ -452,8 +477,8 @@ def build(target: Path = TEMPLATE_PATH) -> Path:
     core = doc.core_properties
     core.title = "{{ title }}"
     core.subject = "城镇保障性安居工程财政资金绩效评价"
-    core.author = "anju"
-    core.comments = "由 anju 根据评价结果生成。模板占位符说明见 anju 的 README。"
+    core.author = ""
+    core.comments = ""
     core.keywords = ""
     core.language = "zh-CN"
     _main_text(doc)

@@ -10,14 +10,15 @@ Every number comes from the evaluation (computed values), never from what a docu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from anju.adapters.report.evidence import EvidenceEntry, EvidenceRow, cited_evidence, evidence_rows
-from anju.dataset.models import Dataset
-from anju.dates import as_of_text
+from anju.dataset.models import Dataset, Signature
+from anju.dates import as_of_text, chinese_date
 from anju.decimals import plain
 from anju.framework.models import Framework, Item
 from anju.scoring.result import Evaluation, ItemResult, ProgramResult
@@ -117,6 +118,13 @@ class ScoreRow:
     def level_label(self) -> str:
         return {1: "一级指标", 2: "二级指标"}.get(self.level, "评分要点")
 
+    @property
+    def basis_and_reason(self) -> str:
+        """The one text of the official score table's last column (Word and Excel alike)."""
+        if not self.reason:
+            return self.basis
+        return f"{self.basis}；理由：{self.reason}" if self.basis else f"理由：{self.reason}"
+
 
 @dataclass(frozen=True)
 class ProgramSection:
@@ -131,6 +139,8 @@ class ProgramSection:
     """吉林省城镇保障性安居工程财政资金用于住房租赁保障绩效评价得分88分，具体说明如下："""
     dimensions: list[DimensionSection]
     score_rows: list[ScoreRow]
+    grade_scheme: str | None = None
+    """The scheme's own words and boundaries (财政部预算绩效评价等级：优（≥90）、良（≥80）、…)."""
 
     @property
     def deduction(self) -> Decimal:
@@ -152,6 +162,33 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class SignatureBlock:
+    """发文机关署名 (one line per issuer, a joint document has several), 成文日期, 附注."""
+
+    issuers: list[str]
+    date: str
+    """2023年2月28日"""
+    contact: str | None = None
+    phone: str | None = None
+    document_number: str | None = None
+
+    @property
+    def note(self) -> str:
+        """（联系人：王某，电话：0431-88888888）, or empty."""
+        parts = [f"联系人：{self.contact}" if self.contact else "", f"电话：{self.phone}" if self.phone else ""]
+        text = "，".join(p for p in parts if p)
+        return f"（{text}）" if text else ""
+
+
+def signature_block(region: str, signature: Signature | None, today: dt.date | None = None) -> SignatureBlock:
+    """The 落款 from the dataset's (or the options') signature; the region's 财政厅 and today by default."""
+    given = signature or Signature()
+    issuers = list(given.issuers) or [f"{region}财政厅"]
+    day = given.date or today or dt.date.today()
+    return SignatureBlock(issuers, chinese_date(day), given.contact, given.phone, given.document_number)
+
+
+@dataclass(frozen=True)
 class ReportContent:
     region: str
     year: int
@@ -164,6 +201,8 @@ class ReportContent:
     """Titles of the appendix tables the framework declares (附件1–4 in 2022), by number."""
     evidence: list[EvidenceRow] = field(default_factory=list)
     """Rows of the 佐证材料清单; empty when there is no evidence (the attachment is left out)."""
+    signature: SignatureBlock | None = None
+    """The 落款: 署名, 成文日期 and 附注 (联系人、电话)."""
     rows_note: str | None = None
     """The label of illustrative appendix rows (示例数据，非真实分地区数据…), shown with every table."""
 
@@ -223,6 +262,7 @@ def build_content(
     framework: Framework,
     dataset: Dataset | None = None,
     evidence: Sequence[EvidenceEntry] | None = None,
+    signature: Signature | None = None,
 ) -> ReportContent:
     """Turn an evaluation into the explanation's content. ``dataset`` supplies the title.
 
@@ -258,6 +298,7 @@ def build_content(
         attachments=attachments,
         appendix_titles=tables,
         evidence=rows,
+        signature=signature_block(region, signature or (dataset.signature if dataset else None)),
     )
 
 
@@ -292,6 +333,7 @@ def _program_section(number: int, program: ProgramResult, framework: Framework, 
         ),
         dimensions=dimensions,
         score_rows=[score_row(item) for item in program.items()],
+        grade_scheme=program.grade_scheme,
     )
 
 

@@ -35,6 +35,7 @@ from lxml import etree
 from anju.adapters.report.charts import Chart
 from anju.adapters.report.content import Attachment, ProgramSection, ReportContent, ScoreRow, split_title
 from anju.adapters.report.evidence import EvidenceRow
+from anju.adapters.report.properties import indent_attachment_list, place_signature, set_properties
 from anju.decimals import plain
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "explanation.docx"
@@ -54,9 +55,7 @@ class TemplateProblem(Exception):
 
 
 def _score_row(row: ScoreRow) -> dict[str, Any]:
-    basis = row.basis
-    if row.reason:
-        basis = f"{basis}；理由：{row.reason}" if basis else f"理由：{row.reason}"
+    basis = row.basis_and_reason
     return {
         "path": row.path,
         "level": row.level,
@@ -75,6 +74,8 @@ def _score_row(row: ScoreRow) -> dict[str, Any]:
 
 def _program(number: int, program: ProgramSection) -> dict[str, Any]:
     grade = f"等级：{program.grade}" if program.grade else ""
+    if grade and program.grade_scheme:
+        grade += f"（{program.grade_scheme}）"
     return {
         "id": program.id,
         "number": number,
@@ -137,6 +138,13 @@ def _evidence_row(row: EvidenceRow) -> dict[str, Any]:
     }
 
 
+def _signature(content: ReportContent) -> dict[str, Any]:
+    block = content.signature
+    if block is None:
+        return {"issuers": [f"{content.region}财政厅"], "date": "", "note": ""}
+    return {"issuers": block.issuers, "date": block.date, "note": block.note}
+
+
 def template_context(content: ReportContent, charts: Sequence[Chart], tpl: DocxTemplate | None) -> dict[str, Any]:
     """Everything a template may use. ``tpl`` is needed for images; ``None`` leaves them out."""
     attachments = [
@@ -144,7 +152,7 @@ def template_context(content: ReportContent, charts: Sequence[Chart], tpl: DocxT
             "number": a.number,
             "title": a.title,
             "numbered": a.numbered,
-            "prefix": "附件：" if index == 0 else "\u3000" * 3,
+            "prefix": "附件：" if index == 0 else "",  # alignment by paragraph indentation
         }
         for index, a in enumerate(content.attachments)
     ]
@@ -161,6 +169,7 @@ def template_context(content: ReportContent, charts: Sequence[Chart], tpl: DocxT
         "charts_section": _attachment_heading(content.charts),
         "evidence_section": _attachment_heading(content.evidence_list) if content.evidence_list else {},
         "evidence": [_evidence_row(row) for row in content.evidence],
+        "signature": _signature(content),
         "charts": [
             {
                 "program": chart.program_label,
@@ -305,6 +314,10 @@ def write_docx(content: ReportContent, charts: Sequence[Chart], target: Path, te
         raise TemplateProblem(path, [f"Jinja 语法错误：{exc.message}{_syntax_hint(exc.message or '')}；附近文字：{nearby}"]) from None
     except TemplateError as exc:
         raise TemplateProblem(path, [f"模板无法渲染：{exc}"]) from None
+    place_signature(tpl.docx)
+    indent_attachment_list(tpl.docx)
+    issuer = content.signature.issuers[0] if content.signature else f"{content.region}财政厅"
+    set_properties(tpl.docx, title=content.title, author=issuer)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     tpl.save(str(partial))

@@ -50,6 +50,7 @@ def render_markdown(content: ReportContent, charts: Sequence[Chart] = (), base: 
                     lines += [paragraph, ""]
     lines += ["附件：", ""]
     lines += [f"{a.number}. {a.title}" for a in content.attachments]
+    lines += ["", *_signature_lines(content, markdown=True)]
     lines += ["", f"## 附件{content.score_table.number}　{content.score_table.title}", ""]
     for program in content.programs:
         lines += [
@@ -57,6 +58,7 @@ def render_markdown(content: ReportContent, charts: Sequence[Chart] = (), base: 
             + (f"，等级：{program.grade}" if program.grade else "")
             + "）",
             "",
+            *([f"等级划分：{program.grade_scheme}", ""] if program.grade_scheme else []),
         ]
         lines.append("| " + " | ".join(SCORE_HEADERS) + " |")
         lines.append("| --- | ---: | ---: | ---: | --- | --- |")
@@ -96,6 +98,17 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
+def _signature_lines(content: ReportContent, *, markdown: bool) -> list[str]:
+    """署名, 成文日期 and 附注 below the attachment list (right-aligned in Word)."""
+    block = content.signature
+    if block is None:
+        return []
+    lines = [*block.issuers, block.date]
+    if markdown:
+        lines = [f"<p align=\"right\">{line}</p>" for line in lines]
+    return [*lines, *([block.note] if block.note else [])]
+
+
 def render_text(content: ReportContent, charts: Sequence[Chart] = ()) -> str:
     """Plain text laid out like the seed: no markup, one paragraph a line."""
     lines: list[str] = [content.title, "", content.opening]
@@ -108,6 +121,7 @@ def render_text(content: ReportContent, charts: Sequence[Chart] = ()) -> str:
     lines.append("")
     for index, attachment in enumerate(content.attachments):
         lines.append(("附件：" if index == 0 else "      ") + attachment.numbered)
+    lines += ["", "", *_signature_lines(content, markdown=False)]
     lines += ["", "", f"附件{content.score_table.number}", "", content.score_table.title]
     for program in content.programs:
         lines += ["", f"{program.label}（满分{plain(program.points)}分，得分{plain(program.score)}分）"]

@@ -1,5 +1,12 @@
 """Convert the Word document to PDF with LibreOffice (``soffice --headless --convert-to pdf``).
 
+Line-end punctuation: LibreOffice reads a Word paragraph as allowing hanging punctuation
+(ODF ``style:punctuation-wrap="hanging"``), and on the 28-character grid (−0.25 pt spacing) a
+、，。 that would hang past the right margin is neither drawn nor in the text layer. The conversion
+therefore goes through a flat ODF file in which every style's punctuation wrap is ``simple`` (the
+punctuation is kept on the line or the line is broken before it, as Word and WPS do), then to PDF;
+the .docx itself is unchanged.
+
 LibreOffice is optional and heavy; when it is missing, :class:`PdfUnavailable` says how to install
 it. The official fonts (仿宋_GB2312, 楷体_GB2312, 黑体, 方正小标宋简体, 宋体) are usually absent on a
 Linux server; the conversion then runs with a fontconfig file that maps each missing one to the
@@ -113,25 +120,43 @@ def convert_to_pdf(docx: Path, target: Path) -> tuple[Path, dict[str, Substitute
         if conf is not None:
             env["FONTCONFIG_FILE"] = str(conf)
         outdir = work / "out"
-        command = [
-            soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(outdir),
-            str(docx.resolve()),
-        ]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"LibreOffice 转换超过 {TIMEOUT_SECONDS} 秒未完成：{docx}") from None
-        produced = outdir / (docx.stem + ".pdf")
-        if result.returncode != 0 or not produced.is_file():
-            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-            raise PdfError(f"LibreOffice 未能把 {docx} 转为 PDF（退出码 {result.returncode}）：{' '.join(detail)}")
+        flat = _convert(soffice, work, env, docx.resolve(), "fodt", outdir / "flat")
+        _no_hanging_punctuation(flat)
+        produced = _convert(soffice, work, env, flat, "pdf", outdir)
+        produced = produced.rename(produced.with_name(docx.stem + ".pdf"))
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(produced), target)
     return target, substitutions
+
+
+HANGING = 'style:punctuation-wrap="hanging"'
+SIMPLE = 'style:punctuation-wrap="simple"'
+
+
+def _no_hanging_punctuation(flat: Path) -> None:
+    """Every paragraph style and paragraph of a flat ODF document: punctuation never hangs."""
+    text = flat.read_text(encoding="utf-8")
+    flat.write_text(text.replace(HANGING, SIMPLE), encoding="utf-8")
+
+
+def _convert(soffice: str, work: Path, env: dict[str, str], source: Path, kind: str, outdir: Path) -> Path:  # noqa: PLR0917
+    command = [
+        soffice,
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        kind,
+        "--outdir",
+        str(outdir),
+        str(source),
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"LibreOffice 转换超过 {TIMEOUT_SECONDS} 秒未完成：{source}") from None
+    produced = outdir / (source.stem + "." + kind)
+    if result.returncode != 0 or not produced.is_file():
+        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise PdfError(f"LibreOffice 未能把 {source} 转为 {kind.upper()}（退出码 {result.returncode}）：{' '.join(detail)}")
+    return produced

@@ -32,6 +32,7 @@ NOT_APPLICABLE_TEXT = "不适用"
 NOT_COMPUTABLE_TEXT = "—"
 TOTAL_LABEL = "合计"
 EXAMPLE_LABEL = "示例数据"
+WORKING_LABEL = "得分计算底稿，内部工作文件，不报送"
 HEADER_FIRST_ROW = 2
 BLANK_FILL = "#FFF2CC"
 TITLE_FONT = "黑体"
@@ -45,6 +46,7 @@ class _Formats:
         base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
         border = {**base, "border": 1}
         self.title = book.add_format({**base, "font_name": TITLE_FONT, "font_size": 16, "align": "center"})
+        self.label = book.add_format({**base, "font_name": TITLE_FONT, "font_size": 14})
         self.unit = book.add_format({**base, "align": "right"})
         self.note = book.add_format({**base, "text_wrap": True, "valign": "top"})
         self.header = book.add_format({**border, "font_name": TITLE_FONT, "align": "center", "text_wrap": True,
@@ -188,8 +190,8 @@ class _AppendixSheet:
 
     def notes(self, after: int, as_of: str | None, rows_note: str | None = None) -> int:
         notes = ["注：空白（浅黄色）为未填报，“不适用”为该单位无此项任务，“—”为分母为0无法计算。", *self.table.notes]
-        if rows_note:
-            notes.insert(0, rows_note if rows_note.startswith(EXAMPLE_LABEL) else f"{EXAMPLE_LABEL}：{rows_note}")
+        if rows_note:  # the units file's own words go to the 核对清单; here the label only
+            notes.insert(0, f"{EXAMPLE_LABEL}，非真实分地区数据：各市（州）的数字为示意，报送前须换成真实数据。")
         scope = scope_notes(self.framework, self.table)
         if scope:
             notes.append("口径：" + "；".join(scope) + "。")
@@ -226,8 +228,7 @@ def write_appendix_workbook(target: Path, content: ReportContent, framework: Fra
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     book = xlsxwriter.Workbook(str(partial), {"default_format_properties": {"font_name": BODY_FONT, "font_size": 11}})
-    book.set_properties({"title": f"{content.region}{content.year}年度城镇保障性安居工程绩效评价附件表",
-                         "author": "anju", "comments": "由 anju 根据评价数据生成"})
+    book.set_properties({"title": f"{content.region}{content.year}年度城镇保障性安居工程绩效评价附件表"})
     formats = _Formats(book)
     layouts = [
         write_appendix_sheet(book, formats, table, framework, title=content.appendix_titles[table.number], rows=rows,
@@ -298,7 +299,10 @@ def _score_sheet(book: xlsxwriter.Workbook, formats: _Formats, program: ProgramS
         cells = ",".join(xl_rowcol_to_cell(r, col) for r in dimension_rows)
         sheet.write_formula(total, col, f"=SUM({cells})", formats.number("points", True), float(value))
     sheet.write_string(total, 5, f"等级：{grade}" if grade else "", formats.text)
-    sheet.write_blank(total, 6, None, formats.text)
+    if grade and program.grade_scheme:
+        sheet.write_string(total, 6, program.grade_scheme, formats.text)
+    else:
+        sheet.write_blank(total, 6, None, formats.text)
     sheet.write_blank(total, 7, None, formats.text)
     sheet.write_blank(total, 8, None, formats.text)
     sheet.freeze_panes(first, 2)
@@ -311,10 +315,11 @@ def write_score_workbook(target: Path, content: ReportContent) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     book = xlsxwriter.Workbook(str(partial), {"default_format_properties": {"font_name": BODY_FONT, "font_size": 11}})
-    book.set_properties({"title": content.score_table.title, "author": "anju", "comments": "由 anju 根据评价结果生成"})
+    title = f"{content.score_table.title}（{WORKING_LABEL}）"
+    book.set_properties({"title": title, "comments": WORKING_LABEL})
     formats = _Formats(book)
     summary = book.add_worksheet("汇总")
-    summary.merge_range(0, 0, 0, 4, content.score_table.title, formats.title)
+    summary.merge_range(0, 0, 0, 4, title, formats.title)
     summary.set_row(0, 30)
     summary.merge_range(1, 0, 1, 4, "单位：分", formats.unit)
     for col, (header, width) in enumerate(zip(("项目", "分值", "得分", "扣分", "等级"), (24, 10, 10, 10, 10),
@@ -333,6 +338,67 @@ def write_score_workbook(target: Path, content: ReportContent) -> Path:
     for program in content.programs:
         title = f"{content.year}年{content.region}{program.label}绩效评价指标得分表（满分{plain(program.points)}分）"
         _score_sheet(book, formats, program, title)
+    book.close()
+    partial.replace(target)
+    return target
+
+
+# --- the sendable score table (附件5): exactly the document's table ---------------------------
+
+ATTACHMENT_SCORE_COLUMNS = (("指标", 40), ("分值", 8), ("得分", 8), ("扣分", 8), ("计分依据及扣分理由", 60))
+SIGN_LINE = "填报单位（盖章）：　　　　　　　　填表人：　　　　　　审核人：　　　　　　联系电话："
+
+
+def _attachment_score_sheet(book: xlsxwriter.Workbook, formats: _Formats, program: ProgramSection, *,
+                            label: str, title: str) -> None:
+    sheet = book.add_worksheet(program.label)
+    last = len(ATTACHMENT_SCORE_COLUMNS) - 1
+    sheet.write_string(0, 0, label, formats.label)
+    sheet.merge_range(1, 0, 1, last, title, formats.title)
+    sheet.set_row(1, 30)
+    sheet.merge_range(2, 0, 2, last, "单位：分", formats.unit)
+    for col, (header, width) in enumerate(ATTACHMENT_SCORE_COLUMNS):
+        sheet.write_string(3, col, header, formats.header)
+        sheet.set_column(col, col, width)
+    first = 4
+    dimension_rows: list[int] = []
+    for offset, row in enumerate(program.score_rows):
+        r = first + offset
+        bold = row.level == 1
+        if bold:
+            dimension_rows.append(r)
+        sheet.write_string(r, 0, row.label, formats.levels[min(row.level, 5)])
+        sheet.write_number(r, 1, float(row.points), formats.number("points", bold))
+        sheet.write_number(r, 2, float(row.score), formats.number("points", bold))
+        sheet.write_number(r, 3, float(row.deduction), formats.number("points", bold))
+        sheet.write_string(r, 4, row.basis_and_reason, formats.text)
+        sheet.set_row(r, row_height([(row.label, ATTACHMENT_SCORE_COLUMNS[0][1] - 2 * (row.level - 1)),
+                                     (row.basis_and_reason, ATTACHMENT_SCORE_COLUMNS[4][1])]))
+    total = first + len(program.score_rows)
+    sheet.write_string(total, 0, TOTAL_LABEL, formats.total_label)
+    for col, value in ((1, program.points), (2, program.score), (3, program.deduction)):
+        cells = ",".join(xl_rowcol_to_cell(r, col) for r in dimension_rows)
+        sheet.write_formula(total, col, f"=SUM({cells})", formats.number("points", True), float(value))
+    sheet.write_string(total, 4, f"等级：{program.grade}" if program.grade else "", formats.text)
+    sheet.merge_range(total + 2, 0, total + 2, last, SIGN_LINE, formats.note)
+    sheet.freeze_panes(first, 1)
+    _print_setup(sheet, (0, 3), last, total + 2)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_portrait()
+
+
+def write_attachment_score_workbook(target: Path, content: ReportContent, properties: dict[str, str] | None = None) -> Path:
+    """附件5 as it is sent: one sheet per program with the document's five columns and texts,
+    its "附件N" label and a 填报单位（盖章）/填表人/审核人/联系电话 line; no provenance, no ids."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    book = xlsxwriter.Workbook(str(partial), {"default_format_properties": {"font_name": BODY_FONT, "font_size": 11}})
+    book.set_properties({"title": content.score_table.title, **(properties or {})})
+    formats = _Formats(book)
+    label = f"附件{content.score_table.number}"
+    for program in content.programs:
+        title = f"{content.year}年{content.region}{program.label}绩效评价指标得分表（满分{plain(program.points)}分）"
+        _attachment_score_sheet(book, formats, program, label=label, title=title)
     book.close()
     partial.replace(target)
     return target

@@ -1,0 +1,127 @@
+"""The year's pages: the province imports its targets and monitoring rounds, sees the board per date
+with its warnings, and downloads the self-evaluation report; bad files are refused with the units named."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from anju.yamlio import dump_yaml, read_yaml
+from anju_web.performance.models import YearPlan
+from anju_web.submissions.models import Cycle
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "jilin-2022"
+
+
+def _upload(client: Client, cycle: Cycle, kind: str, text: str) -> object:
+    return client.post(reverse("performance_upload", args=[cycle.pk, kind]),
+                       {"file": SimpleUploadedFile(f"{kind}.yaml", text.encode("utf-8"))}, follow=True)
+
+
+def _example(name: str) -> str:
+    return (EXAMPLE / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_targets_then_monitoring_then_board_then_report(clients: dict[str, Client], cycle: Cycle) -> None:
+    client = clients["province_evaluator"]
+    page = _upload(client, cycle, "targets", _example("targets.yaml"))
+    body = page.content.decode()  # type: ignore[attr-defined]
+    assert "已导入绩效目标：3个项目" in body and "保障性租赁住房筹集套数" in body and "≥12670套" in body
+    page = _upload(client, cycle, "monitoring", _example("monitoring.yaml"))
+    body = page.content.decode()  # type: ignore[attr-defined]
+    assert "已导入监控数据：2轮" in body and "6月30日监控看板" in body and "11月30日（尚无报送）" in body
+    board = client.get(reverse("performance_board", args=[cycle.pk, "2022-06-30"]))
+    assert board.status_code == 200
+    text = board.content.decode()
+    assert "时序进度 49.59%" in text and "全省合计" in text and "红 9.4%" in text
+    assert "按当前进度，年末预算执行率预计约18.96%，“预算执行率”指标将得0分（满分3分）" in text
+    assert "本轮监控情况不能报送" not in text
+    report = client.get(reverse("performance_selfreport", args=[cycle.pk]))
+    assert report.status_code == 200
+    document = docx.Document(io.BytesIO(report.content))
+    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "公文一级标题"]
+    assert headings == ["一、绩效目标分解下达情况", "二、绩效目标完成情况分析", "三、偏离绩效目标的原因和下一步改进措施",
+                        "四、绩效自评结果"]
+
+
+@pytest.mark.django_db
+def test_targets_that_do_not_add_up_are_refused_naming_the_units(clients: dict[str, Client], cycle: Cycle) -> None:
+    data = read_yaml(EXAMPLE / "targets.yaml").data
+    data["programs"]["renovation"]["units"]["220122"]["communities"] += 5
+    page = _upload(clients["province_evaluator"], cycle, "targets", dump_yaml(data))
+    body = page.content.decode()  # type: ignore[attr-defined]
+    assert "未导入" in body and "长春市所属单位合计" in body and "农安县" in body
+    assert not YearPlan.objects.filter(cycle=cycle).exists()
+
+
+@pytest.mark.django_db
+def test_an_unexplained_warning_shows_on_the_board(clients: dict[str, Client], cycle: Cycle) -> None:
+    client = clients["province_evaluator"]
+    _upload(client, cycle, "targets", _example("targets.yaml"))
+    data = read_yaml(EXAMPLE / "monitoring.yaml").data
+    data["rounds"][0]["reports"]["220122"]["programs"]["renovation"]["explanations"] = []
+    _upload(client, cycle, "monitoring", dump_yaml(data))
+    text = client.get(reverse("performance_board", args=[cycle.pk, "2022-06-30"])).content.decode()
+    assert "本轮监控情况不能报送" in text and "农安县城镇老旧小区改造：预警“预算执行进度严重滞后”" in text
+
+
+@pytest.mark.django_db
+def test_only_the_province_imports(clients: dict[str, Client], cycle: Cycle) -> None:
+    refused = clients["county_clerk"].post(reverse("performance_upload", args=[cycle.pk, "targets"]),
+                                           {"file": SimpleUploadedFile("t.yaml", _example("targets.yaml").encode())})
+    assert refused.status_code in (403, 404)
+    assert not YearPlan.objects.filter(cycle=cycle).exists()
+    assert clients["supervision_reviewer"].get(reverse("performance", args=[cycle.pk])).status_code == 200
+
+
+def _plan(client: Client, cycle: Cycle, monitoring: str | None = None) -> None:
+    _upload(client, cycle, "targets", _example("targets.yaml"))
+    _upload(client, cycle, "monitoring", monitoring or _example("monitoring.yaml"))
+
+
+@pytest.mark.django_db
+def test_a_unit_reports_a_round_and_cannot_submit_a_warning_without_reason(clients: dict[str, Client],
+                                                                           cycle: Cycle) -> None:
+    data = read_yaml(EXAMPLE / "monitoring.yaml").data
+    for round_ in data["rounds"]:
+        del round_["reports"]["220122"]  # 农安县 has not reported yet
+    _plan(clients["province_evaluator"], cycle, dump_yaml(data))
+    clerk = clients["county_clerk"]
+    url = reverse("performance_unit_report", args=[cycle.pk, "2022-06-30", "220122"])
+    assert clerk.get(url).status_code == 200
+    form = {"rental-budget": "1458.16", "rental-spent": "100", "rental-progress-rental_subsidy": "1500",
+            "renovation-budget": "9000", "renovation-spent": "9000"}
+    refused = clerk.post(url, {**form, "action": "submit"})
+    text = refused.content.decode()
+    assert "农安县住房租赁保障：预警“预算执行进度严重滞后”（预算执行）缺少原因和纠偏措施，本轮监控情况不能报送" in text
+    assert "年末执行率预计约14%" in text
+    assert 'name="reason::rental::execution_far_behind::"' in text
+    plan = YearPlan.objects.get(cycle=cycle)
+    assert "submitted" not in str(read_yaml_text(plan.monitoring)["rounds"][0]["reports"]["220122"])
+    typo = clerk.post(url, {**form, "rental-spent": "一百", "action": "save"})
+    assert "实际支出" in typo.content.decode()
+    answered = {**form, "reason::rental::execution_far_behind::": "项目前期手续未完成。",
+                "measure::rental::execution_far_behind::": "按月调度支出进度。", "action": "submit"}
+    done = clerk.post(url, answered, follow=True)
+    assert "已报送" in done.content.decode()
+    stored = read_yaml_text(YearPlan.objects.get(cycle=cycle).monitoring)["rounds"][0]["reports"]["220122"]
+    assert stored["submitted"] and stored["programs"]["rental"]["explanations"][0]["measure"] == "按月调度支出进度。"
+    board = clients["province_evaluator"].get(reverse("performance_board", args=[cycle.pk, "2022-06-30"]))
+    assert "项目前期手续未完成。" in board.content.decode()
+    other = reverse("performance_unit_report", args=[cycle.pk, "2022-06-30", "220182"])
+    assert clerk.get(other).status_code == 404
+
+
+def read_yaml_text(text: str) -> dict[str, object]:
+    from anju.yamlio import parse_yaml
+
+    data = parse_yaml(text, "monitoring.yaml").data
+    assert isinstance(data, dict)
+    return data
