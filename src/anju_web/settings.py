@@ -39,6 +39,19 @@ DEBUG = _flag("ANJU_WEB_DEBUG")
 DATA_DIR = Path(os.environ.get("ANJU_WEB_DATA_DIR", "var")).resolve()
 
 
+def _private_dir(path: Path) -> Path:
+    """The data directory, created 0700 (it holds the database, the key and the evidence)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    """Create ``path`` empty and 0600 if it does not exist (SQLite then opens it as it is)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    return path
+
+
 def _secret_key() -> str:
     key = os.environ.get("ANJU_WEB_SECRET_KEY")
     if key:
@@ -46,7 +59,7 @@ def _secret_key() -> str:
     path = DATA_DIR / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(DATA_DIR)
     key = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -135,8 +148,7 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     url = os.environ.get("ANJU_WEB_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{DATA_DIR / 'anju-web.sqlite3'}"
+        url = f"sqlite:///{_private_file(_private_dir(DATA_DIR) / 'anju-web.sqlite3')}"
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0

@@ -129,3 +129,19 @@ def test_idle_sessions_are_signed_out(settings):
     session.save()
     response = client.get("/cycles/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_new_data_directory_and_database_are_private(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    env = {**os.environ, "ANJU_WEB_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "anju_web.settings"}
+    env.pop("ANJU_WEB_DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)
+    env.pop("ANJU_WEB_SECRET_KEY", None)
+    subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, check=True, timeout=60)
+    assert (data.stat().st_mode & 0o777) == 0o700
+    assert ((data / "anju-web.sqlite3").stat().st_mode & 0o777) == 0o600
+    assert ((data / "secret_key").stat().st_mode & 0o777) == 0o600
