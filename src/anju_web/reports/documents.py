@@ -87,17 +87,15 @@ class Package:
     checklist: Path
 
 
-def _package(directory: Path, names: dict[str, str]) -> Package:
+def _package(directory: Path) -> Package:
+    names = json.loads((directory / "files.json").read_text(encoding="utf-8"))
     return Package(directory / names["docx"], directory / names["appendix"], directory / names["attachment_scores"],
                    directory / names["checklist_workbook"])
 
 
-def _names(directory: Path) -> dict[str, str] | None:
+def _complete(directory: Path) -> bool:
     marker = directory / "files.json"
-    if not marker.exists():
-        return None
-    names: dict[str, str] = json.loads(marker.read_text(encoding="utf-8"))
-    return names if all(k in names for k in PACKAGE_FILES) else None
+    return marker.exists() and all(k in json.loads(marker.read_text(encoding="utf-8")) for k in PACKAGE_FILES)
 
 
 def package(cycle: Cycle, run: EvaluationRun) -> Package:
@@ -109,9 +107,8 @@ def package(cycle: Cycle, run: EvaluationRun) -> Package:
     request may be reading it (review M3: two downloads right after a run gave 500)."""
     evidence = evidence_entries(cycle, run)
     directory = package_dir(run, evidence)
-    names = _names(directory)
-    if names is not None:
-        return _package(directory, names)
+    if _complete(directory):
+        return _package(directory)
     units = run.units_file()
     if units is None:
         raise DocumentUnavailable("这次评价运行保存于旧版本，没有保存各单位的填报数据，无法生成分地区附表：请重新运行评价")
@@ -120,23 +117,21 @@ def package(cycle: Cycle, run: EvaluationRun) -> Package:
     try:
         files = write_report(run.evaluation(), cycle.framework, run.engine_dataset(), tmp,
                              rows=appendix_rows(cycle, units) or None, evidence=evidence)
-        written = {k: getattr(files, k).name for k in PACKAGE_FILES}
-        (tmp / "files.json").write_text(json.dumps(written, ensure_ascii=False), encoding="utf-8")
-        if directory.exists() and _names(directory) is None:  # a package of an older layout: replace it
+        names = {k: getattr(files, k).name for k in PACKAGE_FILES}
+        (tmp / "files.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+        if directory.exists() and not _complete(directory):  # a package from before the file set grew
             shutil.rmtree(directory, ignore_errors=True)
         try:
             tmp.rename(directory)
         except OSError:  # another request finished first: its package is the same content
-            if _names(directory) is None:
+            if not (directory / "files.json").exists():
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for stale in directory.parent.glob(f"run-{run.pk}-*"):  # packages made before the evidence changed
         if stale != directory and not stale.name.endswith(".tmp") and stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
-    names = _names(directory)
-    assert names is not None
-    return _package(directory, names)
+    return _package(directory)
 
 
 def build_docx(cycle: Cycle, run: EvaluationRun) -> bytes:
