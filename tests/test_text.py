@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from anju.text import clean_text
+from anju.text import clean_deep, clean_text
 from anju.yamlio import parse_yaml
 
 from .helpers import EXAMPLE, run_cli
@@ -43,8 +43,33 @@ def test_a_pasted_control_character_never_breaks_the_report(tmp_path: Path, caps
     dataset.write_text(text, encoding="utf-8")
     code, out = run_cli(capsys, "report", folder, "-o", tmp_path / "out")
     assert code == 0, out
-    [docx] = (tmp_path / "out").glob("*.docx")
+    [docx] = [p for p in (tmp_path / "out").glob("*.docx") if "说明" in p.name]
     with zipfile.ZipFile(docx) as z:
         xml = z.read("word/document.xml").decode() + z.read("docProps/core.xml").decode()
     assert "吉林省城镇保障性安居工程" in xml
+    assert not any(ord(c) < 0x20 and c not in "\t\n\r" for c in xml)
+
+
+def test_clean_deep_reaches_models_and_keeps_clean_objects() -> None:
+    from anju.dataset import load_dataset
+
+    dataset, _ = load_dataset(EXAMPLE)
+    assert clean_deep(dataset) is dataset  # nothing to clean: the same object, no copies
+    dirty = dataset.model_copy(update={"title": "\x1f标题\v续"})
+    cleaned = clean_deep(dirty)
+    assert cleaned.title == "标题\n续" and dirty.title == "\x1f标题\v续"
+    assert clean_deep({"a": ["x\x00", ("y\u2028",)]}) == {"a": ["x", ("y\n",)]}
+
+
+def test_the_writer_cleans_text_that_bypassed_the_entry_points(tmp_path: Path) -> None:
+    """Found by the long fuzz campaign: a title of U+001F given in code (model_copy, no validation)."""
+    from anju.adapters.report import write_report
+    from anju.dataset import load_dataset
+    from anju.scoring import evaluate
+
+    dataset, framework = load_dataset(EXAMPLE)
+    dirty = dataset.model_copy(update={"title": "\x1f", "region": dataset.region.model_copy(update={"name": "吉林\x0b省"})})
+    files = write_report(evaluate(framework, dirty), framework, dirty, tmp_path / "out")
+    with zipfile.ZipFile(files.docx) as z:
+        xml = z.read("word/document.xml").decode() + z.read("docProps/core.xml").decode()
     assert not any(ord(c) < 0x20 and c not in "\t\n\r" for c in xml)

@@ -104,9 +104,9 @@ def _points(program: ProgramResult, result: ItemResult, text: str) -> Iterator[P
         for index, ((words, value), clause) in enumerate(zip(said, result.clauses, strict=True), start=1):
             if value != clause.score:
                 yield _problem(program, result, f"第{index}个要点（{clause.label}）写“{words}”，"
-                               f"但计分为{plain(clause.score)}分", stated=plain(value or 0), computed=plain(clause.score))
+                               f"但计分为{plain(clause.score)}分", stated=plain(value or Decimal(0)), computed=plain(clause.score))
         return
     if len(said) == 1 and not result.children and said[0][1] != result.score:
         words, value = said[0]
         yield _problem(program, result, f"写“{words}”，但计分为{plain(result.score)}分",
-                       stated=plain(value or 0), computed=plain(result.score))
+                       stated=plain(value or Decimal(0)), computed=plain(result.score))

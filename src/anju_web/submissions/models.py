@@ -72,6 +72,16 @@ class Cycle(models.Model):
         return framework_by_id(self.framework_id)
 
     @property
+    def framework_changed(self) -> bool:
+        """Whether the built-in framework is no longer the one the cycle was created with."""
+        return bool(self.framework_digest) and self.framework_digest != self.framework.digest
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.framework_digest and self.framework_id:
+            self.framework_digest = self.framework.digest
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
     def tree_year(self) -> int:
         """The year whose region tree names the reporting units and shapes their forms."""
         return self.region_year or self.year
@@ -85,16 +95,6 @@ class Cycle(models.Model):
         if self.archived_at is not None:
             return "已归档（只读）"
         return "已审定" if self.signed_at is not None else "进行中"
-
-    @property
-    def framework_changed(self) -> bool:
-        """Whether the built-in framework is no longer the one the cycle was created with."""
-        return bool(self.framework_digest) and self.framework_digest != self.framework.digest
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self.framework_digest and self.framework_id:
-            self.framework_digest = self.framework.digest
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def inputs_changed(self) -> None:
         """Count a change to what the evaluation is computed from (call inside the writing transaction)."""

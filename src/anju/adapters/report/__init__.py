@@ -57,6 +57,7 @@ from anju.framework.models import Framework
 from anju.problems import Problem
 from anju.scoring.result import Evaluation
 from anju.targets.models import Targets
+from anju.text import clean_deep
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -179,6 +180,8 @@ def write_report(
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
+    # Text that reached the models without an entry point's sanitiser (built in code) must not break a writer.
+    evaluation, dataset, rows, evidence, signature = clean_deep((evaluation, dataset, rows, evidence, signature))
     content = replace(build_content(evaluation, framework, dataset, evidence, signature), rows_note=rows_note)
     found = run_checks(framework, dataset, evaluation) if findings is None else list(findings)
     checklist = build_checklist(evaluation, framework, dataset, found, source_notes=source_notes, rows_note=rows_note)

@@ -124,9 +124,9 @@ def build_checklist(
         for item in program.items():
             if item.note:
                 entries.append(Entry(NOTES, "说明", program.label, item.label, item.note))
-    for note in (dataset.note, dataset.source):
-        if note:
-            entries.append(Entry(NOTES, "说明", "", "", f"数据集：{note}"))
+    for remark in (dataset.note, dataset.source):
+        if remark:
+            entries.append(Entry(NOTES, "说明", "", "", f"数据集：{remark}"))
     return Checklist(evaluation.region_name, evaluation.year, entries)
 
 
