@@ -11,6 +11,7 @@ from django.db import transaction
 
 from anju.collect.units import UNITS_FILE, load_units
 from anju.dataset import load_dataset
+from anju_web.accounts.models import Profile
 from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role, ensure_groups
 from anju_web.audit.models import AuditAction
@@ -52,7 +53,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
-def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
+def ensure_demo_accounts(password: str = DEMO_PASSWORD, *, first_login_change: bool = False) -> list[DemoAccount]:
+    """The demo accounts (created once with the shared demo password; with ``first_login_change``
+    each new account must change it at its first sign-in)."""
     user_model = get_user_model()
     for account in DEMO_ACCOUNTS:
         user, created = user_model.objects.get_or_create(username=account.username)
@@ -61,6 +64,8 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
             user.save()
         region = Region.objects.get(pk=account.region) if account.region else None
         assign_role(user, account.role, region, department=account.department, display_name=account.display_name)
+        if created and first_login_change:
+            Profile.objects.filter(user=user).update(must_change_password=True)
     return list(DEMO_ACCOUNTS)
 
 

@@ -14,6 +14,7 @@ Everything deployment-specific comes from the environment:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -38,6 +39,19 @@ DEBUG = _flag("ANJU_WEB_DEBUG")
 DATA_DIR = Path(os.environ.get("ANJU_WEB_DATA_DIR", "var")).resolve()
 
 
+def _private_dir(path: Path) -> Path:
+    """The data directory, created 0700 (it holds the database, the key and the evidence)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _private_file(path: Path) -> Path:
+    """Create ``path`` empty and 0600 if it does not exist (SQLite then opens it as it is)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    return path
+
+
 def _secret_key() -> str:
     key = os.environ.get("ANJU_WEB_SECRET_KEY")
     if key:
@@ -45,7 +59,7 @@ def _secret_key() -> str:
     path = DATA_DIR / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(DATA_DIR)
     key = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -64,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "anju_web.regions",
     "anju_web.submissions",
     "anju_web.reviews",
@@ -89,7 +104,26 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju_web.middleware.DatabaseUnavailableMiddleware",
+    "anju_web.middleware.ClientAddressMiddleware",
+    "anju_web.middleware.IdleTimeoutMiddleware",
+    # Login throttling and lockout (django-axes): last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 等保 login-failure handling: 5 failed logins lock the account, and 5 from one address lock that
+# address, for 15 minutes (each failure is in the audit log with its IP). Success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("ANJU_WEB_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("ANJU_WEB_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "anju_web.accounts.views.locked_out"
+AXES_VERBOSE = False
+IDLE_TIMEOUT_SECONDS = int(os.environ.get("ANJU_WEB_IDLE_MINUTES", "30")) * 60
+"""A session idle this long is signed out (等保 idle timeout); SESSION_COOKIE_AGE bounds it in all."""
 
 ROOT_URLCONF = "anju_web.urls"
 WSGI_APPLICATION = "anju_web.wsgi.application"
@@ -114,8 +148,7 @@ TEMPLATES = [
 def _database() -> dict[str, Any]:
     url = os.environ.get("ANJU_WEB_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{DATA_DIR / 'anju-web.sqlite3'}"
+        url = f"sqlite:///{_private_file(_private_dir(DATA_DIR) / 'anju-web.sqlite3')}"
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
@@ -138,8 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "anju_web.accounts.passwords.CharacterClassValidator"},
 ]
 LOGIN_URL = "login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

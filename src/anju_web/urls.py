@@ -20,6 +20,7 @@ urlpatterns = [
     path("", reports.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("accounts/tokens/", accounts.tokens, name="tokens"),
     path("accounts/tokens/new/", accounts.create_token, name="create_token"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.revoke_token, name="revoke_token"),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.test import Client
 
 from anju_web.demo import DEMO_PASSWORD, ensure_demo_accounts, first_run, load_example
@@ -69,7 +70,7 @@ def users(db: None) -> dict[str, Any]:
 
 def client_for(username: str, **kwargs: Any) -> Client:
     client = Client(**kwargs)
-    assert client.login(username=username, password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
     return client
 
 

@@ -123,7 +123,7 @@ def filled(template: bytes, sub: Submission, program: str, figure: str, typed: s
 def through_workbook(data: bytes, sub: Submission, program: str, figure: str) -> Outcome:
     cell = layout_of(sub).sheet(program).row_of(figure).cell
     try:
-        report = read_workbook(sub, [data], f"{sub.region_id}.xlsx")
+        report, _version = read_workbook(sub, [data], f"{sub.region_id}.xlsx")
     except WorkbookRefused as exc:
         [problem] = exc.problems
         assert (problem.where.sheet, problem.where.cell) == (layout_of(sub).sheet(program).name, cell)

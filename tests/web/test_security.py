@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client
 
 from anju_web.audit.models import AuditEvent, AuditObject
@@ -34,7 +35,7 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></bod
 
 def test_csrf_is_required_for_forms_and_session_api_writes(cycle):
     client = Client(enforce_csrf_checks=True)
-    assert client.login(username="clerk-220122", password="anju-demo-2022")
+    assert client.login(request=HttpRequest(), username="clerk-220122", password="anju-demo-2022")
     sub = unit(cycle, "220122")
     response = client.post(f"/submissions/{sub.pk}/save/", {"f-rental-violations": "7"})
     before = list(FigureEntry.objects.filter(submission=sub).values_list("figure_id", "value"))

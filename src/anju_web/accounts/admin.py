@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -27,7 +28,18 @@ class ProfileAdmin(admin.ModelAdmin[Profile]):
     search_fields = ("user__username", "display_name", "department")
     autocomplete_fields = ("region",)
 
+    def has_change_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        """三员分立: an administrator never changes its own role or region (another administrator must)."""
+        if obj is not None and obj.user_id == getattr(request.user, "pk", None) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
+        if obj.user_id == getattr(request.user, "pk", None) and not request.user.is_superuser:
+            raise PermissionDenied("系统管理员不能修改自己的角色（三员分立），须由另一名管理员操作")
         with transaction.atomic():
             old = Profile.objects.filter(pk=obj.pk).first() if change else None
             assign_role(obj.user, Role(obj.role), obj.region, department=obj.department, display_name=obj.display_name)
@@ -57,6 +69,8 @@ class RestrictedUserAdmin(UserAdmin[User]):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
+            if not change:  # an account made by an administrator: its first sign-in changes the password
+                Profile.objects.filter(user=obj).update(must_change_password=True)
             record(request.user, AuditAction.user_changed if change else AuditAction.user_created,
                    AuditTarget(AuditObject.user, obj.pk, obj.get_username()), field="、".join(form.changed_data), new="")
 

@@ -13,6 +13,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_after_migrate, sender=self)
+        from anju_web.accounts.signals import connect
+
+        connect()
 
 
 def _after_migrate(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:

@@ -17,6 +17,8 @@ class Profile(models.Model):
     )
     department = models.CharField("单位", max_length=64, blank=True, help_text="如：吉林省财政厅、吉林省住房和城乡建设厅、财政部吉林监管局")
     display_name = models.CharField("姓名", max_length=64, blank=True)
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False, help_text="密码由管理员设置或重置（或为演示密码）：下次登录须先修改")
 
     class Meta:
         verbose_name = "用户角色"
@@ -42,6 +44,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked = models.BooleanField("已吊销", default=False)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True, help_text="到期后令牌失效；空白为不过期（旧令牌）")
 
     class Meta:
         verbose_name = "接口令牌"

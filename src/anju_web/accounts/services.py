@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from typing import Any
@@ -75,10 +76,15 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+TOKEN_DAYS = 180
+"""A new API token works this many days (then a new one must be created)."""
+
+
 def issue_token(user: Any, name: str) -> str:
     """Create a token and return it; only its digest is kept."""
     token = "anju_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, digest=_digest(token))
+    ApiToken.objects.create(user=user, name=name, digest=_digest(token),
+                            expires_at=timezone.now() + dt.timedelta(days=TOKEN_DAYS))
     return token
 
 
@@ -88,6 +94,8 @@ def user_for_token(token: str) -> Any | None:
     except ApiToken.DoesNotExist:
         return None
     if not record.user.is_active:
+        return None
+    if record.expires_at is not None and record.expires_at <= timezone.now():
         return None
     ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
     return record.user

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from anju_web.accounts.models import ApiToken
@@ -59,3 +65,24 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         record(user, AuditAction.token_revoked, _tokens_target(user), field="接口令牌", old=token.name, new="已吊销")
     messages.success(request, f"令牌“{token.name}”已吊销。")
     return redirect("tokens")
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Every user changes their own password (audited and tokens revoked by the signal)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "密码已修改。原有的接口令牌已全部吊销，如需调用接口请重新创建。")
+        return response
+
+
+def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes' answer to a locked account or address: the Chinese sign-in page, 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/login.html", {
+        "form": AuthenticationForm(request), "locked": True,
+        "locked_message": f"登录失败次数过多，该账号或本机地址已被暂时锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。",
+    }, status=429)

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from anju.problems import LoadCode, Problem, ProblemsError, Severity
@@ -90,6 +90,26 @@ def field_problem(error_entry: dict[str, Any]) -> Problem:
         text = str(error_entry.get("msg", ""))
     field = ".".join(loc)
     return Problem(LoadCode.FIELD_INVALID, Severity.error, f"“{field}”{text}" if field else text)
+
+
+HTTP_MESSAGES = {
+    401: "请先登录，或在请求头 Authorization: Bearer 中提供有效的接口令牌（令牌可能已过期或已吊销）",
+    403: "您的角色无权执行此操作",
+    404: "没有找到该对象，或它不在您的权限范围内",
+    405: "该地址不支持此请求方法",
+}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Ninja's own refusals (no credentials, a failed CSRF check) in Chinese, in the declared shape."""
+    assert isinstance(exc, HttpError)
+    status = exc.status_code
+    if status == 403 and "CSRF" in str(exc):
+        detail = "表单校验令牌（CSRF）无效或缺失：网页会话调用接口须带 X-CSRFToken 请求头，或改用接口令牌"
+    else:
+        detail = HTTP_MESSAGES.get(status, "请求无法处理")
+    return _respond(request, error(detail), status)
 
 
 @api.exception_handler(ValidationError)

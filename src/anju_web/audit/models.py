@@ -55,6 +55,12 @@ class AuditAction(models.TextChoices):
     user_changed = "user_changed", "修改用户"
     token_created = "token_created", "创建接口令牌"
     token_revoked = "token_revoked", "吊销接口令牌"
+    logged_in = "logged_in", "登录"
+    login_failed = "login_failed", "登录失败"
+    locked_out = "locked_out", "登录锁定"
+    logged_out = "logged_out", "退出登录"
+    password_changed = "password_changed", "修改密码"
+    password_reset = "password_reset", "重置密码"
 
 
 class AuditObject(models.TextChoices):
@@ -104,6 +110,7 @@ class AuditEvent(models.Model):
     note = models.TextField("说明", blank=True)
     region = models.ForeignKey(Region, verbose_name="区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     cycle_id = models.BigIntegerField("评价年度编号", null=True, blank=True, db_index=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     submission_id = models.BigIntegerField("填报编号", null=True, blank=True, db_index=True,
                                            help_text="事件所属的单位填报（该填报的修改记录据此列出）")
 

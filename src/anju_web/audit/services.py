@@ -4,6 +4,8 @@ and read them back within the reader's scope."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,24 @@ from django.http import QueryDict
 
 from anju_web.accounts.policy import authorize, profile_of, region_scope_q
 from anju_web.audit.models import AuditAction, AuditEvent, AuditTarget
+
+CLIENT_IP: ContextVar[str | None] = ContextVar("anju_client_ip", default=None)
+"""The address of the request being served (set by :class:`anju_web.middleware.ClientAddressMiddleware`);
+every event recorded while serving it carries it."""
+
+
+CURRENT_USER: ContextVar[Any] = ContextVar("anju_current_user", default=None)
+"""The signed-in user of the request being served (who changed a password, for the audit log)."""
+
+
+def client_ip(request: Any) -> str | None:
+    """The client's address as the server saw it (REMOTE_ADDR; a proxy must pass it on)."""
+    value = str(getattr(request, "META", {}).get("REMOTE_ADDR", "") or "")
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return value
 
 
 def actor_label(user: Any) -> str:
@@ -51,6 +71,7 @@ def record(
         region=target.region,
         cycle_id=target.cycle_id,
         submission_id=target.submission_id,
+        ip=CLIENT_IP.get(),
     )
 
 

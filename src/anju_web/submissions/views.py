@@ -20,7 +20,7 @@ from anju_web.accounts.policy import has
 from anju_web.audit.services import submission_history
 from anju_web.shortcuts import get_submission, is_htmx, post_text
 from anju_web.submissions import workflow
-from anju_web.submissions.frameworks import figure_label
+from anju_web.submissions.frameworks import figure_label, program_label
 from anju_web.submissions.inputs import RowInput
 from anju_web.submissions.models import EntryState, FigureEntry, ItemReturn, ReturnStatus, Submission
 from anju_web.submissions.services import (
@@ -167,9 +167,29 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "return_rows": range(RETURN_FORM_ROWS),
         "evidence": submission.cycle.evidence.filter(region=submission.region),
         "comments": submission.comments.select_related("author"),
-        "history": history.order_by("-at", "-pk")[:HISTORY_SHOWN],
+        "history": _labelled(framework, list(history.order_by("-at", "-pk")[:HISTORY_SHOWN])),
         "import_problems": import_problems or [],
     }
+
+
+def field_label(framework: Any, field_name: str) -> str:
+    """An audit field as people read it: ``rental.county_funds.情况说明`` → 住房租赁保障 › 市县安排财政资金 › 情况说明."""
+    parts = field_name.split(".")
+    program_ids = {p.id for p in framework.programs}
+    if len(parts) < 2 or parts[0] not in program_ids:
+        return field_name
+    out = [program_label(framework, parts[0])]
+    rest = parts[1:]
+    if rest and rest[0] in {f.id for f in framework.program(parts[0]).figures}:
+        out.append(figure_label(framework, parts[0], rest[0]))
+        rest = rest[1:]
+    return " › ".join(out + rest)
+
+
+def _labelled(framework: Any, events: list[Any]) -> list[Any]:
+    for event in events:
+        event.field_label = field_label(framework, event.field)
+    return events
 
 
 @login_required

@@ -1,0 +1,147 @@
+"""Accounts as 等保 expects (review M4, M5, M6): lockout after failed logins (per account and per
+address, django-axes), sign-in/out and failures audited with the IP, users change their own
+password (complexity enforced; tokens revoked), a reset forces a change and revokes tokens, tokens
+expire, and the administrator cannot give itself a role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from anju_web.accounts.models import ApiToken, Profile
+from anju_web.accounts.services import issue_token
+from anju_web.audit.models import AuditAction, AuditEvent
+from anju_web.demo import DEMO_PASSWORD
+
+from .conftest import client_for, user
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Anju-2023-New"
+
+
+def _login(client: Client, username: str, password: str, ip: str = "10.1.2.3") -> int:
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip).status_code
+
+
+def test_failed_logins_lock_the_account_and_are_audited_with_the_ip():
+    client = Client()
+    for _ in range(4):
+        assert _login(client, "evaluator-finance", "wrong") == 200
+    assert _login(client, "evaluator-finance", "wrong") == 429  # the fifth failure locks
+    locked = client.post("/accounts/login/", {"username": "evaluator-finance", "password": DEMO_PASSWORD},
+                         REMOTE_ADDR="10.1.2.3")
+    assert locked.status_code == 429
+    assert "已被暂时锁定" in locked.content.decode()
+    # from another address the account is still locked
+    assert _login(Client(), "evaluator-finance", DEMO_PASSWORD, ip="10.9.9.9") == 429
+    failures = AuditEvent.objects.filter(action=AuditAction.login_failed, object_label="evaluator-finance")
+    assert failures.count() >= 5 and {"10.1.2.3", "10.9.9.9"} == set(failures.values_list("ip", flat=True))
+    assert AuditEvent.objects.filter(action=AuditAction.locked_out).exists()
+    # another account from a clean address is unaffected
+    assert _login(Client(), "supervisor", DEMO_PASSWORD, ip="10.5.5.5") == 302
+
+
+def test_one_address_guessing_many_accounts_is_locked():
+    client = Client()
+    for name in ("clerk-220122", "clerk-220182", "clerk-220100", "reviewer-220100", "reviewer-220200"):
+        _login(client, name, "wrong", ip="10.7.7.7")
+    assert _login(client, "supervisor", DEMO_PASSWORD, ip="10.7.7.7") == 429
+
+
+def test_login_and_logout_are_audited_and_the_username_is_kept_after_a_failure():
+    client = Client()
+    page = client.post("/accounts/login/", {"username": "clerk-220122", "password": "wrong"}, REMOTE_ADDR="10.1.1.1")
+    assert 'value="clerk-220122"' in page.content.decode()
+    assert _login(client, "clerk-220122", DEMO_PASSWORD, ip="10.1.1.1") == 302
+    client.post("/accounts/logout/", REMOTE_ADDR="10.1.1.1")
+    actions = list(AuditEvent.objects.filter(object_label="clerk-220122", action__in=[
+        AuditAction.logged_in, AuditAction.logged_out, AuditAction.login_failed]).order_by("pk").values_list("action", "ip"))
+    assert actions == [(AuditAction.login_failed, "10.1.1.1"), (AuditAction.logged_in, "10.1.1.1"),
+                       (AuditAction.logged_out, "10.1.1.1")]
+
+
+def test_users_change_their_own_password_with_complexity_and_tokens_are_revoked():
+    clerk = user("clerk-220122")
+    token = issue_token(clerk, "对接")
+    client = client_for("clerk-220122")
+    assert client.get("/accounts/password/").status_code == 200
+    weak = client.post("/accounts/password/", {"old_password": DEMO_PASSWORD, "new_password1": "abcdefghijk",
+                                               "new_password2": "abcdefghijk"})
+    assert weak.status_code == 200 and "三类" in weak.content.decode()
+    ok = client.post("/accounts/password/", {"old_password": DEMO_PASSWORD, "new_password1": NEW_PASSWORD,
+                                             "new_password2": NEW_PASSWORD})
+    assert ok.status_code == 302
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/me").status_code == 401
+    event = AuditEvent.objects.get(action=AuditAction.password_changed)
+    assert "吊销接口令牌 1 个" in event.note and NEW_PASSWORD not in event.new_value
+
+
+def test_a_reset_by_the_administrator_revokes_tokens_and_forces_a_change():
+    target = user("evaluator-housing")
+    token = issue_token(target, "对接")
+    admin = client_for("admin")
+    response = admin.post(f"/admin/auth/user/{target.pk}/password/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
+                                                                       "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ApiToken.objects.get(user=target).revoked
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/me").status_code == 401
+    assert AuditEvent.objects.filter(action=AuditAction.password_reset, object_id=str(target.pk)).exists()
+    assert Profile.objects.get(user=target).must_change_password
+    client = Client()
+    assert _login(client, "evaluator-housing", NEW_PASSWORD) == 302
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"] == "/accounts/password/"
+
+
+def test_tokens_expire():
+    token = issue_token(user("clerk-220122"), "对接")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/me").status_code == 200
+    ApiToken.objects.filter(user__username="clerk-220122").update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert api.get("/api/me").status_code == 401
+
+
+def test_the_administrator_cannot_give_itself_a_role():
+    admin_user = get_user_model().objects.get(username="admin")
+    profile = Profile.objects.get(user=admin_user)
+    client = client_for("admin")
+    response = client.post(f"/admin/accounts/profile/{profile.pk}/change/", {
+        "user": admin_user.pk, "role": "province_evaluator", "region": "220000", "department": "", "display_name": ""})
+    assert response.status_code == 403
+    profile.refresh_from_db()
+    assert profile.role == "administrator"
+    # another account's role it may still set (audited)
+    other = Profile.objects.get(user__username="clerk-220182")
+    assert client.get(f"/admin/accounts/profile/{other.pk}/change/").status_code == 200
+
+
+def test_idle_sessions_are_signed_out(settings):
+    settings.IDLE_TIMEOUT_SECONDS = 60
+    client = client_for("clerk-220122")
+    assert client.get("/").status_code == 302
+    session = client.session
+    session["anju_last_seen"] = int(timezone.now().timestamp()) - 120
+    session.save()
+    response = client.get("/cycles/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_new_data_directory_and_database_are_private(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    env = {**os.environ, "ANJU_WEB_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "anju_web.settings"}
+    env.pop("ANJU_WEB_DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)
+    env.pop("ANJU_WEB_SECRET_KEY", None)
+    subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, check=True, timeout=60)
+    assert (data.stat().st_mode & 0o777) == 0o700
+    assert ((data / "anju-web.sqlite3").stat().st_mode & 0o777) == 0o600
+    assert ((data / "secret_key").stat().st_mode & 0o777) == 0o600
