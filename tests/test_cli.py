@@ -63,6 +63,13 @@ def test_framework_check_ok_and_broken() -> None:
     assert "未知的评分规则类型“magic”" in bad.output and "unknown_rule_kind.yaml:16" in bad.output
 
 
+@pytest.mark.parametrize(("year", "programs"), [("2020", 3), ("2022", 3), ("2024", 4)])
+def test_framework_check_takes_a_built_in_year(year: str, programs: int) -> None:
+    result = runner.invoke(app, ["framework", "check", year])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("个指标节点") == programs
+
+
 def test_framework_show() -> None:
     result = runner.invoke(app, ["framework", "show", "2022", "--program", "renovation"])
     assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ from anju.adapters.framework_table import export_workbook, read_workbook, write_
 from anju.cli.common import DEFAULT_FRAMEWORK, console, fail, framework_arg, say
 from anju.decimals import plain
 from anju.files import write_bytes, write_text
-from anju.framework import FrameworkError, builtin_years, load_framework
+from anju.framework import FrameworkError, builtin_framework, builtin_years, load_framework
 from anju.framework.describe import describe_rule, provenance_of
 from anju.framework.diff import CHANGE_LABELS, ProgramDiff, diff_frameworks
 from anju.framework.loader import framework_json_schema
@@ -23,14 +23,14 @@ framework_app = typer.Typer(help="查看和校验绩效评价指标体系。", n
 
 @framework_app.command("check")
 def framework_check(
-    file: Annotated[Path, typer.Argument(help="指标体系目录、framework.yaml 或单个项目文件")],
+    file: Annotated[Path, typer.Argument(help="指标体系目录、framework.yaml、单个项目文件，或内置年度（如 2024）")],
 ) -> None:
     """校验指标体系文件：字段、规则类型、分值合计、引用的数据项、说明模板和附件统计表。
 
     示例：anju framework check src/anju/framework/frameworks/2022
     """
     try:
-        fw = load_framework(file)
+        fw = load_framework(file) if file.exists() or str(file) not in builtin_years() else builtin_framework(str(file))
     except FrameworkError as exc:
         fail(f"指标体系有 {len(exc.problems)} 处问题：", exc.problems)
     if fw.parent is not None:
