@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from anju.yamlio import dump_yaml, read_yaml
+from anju_web.audit.models import AuditAction, AuditEvent, AuditObject
 from anju_web.performance.models import YearPlan
 from anju_web.submissions.models import Cycle
 
@@ -37,6 +38,10 @@ def test_targets_then_monitoring_then_board_then_report(clients: dict[str, Clien
     page = _upload(client, cycle, "monitoring", _example("monitoring.yaml"))
     body = page.content.decode()  # type: ignore[attr-defined]
     assert "已导入监控数据：2轮" in body and "6月30日监控看板" in body and "11月30日（尚无报送）" in body
+    events = AuditEvent.objects.filter(cycle_id=cycle.pk, object_type=AuditObject.year_plan).order_by("pk")
+    assert [(e.action, e.new_value) for e in events] == [(AuditAction.targets_imported, "targets.yaml"),
+                                                         (AuditAction.monitoring_imported, "monitoring.yaml")]
+    assert all(e.actor is not None and e.region_id == cycle.region_id for e in events)
     board = client.get(reverse("performance_board", args=[cycle.pk, "2022-06-30"]))
     assert board.status_code == 200
     text = board.content.decode()
@@ -116,6 +121,11 @@ def test_a_unit_reports_a_round_and_cannot_submit_a_warning_without_reason(clien
     assert stored["submitted"] and stored["programs"]["rental"]["explanations"][0]["measure"] == "按月调度支出进度。"
     board = clients["province_evaluator"].get(reverse("performance_board", args=[cycle.pk, "2022-06-30"]))
     assert "项目前期手续未完成。" in board.content.decode()
+    logged = list(AuditEvent.objects.filter(object_type=AuditObject.year_plan, region_id="220122").order_by("pk"))
+    assert [e.action for e in logged] == [AuditAction.monitoring_saved, AuditAction.monitoring_reported]
+    assert logged[-1].field == "6月30日监控"
+    assert logged[-1].new_value.startswith("住房租赁保障：预算1458.16万元，实际支出100万元，目标进度1项，预警说明1条")
+    assert "rental" not in logged[-1].new_value
     other = reverse("performance_unit_report", args=[cycle.pk, "2022-06-30", "220182"])
     assert clerk.get(other).status_code == 404
 

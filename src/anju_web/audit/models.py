@@ -44,6 +44,11 @@ class AuditAction(models.TextChoices):
     cycle_opened = "cycle_opened", "开启评价年度"
     cycle_archived = "cycle_archived", "归档评价年度"
     dataset_loaded = "dataset_loaded", "导入数据集"
+    # performance targets and monitoring (绩效目标与双监控)
+    targets_imported = "targets_imported", "导入绩效目标"
+    monitoring_imported = "monitoring_imported", "导入监控数据"
+    monitoring_saved = "monitoring_saved", "保存监控填报"
+    monitoring_reported = "monitoring_reported", "报送监控填报"
     # the supervision bureau's review
     adjustment_proposed = "adjustment_proposed", "提出调整建议"
     adjustment_answered = "adjustment_answered", "答复调整建议"
@@ -77,6 +82,7 @@ class AuditObject(models.TextChoices):
     cycle = "cycle", "评价年度"
     allocation = "allocation", "资金分配"
     document_audit = "document_audit", "说明材料核查"
+    year_plan = "year_plan", "绩效目标与监控"
     user = "user", "用户"
 
 

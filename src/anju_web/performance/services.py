@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from pydantic import BaseModel
 
 from anju.collect.entry import EntryError, read_value
 from anju.collect.regions import RegionTree
 from anju.collect.rows import EntryRow
+from anju.decimals import plain
 from anju.framework.models import Framework
 from anju.monitoring import Monitoring, MonitoringError, RoundAssessment, assess_round, assess_year
 from anju.monitoring.loader import check_monitoring
@@ -20,6 +22,8 @@ from anju.problems import ProblemsError
 from anju.targets import Targets, TargetsError, check_targets
 from anju.yamlio import YamlDocument, YamlError, dump_yaml, parse_yaml, validate_model
 from anju_web.accounts.policy import authorize, has
+from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
+from anju_web.audit.services import record
 from anju_web.performance.models import YearPlan
 from anju_web.regions.models import Region
 from anju_web.regions.source import region_tree
@@ -117,8 +121,17 @@ def import_targets(user: Any, cycle: Cycle, upload: UploadedFile) -> Targets:
     plan = YearPlan.objects.filter(cycle=cycle).first()
     if plan is not None and plan.monitoring:
         read_monitoring(cycle, targets, plan.monitoring, plan.monitoring_name)  # the rounds must still fit
-    YearPlan.objects.update_or_create(cycle=cycle, defaults={"targets": text, "targets_name": name, "updated_by": user})
+    with transaction.atomic():
+        plan, _ = YearPlan.objects.update_or_create(cycle=cycle, defaults={"targets": text, "targets_name": name,
+                                                                           "updated_by": user})
+        record(user, AuditAction.targets_imported, _plan_target(cycle, plan), field="绩效目标文件", new=name,
+               note=f"{len(targets.programs)} 个项目的绩效目标")
     return targets
+
+
+def _plan_target(cycle: Cycle, plan: YearPlan, region: Region | None = None) -> AuditTarget:
+    label = f"{cycle}绩效目标与监控" if region is None else f"{region.name}{cycle.year}年度监控填报"
+    return AuditTarget(AuditObject.year_plan, plan.pk, label, region=region or cycle.region, cycle_id=cycle.pk)
 
 
 def import_monitoring(user: Any, cycle: Cycle, upload: UploadedFile) -> Monitoring:
@@ -128,8 +141,10 @@ def import_monitoring(user: Any, cycle: Cycle, upload: UploadedFile) -> Monitori
         raise YearFileRejected(["请先导入绩效目标，再导入监控数据"])
     name, text = _text(upload)
     monitoring = read_monitoring(cycle, read_targets(cycle, plan.targets, plan.targets_name), text, name)
-    plan.monitoring, plan.monitoring_name, plan.updated_by = text, name, user
-    plan.save()
+    with transaction.atomic():
+        plan.monitoring, plan.monitoring_name, plan.updated_by = text, name, user
+        plan.save()
+        record(user, AuditAction.monitoring_imported, _plan_target(cycle, plan), field="监控数据文件", new=name)
     return monitoring
 
 
@@ -247,6 +262,24 @@ def save_unit_report(user: Any, cycle: Cycle, day: dt.date, code: str, posted: A
             report["submitted"] = dt.date.today().isoformat()
     text = dump_yaml(data)
     read_monitoring(cycle, current.targets, text, plan.monitoring_name)
-    plan.monitoring, plan.updated_by = text, user
-    plan.save()
+    with transaction.atomic():
+        plan.monitoring, plan.updated_by = text, user
+        plan.save()
+        reported = submit and not blocking
+        record(user, AuditAction.monitoring_reported if reported else AuditAction.monitoring_saved,
+               _plan_target(cycle, plan, region), field=f"{day.month}月{day.day}日监控",
+               old=_summary(current.framework, previous.get("programs") or {}),
+               new=_summary(current.framework, programs))
     return blocking
+
+
+def _summary(framework: Framework, programs: dict[str, Any]) -> str:
+    """What a unit reported for one date, as the log shows it: program labels, never ids."""
+    lines = []
+    for program in framework.programs:
+        report = programs.get(program.id)
+        if not report:
+            continue
+        lines.append(f"{program.label}：预算{plain(Decimal(report['budget']))}万元，实际支出{plain(Decimal(report['spent']))}万元，"
+                     f"目标进度{len(report.get('progress') or {})}项，预警说明{len(report.get('explanations') or [])}条")
+    return "；".join(lines)
