@@ -204,8 +204,10 @@ def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:  # 
     assert docx_totals(text) == {labels[pid]: score for pid, score in page_totals.items()}
     with ppage.expect_download() as download_info:
         ppage.click("[data-testid=doc-score-table]")
-    workbook = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
-    totals = {row[0]: Decimal(str(row[2])) for row in workbook["汇总"].iter_rows(min_row=4, values_only=True) if row[0]}
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()), data_only=True)
+    # the sendable 附件5: one sheet per program ending in its 合计 row (as test_evaluation reads it)
+    totals = {ws.title: Decimal(str(row[2])) for ws in workbook.worksheets
+              for row in ws.iter_rows(values_only=True) if row[0] == "合计"}
     assert totals == {labels[pid]: score for pid, score in page_totals.items()}
     province.goto(f"/cycles/{cycle.pk}/dashboard/")
     ppage.wait_for_selector("[data-chart=scores][data-rendered=true]")

@@ -170,4 +170,16 @@ def test_submit_with_unsaved_edits_saves_first_in_the_browser(live_server: Any, 
     clerk.shot("27-save-then-submit")
     entry = sub.entries.get(program="rental", figure_id="violations")
     assert entry.explanation == "浏览器中未保存就提交"
+    # Layout (review m7): at 1024 px and on a phone the menu stays inside the bar, no link breaks per character.
+    for width, name in ((1024, "28-menu-1024"), (390, "29-menu-phone")):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(200)
+        bar = page.locator("header.topbar").bounding_box()
+        assert bar is not None
+        for link in page.locator("header.topbar a").all():
+            box = link.bounding_box()
+            assert box is not None
+            assert box["y"] + box["height"] <= bar["y"] + bar["height"] + 1, (width, link.inner_text())
+            assert box["height"] < 30, (width, link.inner_text(), box)  # one line, not one character per line
+        clerk.shot(name)
     clerk.close()

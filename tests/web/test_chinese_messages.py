@@ -42,3 +42,14 @@ def test_api_refusals_are_chinese(cycle):
                          content_type="application/json")
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["detail"] and "无效" in refused.json()["detail"]
+
+
+def test_crafted_comment_forms_answer_plainly(cycle):
+    """Review m3: ``submission=abc`` and an unknown item gave 500."""
+    supervisor = client_for("supervisor")
+    assert supervisor.post(f"/cycles/{cycle.pk}/comments/", {"text": "意见", "submission": "abc"}).status_code == 404
+    assert supervisor.post(f"/cycles/{cycle.pk}/comments/", {"text": "意见", "submission": "9" * 30}).status_code == 404
+    for item in ("nonexistent:", "nonexistent:x", "rental:nonexistent"):
+        response = supervisor.post(f"/cycles/{cycle.pk}/comments/", {"text": "意见", "item": item}, follow=True)
+        assert response.status_code == 200 and ("未知的项目" in response.content.decode()
+                                                or "没有指标" in response.content.decode()), item

@@ -377,7 +377,10 @@ def add_comment(user: Any, cycle: Cycle, text: str, *, submission: Submission | 
         if item_path:
             find_item(framework, program_id, item_path)
         else:
-            framework.program(program_id)
+            try:
+                framework.program(program_id)
+            except KeyError:
+                raise ReviewError(f"未知的项目“{program_id}”") from None
     with transaction.atomic():
         comment = Comment.objects.create(cycle=cycle, submission=submission, program=program_id,
                                          item_path=item_path, text=text.strip(), author=user)

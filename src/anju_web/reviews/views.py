@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -338,6 +338,8 @@ def comment(request: HttpRequest, cycle_id: int) -> HttpResponse:
     submission = None
     raw_submission = post_text(request, "submission")
     if raw_submission:
+        if not raw_submission.isdigit() or len(raw_submission) > 18:
+            raise Http404("没有找到该填报")
         submission = get_submission(request, int(raw_submission))
     program, _, path = post_text(request, "item").partition(":")
     try:
