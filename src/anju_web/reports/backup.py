@@ -4,8 +4,8 @@ One tar archive holds:
 
 ``manifest.json``   the anju version, when, the row count of every model, the SHA-256 of the database
                     dump and of every stored file, and where the secret key lives (never the key);
-``database.json``   Django's own serialisation (``dumpdata``) of the anju_web apps, auth and admin, with
-                    natural foreign keys, read in one repeatable-read transaction (SQLite and PostgreSQL);
+``database.json``   Django's own JSON serialisation (as ``dumpdata``, but keeping microseconds) of the
+                    anju_web apps, auth and admin, with natural foreign keys, read in one repeatable-read transaction (SQLite and PostgreSQL);
 ``files/…``         every file under the evidence directory (evidence and audited documents).
 
 Restore checks the whole archive first (every hash), refuses a database that already holds data unless
@@ -16,9 +16,11 @@ files it had added.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import os
 import tarfile
@@ -32,6 +34,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
@@ -115,15 +118,29 @@ def secret_key_reference() -> dict[str, str]:
     return {"来源": f"文件 {path}", "说明": "密钥不在备份中；请另行妥善保存该文件，恢复后复制到新系统的数据目录"}
 
 
-def _dump(out: io.StringIO) -> None:
-    call_command("dumpdata", *_labels(), format="json", indent=1, natural_foreign=True,
-                 stdout=out, verbosity=0)
+class ExactEncoder(DjangoJSONEncoder):
+    """Django's JSON encoder keeps only milliseconds of a time; a backup keeps every microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, dt.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 def serialised_rows() -> str:
-    """The database as the backup writes it (used by restore's check and by the tests)."""
+    """The database as the backup writes it: Django's JSON serialisation of every backed-up model, in
+    dependency order, rows by primary key, foreign keys to users, groups and permissions by natural key."""
+    chosen = set(backed_up_models())
+    by_app: dict[Any, list[type[models.Model]]] = {}
+    for model in backed_up_models():
+        by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
+    ordered = [m for m in serializers.sort_dependencies(by_app.items(), allow_cycles=True) if m in chosen]
+    rows = itertools.chain.from_iterable(m._default_manager.order_by(m._meta.pk.name) for m in ordered)
     out = io.StringIO()
-    _dump(out)
+    serializers.serialize("json", rows, stream=out, indent=1, use_natural_foreign_keys=True, cls=ExactEncoder)
     return out.getvalue()
 
 
@@ -251,8 +268,12 @@ def clear_database() -> None:
     tables = [name for name in connection.introspection.django_table_names(only_existing=True) if name not in keep]
     statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=False, allow_cascade=False)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # TRUNCATE refuses tables with pending deferred checks
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for sql in statements:
             cursor.execute(sql)
+        if connection.vendor == "postgresql":  # loaddata relies on deferred checks for forward references
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _put_files(archive: tarfile.TarFile, data: _Archive, added: list[Path]) -> None:
@@ -281,15 +302,24 @@ def _put_files(archive: tarfile.TarFile, data: _Archive, added: list[Path]) -> N
                 os.unlink(tmp_name)
 
 
-def restore_backup(source: Path, *, force: bool = False) -> Outcome:
-    """Rebuild the installation from ``source``; raise :class:`BackupError` (nothing changed) if it cannot."""
+@contextlib.contextmanager
+def _open_archive(source: Path) -> Iterator[tarfile.TarFile]:
     try:
-        archive = tarfile.open(source, "r")
+        archive = tarfile.open(source, "r")  # noqa: SIM115 - closed below
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"无法读取备份文件 {source}：{getattr(exc, 'strerror', None) or '不是有效的 tar 文件'}") from exc
-    added: list[Path] = []
     with archive:
-        data = _check_archive(archive, source)
+        yield archive
+
+
+def restore_backup(source: Path, *, force: bool = False) -> Outcome:
+    """Rebuild the installation from ``source``; raise :class:`BackupError` (nothing changed) if it cannot."""
+    added: list[Path] = []
+    with _open_archive(source) as archive:
+        try:
+            data = _check_archive(archive, source)
+        except (OSError, EOFError, tarfile.TarError, KeyError, TypeError) as exc:
+            raise BackupError(f"备份文件 {source} 已损坏或不完整，拒绝恢复") from exc
         counts: dict[str, int] = data.manifest["行数"]
         unknown = sorted(set(counts) - set(_labels()))
         if unknown:
