@@ -149,5 +149,5 @@ def test_a_truncated_archive_is_refused(in_progress: None, tmp_path: Path) -> No
     target = _backup(tmp_path)
     cut = tmp_path / "半截.tar"
     cut.write_bytes(target.read_bytes()[:2000])
-    with pytest.raises(BackupError, match="拒绝恢复|无法读取"):
+    with pytest.raises(BackupError, match=r"拒绝恢复|无法读取"):
         restore_backup(cut, force=True)
