@@ -155,8 +155,10 @@ def create_backup(target: Path) -> Outcome:
     target = target.resolve()
     if not target.parent.is_dir():
         raise BackupError(f"备份文件所在目录不存在：{target.parent}")
+    outermost = not connection.in_atomic_block  # inside a caller's transaction, that one is the snapshot
     with transaction.atomic():
-        _repeatable_read()  # every read below sees one snapshot of the database
+        if outermost:
+            _repeatable_read()  # every read below sees one snapshot of the database
         dump = serialised_rows().encode("utf-8")
         counts = row_counts()
         wanted = set(EvidenceFile.objects.values_list("sha256", flat=True))
