@@ -151,3 +151,13 @@ def test_a_truncated_archive_is_refused(in_progress: None, tmp_path: Path) -> No
     cut.write_bytes(target.read_bytes()[:2000])
     with pytest.raises(BackupError, match=r"拒绝恢复|无法读取"):
         restore_backup(cut, force=True)
+
+
+def test_backup_refuses_when_an_evidence_file_is_missing(in_progress: None, tmp_path: Path) -> None:
+    from anju_web.evidence.storage import path_for
+
+    path_for(EvidenceFile.objects.first().sha256).unlink()  # type: ignore[union-attr]
+    target = tmp_path / "备份.tar"
+    with pytest.raises(CommandError, match="佐证材料文件缺失或已被改动"):
+        call_command("backup", "-o", str(target))
+    assert not target.exists() and not list(tmp_path.glob(".*"))

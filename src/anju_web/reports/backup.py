@@ -184,15 +184,37 @@ def create_backup(target: Path) -> Outcome:
             _add_bytes(archive, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
             _add_bytes(archive, DUMP, dump)
             for name, path in files.items():
-                archive.add(path, arcname=f"{FILES}/{name}", recursive=False)
+                _add_file(archive, name, path, hashes[name])
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"写备份文件 {target} 失败：{exc.strerror or exc}") from exc
-    # A file changed between the hashing and the archiving would make a backup that restore refuses.
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return Outcome(target, counts, hashes)
+
+
+class _Hashing(io.RawIOBase):
+    def __init__(self, handle: io.BufferedReader) -> None:
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _add_file(archive: tarfile.TarFile, name: str, path: Path, expected: str) -> None:
+    """Add one stored file, hashing the very bytes written; a file changed since the snapshot is refused."""
+    with path.open("rb") as handle:
+        info = archive.gettarinfo(arcname=f"{FILES}/{name}", fileobj=handle)
+        reader = _Hashing(handle)
+        archive.addfile(info, reader)
+    if reader.digest.hexdigest() != expected:
+        raise BackupError(f"文件 {path} 在备份过程中被改动，未写备份；请重新备份")
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
