@@ -161,3 +161,19 @@ def test_backup_refuses_when_an_evidence_file_is_missing(in_progress: None, tmp_
     with pytest.raises(CommandError, match="佐证材料文件缺失或已被改动"):
         call_command("backup", "-o", str(target))
     assert not target.exists() and not list(tmp_path.glob(".*"))
+
+
+def test_a_manifest_whose_counts_do_not_match_is_refused(in_progress: None, tmp_path: Path) -> None:
+    target = _backup(tmp_path)
+
+    def more_evidence(data: bytes) -> bytes:
+        manifest = json.loads(data)
+        manifest["行数"]["evidence.EvidenceFile"] += 1
+        return json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+
+    altered = _rewrite(target, "manifest.json", more_evidence)
+    _empty_installation()
+    empty = every_row()
+    with pytest.raises(BackupError, match="恢复后“佐证材料”有 2 行，清单为 3 行；已撤销恢复"):
+        restore_backup(altered)
+    assert every_row() == empty and every_file() == {}

@@ -262,6 +262,9 @@ def _check_archive(archive: tarfile.TarFile, source: Path) -> _Archive:
         raise BackupError(f"备份 {source} 的清单 {MANIFEST} 已损坏，拒绝恢复") from exc
     if not isinstance(manifest, dict) or manifest.get("格式") != FORMAT:
         raise BackupError(f"备份 {source} 的格式不是 {FORMAT}，拒绝恢复")
+    absent = [key for key in ("anju版本", "数据库转储", "行数", "文件", "密钥") if not isinstance(manifest.get(key), dict | str)]
+    if absent:
+        raise BackupError(f"备份 {source} 的清单缺少“{absent[0]}”，拒绝恢复")
     dump = b"".join(_read_member(archive, members[DUMP]))
     if hashlib.sha256(dump).hexdigest() != manifest["数据库转储"]["sha256"]:
         raise BackupError(f"备份 {source} 的数据库转储与清单中的 SHA-256 不符（文件已损坏或被改动），拒绝恢复")
