@@ -412,6 +412,7 @@ def _read_sheet(reader: _Reader, cells: _Cells, sheet: ProgramSheet) -> dict[str
             reader.problem(ImportCode.STRUCTURE_CHANGED, f"这里应为“{row.label}”：请勿增删、移动行，请使用下发的填报表重新填报",
                            sheet.name, f"{LABEL_COL}{row.row}")
             return None
+    blank = {row.key for row in sheet.values if is_blank(cells.get(VALUE_COL, row.row))}
     values = {row.key: reader.number(sheet.name, row, cells.get(VALUE_COL, row.row)) for row in sheet.values}
     explanations = []
     for answer in sheet.answers:
@@ -423,14 +424,13 @@ def _read_sheet(reader: _Reader, cells: _Cells, sheet: ProgramSheet) -> dict[str
                 item["indicator"] = answer.indicator
             explanations.append({**item, "reason": reason, "measure": measure})
     budget, spent = values.pop("budget"), values.pop("spent")
-    if budget is None and spent is None:
-        if any(v is not None for v in values.values()) or explanations:
+    if {"budget", "spent"} <= blank:
+        if len(blank) < len(sheet.values) or explanations:
             reader.problem(EntryCode.REQUIRED_BLANK, "已填写完成数或偏离说明，但预算和实际支出为空：请填写预算和实际支出",
                            sheet.name, sheet.values[0].cell)
         return None
-    for key, value in (("budget", budget), ("spent", spent)):
-        if value is None:
-            row = next(r for r in sheet.values if r.key == key)
+    for row in sheet.values[:2]:
+        if row.key in blank:
             reader.problem(EntryCode.REQUIRED_BLANK, f"“{row.label}”为空：预算和实际支出须同时填写", sheet.name, row.cell)
     progress = {k.removeprefix("progress:"): v for k, v in values.items() if v is not None}
     return {"budget": budget, "spent": spent, "progress": progress, "explanations": explanations}
@@ -477,6 +477,10 @@ def _read(path: Path, display: str, context: Context, expected_date: dt.date | N
         program = _read_sheet(reader, cells, sheet)
         if program is not None:
             programs[sheet.program.id] = program
+    if not programs and not reader.problems:
+        first = layout.sheets[0]
+        reader.problem(EntryCode.REQUIRED_BLANK, f"{layout.unit.display_name}的填报表没有填写任何项目的预算和实际支出：请填写后再提交",
+                       first.name, first.values[0].cell)
     if reader.problems:
         return reader.problems
     return Imported(path, layout.unit, layout.date, programs)
