@@ -174,3 +174,31 @@ def test_altered_metadata_is_refused(templates: Path, tmp_path: Path, key: str, 
     assert result.exit_code == 2, result.output
     assert "模板校验码不符" in result.output or "隐藏的模板标识被改动" in result.output, result.output
     assert (work / "monitoring.yaml").read_bytes() == before
+
+
+def test_an_unfilled_workbook_is_refused(templates: Path, tmp_path: Path) -> None:
+    work = _workdir(tmp_path / "work")
+    before = (work / "monitoring.yaml").read_bytes()
+    result = _import([next(templates.glob("220100_*.xlsx"))], work)
+    assert result.exit_code == 2, result.output
+    assert "没有填写任何项目的预算和实际支出" in result.output and "住房租赁保障!D4" in result.output
+    assert (work / "monitoring.yaml").read_bytes() == before
+
+
+def test_a_warning_left_unexplained_is_imported_but_cannot_be_submitted(templates: Path, tmp_path: Path) -> None:
+    work = _workdir(tmp_path / "work")
+    filled = tmp_path / "filled"
+    filled.mkdir()
+    [path] = _filled(templates, filled, ["220100"])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["住房租赁保障"]
+    for row in range(4, ws.max_row + 1):
+        ws[f"D{row}"].value = None if str(ws[f"A{row}"].value or "").startswith("预算执行：") else ws[f"D{row}"].value
+        if str(ws[f"A{row}"].value or "").startswith("预算执行："):
+            ws[f"E{row}"].value = None
+    wb.save(path)
+    result = _import([path], work)
+    assert result.exit_code == 2, result.output
+    assert "已导入" in result.output and "本轮监控情况不能报送" in result.output
+    got = _round(read_yaml(work / "monitoring.yaml").data, DAY)["reports"]["220100"]["programs"]["rental"]
+    assert all(e["rule"] not in ("execution_behind", "execution_far_behind") for e in got["explanations"])

@@ -212,7 +212,8 @@ def monitor_import(
     show_all: Annotated[bool, typer.Option("--all", help="列出全部预警")] = False,
 ) -> None:
     """导入各单位填好的监控填报表，逐项严格检查（任何一处问题都列出文件、工作表、单元格，全部不导入），
-    并入监控文件的该轮监控数据，再做与 anju monitor check 相同的核对。
+    并入监控文件的该轮监控数据（原子写入），再做与 anju monitor check 相同的核对：
+    有预警缺原因或纠偏措施时，数据已并入，但提示本轮不能报送，退出码 2。
 
     示例：anju monitor import out/监控填报/*.xlsx --targets examples/jilin-2022 -o examples/jilin-2022/monitoring.yaml
     """
