@@ -79,7 +79,7 @@ _PROGRAMS = {"住房租赁保障": "rental", "城镇老旧小区改造": "renova
 
 
 def _indicator_label(program_id: str, indicator: str) -> str:
-    return next(i["label"] for i in _TARGETS["programs"][program_id]["indicators"] if i["id"] == indicator)
+    return str(next(i["label"] for i in _TARGETS["programs"][program_id]["indicators"] if i["id"] == indicator))
 
 
 def _answer_label(program_id: str, rule: str, indicator: str | None) -> str:

@@ -58,7 +58,10 @@ TITLE_ROW, NOTE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
 LABEL_COL, UNIT_COL, TARGET_COL, VALUE_COL, EXTRA_COL = "A", "B", "C", "D", "E"
 COLUMNS = 5
 TEXT_MAX = 2000
-WIDTHS = {"A": 34, "B": 10, "C": 14, "D": 40, "E": 48}
+WIDTHS = {"A": 46, "B": 10, "C": 14, "D": 40, "E": 48}
+CHARS_PER_LINE = 22
+"""Chinese characters that fit on one line of the label column (A)."""
+LINE_HEIGHT = 15
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,12 @@ def _input(ws: Worksheet, ref: str) -> None:
     cell.fill, cell.border, cell.protection, cell.alignment = INPUT_FILL, BORDER, UNLOCKED, WRAP
 
 
+def _fit(ws: Worksheet, row: int, chars: int, minimum: int = 1) -> None:
+    lines = max(minimum, -(-chars // CHARS_PER_LINE))
+    if lines > 1:
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines + 3
+
+
 def _sheet(ws: Worksheet, sheet: ProgramSheet) -> None:
     ws[f"A{TITLE_ROW}"] = sheet.title
     ws[f"A{TITLE_ROW}"].font = TITLE_FONT
@@ -242,6 +251,7 @@ def _sheet(ws: Worksheet, sheet: ProgramSheet) -> None:
         ws[row.cell].number_format = "#,##0.00"
         number.add(row.cell)
         text_cell(ws[f"{EXTRA_COL}{row.row}"], row.entry.requirement)
+        _fit(ws, row.row, max(len(row.label), len(row.entry.requirement) // 2))
         ws[f"{EXTRA_COL}{row.row}"].font, ws[f"{EXTRA_COL}{row.row}"].alignment = GREY, WRAP
     if sheet.answers:
         _header(ws, sheet.answers[0].row - 1, ["偏离预警（出现时填写）", "", "", "原因", "纠偏措施"])
@@ -250,6 +260,7 @@ def _sheet(ws: Worksheet, sheet: ProgramSheet) -> None:
         ws.add_data_validation(text)
         for answer in sheet.answers:
             text_cell(ws[f"{LABEL_COL}{answer.row}"], answer.label)
+            _fit(ws, answer.row, len(answer.label), minimum=2)
             ws[f"{LABEL_COL}{answer.row}"].border, ws[f"{LABEL_COL}{answer.row}"].alignment = BORDER, WRAP
             for input_column in (VALUE_COL, EXTRA_COL):
                 _input(ws, f"{input_column}{answer.row}")
