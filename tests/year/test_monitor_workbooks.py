@@ -202,3 +202,10 @@ def test_a_warning_left_unexplained_is_imported_but_cannot_be_submitted(template
     assert "已导入" in result.output and "本轮监控情况不能报送" in result.output
     got = _round(read_yaml(work / "monitoring.yaml").data, DAY)["reports"]["220100"]["programs"]["rental"]
     assert all(e["rule"] not in ("execution_behind", "execution_far_behind") for e in got["explanations"])
+
+
+def test_a_template_for_an_undeclared_date_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["monitor", "template", str(EXAMPLE), "--date", "2022-07-01", "-o", str(tmp_path / "out")], env=ENV)
+    assert result.exit_code == 2, result.output
+    assert "不是声明的监控日期" in result.output
+    assert not (tmp_path / "out").exists()
