@@ -62,6 +62,7 @@ WIDTHS = {"A": 46, "B": 10, "C": 14, "D": 40, "E": 48}
 CHARS_PER_LINE = 22
 """Chinese characters that fit on one line of the label column (A)."""
 LINE_HEIGHT = 15
+GUIDE_CHARS_PER_LINE = 36
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,10 @@ def _guide(ws: Worksheet, layout: MonitoringLayout, deadline: dt.date | None) ->
     for index, line in enumerate(lines, start=3):
         text_cell(ws.cell(row=index, column=1), line)
         ws.cell(row=index, column=1).alignment = WRAP
-    ws.column_dimensions["A"].width = 110
+        lines = -(-len(line) // GUIDE_CHARS_PER_LINE)
+        ws.row_dimensions[index].height = LINE_HEIGHT * lines + 3
+    ws.column_dimensions["A"].width = 75
+    print_setup(ws, landscape=False)
     protect_sheet(ws)
 
 
