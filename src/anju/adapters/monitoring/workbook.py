@@ -213,8 +213,8 @@ def _guide(ws: Worksheet, layout: MonitoringLayout, deadline: dt.date | None) ->
     for index, line in enumerate(lines, start=3):
         text_cell(ws.cell(row=index, column=1), line)
         ws.cell(row=index, column=1).alignment = WRAP
-        lines = -(-len(line) // GUIDE_CHARS_PER_LINE)
-        ws.row_dimensions[index].height = LINE_HEIGHT * lines + 3
+        height_lines = -(-len(line) // GUIDE_CHARS_PER_LINE)
+        ws.row_dimensions[index].height = LINE_HEIGHT * height_lines + 3
     ws.column_dimensions["A"].width = 75
     print_setup(ws, landscape=False)
     protect_sheet(ws)
