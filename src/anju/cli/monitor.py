@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from anju.adapters.monitoring.chart import execution_chart
+from anju.adapters.monitoring.workbook import Context, Imported, read_workbook, write_templates
 from anju.adapters.report.fonts import FontMissingError
 from anju.cli.common import (
     EXIT_BAD_INPUT,
@@ -25,11 +26,18 @@ from anju.cli.common import (
     year_monitoring,
     year_targets,
 )
+from anju.collect.regions import RegionTree
 from anju.dates import chinese_date
 from anju.decimals import plain
+from anju.files import FileWriteError, write_text
+from anju.framework.models import Framework
 from anju.monitoring import Level, RoundAssessment, assess_round, assess_year
 from anju.monitoring.engine import IndicatorStatus, ProgramStatus, UnitStatus
+from anju.monitoring.loader import MonitoringError, check_monitoring, monitoring_path
 from anju.monitoring.models import Monitoring
+from anju.problems import ImportCode, Problem, Severity, Where
+from anju.targets.models import Targets
+from anju.yamlio import dump_yaml, parse_yaml, read_yaml, validate_model
 
 monitor_app = typer.Typer(help="绩效运行监控（双监控）：预算执行与绩效目标完成进度、偏离预警、监控看板。",
                           no_args_is_help=True, rich_markup_mode=None)
@@ -122,7 +130,11 @@ def monitor_check(
     """
     targets, fw, tree = year_targets(path, regions, framework)
     data = year_monitoring(path, targets, fw, tree, monitoring)
-    assessment = assess_round(data, targets, fw, tree, _day(data, as_of))
+    _check_round(data, targets, fw, tree, _day(data, as_of), show_all)
+
+
+def _check_round(data: Monitoring, targets: Targets, fw: Framework, tree: RegionTree, day: dt.date, show_all: bool) -> None:
+    assessment = assess_round(data, targets, fw, tree, day)
     say(f"{chinese_date(assessment.date)}监控：{sum(1 for u in assessment.units if u.reported)}个单位已报送，"
         f"预警 {len(assessment.warnings)} 项")
     print_warnings(assessment, None if show_all else 10)
@@ -163,6 +175,111 @@ def monitor_board(
         except FontMissingError as exc:
             fail("无法生成图表：", [str(exc)], code=EXIT_TOOL_MISSING)
         say(f"图表已保存：{chart}")
+
+
+@monitor_app.command("template")
+def monitor_template(
+    path: Annotated[Path, typer.Argument(help="含 targets.yaml 与 monitoring.yaml 的目录")],
+    date: Annotated[str, typer.Option("--date", help="监控日期（须为监控文件声明的日期，如 2022-06-30）")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出目录")],
+    monitoring: MonitoringOpt = None,
+    framework: OptionalFrameworkOpt = None,
+    regions: RegionsOpt = None,
+) -> None:
+    """为某一监控日期给每个报表单位生成一份 Excel 监控填报表：各项目的预算、实际支出和各项绩效目标的累计完成数
+    （列出全年目标值），以及各项偏离预警的原因和纠偏措施；带数据有效性、锁定的标签单元格和隐藏的模板标识。
+
+    示例：anju monitor template examples/jilin-2022 --date 2022-06-30 -o out/监控填报
+    """
+    targets, fw, tree = year_targets(path, regions, framework)
+    data = year_monitoring(path, targets, fw, tree, monitoring)
+    day = _day(data, date)
+    try:
+        written = write_templates(Context(fw, data, targets, tree), day, out)
+    except FileWriteError as exc:
+        fail("无法写出填报表：", [str(exc)])
+    say(f"已生成{chinese_date(day)}监控填报表 {len(written)} 份：{out}")
+
+
+@monitor_app.command("import")
+def monitor_import(
+    files: Annotated[list[Path], typer.Argument(help="填好的监控填报表（.xlsx），可多个")],
+    targets_dir: Annotated[Path, typer.Option("--targets", help="含 targets.yaml 的目录（或 targets.yaml 文件）")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="要并入的监控文件 monitoring.yaml（原地更新）")],
+    date: Annotated[str | None, typer.Option("--date", help="只接受这一监控日期的填报表（默认取填报表的日期，须一致）")] = None,
+    framework: OptionalFrameworkOpt = None,
+    regions: RegionsOpt = None,
+    show_all: Annotated[bool, typer.Option("--all", help="列出全部预警")] = False,
+) -> None:
+    """导入各单位填好的监控填报表，逐项严格检查（任何一处问题都列出文件、工作表、单元格，全部不导入），
+    并入监控文件的该轮监控数据（原子写入），再做与 anju monitor check 相同的核对：
+    有预警缺原因或纠偏措施时，数据已并入，但提示本轮不能报送，退出码 2。
+
+    示例：anju monitor import out/监控填报/*.xlsx --targets examples/jilin-2022 -o examples/jilin-2022/monitoring.yaml
+    """
+    targets, fw, tree = year_targets(targets_dir, regions, framework)
+    data = year_monitoring(out, targets, fw, tree)
+    expected = _day(data, date) if date is not None else None
+    context = Context(fw, data, targets, tree)
+    problems: list[Problem] = []
+    accepted: list[Imported] = []
+    for file in files:
+        result = read_workbook(file, context, expected, display=str(file))
+        if isinstance(result, list):
+            problems.extend(result)
+        else:
+            accepted.append(result)
+    seen: dict[str, Path] = {}
+    for item in accepted:
+        if item.unit.code in seen:
+            problems.append(Problem(ImportCode.DUPLICATE_UNIT, Severity.error, f"{item.unit.display_name}的填报表重复："
+                                    f"另见 {seen[item.unit.code]}", Where(file=str(item.path))))
+        seen.setdefault(item.unit.code, item.path)
+    days = sorted({item.date for item in accepted})
+    if len(days) > 1:
+        problems.append(Problem(ImportCode.TEMPLATE_FOREIGN, Severity.error, "本次导入的填报表属于不同的监控日期（"
+                                f"{'、'.join(chinese_date(d) for d in days)}）：每次只导入一期", Where()))
+    if problems:
+        fail(f"监控填报表有 {len(problems)} 处问题，全部未导入：", problems)
+    if not accepted:
+        fail("没有可导入的填报表")
+    day = days[0]
+    text = _merged(monitoring_path(out), {item.unit.code: item for item in accepted}, day)
+    try:
+        merged = validate_model(parse_yaml(text, str(out)), Monitoring, MonitoringError, "监控文件")
+    except MonitoringError as exc:
+        fail(f"并入后的监控文件有 {len(exc.problems)} 处问题，未写入：", exc.problems)
+    found = check_monitoring(merged, fw, targets, tree)
+    if found:
+        fail(f"并入后的监控文件有 {len(found)} 处问题，未写入：", found)
+    try:
+        write_text(monitoring_path(out), text)
+    except FileWriteError as exc:
+        fail("无法写入监控文件：", [str(exc)])
+    say(f"已导入{chinese_date(day)}监控填报表 {len(accepted)} 份，并入 {monitoring_path(out)}")
+    _check_round(merged, targets, fw, tree, day, show_all)
+
+
+def _merged(path: Path, reports: dict[str, Imported], day: dt.date) -> str:
+    """The monitoring file's text with the round of ``day`` holding ``reports`` (other units kept)."""
+    raw = path.read_text(encoding="utf-8")
+    header = "\n".join(line.removeprefix("#").strip() for line in raw.splitlines()[:20] if line.startswith("#")) or None
+    doc = read_yaml(path)
+    content: dict[str, Any] = doc.data
+    rounds = content.setdefault("rounds", [])
+    found = next((r for r in rounds if str(r.get("date")) == day.isoformat()), None)
+    if found is None:
+        found = {"date": day.isoformat(), "reports": {}}
+        rounds.append(found)
+        rounds.sort(key=lambda r: str(r.get("date")))
+    found.setdefault("reports", {})
+    for code, item in reports.items():
+        previous = found["reports"].get(code) or {}
+        report: dict[str, Any] = {"programs": item.programs}
+        if previous.get("submitted"):
+            report = {"submitted": previous["submitted"], **report}
+        found["reports"][code] = report
+    return dump_yaml(content, header=header)
 
 
 def register(app: typer.Typer) -> None:

@@ -289,8 +289,12 @@ def build_layout(framework: Framework, tree: RegionTree, unit: RegionUnit, year:
             "titles": [sheet_title(s.program, unit, the_year) for s in sheets],
         },
     }
-    checksum = hmac.new(template_key(), _canonical(signed), hashlib.sha256).hexdigest()[:CHECKSUM_LENGTH]
-    return Layout(framework, fhash, tree, unit, the_year, sheets, checksum)
+    return Layout(framework, fhash, tree, unit, the_year, sheets, sign(signed))
+
+
+def sign(payload: object) -> str:
+    """The keyed checksum (:func:`template_key`) over a workbook's layout, as its hidden sheet holds it."""
+    return hmac.new(template_key(), _canonical(payload), hashlib.sha256).hexdigest()[:CHECKSUM_LENGTH]
 
 
 def _canonical(payload: object) -> bytes:

@@ -121,7 +121,7 @@ def _safe_title(name: str) -> str:
     return name[:31]
 
 
-def _print_setup(ws: Worksheet, landscape: bool) -> None:
+def print_setup(ws: Worksheet, landscape: bool) -> None:
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -137,7 +137,7 @@ def _fit_height(ws: Worksheet, row: int, text: str, chars_per_line: int) -> None
         ws.row_dimensions[row].height = 15 * lines
 
 
-def _protect(ws: Worksheet) -> None:
+def protect_sheet(ws: Worksheet) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -189,8 +189,8 @@ def _guide(ws: Worksheet, layout: Layout, deadline: dt.date | None, rules: RuleS
             cell.font = font
         _fit_height(ws, index, text, 34)
     ws.column_dimensions["A"].width = 72
-    _print_setup(ws, landscape=False)
-    _protect(ws)
+    print_setup(ws, landscape=False)
+    protect_sheet(ws)
 
 
 def _cover(ws: Worksheet, layout: Layout, values: UnitReport | None) -> None:
@@ -216,14 +216,14 @@ def _cover(ws: Worksheet, layout: Layout, values: UnitReport | None) -> None:
     ws.add_data_validation(date_dv)
     date_dv.add(date_cell)
     if values is not None:
-        _text(ws.cell(row=cover_row("reporter"), column=2), values.reporter)
-        _text(ws.cell(row=cover_row("phone"), column=2), values.phone)
+        text_cell(ws.cell(row=cover_row("reporter"), column=2), values.reporter)
+        text_cell(ws.cell(row=cover_row("phone"), column=2), values.phone)
         if values.submitted_at is not None:
             date_cell.value = values.submitted_at
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 48
-    _print_setup(ws, landscape=False)
-    _protect(ws)
+    print_setup(ws, landscape=False)
+    protect_sheet(ws)
 
 
 def _dv(row: FigureRow, kind: str, formula1: str, error: str, *, operator: str | None = None,
@@ -321,8 +321,8 @@ def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: U
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"C{FIRST_ROW}"
-    _print_setup(ws, landscape=True)
-    _protect(ws)
+    print_setup(ws, landscape=True)
+    protect_sheet(ws)
 
 
 def _prefill(value_cell: Cell, note_cell: Cell, row: FigureRow, data: UnitProgram) -> None:
@@ -338,7 +338,7 @@ def _prefill(value_cell: Cell, note_cell: Cell, row: FigureRow, data: UnitProgra
             value_cell.value = int(value) if value == value.to_integral_value() else float(value)
     explanation = data.explanations.get(row.spec.id)
     if explanation:
-        _text(note_cell, explanation)
+        text_cell(note_cell, explanation)
 
 
 def _meta(ws: Worksheet, layout: Layout) -> None:
@@ -346,10 +346,10 @@ def _meta(ws: Worksheet, layout: Layout) -> None:
         ws.cell(row=index, column=1, value=key)
         ws.cell(row=index, column=2, value=value)
     ws.sheet_state = "veryHidden"
-    _protect(ws)
+    protect_sheet(ws)
 
 
-def _text(cell: Cell | MergedCell, text: str | None) -> None:
+def text_cell(cell: Cell | MergedCell, text: str | None) -> None:
     """User text as a text cell, exactly: never a formula (an explanation starting with ``=`` stays
     the words typed, and survives a re-upload), never a character the file format cannot hold."""
     if text is None:
