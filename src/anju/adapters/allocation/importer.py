@@ -10,7 +10,6 @@ method's unit, coefficients above 0, scores 0–100. Every problem names the fil
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -44,9 +43,7 @@ from anju.adapters.excel.package import (
     PackageScan,
     Refused,
     check_extents,
-    inspect_zip,
-    read_limited,
-    sniff,
+    open_workbook,
 )
 from anju.allocation.inputs import AllocationInputs, InputsError
 from anju.allocation.models import FactorMethod
@@ -134,14 +131,7 @@ def import_inputs(path: Path, method: FactorMethod, display: str | None = None,
 
 
 def _import(path: Path, display: str, method: FactorMethod, limits: ImportLimits) -> AllocationInputs:
-    data = read_limited(path, display, limits)
-    sniff(data, display)
-    scan = inspect_zip(data, display, limits)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:  # calamine raises several error types (with English texts) for malformed parts
-        raise Refused(display, ImportCode.CORRUPT, "无法读取工作簿：文件内部结构已损坏或不是 Excel 保存的格式，"
-                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交") from None
+    _, scan, workbook = open_workbook(path, display, limits)
     if META_SHEET not in workbook.sheet_names:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的分配测算输入表（缺少模板标识）：请用 anju allocate template 生成的表格填写")
     meta = _meta(_rows(workbook, META_SHEET, display))

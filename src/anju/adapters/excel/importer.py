@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,9 +54,7 @@ from anju.adapters.excel.package import (
     PackageScan,
     Refused,
     check_extents,
-    inspect_zip,
-    read_limited,
-    sniff,
+    open_workbook,
 )
 from anju.collect.entry import EntryError, is_blank, normalized_text, read_value, shown
 from anju.collect.regions import RegionTree
@@ -232,16 +229,7 @@ class _Opened:
 
 
 def _open(path: Path, display: str, context: ImportContext) -> _Opened:
-    data = read_limited(path, display, context.limits)
-    sniff(data, display)
-    scan = inspect_zip(data, display, context.limits)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError:
-        raise Refused(display, ImportCode.ENCRYPTED, "文件已加密（设置了打开密码），无法读取：请取消密码后重新提交") from None
-    except Exception:  # calamine raises several error types (with English texts) for malformed parts
-        raise Refused(display, ImportCode.CORRUPT, "无法读取工作簿：文件内部结构已损坏或不是 Excel 保存的格式，"
-                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交") from None
+    data, scan, workbook = open_workbook(path, display, context.limits)
     sheets = set(workbook.sheet_names)
     if META_SHEET not in sheets:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的填报模板（缺少模板标识）：请使用下发的模板填报，不要自制表格或复制粘贴到新工作簿")

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+import python_calamine
+
 from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
 
 CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -381,3 +383,20 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         if part is not None:
             names[part] = sheet.get("name", part)
     return names
+
+
+def open_workbook(path: Path, display: str, limits: ImportLimits
+                  ) -> tuple[bytes, PackageScan, python_calamine.CalamineWorkbook]:
+    """Every byte check (size, what the file is, the zip directory, every sheet's extent), then the
+    workbook opened by calamine — its English errors replaced by a Chinese refusal. Returns the bytes
+    read, the scan and the workbook."""
+    data = read_limited(path, display, limits)
+    sniff(data, display)
+    scan = inspect_zip(data, display, limits)
+    try:
+        return data, scan, python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise Refused(display, ImportCode.ENCRYPTED, "文件已加密（设置了打开密码），无法读取：请取消密码后重新提交") from None
+    except Exception:  # calamine raises several error types (with English texts) for malformed parts
+        raise Refused(display, ImportCode.CORRUPT, "无法读取工作簿：文件内部结构已损坏或不是 Excel 保存的格式，"
+                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交") from None

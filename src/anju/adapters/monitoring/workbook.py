@@ -33,9 +33,7 @@ from anju.adapters.excel.package import (
     ImportLimits,
     Refused,
     check_extents,
-    inspect_zip,
-    read_limited,
-    sniff,
+    open_workbook,
 )
 from anju.adapters.excel.styles import BOLD, BORDER, GREY, HEADER_FILL, INPUT_FILL, TITLE_FONT, UNLOCKED, WRAP
 from anju.adapters.excel.template import print_setup, protect_sheet, text_cell
@@ -463,16 +461,7 @@ def read_workbook(path: Path, context: Context, expected_date: dt.date | None = 
 
 def _read(path: Path, display: str, context: Context, expected_date: dt.date | None,
           limits: ImportLimits) -> Imported | list[Problem]:
-    data = read_limited(path, display, limits)
-    sniff(data, display)
-    scan = inspect_zip(data, display, limits)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except python_calamine.PasswordError:
-        raise Refused(display, ImportCode.ENCRYPTED, "文件已加密（设置了打开密码），无法读取：请取消密码后重新提交") from None
-    except Exception:  # calamine raises several error types (with English texts) for malformed parts
-        raise Refused(display, ImportCode.CORRUPT, "无法读取工作簿：文件内部结构已损坏或不是 Excel 保存的格式，"
-                                                   "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交") from None
+    _, scan, workbook = open_workbook(path, display, limits)
     sheets = set(workbook.sheet_names)
     if META_SHEET not in sheets:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的绩效运行监控填报表（缺少模板标识）：请使用下发的填报表，不要自制表格或复制到新工作簿")
