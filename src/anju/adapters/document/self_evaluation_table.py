@@ -1,21 +1,25 @@
 """The MoF-format 中央对地方转移支付区域绩效自评表, one per program, in Word and Excel.
 
 Layout (财政部 区域绩效自评表): 项目名称 and the region; 资金情况（万元）: 年初预算数, 全年执行数,
-分值 10, 执行率, 得分; 年度总体目标: 预期目标 | 实际完成情况; 绩效指标: 一级指标 | 二级指标 | 三级指标 |
+执行率, 分值, 得分; 年度总体目标: 预期目标 | 实际完成情况; 绩效指标: 一级指标 | 二级指标 | 三级指标 |
 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施; 总分.
 
-:func:`self_evaluation_tables` builds the rows from the evaluation. With ``targets`` (the
-绩效目标 file, :mod:`anju.targets`) each target indicator is a row: its 指标值, the actual value of
-the figure it names, and for a 定性 indicator the score of the framework item that scores it. Without
-targets the rows come from the dataset: every completion-rate indicator of the framework gives a
-数量指标 (指标值 = the planned figure, 实际完成值 = the actual one), and a rate with a threshold
-(满意度) gives its threshold.
+The 分值 and 得分 are the evaluation's, so the 总分 equals the program's evaluation score (ADR 0013):
+every item of the evaluation is counted exactly once, on the first of these rows that names it —
 
-Scoring follows the MoF self-evaluation rule: 预算执行率 10 points × the execution rate (at most
-100%); the other 90 points are shared equally among the indicators; an indicator met earns its
-points, one not met earns them in proportion (actual ÷ target for "≥", target ÷ actual for "≤"),
-a 定性 one in proportion to its framework item's score; two decimals, half up. A shortfall's row
-says by how much and leaves the cause and the measures for the evaluator to write.
+1. the 资金情况 line: the item that scores 全年执行数 ÷ 年初预算数 (预算执行率);
+2. with ``targets`` (the 绩效目标 file, :mod:`anju.targets`), each target indicator in its 一级/二级 row,
+   with its 指标值 and the actual value of the figure it names, scored by the framework item it links
+   (``item``); a target with no item of its own shows “—” in 分值 and 得分. Without targets the rows come
+   from the dataset: every completion-rate indicator of the framework (指标值 = the planned figure,
+   实际完成值 = the actual one) and every rate with a threshold (满意度);
+3. the rest of the evaluation's indicators (资金管理, 项目管理 and the outputs no target names), under their
+   own 一级/二级指标, each with its deduction explained.
+
+The MoF rule of the 自评表 (预算执行率 10 points × the rate, the other 90 shared among the target
+indicators) is thereby not followed — an ``assumed`` choice recorded in ADR 0013: one province, one
+score; a table whose total differed from the evaluation it accompanies would need its own explanation.
+A shortfall's row says by how much and leaves the cause and the measures for the evaluator to write.
 
 :func:`write_self_evaluation_docx` and :func:`write_self_evaluation_xlsx` write the tables; both are
 meant to be reused (the targets-and-monitoring work renders the same layout for its targets).
@@ -23,7 +27,7 @@ meant to be reused (the targets-and-monitoring work renders the same layout for 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -38,16 +42,19 @@ from anju.adapters.report.properties import set_properties
 from anju.dataset.models import Dataset
 from anju.decimals import plain, round_half_up
 from anju.framework.models import Framework, MetricRule, Threshold
-from anju.scoring.result import Evaluation, ProgramResult
+from anju.monitoring.engine import execution_item
+from anju.scoring.result import Evaluation, ItemResult, ProgramResult
 from anju.targets.models import Comparison, Indicator, ProgramTargets, Targets
 
-EXECUTION_POINTS = Decimal(10)
-INDICATOR_POINTS = Decimal(90)
+BUDGET, SPENT = "central_budget", "central_spent"
+"""The figures of the 资金情况 line (年初预算数, 全年执行数)."""
 HUNDRED = Decimal(100)
 TITLE = "中央对地方转移支付区域绩效自评表"
 COLUMNS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
 WIDTHS_MM = (20, 24, 44, 40, 30, 14, 14, 60)
 TO_FILL = "（偏差原因及改进措施请评价人员填写）"
+NONE = "—"
+CRITERION_LEVEL = 3
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,9 @@ class Row:
     label: str
     target: str
     actual: str
-    points: Decimal
-    score: Decimal
+    points: Decimal | None
+    """The evaluation's 分值 of the item this row scores; None when the item is counted on another row."""
+    score: Decimal | None
     deviation: str
 
 
@@ -71,74 +79,102 @@ class ProgramTable:
     budget: Decimal | None
     spent: Decimal | None
     execution_rate: Decimal | None
-    execution_score: Decimal
+    execution_points: Decimal | None
+    """分值 and 得分 of the evaluation's 预算执行率 item (None when the framework has none)."""
+    execution_score: Decimal | None
     overall_target: str
     overall_actual: str
+    points: Decimal = HUNDRED
+    """The 总分 column's 分值: the program's points in the evaluation."""
     rows: list[Row] = field(default_factory=list)
     note: str = ""
-    """Shown as a row of its own: e.g. that the targets are illustrative (示例数据)."""
+    """Shown as a row of its own: how the scores are counted, that the targets are illustrative (示例数据)."""
 
     @property
     def total(self) -> Decimal:
-        return self.execution_score + sum((r.score for r in self.rows), Decimal(0))
+        return (self.execution_score or Decimal(0)) + sum((r.score or Decimal(0) for r in self.rows), Decimal(0))
 
 
 def _money(value: object) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-def _shares(count: int) -> list[Decimal]:
-    """90 points shared by ``count`` indicators to two decimals; the last takes the rest."""
-    if count == 0:
-        return []
-    each = round_half_up(INDICATOR_POINTS / count, 2)
-    return [*([each] * (count - 1)), INDICATOR_POINTS - each * (count - 1)]
-
-
-def _proportional(points: Decimal, ratio: Decimal) -> Decimal:
-    return round_half_up(points * min(max(ratio, Decimal(0)), Decimal(1)), 2)
-
-
 def _figure(dataset: Dataset, program: str, figure: str | None) -> Decimal | None:
     return _money(dataset.figure(program, figure)) if figure else None
 
 
-def _target_row(indicator: Indicator, points: Decimal, program: ProgramResult, dataset: Dataset) -> Row:
-    dimension, category = indicator.dimension.label, indicator.category.label
-    item = None
-    if indicator.item:
+def _inside(path: str, other: str) -> bool:
+    """``path`` is ``other`` or lies in it (``a.b.c`` in ``a.b``)."""
+    return path == other or path.startswith(other + ".")
+
+
+class _Ledger:
+    """The evaluation's items of one program, each counted once: a row claims an item, and neither it
+    nor any item inside or around it can be claimed again."""
+
+    def __init__(self, program: ProgramResult) -> None:
+        self.program = program
+        self.claimed: list[str] = []
+
+    def claim(self, path: str | None) -> ItemResult | None:
+        if path is None:
+            return None
         try:
-            item = program.item(indicator.item)
+            item = self.program.item(path)
         except KeyError:
-            item = None
+            return None
+        if any(_inside(path, c) or _inside(c, path) for c in self.claimed):
+            return None
+        self.claimed.append(path)
+        return item
+
+    def covered(self, path: str) -> bool:
+        return any(_inside(path, c) for c in self.claimed)
+
+    def touched(self, path: str) -> bool:
+        return any(_inside(c, path) for c in self.claimed)
+
+
+def _scores(item: ItemResult | None) -> tuple[Decimal | None, Decimal | None]:
+    return (item.points, item.score) if item is not None else (None, None)
+
+
+def _deduction(item: ItemResult | None) -> str:
+    """Why the item lost points (the evaluation's reason, else its explanation), for the evaluator to complete."""
+    if item is None or item.score >= item.points:
+        return ""
+    why = (item.reason or item.explanation or "").strip()
+    return f"扣{plain(item.deduction)}分{'：' + why.rstrip('。') + '。' if why else '。'}{TO_FILL}"
+
+
+def _target_row(indicator: Indicator, item: ItemResult | None, dataset: Dataset, program: str) -> Row:
+    dimension, category, target = indicator.dimension.label, indicator.category.label, indicator.value_text()
+    points, score = _scores(item)
     if indicator.comparison is Comparison.qualitative or indicator.figure is None:
-        ratio = item.score / item.points if item is not None and item.points else Decimal(1)
-        score = _proportional(points, ratio)
-        actual = "达到" if ratio == 1 else f"部分达到（该项得分{plain(item.score) if item else ''}分）"
-        deviation = "" if ratio == 1 else (item.reason if item is not None and item.reason else TO_FILL)
-        return Row(dimension, category, indicator.label, indicator.value_text(), actual, points, score, deviation)
-    actual_value = _figure(dataset, program.id, indicator.figure)
+        if item is None:
+            return Row(dimension, category, indicator.label, target, "（请评价人员填写）", None, None, "")
+        if item.metric is not None and item.metric.value is not None and indicator.unit == "%":
+            actual = _metric_text(item)
+        else:
+            actual = "达到" if item.score >= item.points else f"部分达到（该项得分{plain(item.score)}分）"
+        return Row(dimension, category, indicator.label, target, actual, points, score, _deduction(item))
+    actual_value = _figure(dataset, program, indicator.figure)
     if actual_value is None or indicator.value is None:
-        return Row(dimension, category, indicator.label, indicator.value_text(), "未填报", points, Decimal(0), TO_FILL)
+        return Row(dimension, category, indicator.label, target, "未填报", points, score, TO_FILL)
     actual = f"{plain(actual_value)}{indicator.unit}"
     if indicator.met(actual_value):
-        return Row(dimension, category, indicator.label, indicator.value_text(), actual, points, points, "")
-    if indicator.comparison is Comparison.at_most:
-        ratio = indicator.value / actual_value if actual_value else Decimal(0)
-    else:
-        ratio = actual_value / indicator.value if indicator.value else Decimal(0)
+        return Row(dimension, category, indicator.label, target, actual, points, score, _deduction(item))
     gap = abs(indicator.value - actual_value)
     deviation = f"未完成年度指标值，相差{plain(gap)}{indicator.unit}。{TO_FILL}"
-    return Row(dimension, category, indicator.label, indicator.value_text(), actual, points,
-               _proportional(points, ratio), deviation)
+    return Row(dimension, category, indicator.label, target, actual, points, score, deviation)
 
 
-def _dataset_rows(framework: Framework, program: ProgramResult, dataset: Dataset) -> list[tuple[str, str, str, str, Decimal, Decimal]]:
-    """(category, label, target text, actual text, target, actual) from the framework's completion rates
-    and thresholds, when no targets are given."""
+def _dataset_rows(framework: Framework, program: ProgramResult, dataset: Dataset, ledger: _Ledger) -> list[Row]:
+    """The framework's completion rates (指标值 = the planned figure) and rates with a threshold (满意度),
+    when no targets are given."""
     definitions = dict(framework.program(program.id).items())
     spec = framework.program(program.id)
-    found = []
+    rows = []
     for item in program.items():
         definition = definitions.get(item.path)
         rule = definition.rule if definition is not None else None
@@ -150,16 +186,61 @@ def _dataset_rows(framework: Framework, program: ProgramResult, dataset: Dataset
             actual = _figure(dataset, program.id, metric.numerator[0])
             if planned is None or actual is None:
                 continue
+            dimension, category = "产出指标", "数量指标"
             unit = spec.figure(metric.numerator[0]).unit
-            found.append(("数量指标", item.label.removesuffix("完成率").removesuffix("计划"), f"≥{plain(planned)}{unit}",
-                          f"{plain(actual)}{unit}", planned, actual))
+            label = item.label.removesuffix("完成率")
+            label = f"{program.label}{label}" if label.startswith("年度") else label  # 年度计划 alone names nothing
+            target, shown, met, gap = f"≥{plain(planned)}{unit}", f"{plain(actual)}{unit}", actual >= planned, planned - actual
         elif isinstance(rule, Threshold) and rule.at_least is not None and metric.kind == "rate":
             value = _figure(dataset, program.id, metric.numerator[0])
             if value is None:
                 continue
-            found.append(("服务对象满意度指标", item.label, f"≥{plain(rule.at_least)}%", f"{plain(value)}%",
-                          rule.at_least, value))
-    return found
+            dimension, category = ("满意度指标", "服务对象满意度指标") if "满意度" in item.label else ("效益指标", "社会效益指标")
+            label, unit = item.label, "%"
+            target, shown, met, gap = f"≥{plain(rule.at_least)}%", f"{plain(value)}%", value >= rule.at_least, \
+                rule.at_least - value
+        else:
+            continue
+        claimed = ledger.claim(item.path)
+        if claimed is None:
+            continue
+        deviation = _deduction(claimed) if met else f"未完成年度指标值，相差{plain(gap)}{unit}。{TO_FILL}"
+        rows.append(Row(dimension, category, label, target, shown, claimed.points, claimed.score, deviation))
+    return rows
+
+
+def _metric_text(item: ItemResult) -> str:
+    if item.metric is None or item.metric.value is None:
+        return NONE
+    return f"{plain(round_half_up(item.metric.value, 2))}%"
+
+
+def _rest(node: ItemResult, dimension: ItemResult, ledger: _Ledger, parent: str) -> Iterator[Row]:
+    """Rows for what no earlier row counted inside ``node``: the node itself when nothing in it was
+    counted, else its children's rest (and whatever the children do not add up to)."""
+    if ledger.covered(node.path):
+        return
+    whole = not ledger.touched(node.path) and node.score >= node.points  # a deduction is shown where it was made
+    if whole or not node.children:
+        yield Row(dimension.label, parent or node.label, node.label, NONE, _metric_text(node), node.points,
+                  node.score, _deduction(node))
+        return
+    for child in node.children:
+        yield from _rest(child, dimension, ledger, parent or node.label)
+    points = node.points - sum((c.points for c in node.children), Decimal(0))
+    score = node.score - sum((c.score for c in node.children), Decimal(0))
+    if points or score:
+        yield Row(dimension.label, parent or node.label, f"{node.label}（其他）", NONE, NONE, points, score, "")
+
+
+def _other_rows(program: ProgramResult, ledger: _Ledger) -> list[Row]:
+    rows: list[Row] = []
+    for dimension in program.dimensions:
+        for indicator in dimension.children:
+            rows.extend(_rest(indicator, dimension, ledger, ""))
+        if not dimension.children and not ledger.covered(dimension.path):
+            rows.extend(_rest(dimension, dimension, ledger, ""))
+    return rows
 
 
 def _overall(program: ProgramResult, targets: ProgramTargets | None, region: str) -> tuple[str, str]:
@@ -173,48 +254,58 @@ def _overall(program: ProgramResult, targets: ProgramTargets | None, region: str
 
 
 EXAMPLE_NOTE = "绩效目标为示例数据，非真实下达的目标，报送前须换成下达的绩效目标。"
+SCORING_NOTE = ("分值、得分按{framework}计列，总分与绩效评价结果一致；资金情况栏为预算执行率指标的分值和得分，"
+                "未采用“预算执行率10分、其余指标共90分”的计分办法。")
+
+
+def _execution(framework: Framework, program: ProgramResult, ledger: _Ledger) -> ItemResult | None:
+    spec = framework.program(program.id)
+    found = execution_item(spec, BUDGET, SPENT)
+    path = next((p for p, item in spec.items() if item is found), None) if found is not None else None
+    return ledger.claim(path)
 
 
 def self_evaluation_tables(
     evaluation: Evaluation, framework: Framework, dataset: Dataset, targets: Targets | None = None
 ) -> list[ProgramTable]:
-    """One table per evaluated program (targets used for the programs they cover)."""
+    """One table per evaluated program (targets used for the programs they cover); each table's total
+    is the program's evaluation score."""
     example = targets is not None and (targets.note or "").startswith("示例数据")
     tables = []
     for program in evaluation.programs:
-        budget = _figure(dataset, program.id, "central_budget")
-        spent = _figure(dataset, program.id, "central_spent")
-        if targets is not None and program.id in targets.programs and targets.programs[program.id].funds is not None:
-            budget = targets.programs[program.id].funds
+        ledger = _Ledger(program)
+        budget = _figure(dataset, program.id, BUDGET)
+        spent = _figure(dataset, program.id, SPENT)
         rate = spent / budget * HUNDRED if budget and spent is not None else None
-        execution = _proportional(EXECUTION_POINTS, rate / HUNDRED) if rate is not None else Decimal(0)
+        execution = _execution(framework, program, ledger)
         program_targets = targets.programs.get(program.id) if targets is not None else None
         expected, actual = _overall(program, program_targets, evaluation.region_name)
-        rows: list[Row] = []
         if program_targets is not None:
-            shares = _shares(len(program_targets.indicators))
-            rows = [_target_row(indicator, points, program, dataset)
-                    for indicator, points in zip(program_targets.indicators, shares, strict=True)]
+            rows = [_target_row(indicator, ledger.claim(indicator.item), dataset, program.id)
+                    for indicator in program_targets.indicators]
         else:
-            found = _dataset_rows(framework, program, dataset)
-            for (category, label, target, shown, planned, done), points in zip(found, _shares(len(found)), strict=True):
-                dimension = "满意度指标" if category == "服务对象满意度指标" else "产出指标"
-                met = done >= planned
-                score = points if met else _proportional(points, done / planned if planned else Decimal(0))
-                deviation = "" if met else f"未完成年度指标值，相差{plain(planned - done)}。{TO_FILL}"
-                rows.append(Row(dimension, category, label, target, shown, points, score, deviation))
-        tables.append(ProgramTable(
+            rows = _dataset_rows(framework, program, dataset, ledger)
+        rows.extend(_other_rows(program, ledger))
+        notes = [SCORING_NOTE.format(framework=f"《{evaluation.framework_label}》")]
+        if example and program_targets is not None:
+            notes.append(EXAMPLE_NOTE)
+        points, score = _scores(execution)
+        table = ProgramTable(
             program=f"中央财政城镇保障性安居工程补助资金（{program.label}）", region=evaluation.region_name,
             year=evaluation.year, budget=budget, spent=spent,
-            execution_rate=round_half_up(rate, 2) if rate is not None else None, execution_score=execution,
-            overall_target=expected, overall_actual=actual, rows=rows,
-            note=EXAMPLE_NOTE if example and program_targets is not None else "",
-        ))
+            execution_rate=round_half_up(rate, 2) if rate is not None else None, execution_points=points,
+            execution_score=score, overall_target=expected, overall_actual=actual, points=program.points, rows=rows,
+            note="".join(notes),
+        )
+        if table.total != program.score:  # every item once: a framework whose parts do not add up would show here
+            raise ValueError(f"区域绩效自评表“{program.label}”合计{plain(table.total)}分，与评价得分"
+                             f"{plain(program.score)}分不一致")
+        tables.append(table)
     return tables
 
 
 def _text(value: Decimal | None, suffix: str = "") -> str:
-    return f"{plain(value)}{suffix}" if value is not None else "—"
+    return f"{plain(value)}{suffix}" if value is not None else NONE
 
 
 def _header_rows(table: ProgramTable) -> list[tuple[str, str]]:
@@ -222,8 +313,8 @@ def _header_rows(table: ProgramTable) -> list[tuple[str, str]]:
         ("项目名称", table.program),
         ("地区", f"{table.region}（{table.year}年度）"),
         ("资金情况（万元）", f"年初预算数：{_text(table.budget)}；全年执行数：{_text(table.spent)}；"
-                          f"执行率：{_text(table.execution_rate, '%')}；分值：{plain(EXECUTION_POINTS)}；"
-                          f"得分：{plain(table.execution_score)}"),
+                          f"执行率：{_text(table.execution_rate, '%')}；分值：{_text(table.execution_points)}；"
+                          f"得分：{_text(table.execution_score)}"),
         ("年度总体目标（预期目标）", table.overall_target),
         ("年度总体目标（实际完成情况）", table.overall_actual),
         *([("说明", table.note)] if table.note else []),
@@ -256,15 +347,15 @@ def write_self_evaluation_docx(tables: Sequence[ProgramTable], target: Path, *, 
         doc.add_paragraph("", "表格文字")
         grid = fixed_table(doc, 2 + len(table.rows), COLUMNS)
         for row, item in zip(grid.rows[1:], table.rows, strict=False):
-            values = (item.dimension, item.category, item.label, item.target, item.actual, plain(item.points),
-                      plain(item.score), item.deviation)
+            values = (item.dimension, item.category, item.label, item.target, item.actual, _text(item.points),
+                      _text(item.score), item.deviation)
             for col, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
                 cell.paragraphs[0].text = value
                 cell.paragraphs[0].style = "表格数字" if col in {3, 4, 5, 6} else "表格文字"
         last = grid.rows[-1].cells
         last[0].paragraphs[0].text = "总分"
         last[0].paragraphs[0].style = "表格标题行"
-        last[5].paragraphs[0].text = "100"
+        last[5].paragraphs[0].text = plain(table.points)
         last[6].paragraphs[0].text = plain(table.total)
         for col in (5, 6):
             last[col].paragraphs[0].style = "表格数字"
@@ -308,13 +399,16 @@ def write_self_evaluation_xlsx(tables: Sequence[ProgramTable], target: Path, *, 
             r += 1
             for col, value in enumerate((item.dimension, item.category, item.label, item.target, item.actual)):
                 sheet.write_string(r, col, value, cell)
-            sheet.write_number(r, 5, float(item.points), number)
-            sheet.write_number(r, 6, float(item.score), number)
+            for col, value in ((5, item.points), (6, item.score)):
+                if value is None:
+                    sheet.write_string(r, col, NONE, number)
+                else:
+                    sheet.write_number(r, col, float(value), number)
             sheet.write_string(r, 7, item.deviation, cell)
             sheet.set_row(r, 15 * max(1, -(-len(item.deviation) // 24), -(-len(item.label) // 20)) + 6)
         r += 1
         sheet.merge_range(r, 0, r, 4, "总分", header)
-        sheet.write_number(r, 5, 100, number)
+        sheet.write_number(r, 5, float(table.points), number)
         sheet.write_number(r, 6, float(table.total), number)
         sheet.write_blank(r, 7, None, cell)
         sheet.set_landscape()
