@@ -256,6 +256,8 @@ class MonitoringCode(StrEnum):
     EXPLANATION_MISSING = "EXPLANATION_MISSING"
     """A deviation warning without its reason or correction measure: the round cannot be submitted."""
     SPENT_ABOVE_BUDGET = "SPENT_ABOVE_BUDGET"
+    REPORT_RETURNED = "REPORT_RETURNED"
+    """A reviewer returned the unit's report (退回); it waits for the unit's correction and new 报送."""
 
 
 class OutlierCode(StrEnum):

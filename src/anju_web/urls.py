@@ -52,6 +52,8 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/performance/mine/", performance.mine, name="performance_mine"),
     path("cycles/<int:cycle_id>/performance/report/<str:day>/<str:code>/", performance.unit_report,
          name="performance_unit_report"),
+    path("cycles/<int:cycle_id>/performance/report/<str:day>/<str:code>/return/", performance.unit_return,
+         name="performance_unit_return"),
     path("cycles/<int:cycle_id>/performance/selfreport/", performance.selfreport, name="performance_selfreport"),
     path("document-audits/<int:audit_id>/", audits.audit_detail, name="document_audit"),
     path("document-audits/<int:audit_id>/annotated/", audits.annotated, name="document_audit_annotated"),

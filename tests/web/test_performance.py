@@ -4,6 +4,8 @@ with its warnings, and downloads the self-evaluation report; bad files are refus
 from __future__ import annotations
 
 import io
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -145,3 +147,83 @@ def test_a_clerk_finds_its_own_reports(clients: dict[str, Client], cycle: Cycle)
     text = page.content.decode()
     assert page.status_code == 200 and "绩效运行监控填报" in text
     assert "农安县" in text and "榆树市" not in text and "已报送" in text and "未填报" in text  # 11月30日 not yet
+
+
+@pytest.mark.django_db
+def test_a_reviewer_returns_a_report_and_the_unit_resubmits(clients: dict[str, Client], cycle: Cycle) -> None:
+    _plan(clients["province_evaluator"], cycle)
+    reviewer, clerk = clients["prefecture_reviewer"], clients["county_clerk"]
+    url = reverse("performance_unit_report", args=[cycle.pk, "2022-06-30", "220122"])
+    back = reverse("performance_unit_return", args=[cycle.pk, "2022-06-30", "220122"])
+    # The 长春 reviewer finds 农安县 among its units, sees its submitted report read-only, with the return form.
+    listing = reviewer.get(reverse("performance", args=[cycle.pk]), follow=True).content.decode()
+    assert "绩效运行监控审核" in listing and "农安县" in listing and "榆树市" in listing and "松原" not in listing
+    page = reviewer.get(url).content.decode()
+    assert 'data-testid="unit-return"' in page and 'data-testid="unit-submit"' not in page
+    refused = reviewer.post(url, {"rental-budget": "1", "rental-spent": "1", "action": "save"})
+    assert refused.status_code == 403
+    # A return needs a reason; a unit outside the reviewer's prefecture cannot be returned.
+    empty = reviewer.post(back, {"reason": "  "}, follow=True).content.decode()
+    assert "未退回：请填写退回原因" in empty
+    assert reviewer.post(reverse("performance_unit_return", args=[cycle.pk, "2022-06-30", "220200"]),
+                         {"reason": "x"}).status_code in (403, 404)
+    assert clerk.post(back, {"reason": "我退回我自己"}).status_code == 403
+    reason = "租赁补贴累计发放户数与月报不一致，请核实。"
+    done = reviewer.post(back, {"reason": reason}, follow=True).content.decode()
+    assert "已退回农安县的监控情况" in done
+    stored = read_yaml_text(YearPlan.objects.get(cycle=cycle).monitoring)["rounds"][0]["reports"]["220122"]
+    assert "submitted" not in stored and stored["returned"]["reason"] == reason
+    again = reviewer.post(back, {"reason": reason}, follow=True).content.decode()
+    assert "尚未报送，不能退回" in again
+    # The unit sees it in its list and on the form; the board counts it as waiting.
+    mine = clerk.get(reverse("performance_mine", args=[cycle.pk])).content.decode()
+    assert "已退回，待重新报送" in mine and reason in mine
+    form_page = clerk.get(url).content.decode()
+    assert 'data-testid="unit-returned"' in form_page and reason in form_page and "重新报送" in form_page
+    board = clients["province_evaluator"].get(reverse("performance_board", args=[cycle.pk, "2022-06-30"])).content.decode()
+    assert "农安县2022年6月30日的监控情况已于" in board and "待修改后重新报送" in board
+    # Saving keeps it returned; resubmitting (with the corrected figure) clears it.
+    report = read_yaml_text(YearPlan.objects.get(cycle=cycle).monitoring)["rounds"][0]["reports"]["220122"]["programs"]
+    form = {f"{p}-budget": str(r["budget"]) for p, r in report.items()} | \
+        {f"{p}-spent": str(r["spent"]) for p, r in report.items()} | \
+        {f"{p}-progress-{i}": str(v) for p, r in report.items() for i, v in (r.get("progress") or {}).items()} | \
+        {f"{k}::{p}::{e['rule']}::{e.get('indicator') or ''}": e[k] for p, r in report.items()
+         for e in r.get("explanations") or [] for k in ("reason", "measure")}
+    corrected = Decimal(form["rental-progress-rental_subsidy"]) + 100
+    form["rental-progress-rental_subsidy"] = str(corrected)
+    clerk.post(url, {**form, "action": "save"}, follow=True)
+    assert "returned" in read_yaml_text(YearPlan.objects.get(cycle=cycle).monitoring)["rounds"][0]["reports"]["220122"]
+    resubmitted = clerk.post(url, {**form, "action": "submit"}, follow=True).content.decode()
+    assert "已报送" in resubmitted, re.findall(r'class="field-error[^>]*>([^<]*)', resubmitted) + \
+        re.findall(r'<li class="msg[^"]*" role="status">([^<]*)</li>', resubmitted)
+    stored = read_yaml_text(YearPlan.objects.get(cycle=cycle).monitoring)["rounds"][0]["reports"]["220122"]
+    assert stored["submitted"] and "returned" not in stored
+    assert Decimal(str(stored["programs"]["rental"]["progress"]["rental_subsidy"])) == corrected
+    assert "已退回" not in clerk.get(reverse("performance_mine", args=[cycle.pk])).content.decode()
+    # Audited: the return with its reason, then the save and the new 报送.
+    logged = list(AuditEvent.objects.filter(object_type=AuditObject.year_plan, region_id="220122").order_by("pk"))
+    assert [e.action for e in logged] == [AuditAction.returned, AuditAction.monitoring_saved,
+                                          AuditAction.monitoring_reported]
+    assert (logged[0].note, logged[0].old_value, logged[0].new_value) == (reason, "已报送", "已退回")
+    assert logged[0].actor is not None and logged[0].actor.username == "reviewer-220100"
+    assert logged[-1].note == "退回后重新报送"
+
+
+@pytest.mark.django_db
+def test_the_form_rows_are_the_workbooks(clients: dict[str, Client], cycle: Cycle) -> None:
+    """The web form asks for what the monitoring workbook asks for: same rows, labels, units and targets."""
+    from anju.adapters.monitoring.workbook import Context, build_layout
+    from anju_web.performance.services import year_data
+
+    _plan(clients["province_evaluator"], cycle)
+    data = year_data(cycle)
+    assert data is not None and data.monitoring is not None
+    unit = data.tree.unit("220122")
+    layout = build_layout(Context(data.framework, data.monitoring, data.targets, data.tree), unit, data.dates()[0])
+    page = clients["county_clerk"].get(reverse("performance_unit_report", args=[cycle.pk, "2022-06-30", "220122"]))
+    text = page.content.decode()
+    for sheet in layout.sheets:
+        assert sheet.program.label in text
+        for row in sheet.values:
+            assert f">{row.label}</label>" in text and f'<td class="num">{row.target}</td>' in text
+    assert text.count("</label></td>") == sum(len(s.values) for s in layout.sheets)

@@ -36,6 +36,7 @@ from anju.monitoring.models import (
     Level,
     Monitoring,
     ProgramReport,
+    Returned,
     TargetBehind,
     TargetProjection,
 )
@@ -143,6 +144,8 @@ class UnitStatus:
     reported: bool
     submitted: dt.date | None
     programs: dict[str, ProgramStatus]
+    returned: Returned | None = None
+    """The reviewer's 退回 (date and reason) while the unit has not submitted again."""
 
     @property
     def is_total(self) -> bool:
@@ -366,8 +369,14 @@ def assess_round(monitoring: Monitoring, targets: Targets, framework: Framework,
             problems.append(Problem(MonitoringCode.UNIT_MISSING, Severity.warning,
                                     f"{region_unit.display_name}尚未报送{chinese_date(day)}的监控情况",
                                     Where(unit=region_unit.code)))
+        elif report.returned is not None:
+            problems.append(Problem(MonitoringCode.REPORT_RETURNED, Severity.warning,
+                                    f"{region_unit.display_name}{chinese_date(day)}的监控情况已于"
+                                    f"{chinese_date(report.returned.date)}退回（{report.returned.reason.rstrip('。')}），"
+                                    "待修改后重新报送", Where(unit=region_unit.code)))
         units.append(UnitStatus(region_unit.code, region_unit.display_name, report is not None,
-                                report.submitted if report is not None else None, programs))
+                                report.submitted if report is not None else None, programs,
+                                report.returned if report is not None else None))
     return RoundAssessment(day, assessor.progress, units, _total(assessor, sums), problems)
 
 

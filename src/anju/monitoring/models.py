@@ -110,9 +110,23 @@ class ProgramReport(Strict):
     explanations: list[Explanation] = Field(default_factory=list)
 
 
+class Returned(Strict):
+    """A reviewer sent the unit's report back (退回): it counts as not submitted until the unit submits again."""
+
+    date: Date
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class UnitReport(Strict):
     submitted: Date | None = None
+    returned: Returned | None = None
     programs: dict[ProgramId, ProgramReport] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _submitted_or_returned(self) -> UnitReport:
+        if self.submitted is not None and self.returned is not None:
+            raise ValueError("已退回的监控情况不能同时标为已报送（submitted 与 returned 只能有一个）")
+        return self
 
 
 class Round(Strict):

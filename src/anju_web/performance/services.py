@@ -16,7 +16,7 @@ from anju.collect.regions import RegionTree
 from anju.collect.rows import EntryRow
 from anju.decimals import plain
 from anju.framework.models import Framework
-from anju.monitoring import Monitoring, MonitoringError, RoundAssessment, assess_round, assess_year
+from anju.monitoring import Monitoring, MonitoringError, RoundAssessment, assess_round, assess_year, entries
 from anju.monitoring.loader import check_monitoring
 from anju.problems import ProblemsError
 from anju.targets import Targets, TargetsError, check_targets
@@ -149,6 +149,9 @@ def import_monitoring(user: Any, cycle: Cycle, upload: UploadedFile) -> Monitori
 
 
 FILL = "submissions.fill_submission"
+REVIEW = ("submissions.review_submission", "submissions.approve_submission")
+"""地级市审核 or 省级审定 over the unit: either may return (退回) a unit's monitoring report."""
+REASON_MAX = 2000
 
 
 def may_report(user: Any, region: Any) -> bool:
@@ -156,29 +159,36 @@ def may_report(user: Any, region: Any) -> bool:
     return has(user, FILL, region) or has(user, CHANGE, region)
 
 
+def may_review(user: Any, region: Any = None) -> bool:
+    """A prefecture reviewer for its counties, the province for every unit (``region`` None: anywhere)."""
+    return any(has(user, permission, region) for permission in REVIEW)
+
+
 @dataclass(frozen=True)
 class FormRow:
-    """One value a unit enters for a monitoring date."""
+    """One value a unit enters for a monitoring date: a row of the engine's list
+    (:func:`anju.monitoring.entries.report_values`, the monitoring workbook's rows too) with its form field name."""
 
     name: str
     label: str
     unit: str
+    target: str
+    """The unit's yearly target (its part of the breakdown), “—” for money."""
     row: EntryRow
 
 
-def unit_rows(data: YearData, program_id: str) -> list[FormRow]:
+def unit_programs(data: YearData, code: str) -> list[str]:
+    """The programs the unit reports on (those it has targets for), as the monitoring workbook has them."""
+    assert data.monitoring is not None
+    return entries.unit_programs(data.monitoring, data.targets, code)
+
+
+def unit_rows(data: YearData, program_id: str, code: str) -> list[FormRow]:
     """Budget, spending and the progress on each target that adds up, read through the one value reader."""
     assert data.monitoring is not None
-    program = data.framework.program(program_id)
-    figures = data.monitoring.programs[program_id]
-    rows = [FormRow(f"{program_id}-budget", "预算（中央补助）", "万元", EntryRow(program.figure(figures.budget), False)),
-            FormRow(f"{program_id}-spent", "实际支出", "万元", EntryRow(program.figure(figures.spent), False))]
-    targets = data.targets.programs.get(program_id)
-    for indicator in targets.indicators if targets is not None else []:
-        if indicator.adds_up and indicator.figure is not None:
-            rows.append(FormRow(f"{program_id}-progress-{indicator.id}", f"{indicator.label}（累计完成）", indicator.unit,
-                                EntryRow(program.figure(indicator.figure), False)))
-    return rows
+    values = entries.report_values(data.framework, data.monitoring, data.targets, program_id, code)
+    return [FormRow(f"{program_id}-{v.key.replace(':', '-')}", v.label, v.unit,
+                    plain(v.target) if v.target is not None else "—", v.entry) for v in values]
 
 
 def _round_data(plan: YearPlan, day: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -209,23 +219,25 @@ def _explanations(program_id: str, posted: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _program_from_form(current: YearData, program_id: str, posted: Any, problems: list[str]) -> dict[str, Any] | None:
+def _program_from_form(current: YearData, program_id: str, code: str, posted: Any,
+                       problems: list[str]) -> dict[str, Any] | None:
     """One program's report from the form (None when the unit left it blank); problems are appended."""
     values: dict[str, Decimal] = {}
-    for form_row in unit_rows(current, program_id):
+    label = current.framework.program(program_id).label
+    for form_row in unit_rows(current, program_id, code):
         try:
             value = read_value(form_row.row, posted.get(form_row.name, ""))
         except EntryError as exc:
-            problems.append(f"{form_row.label}：{exc.message}")
+            problems.append(f"{label}“{form_row.label}”：{exc.message}")
             continue
         if isinstance(value, Decimal):
             values[form_row.name.removeprefix(f"{program_id}-")] = value
         elif value is not None:
-            problems.append(f"{form_row.label}：请填写数值")
+            problems.append(f"{label}“{form_row.label}”：请填写数值")
     if "budget" not in values and "spent" not in values:
         return None
     if "budget" not in values or "spent" not in values:
-        problems.append(f"{current.framework.program(program_id).label}：预算和实际支出须同时填写")
+        problems.append(f"{label}：预算和实际支出须同时填写")
         return None
     progress = {k.removeprefix("progress-"): v for k, v in values.items() if k.startswith("progress-")}
     return {"budget": values["budget"], "spent": values["spent"], "progress": progress,
@@ -244,7 +256,7 @@ def save_unit_report(user: Any, cycle: Cycle, day: dt.date, code: str, posted: A
     if current is None or current.monitoring is None or day not in current.dates():
         raise YearFileRejected(["不是声明的监控日期"])
     problems: list[str] = []
-    programs = {p: r for p in current.monitoring.programs if (r := _program_from_form(current, p, posted, problems))}
+    programs = {p: r for p in unit_programs(current, code) if (r := _program_from_form(current, p, code, posted, problems))}
     if problems:
         return problems
     data, round_ = _round_data(plan, day)
@@ -252,6 +264,8 @@ def save_unit_report(user: Any, cycle: Cycle, day: dt.date, code: str, posted: A
     report: dict[str, Any] = {"programs": programs}
     if previous.get("submitted") and not submit:
         report["submitted"] = previous["submitted"]
+    if previous.get("returned"):
+        report["returned"] = previous["returned"]  # still returned until the unit submits again
     round_["reports"][code] = report
     monitoring = read_monitoring(cycle, current.targets, dump_yaml(data), plan.monitoring_name)
     blocking: list[str] = []
@@ -260,6 +274,7 @@ def save_unit_report(user: Any, cycle: Cycle, day: dt.date, code: str, posted: A
         blocking = [p.message for p in assessment.problems if p.is_error and p.where.unit == code]
         if not blocking:
             report["submitted"] = dt.date.today().isoformat()
+            report.pop("returned", None)
     text = dump_yaml(data)
     read_monitoring(cycle, current.targets, text, plan.monitoring_name)
     with transaction.atomic():
@@ -269,8 +284,39 @@ def save_unit_report(user: Any, cycle: Cycle, day: dt.date, code: str, posted: A
         record(user, AuditAction.monitoring_reported if reported else AuditAction.monitoring_saved,
                _plan_target(cycle, plan, region), field=f"{day.month}月{day.day}日监控",
                old=_summary(current.framework, previous.get("programs") or {}),
-               new=_summary(current.framework, programs))
+               new=_summary(current.framework, programs),
+               note="退回后重新报送" if reported and previous.get("returned") else "")
     return blocking
+
+
+def return_unit_report(user: Any, cycle: Cycle, day: dt.date, code: str, reason: str) -> None:
+    """A reviewer sends a unit's submitted report for ``day`` back with ``reason`` (退回): it is no longer
+    报送 until the unit corrects it and submits again; the unit sees the reason in its list."""
+    region = Region.objects.get(pk=code)
+    if not may_review(user, region):
+        authorize(user, REVIEW[0], region)
+    reason = reason.strip()
+    if not reason:
+        raise YearFileRejected(["请填写退回原因"])
+    if len(reason) > REASON_MAX:
+        raise YearFileRejected([f"退回原因过长（上限 {REASON_MAX} 字）"])
+    plan = YearPlan.objects.get(cycle=cycle)
+    current = year_data(cycle)
+    if current is None or current.monitoring is None or day not in current.dates():
+        raise YearFileRejected(["不是声明的监控日期"])
+    data, round_ = _round_data(plan, day)
+    report = round_["reports"].get(code)
+    if not report or not report.get("submitted"):
+        raise YearFileRejected([f"{region.name}{day.month}月{day.day}日的监控情况尚未报送，不能退回"])
+    del report["submitted"]
+    report["returned"] = {"date": dt.date.today().isoformat(), "reason": reason}
+    text = dump_yaml(data)
+    read_monitoring(cycle, current.targets, text, plan.monitoring_name)
+    with transaction.atomic():
+        plan.monitoring, plan.updated_by = text, user
+        plan.save()
+        record(user, AuditAction.returned, _plan_target(cycle, plan, region), field=f"{day.month}月{day.day}日监控",
+               old="已报送", new="已退回", note=reason)
 
 
 def _summary(framework: Framework, programs: dict[str, Any]) -> str:

@@ -27,13 +27,17 @@ from anju_web.accounts.policy import authorize, has, region_scope_q
 from anju_web.performance.services import (
     CHANGE,
     FILL,
+    REVIEW,
     VIEW,
     YearData,
     YearFileRejected,
     import_monitoring,
     import_targets,
     may_report,
+    may_review,
+    return_unit_report,
     save_unit_report,
+    unit_programs,
     unit_rows,
     year_data,
 )
@@ -57,8 +61,8 @@ def _data(request: HttpRequest, cycle: Any) -> YearData | None:
 @login_required
 def plan(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
-    if not has(request.user, VIEW, cycle.region) and has(request.user, FILL):
-        return redirect("performance_mine", cycle_id=cycle.pk)  # a unit's clerk: its own reports
+    if not has(request.user, VIEW, cycle.region) and (has(request.user, FILL) or may_review(request.user)):
+        return redirect("performance_mine", cycle_id=cycle.pk)  # a unit's clerk, a prefecture: the units' reports
     cycle = get_cycle(request, cycle_id, VIEW)
     data = _data(request, cycle)
     programs = []
@@ -186,7 +190,8 @@ def unit_report(request: HttpRequest, cycle_id: int, day: str, code: str) -> Htt
     each warning; 报送 is refused while a warning lacks either."""
     cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)  # a clerk sees the unit, not the province
     region = get_object_or_404(Region, pk=code)
-    if not may_report(request.user, region):
+    can_fill, can_return = may_report(request.user, region), may_review(request.user, region)
+    if not can_fill and not can_return:
         authorize(request.user, FILL, region)
     data = _data(request, cycle)
     try:
@@ -197,6 +202,8 @@ def unit_report(request: HttpRequest, cycle_id: int, day: str, code: str) -> Htt
         raise Http404("不是声明的监控日期")
     posted: dict[str, str] = {}
     if request.method == "POST":
+        if not can_fill:
+            authorize(request.user, FILL, region)
         posted = {k: str(v) for k, v in request.POST.items()}
         submit = request.POST.get("action") == "submit"
         try:
@@ -215,13 +222,13 @@ def unit_report(request: HttpRequest, cycle_id: int, day: str, code: str) -> Htt
     assessment = data.assess(date)
     status = next((u for u in assessment.units if u.code == code), None)
     programs = []
-    for program_id in data.monitoring.programs if data.monitoring is not None else {}:
+    for program_id in unit_programs(data, code) if data.monitoring is not None else []:
         stored = report.programs.get(program_id) if report is not None else None
         values = {"budget": stored.budget, "spent": stored.spent, **{f"progress-{k}": v for k, v in stored.progress.items()}} \
             if stored is not None else {}
-        rows = [{"name": r.name, "label": r.label, "unit": r.unit,
+        rows = [{"name": r.name, "label": r.label, "unit": r.unit, "target": r.target,
                  "value": posted.get(r.name, plain(values[key]) if (key := r.name.removeprefix(f"{program_id}-")) in values else "")}
-                for r in unit_rows(data, program_id)]
+                for r in unit_rows(data, program_id, code)]
         program_status = status.programs.get(program_id) if status is not None else None
         warnings = [{"w": w, "key": f"{program_id}::{w.rule}::{w.indicator or ''}"}
                     for w in (program_status.warnings if program_status is not None else [])]
@@ -230,17 +237,43 @@ def unit_report(request: HttpRequest, cycle_id: int, day: str, code: str) -> Htt
     return render(request, "performance/unit_report.html", {
         "cycle": cycle, "region": region, "date": date, "programs": programs,
         "submitted": report.submitted if report is not None else None,
+        "returned": report.returned if report is not None else None,
+        "can_fill": can_fill, "can_return": can_return and report is not None and report.submitted is not None,
     })
+
+
+@login_required
+@require_POST
+def unit_return(request: HttpRequest, cycle_id: int, day: str, code: str) -> HttpResponse:
+    """A reviewer returns (退回) a unit's submitted report with a reason."""
+    cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
+    region = get_object_or_404(Region, pk=code)
+    if not may_review(request.user, region):
+        authorize(request.user, REVIEW[0], region)
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404("日期格式不对") from None
+    try:
+        return_unit_report(request.user, cycle, date, code, request.POST.get("reason", ""))
+    except YearFileRejected as exc:
+        for problem in exc.problems:
+            messages.error(request, f"未退回：{problem}")
+    else:
+        messages.success(request, f"已退回{region.name}的监控情况，该单位修改后须重新报送。")
+    return redirect("performance_unit_report", cycle_id=cycle.pk, day=day, code=code)
 
 
 @login_required
 def mine(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """The monitoring dates of the units the user reports for, each with its report's state."""
     cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
-    authorize(request.user, FILL, None)
+    reviewer = may_review(request.user)
+    if not reviewer:
+        authorize(request.user, FILL, None)
     data = _data(request, cycle)
     if data is None or data.monitoring is None:
-        return render(request, "performance/mine.html", {"cycle": cycle, "units": [], "dates": []})
+        return render(request, "performance/mine.html", {"cycle": cycle, "units": [], "dates": [], "reviewer": reviewer})
     codes = {u.code for u in data.tree.reporting_units(data.monitoring.year) if u.level != "province"}
     regions = list(Region.objects.filter(region_scope_q(request.user)).filter(pk__in=codes).order_by("pk"))
     units = []
@@ -249,7 +282,13 @@ def mine(request: HttpRequest, cycle_id: int) -> HttpResponse:
         for day in data.dates():
             round_ = data.monitoring.round(day)
             report = round_.reports.get(region.pk) if round_ is not None else None
-            state = "未填报" if report is None else ("已报送" if report.submitted else "已保存，未报送")
-            states.append({"day": day, "state": state})
+            if report is None:
+                state = "未填报"
+            elif report.returned is not None:
+                state = "已退回，待重新报送"
+            else:
+                state = "已报送" if report.submitted else "已保存，未报送"
+            states.append({"day": day, "state": state, "returned": report.returned if report is not None else None})
         units.append({"region": region, "states": states})
-    return render(request, "performance/mine.html", {"cycle": cycle, "units": units, "dates": data.dates()})
+    return render(request, "performance/mine.html", {"cycle": cycle, "units": units, "dates": data.dates(),
+                                                     "reviewer": reviewer})

@@ -44,7 +44,8 @@ from anju.dates import chinese_date
 from anju.decimals import plain
 from anju.files import make_dirs, name_part, write_bytes
 from anju.framework.models import Framework, Program
-from anju.monitoring.models import ExecutionBehind, Monitoring
+from anju.monitoring.entries import report_values, unit_programs, warning_subjects
+from anju.monitoring.models import Monitoring
 from anju.problems import EntryCode, ImportCode, Problem, Severity, Where
 from anju.targets.models import Targets
 from anju.text import clean_text
@@ -138,50 +139,23 @@ class Context:
     tree: RegionTree
 
 
-def _programs_of(monitoring: Monitoring, targets: Targets, unit: RegionUnit) -> list[str]:
-    found = []
-    for program_id in monitoring.programs:
-        program_targets = targets.programs.get(program_id)
-        if program_targets is None:
-            continue
-        if program_targets.units and unit.code not in program_targets.units:
-            continue
-        found.append(program_id)
-    return found
-
-
 def _program_sheet(context: Context, unit: RegionUnit, day: dt.date, program_id: str) -> ProgramSheet:
     framework, monitoring, targets = context.framework, context.monitoring, context.targets
     program = framework.program(program_id)
-    figures = monitoring.programs[program_id]
-    program_targets = targets.programs[program_id]
-    parts = program_targets.units.get(unit.code, {})
-    rows: list[ValueRow] = [
-        ValueRow("budget", FIRST_ROW, "预算（中央补助）", "万元", "—", EntryRow(program.figure(figures.budget), False)),
-        ValueRow("spent", FIRST_ROW + 1, "实际支出（自年初累计）", "万元", "—", EntryRow(program.figure(figures.spent), False)),
-    ]
-    indicators = [i for i in program_targets.indicators if i.adds_up and i.figure is not None]
-    for indicator in indicators:
-        assert indicator.figure is not None
-        target = parts.get(indicator.id, indicator.value)
-        rows.append(ValueRow(f"progress:{indicator.id}", FIRST_ROW + len(rows), f"{indicator.label}（自年初累计完成）",
-                             indicator.unit, plain(target) if target is not None else "—",
-                             EntryRow(program.figure(indicator.figure), False)))
-    answers: list[AnswerRow] = []
+    values = report_values(framework, monitoring, targets, program_id, unit.code)
+    rows = tuple(ValueRow(v.key, FIRST_ROW + index, v.label, v.unit, plain(v.target) if v.target is not None else "—",
+                          v.entry) for index, v in enumerate(values))
     first = FIRST_ROW + len(rows) + 2  # a blank row, then the header of the warnings part
-    for rule in monitoring.rules:
-        subjects: list[tuple[str | None, str]] = (
-            [(None, "预算执行")] if isinstance(rule, ExecutionBehind) else [(i.id, i.label) for i in indicators])
-        for indicator_id, subject in subjects:
-            answers.append(AnswerRow(rule.id, indicator_id, first + len(answers), f"{subject}：{rule.label}"))
+    answers = tuple(AnswerRow(w.rule, w.indicator, first + index, w.label)
+                    for index, w in enumerate(warning_subjects(monitoring, targets, program_id)))
     name = program.label[:31]
     title = f"{unit.display_name}{program.label}绩效运行监控表（{chinese_date(day)}）"
-    return ProgramSheet(program, name, title, tuple(rows), tuple(answers))
+    return ProgramSheet(program, name, title, rows, answers)
 
 
 def build_layout(context: Context, unit: RegionUnit, day: dt.date) -> MonitoringLayout:
     monitoring, tree = context.monitoring, context.tree
-    sheets = tuple(_program_sheet(context, unit, day, p) for p in _programs_of(monitoring, context.targets, unit))
+    sheets = tuple(_program_sheet(context, unit, day, p) for p in unit_programs(monitoring, context.targets, unit.code))
     payload = {
         "format": FORMAT, "region": tree.code, "unit": unit.code, "year": monitoring.year, "date": day.isoformat(),
         "sheets": [[s.name, s.title, [[r.key, r.row, r.label, r.unit, r.target] for r in s.values],
