@@ -77,8 +77,9 @@ def warning_subjects(monitoring: Monitoring, targets: Targets, program_id: str) 
     program_targets = targets.programs.get(program_id)
     indicators = [i for i in program_targets.indicators if i.adds_up and i.figure is not None] \
         if program_targets is not None else []
-    found = []
+    found: list[WarningSubject] = []
     for rule in monitoring.rules:
-        subjects = [(None, "预算执行")] if isinstance(rule, ExecutionBehind) else [(i.id, i.label) for i in indicators]
+        subjects: list[tuple[str | None, str]] = \
+            [(None, "预算执行")] if isinstance(rule, ExecutionBehind) else [(i.id, i.label) for i in indicators]
         found.extend(WarningSubject(rule.id, indicator, f"{subject}：{rule.label}") for indicator, subject in subjects)
     return found

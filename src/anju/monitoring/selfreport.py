@@ -263,7 +263,9 @@ def _round_sentences(program_id: str, assessment: RoundAssessment) -> list[str]:
     units = len({w.unit for w in warnings})
     execution_warnings = [w for w in warnings if w.indicator is None]
     target_warnings = [w for w in warnings if w.indicator is not None]
-    head += f"{units}个单位触发偏离预警{len(warnings)}项（红色{red}项、黄色{len(warnings) - red}项）"
+    amber = len(warnings) - red
+    levels = "均为红色" if not amber else "均为黄色" if not red else f"红色{red}项、黄色{amber}项"
+    head += f"{units}个单位触发偏离预警{len(warnings)}项（{levels}）"
     details = []
     if execution_warnings:
         details.append(f"预算执行进度滞后{len(execution_warnings)}项")

@@ -81,8 +81,10 @@ def test_from_targets_met_and_not_met(tmp_path: Path) -> None:
     assert "相差1670套" in housing.deviation
     assert rental.total == evaluation.program("rental").score < Decimal(88)
     # An item no target names is a row of its own, its deduction explained.
-    development = next(r for r in rental.rows if r.label == "确定保障性租赁住房发展目标")
-    assert (development.dimension, development.points, development.score) == ("产出效益", Decimal(10), Decimal(3))
+    development = next(r for r in rental.rows if r.category == "确定保障性租赁住房发展目标")
+    assert (development.dimension, development.label, development.points, development.score) == \
+        ("产出效益", "", Decimal(10), Decimal(3))
+    assert development.actual == "新增保障性租赁住房占新增住房供应总量比例15%"
     assert development.deviation.startswith("扣7分")
     # A target no framework item scores is shown, but counted nowhere.
     shantytown = tables[2]

@@ -37,22 +37,27 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
-from anju.adapters.report.build_template import column_widths, fixed_table, styled_document
+from anju.adapters.report.build_template import column_widths, fixed_table, styled_document, unsplittable
 from anju.adapters.report.properties import set_properties
 from anju.dataset.models import Dataset
 from anju.decimals import plain, round_half_up
 from anju.framework.models import Framework, MetricRule, Threshold
 from anju.monitoring.engine import execution_item
+from anju.monitoring.selfreport import completion
 from anju.scoring.result import Evaluation, ItemResult, ProgramResult
-from anju.targets.models import Comparison, Indicator, ProgramTargets, Targets
+from anju.targets.models import Indicator, ProgramTargets, Targets
 
 BUDGET, SPENT = "central_budget", "central_spent"
 """The figures of the 资金情况 line (年初预算数, 全年执行数)."""
 HUNDRED = Decimal(100)
 TITLE = "中央对地方转移支付区域绩效自评表"
 COLUMNS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
-WIDTHS_MM = (20, 24, 44, 40, 30, 14, 14, 60)
+WIDTHS_MM = (24, 26, 40, 34, 28, 13, 13, 79)
+"""257 mm: the landscape A4 text width."""
 TO_FILL = "（偏差原因及改进措施请评价人员填写）"
+NUMBER_COLUMNS, VALUE_COLUMNS = {5, 6}, {3, 4}
+SHORT_VALUE = 12
+"""A 年度指标值 or 实际完成值 up to this many characters (≥12670套) is centred; a sentence is left-aligned."""
 NONE = "—"
 CRITERION_LEVEL = 3
 
@@ -135,6 +140,11 @@ class _Ledger:
         return any(_inside(c, path) for c in self.claimed)
 
 
+def _shortfall(gap: Decimal, unit: str) -> str:
+    amount = f"{plain(gap)}个百分点" if unit == "%" else f"{plain(gap)}{unit}"
+    return f"未完成年度指标值，相差{amount}。{TO_FILL}"
+
+
 def _scores(item: ItemResult | None) -> tuple[Decimal | None, Decimal | None]:
     return (item.points, item.score) if item is not None else (None, None)
 
@@ -147,26 +157,21 @@ def _deduction(item: ItemResult | None) -> str:
     return f"扣{plain(item.deduction)}分{'：' + why.rstrip('。') + '。' if why else '。'}{TO_FILL}"
 
 
-def _target_row(indicator: Indicator, item: ItemResult | None, dataset: Dataset, program: str) -> Row:
-    dimension, category, target = indicator.dimension.label, indicator.category.label, indicator.value_text()
+def _target_row(indicator: Indicator, item: ItemResult | None, dataset: Dataset, program: ProgramResult) -> Row:
+    """The target's row: 指标值 and 实际完成值 as part ② of the self-evaluation report has them
+    (:func:`anju.monitoring.selfreport.completion`), 分值 and 得分 of ``item`` (None: counted elsewhere)."""
+    done = completion(program.id, indicator, dataset, program)
     points, score = _scores(item)
-    if indicator.comparison is Comparison.qualitative or indicator.figure is None:
-        if item is None:
-            return Row(dimension, category, indicator.label, target, "（请评价人员填写）", None, None, "")
-        if item.metric is not None and item.metric.value is not None and indicator.unit == "%":
-            actual = _metric_text(item)
-        else:
-            actual = "达到" if item.score >= item.points else f"部分达到（该项得分{plain(item.score)}分）"
-        return Row(dimension, category, indicator.label, target, actual, points, score, _deduction(item))
-    actual_value = _figure(dataset, program, indicator.figure)
-    if actual_value is None or indicator.value is None:
-        return Row(dimension, category, indicator.label, target, "未填报", points, score, TO_FILL)
-    actual = f"{plain(actual_value)}{indicator.unit}"
-    if indicator.met(actual_value):
-        return Row(dimension, category, indicator.label, target, actual, points, score, _deduction(item))
-    gap = abs(indicator.value - actual_value)
-    deviation = f"未完成年度指标值，相差{plain(gap)}{indicator.unit}。{TO_FILL}"
-    return Row(dimension, category, indicator.label, target, actual, points, score, deviation)
+    dimension, category = indicator.dimension.label, indicator.category.label
+    if done.met is None:
+        return Row(dimension, category, indicator.label, done.target_text, "（请评价人员填写）", points, score, TO_FILL)
+    if done.met:
+        deviation = _deduction(item)
+    elif done.actual is not None and indicator.value is not None:
+        deviation = _shortfall(abs(indicator.value - done.actual), indicator.unit)
+    else:
+        deviation = _deduction(done.item) or TO_FILL
+    return Row(dimension, category, indicator.label, done.target_text, done.actual_text, points, score, deviation)
 
 
 def _dataset_rows(framework: Framework, program: ProgramResult, dataset: Dataset, ledger: _Ledger) -> list[Row]:
@@ -204,15 +209,17 @@ def _dataset_rows(framework: Framework, program: ProgramResult, dataset: Dataset
         claimed = ledger.claim(item.path)
         if claimed is None:
             continue
-        deviation = _deduction(claimed) if met else f"未完成年度指标值，相差{plain(gap)}{unit}。{TO_FILL}"
+        deviation = _deduction(claimed) if met else _shortfall(gap, unit)
         rows.append(Row(dimension, category, label, target, shown, claimed.points, claimed.score, deviation))
     return rows
 
 
 def _metric_text(item: ItemResult) -> str:
+    """The item's measured rate, named when the item's own label does not name it (资金筹集: 市县财政资金占…)."""
     if item.metric is None or item.metric.value is None:
         return NONE
-    return f"{plain(round_half_up(item.metric.value, 2))}%"
+    value = f"{plain(round_half_up(item.metric.value, 2))}%"
+    return value if item.metric.label in item.label else f"{item.metric.label}{value}"
 
 
 def _rest(node: ItemResult, dimension: ItemResult, ledger: _Ledger, parent: str) -> Iterator[Row]:
@@ -222,8 +229,9 @@ def _rest(node: ItemResult, dimension: ItemResult, ledger: _Ledger, parent: str)
         return
     whole = not ledger.touched(node.path) and node.score >= node.points  # a deduction is shown where it was made
     if whole or not node.children:
-        yield Row(dimension.label, parent or node.label, node.label, NONE, _metric_text(node), node.points,
-                  node.score, _deduction(node))
+        # A 二级指标 scored as a whole has no 三级指标 of its own.
+        yield Row(dimension.label, parent or node.label, node.label if parent else "", NONE, _metric_text(node),
+                  node.points, node.score, _deduction(node))
         return
     for child in node.children:
         yield from _rest(child, dimension, ledger, parent or node.label)
@@ -281,7 +289,7 @@ def self_evaluation_tables(
         program_targets = targets.programs.get(program.id) if targets is not None else None
         expected, actual = _overall(program, program_targets, evaluation.region_name)
         if program_targets is not None:
-            rows = [_target_row(indicator, ledger.claim(indicator.item), dataset, program.id)
+            rows = [_target_row(indicator, ledger.claim(indicator.item), dataset, program)
                     for indicator in program_targets.indicators]
         else:
             rows = _dataset_rows(framework, program, dataset, ledger)
@@ -347,12 +355,21 @@ def write_self_evaluation_docx(tables: Sequence[ProgramTable], target: Path, *, 
         doc.add_paragraph("", "表格文字")
         grid = fixed_table(doc, 2 + len(table.rows), COLUMNS)
         for row, item in zip(grid.rows[1:], table.rows, strict=False):
+            unsplittable(row)
             values = (item.dimension, item.category, item.label, item.target, item.actual, _text(item.points),
                       _text(item.score), item.deviation)
-            for col, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            cells = row.cells
+            for col, (cell, value) in enumerate(zip(cells, values, strict=True)):
                 cell.paragraphs[0].text = value
-                cell.paragraphs[0].style = "表格数字" if col in {3, 4, 5, 6} else "表格文字"
+                centred = col in NUMBER_COLUMNS or (col in VALUE_COLUMNS and len(value) <= SHORT_VALUE)
+                cell.paragraphs[0].style = "表格数字" if centred else "表格文字"
+            if not item.label:  # a 二级指标 scored as a whole spans the 三级指标 column
+                cells[1].merge(cells[2])
+                cells[1].paragraphs[-1]._p.getparent().remove(cells[1].paragraphs[-1]._p)
         last = grid.rows[-1].cells
+        last[0].merge(last[4])
+        for extra in last[0].paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
         last[0].paragraphs[0].text = "总分"
         last[0].paragraphs[0].style = "表格标题行"
         last[5].paragraphs[0].text = plain(table.points)
@@ -399,13 +416,16 @@ def write_self_evaluation_xlsx(tables: Sequence[ProgramTable], target: Path, *, 
             r += 1
             for col, value in enumerate((item.dimension, item.category, item.label, item.target, item.actual)):
                 sheet.write_string(r, col, value, cell)
-            for col, value in ((5, item.points), (6, item.score)):
-                if value is None:
+            if not item.label:  # a 二级指标 scored as a whole spans the 三级指标 column
+                sheet.merge_range(r, 1, r, 2, item.category, cell)
+            for col, amount in ((5, item.points), (6, item.score)):
+                if amount is None:
                     sheet.write_string(r, col, NONE, number)
                 else:
-                    sheet.write_number(r, col, float(value), number)
+                    sheet.write_number(r, col, float(amount), number)
             sheet.write_string(r, 7, item.deviation, cell)
-            sheet.set_row(r, 15 * max(1, -(-len(item.deviation) // 24), -(-len(item.label) // 20)) + 6)
+            lines = max(1, -(-len(item.deviation) // 33), -(-len(item.label) // 16), -(-len(item.category) // 10))
+            sheet.set_row(r, 15 * lines + 6)
         r += 1
         sheet.merge_range(r, 0, r, 4, "总分", header)
         sheet.write_number(r, 5, float(table.points), number)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
@@ -27,6 +28,19 @@ MONTH_TICKS = (1, 3, 5, 7, 9, 11)
 
 def _day(day: dt.date) -> int:
     return day.timetuple().tm_yday
+
+
+LABEL_GAP = 5.0
+"""Vertical distance (percentage points of the axis) between two year-end labels, so close rates do not overlap."""
+
+
+def _year_end_labels(ax: Axes, ends: list[tuple[float, float, str, str]]) -> None:
+    """Each year-end rate written left of its point, the labels stacked from the highest down."""
+    below = float("inf")
+    for y, x, text, color in sorted(ends, reverse=True):
+        place = min(y + 1, below - LABEL_GAP)
+        below = place
+        ax.annotate(text, (x, y), xytext=(-34, place), textcoords=("offset points", "data"), fontsize=8, color=color)
 
 
 def execution_chart(
@@ -45,6 +59,7 @@ def execution_chart(
         fig = Figure(figsize=(WIDTH_IN, 3.9))
         ax = fig.add_subplot()
         ax.plot([0, days_in_year], [0, 100], color=TIME_COLOR, linestyle="--", linewidth=1.2, label="时序进度")
+        ends: list[tuple[float, float, str, str]] = []
         for index, (program_id, label) in enumerate(programs.items()):
             color = PROGRAM_COLORS[index % len(PROGRAM_COLORS)]
             xs, ys = [0.0], [0.0]
@@ -60,9 +75,9 @@ def execution_chart(
                 day, rate = year_end[program_id]
                 xs.append(min(_day(day) if day.year == year else days_in_year, days_in_year))
                 ys.append(float(rate))
-                ax.annotate(f"{plain(rate)}%", (xs[-1], ys[-1]), textcoords="offset points", xytext=(-34, 2),
-                            fontsize=8, color=color)
+                ends.append((ys[-1], xs[-1], f"{plain(rate)}%", color))
             ax.plot(xs, ys, marker="o", markersize=4, color=color, linewidth=1.6, label=f"{label}预算执行率")
+        _year_end_labels(ax, ends)
         ticks = [_day(dt.date(year, month, 1)) for month in MONTH_TICKS] + [days_in_year]
         ax.set_xticks(ticks, [f"{m}月1日" for m in MONTH_TICKS] + ["12月31日"], fontsize=8)
         ax.set_xlim(0, days_in_year + 5)

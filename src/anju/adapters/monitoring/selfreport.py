@@ -18,7 +18,6 @@ from pathlib import Path
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
@@ -27,7 +26,14 @@ from anju.adapters.document.self_evaluation_table import (
     write_self_evaluation_docx,
     write_self_evaluation_xlsx,
 )
-from anju.adapters.report.build_template import TEXT_WIDTH_MM, column_widths, fixed_table, styled_document
+from anju.adapters.report.build_template import (
+    TEXT_WIDTH_MM,
+    column_widths,
+    fixed_table,
+    keep_together,
+    styled_document,
+    unsplittable,
+)
 from anju.dataset.models import Dataset
 from anju.decimals import plain
 from anju.files import temp_sibling
@@ -47,7 +53,7 @@ CHART_PART, RESULT_PART = 2, 3
 SHORT_TEXT = 8
 """Cell text up to this many characters is centred (a number, 完成); longer text is left-aligned."""
 COMPLETION_COLUMNS = 6
-COMPLETION_WIDTHS_MM = (22, 24, 40, 26, 26, 18)
+COMPLETION_WIDTHS_MM = (22, 24, 36, 27, 25, 22)
 """一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 完成情况 (156 mm)."""
 SCORE_WIDTHS_MM = (96, 30, 30)
 INDICATOR_LEVEL = 2
@@ -73,27 +79,36 @@ def _widths(count: int) -> tuple[float, ...]:
     return (first, *(rest for _ in range(1, count)))
 
 
-def _table(doc: DocumentObject, table: Table, widths: tuple[float, ...] | None = None) -> None:
+def _table(doc: DocumentObject, table: Table, widths: tuple[float, ...] | None = None, *,
+           with_next: bool = False) -> None:
+    """A captioned grid; one alignment per column (left for text, centred for short values); its last
+    two rows stay on one page (a 合计 row is never alone), with what follows when ``with_next``."""
     _para(doc, table.caption, "图表题注").paragraph_format.keep_with_next = True
     rows = [*table.rows, *([table.total] if table.total else [])]
     grid = fixed_table(doc, len(rows) + 1, table.headers)
+    text_columns = {col for col in range(len(table.headers))
+                    if col == 0 or any(len(values[col]) > SHORT_TEXT for values in table.rows)}
     for row_index, values in enumerate(rows, start=1):
-        grid.rows[row_index]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        unsplittable(grid.rows[row_index])
         is_total = table.total is not None and row_index == len(rows)
         for col, (cell, text) in enumerate(zip(grid.rows[row_index].cells, values, strict=True)):
             cell.paragraphs[0].text = text
-            cell.paragraphs[0].style = "表格标题行" if is_total else ("表格文字" if col == 0 or len(text) > SHORT_TEXT else "表格数字")
+            cell.paragraphs[0].style = "表格标题行" if is_total else ("表格文字" if col in text_columns else "表格数字")
     column_widths(grid, widths or _widths(len(table.headers)))
-    _para(doc, "")
+    keep_together(grid, last=2, with_next=with_next)
+    spacer = _para(doc, "")
+    spacer.paragraph_format.keep_with_next = with_next
 
 
-def score_tables(doc: DocumentObject, evaluation: Evaluation) -> None:
-    """Each program's 一级/二级指标 with 分值 and 得分, totals equal to the evaluation."""
-    for program in evaluation.programs:
+def score_tables(doc: DocumentObject, evaluation: Evaluation, *, last_with_next: bool = False) -> None:
+    """Each program's 一级/二级指标 with 分值 and 得分, totals equal to the evaluation; ``last_with_next``
+    keeps the last table on the page of what follows (the 落款 never stands alone on a page)."""
+    for index, program in enumerate(evaluation.programs):
         rows = [("\u3000" * (item.level - 1) + item.label, plain(item.points), plain(item.score))
                 for item in program.items() if item.level <= INDICATOR_LEVEL]
         _table(doc, Table(f"{program.label}绩效自评得分表", ("指标", "分值", "得分"), rows,
-                          ("合计", plain(program.points), plain(program.score))), SCORE_WIDTHS_MM)
+                          ("合计", plain(program.points), plain(program.score))), SCORE_WIDTHS_MM,
+               with_next=last_with_next and index == len(evaluation.programs) - 1)
 
 
 def write_self_report(report: SelfReport, target: Path, chart: Path | None = None) -> Path:
@@ -126,9 +141,9 @@ def write_self_report(report: SelfReport, target: Path, chart: Path | None = Non
                 else:
                     _para(doc, block)
         if index == RESULT_PART:
-            score_tables(doc, report.evaluation)
-    _para(doc, "")
-    _flush(_para(doc, ISSUERS.format(region=report.region)), WD_ALIGN_PARAGRAPH.RIGHT)
+            score_tables(doc, report.evaluation, last_with_next=index == len(report.parts) - 1)
+    _para(doc, "").paragraph_format.keep_with_next = True
+    _flush(_para(doc, ISSUERS.format(region=report.region)), WD_ALIGN_PARAGRAPH.RIGHT).paragraph_format.keep_with_next = True
     _flush(_para(doc, "\u3000\u3000年\u3000\u3000月\u3000\u3000日"), WD_ALIGN_PARAGRAPH.RIGHT)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = temp_sibling(target, "part")

@@ -32,7 +32,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from anju.adapters.report.docx import DEFAULT_TEMPLATE as TEMPLATE_PATH
@@ -335,6 +335,25 @@ def fixed_table(doc: DocumentObject, rows: int, headers: tuple[str, ...]) -> Tab
     return table
 
 
+def unsplittable(row: _Row) -> None:
+    """The row never breaks across pages."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def keep_together(table: Table, *, with_next: bool = False, last: int | None = None) -> None:
+    """The table's rows (``last``: only its last rows, e.g. 2 so a 合计 row is never alone on a page) stay
+    on one page: each row's paragraphs keep with the next row; ``with_next`` also keeps the last row
+    with the paragraph after the table."""
+    rows = list(table.rows)
+    kept = rows if last is None else rows[-last:]
+    for index, row in enumerate(kept):
+        if index == len(kept) - 1 and not with_next:
+            break
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
 def column_widths(table: Table, widths_mm: tuple[float, ...]) -> None:
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
@@ -376,7 +395,7 @@ def _evidence_table(doc: DocumentObject) -> None:
         margins.append(margin)
     table._tbl.tblPr.append(margins)
     _, loop_start, data, loop_end = table.rows
-    data._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+    unsplittable(data)
     loop_start.cells[0].paragraphs[0].text = "{%tr for row in evidence %}"
     loop_end.cells[0].paragraphs[0].text = "{%tr endfor %}"
     for index, (cell, name) in enumerate(zip(data.cells, EVIDENCE_TABLE_FIELDS, strict=True)):
