@@ -49,7 +49,7 @@ demo: $(STAMP) sysdeps
 ## 静态检查：ruff、mypy（严格）、分层依赖约束
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy
+	ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## 单元/集成测试，含有界、定种子的模糊测试（tests/fuzz，几分钟内完成）
@@ -93,9 +93,9 @@ test: sysdeps sysdeps-pdf lint unit test-pg
 
 ## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动
 serve: $(STAMP)
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web migrate --noinput -v 0
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web load_demo --url http://127.0.0.1:8000/
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web migrate --noinput -v 0
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web load_demo --url http://127.0.0.1:8000/
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
 
 ## Web 负载测试：50 个并发模拟用户（只访问 127.0.0.1），报告 p50/p95 延迟和错误数
 bench-web: $(STAMP)
