@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -222,3 +223,94 @@ def test_production_needs_an_absolute_data_directory(tmp_path):
     dev = run(ANJU_WEB_DEBUG="1")
     assert dev.returncode == 0, dev.stderr
     assert (tmp_path / "var" / "anju-web.sqlite3").exists()
+
+
+def _second_admin() -> Client:
+    from anju_web.accounts.roles import Role
+    from anju_web.accounts.services import create_user
+
+    create_user("admin-2", NEW_PASSWORD, Role.administrator, None, display_name="第二管理员")
+    client = Client()
+    assert client.login(request=HttpRequest(), username="admin-2", password=NEW_PASSWORD)
+    return client
+
+
+def test_a_data_role_needs_a_second_administrator(cycle):
+    """三员分立 (review M6): the administrator only asks; another administrator approves; the
+    requester cannot approve its own request, and nobody changes its own role."""
+    from anju_web.accounts.models import GrantStatus, RoleGrant
+
+    admin = client_for("admin")
+    target = Profile.objects.get(user__username="clerk-220182")
+    response = admin.post(f"/admin/accounts/profile/{target.pk}/change/", {
+        "user": target.user_id, "role": "province_evaluator", "region": "220000", "department": "吉林省财政厅",
+        "display_name": "王芳"}, follow=True)
+    assert response.status_code == 200 and "须由另一名系统管理员" in response.content.decode()
+    target.refresh_from_db()
+    assert target.role == "county_clerk"  # nothing changed yet
+    grant = RoleGrant.objects.get(user=target.user, status=GrantStatus.pending)
+    assert AuditEvent.objects.filter(action=AuditAction.role_requested, object_id=str(target.user_id)).exists()
+    # the requester's own approval is refused
+    admin.post("/admin/accounts/rolegrant/", {"action": "approve", "_selected_action": [grant.pk]})
+    grant.refresh_from_db()
+    target.refresh_from_db()
+    assert grant.status == GrantStatus.pending and target.role == "county_clerk"
+    # a second administrator approves: now it applies, audited with both names
+    second = _second_admin()
+    second.post("/admin/accounts/rolegrant/", {"action": "approve", "_selected_action": [grant.pk]})
+    grant.refresh_from_db()
+    target.refresh_from_db()
+    assert grant.status == GrantStatus.approved and grant.decided_by.username == "admin-2"
+    assert target.role == "province_evaluator" and target.region_id == "220000"
+    event = AuditEvent.objects.get(action=AuditAction.role_approved, object_id=str(target.user_id))
+    assert event.actor.username == "admin-2" and "admin" in event.note
+    # a request cannot be decided twice; the new administrator cannot change its own role either
+    second.post("/admin/accounts/rolegrant/", {"action": "reject", "_selected_action": [grant.pk]})
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.approved
+    own = Profile.objects.get(user__username="admin-2")
+    assert second.post(f"/admin/accounts/profile/{own.pk}/change/", {
+        "user": own.user_id, "role": "province_evaluator", "region": "220000", "department": "",
+        "display_name": ""}).status_code == 403
+    own.refresh_from_db()
+    assert own.role == "administrator"
+
+
+def test_a_new_account_gets_a_data_role_only_through_a_request(cycle):
+    from anju_web.accounts.models import GrantStatus, RoleGrant
+
+    newcomer = get_user_model().objects.create_user("clerk-new", password=NEW_PASSWORD)
+    admin = client_for("admin")
+    direct = admin.post("/admin/accounts/profile/add/", {"user": newcomer.pk, "role": "county_clerk", "region": "220122",
+                                                        "department": "", "display_name": ""})
+    assert direct.status_code == 200 and "角色授予申请" in direct.content.decode()
+    assert not Profile.objects.filter(user=newcomer).exists()
+    asked = admin.post("/admin/accounts/rolegrant/add/", {"user": newcomer.pk, "role": "county_clerk", "region": "220122",
+                                                          "department": "农安县财政局", "display_name": "新人"})
+    assert asked.status_code == 302, asked.content.decode()[:3000]
+    grant = RoleGrant.objects.get(user=newcomer)
+    assert grant.status == GrantStatus.pending and grant.requested_by.username == "admin"
+    assert not Profile.objects.filter(user=newcomer).exists()
+    _second_admin().post("/admin/accounts/rolegrant/", {"action": "reject", "_selected_action": [grant.pk]})
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.rejected and not Profile.objects.filter(user=newcomer).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.role_rejected).exists()
+
+
+def test_the_administrator_cannot_change_scores_even_as_superuser(cycle):
+    import json
+
+    admin_user = get_user_model().objects.get(username="admin")
+    admin_user.is_superuser = True
+    admin_user.save()
+    token = issue_token(admin_user, "运维")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    judgement = api.get(f"/api/cycles/{cycle.pk}/judgements").json()[0]
+    response = api.put(f"/api/cycles/{cycle.pk}/judgements/{judgement['program']}/{judgement['item_path']}",
+                       data=json.dumps({"version": judgement["version"], "points": "0", "reason": "管理员自行改分"}),
+                       content_type="application/json")
+    assert response.status_code == 403 and "三员分立" in response.json()["detail"]
+    assert api.post(f"/api/cycles/{cycle.pk}/evaluations").status_code == 403
+    # a province evaluator still may
+    evaluator = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user('evaluator-finance'), '对接')}")
+    assert evaluator.post(f"/api/cycles/{cycle.pk}/evaluations").status_code == 201
