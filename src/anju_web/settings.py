@@ -137,6 +137,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju_web.middleware.DatabaseUnavailableMiddleware",
     "anju_web.middleware.ClientAddressMiddleware",
+    "anju_web.middleware.BearerDownloadMiddleware",
     "anju_web.middleware.IdleTimeoutMiddleware",
     # Login throttling and lockout (django-axes): last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
