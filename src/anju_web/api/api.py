@@ -11,13 +11,17 @@ the ``problems`` in the one problem vocabulary.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
 from anju.problems import LoadCode, Problem, ProblemsError, Severity
@@ -41,12 +45,25 @@ class BearerToken(HttpBearer):
 
 
 ERROR_RESPONSES = {
-    "401": "未登录，或接口令牌无效、已过期、已吊销",
-    "403": "无权执行此操作（或 CSRF 校验失败）",
-    "404": "没有找到该对象，或它不在您的权限范围内",
-    "409": "与当前状态冲突（版本已变、流程不允许等），未做任何修改",
-    "422": "请求内容不符合接口说明（problems 逐项列出），未做任何修改",
+    401: "未登录，或接口令牌无效、已过期、已吊销",
+    403: "无权执行此操作（或 CSRF 校验失败）",
+    404: "没有找到该对象，或它不在您的权限范围内",
+    409: "与当前状态冲突（版本已变、流程不允许等），未做任何修改",
+    422: "请求内容不符合接口说明（problems 逐项列出），未做任何修改",
 }
+
+
+class BeijingTimeEncoder(NinjaJSONEncoder):
+    """Times as the pages show them: Beijing time with its offset (2022-07-01T09:30:00+08:00)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat(timespec="seconds")
+        return super().default(o)
+
+
+class BeijingTimeRenderer(JSONRenderer):
+    encoder_class = BeijingTimeEncoder
 
 
 class AnjuApi(NinjaAPI):
@@ -62,8 +79,8 @@ class AnjuApi(NinjaAPI):
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for code, text in ERROR_RESPONSES.items():
-                    responses.setdefault(code, {"description": text,
-                                                "content": {"application/json": {"schema": ref}}})
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": text, "content": {"application/json": {"schema": ref}}}
         return schema
 
 
@@ -72,6 +89,7 @@ api = AnjuApi(
     version="1.0",
     description="填报、审核、评价、复核与审计日志的 JSON 接口。权限与网页相同：对象不在权限范围内返回 404，无权操作返回 403。",
     auth=[BearerToken(), django_auth],
+    renderer=BeijingTimeRenderer(),
     urls_namespace="api",
 )
 
