@@ -45,6 +45,7 @@ class BearerToken(HttpBearer):
 
 
 ERROR_RESPONSES = {
+    400: "请求内容无法解析（应为 UTF-8 编码的 JSON 或表单）",
     401: "未登录，或接口令牌无效、已过期、已吊销",
     403: "无权执行此操作（或 CSRF 校验失败）",
     404: "没有找到该对象，或它不在您的权限范围内",
@@ -67,7 +68,7 @@ class BeijingTimeRenderer(JSONRenderer):
 
 
 class AnjuApi(NinjaAPI):
-    """The API whose OpenAPI names every refusal: each operation answers 401/403/404/409/422 with
+    """The API whose OpenAPI names every refusal: each operation answers 400/401/403/404/409/422 with
     :class:`~anju_web.api.schemas.ErrorOut` (the body every error handler below writes)."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
@@ -140,6 +141,7 @@ def field_problem(error_entry: dict[str, Any]) -> Problem:
 
 
 HTTP_MESSAGES = {
+    400: "请求内容无法解析：应为 UTF-8 编码的 JSON（或上传文件时的 multipart 表单）",
     401: "请先登录，或在请求头 Authorization: Bearer 中提供有效的接口令牌（令牌可能已过期或已吊销）",
     403: "您的角色无权执行此操作",
     404: "没有找到该对象，或它不在您的权限范围内",
