@@ -59,10 +59,11 @@ def test_run_stores_the_engine_result_and_audits_changed_scores(cycle, users):
     assert outcome.run.totals["rental"] == "84"
     assert outcome.changed_scores == 3  # the item, its dimension and the program total
     changes = AuditEvent.objects.filter(object_type=AuditObject.score, object_id=str(outcome.run.pk))
-    by_field = {e.field: (e.old_value, e.new_value) for e in changes}
-    assert by_field["rental.project_management.project_pipeline"] == ("10", "6")
-    assert by_field["rental.project_management"] == ("15", "11")
-    assert "未达到" in AuditEvent.objects.filter(object_type=AuditObject.judgement, field="要点 target_approved").get().new_value
+    by_label = {e.object_label.rsplit(" › ", 1)[-1]: (e.field, e.old_value, e.new_value) for e in changes}
+    assert by_label["项目库储备"] == ("得分", "10", "6"), by_label
+    assert by_label["项目管理"] == ("得分", "15", "11")
+    clause = AuditEvent.objects.get(object_type=AuditObject.judgement, field__startswith="要点“")
+    assert "未达到" in clause.new_value and "target_approved" not in clause.field
 
 
 def test_engine_refusal_saves_nothing(cycle, users):

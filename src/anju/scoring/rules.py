@@ -199,7 +199,7 @@ def score_checklist(rule: Checklist, points: Decimal, judgement: Judgement | Non
         raise RuleInputError("缺少评分要点的判断：" + "、".join(missing), ScoringCode.JUDGEMENT_MISSING)
     total = sum((s for _, s in scores), ZERO)
     if total < points and not (judgement.reason and judgement.reason.strip()):
-        raise RuleInputError(f"得分{rounded_text(total)}分低于满分{rounded_text(points)}分，须说明扣分理由（reason）")
+        raise RuleInputError(f"得分{rounded_text(total)}分低于满分{rounded_text(points)}分，须说明扣分理由")
     return RuleOutcome(total, checklist_text(rule, scores, total), tuple(scores))
 
 
@@ -221,7 +221,7 @@ def score_judged(rule: Judged, points: Decimal, judgement: Judgement | None) -> 
     if value < 0 or value > points:
         raise RuleInputError(f"评价得分应在0至{rounded_text(points)}分之间，实为{rounded_text(value)}分")
     if value < points and not (judgement.reason and judgement.reason.strip()):
-        raise RuleInputError(f"评价得分{rounded_text(value)}分低于满分{rounded_text(points)}分，须说明理由（reason）")
+        raise RuleInputError(f"评价得分{rounded_text(value)}分低于满分{rounded_text(points)}分，须说明理由")
     return RuleOutcome(value, f"评价人员评定{rounded_text(value)}分")
 
 

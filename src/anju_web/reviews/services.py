@@ -184,12 +184,13 @@ FIELD_NAMES = {"points": "评定分数", "reason": "理由", "evidence": "佐证
 
 def _judgement_fields(row: Judgement, item: Item) -> dict[str, str]:
     """The judgement as the audit log shows it, one text per field (and per clause)."""
-    clause_ids = [c.id for c in item.rule.clauses] if isinstance(item.rule, Checklist) else []
+    clauses = [(c.id, c.label) for c in item.rule.clauses] if isinstance(item.rule, Checklist) else []
     return {
         "points": "" if row.points is None else plain(row.points),
         "reason": row.reason,
         "evidence": "；".join(row.evidence),
-        **{f"要点 {cid}": _clause_text(row.clauses.get(cid)) for cid in clause_ids},
+        # the clause as the evaluator reads it (its label), never its internal id
+        **{f"要点“{label}”": _clause_text(row.clauses.get(cid)) for cid, label in clauses},
     }
 
 
@@ -300,7 +301,7 @@ def _record_score_changes(user: Any, cycle: Cycle, framework: Framework, *, prev
                 continue
             changed += 1
             record(user, AuditAction.score_changed, cycle.audit_target(AuditObject.score, run.pk, f"{cycle} › {label}"),
-                   field=key, old=old_text, new=new, note=branch)
+                   field="得分", old=old_text, new=new, note=branch)
     return changed
 
 

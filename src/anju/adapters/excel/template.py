@@ -30,6 +30,7 @@ from anju.adapters.excel.layout import (
     FIRST_ROW,
     GUIDE_SHEET,
     HEADER_ROW,
+    ID_COL,
     META_SHEET,
     NO,
     NO_TASK_CELL,
@@ -320,6 +321,9 @@ def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: U
     widths = {"A": 6, "B": 46, "C": 16, "D": 9, "E": 40, "F": 28, "G": 26}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
+    # the 编号 column is the importer's (it checks each row is where the template put it): hidden, so
+    # that no internal id is shown or printed
+    ws.column_dimensions[ID_COL].hidden = True
     ws.freeze_panes = f"C{FIRST_ROW}"
     print_setup(ws, landscape=True)
     protect_sheet(ws)
