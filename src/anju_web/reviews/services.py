@@ -256,6 +256,11 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
     with transaction.atomic():
         # The row lock orders this run against writes: they count their change on this row.
         locked = Cycle.objects.select_for_update().select_related("region").get(pk=cycle.pk)
+        ensure_not_archived(locked)
+        if locked.signed_at is not None:
+            raise ReviewError(
+                f"{locked}的评价结果已于{timezone.localtime(locked.signed_at):%Y年%m月%d日 %H:%M}审定，不能再运行评价："
+                "审定的结果以审定时的评价运行为准。如须修改，须先重新打开相关单位的填报（将撤销审定），改正后再运行评价并审定")
         assembly = assemble(locked)
         dataset, source = assembly.dataset, assembly.source
         evaluation = evaluate(framework, dataset)

@@ -89,7 +89,8 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "programs": programs,
         "issues": [(p, place_label(framework, p.where)) for p in run.problems()] if run else [],
         "general_comments": [c for c in comments if not c.program],
-        "can_run": has(request.user, "reviews.run_evaluation", cycle.region),
+        "can_run": has(request.user, "reviews.run_evaluation", cycle.region) and cycle.signed_at is None
+        and not cycle.is_archived,
         "can_judge": has(request.user, "reviews.change_judgement", cycle.region),
         "can_adjust": has(request.user, "reviews.add_scoreadjustment", cycle.region) and run is not None,
         "can_comment": has(request.user, "reviews.add_comment", cycle.region),
@@ -107,6 +108,9 @@ def run(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle(request, cycle_id, "reviews.run_evaluation")
     try:
         outcome = services.run_evaluation(request.user, cycle)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+        return redirect("evaluation", cycle_id=cycle.pk)
     except EvaluationError as exc:
         request.session["evaluation_problems"] = [str(p) for p in exc.problems[:PROBLEMS_SHOWN]]
         messages.error(request, f"有 {len(exc.problems)} 个指标无法计分，未保存评价结果。")

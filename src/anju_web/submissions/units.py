@@ -161,6 +161,13 @@ def baseline_texts(submission: Submission) -> dict[tuple[str, str], str]:
     return out
 
 
+def value_texts(submission: Submission) -> dict[str, str]:
+    """Each stored row as the form shows it (``"program.figure"`` → 是/否, 不适用, a number; blank rows
+    and 无此项任务 programs left out): what a submission is compared with later (上次提交)."""
+    return {f"{pid}.{fid}": entry.display for (pid, fid), entry in entries_of(submission).items()
+            if pid not in submission.no_task and entry.state != EntryState.blank}
+
+
 def stored(problems: Iterable[ProblemDict | dict[str, Any]]) -> list[Problem]:
     """Problems as stored in a JSON field, back as :class:`Problem`."""
     return [Problem.from_dict(p) for p in problems]

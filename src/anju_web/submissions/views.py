@@ -321,14 +321,27 @@ def transition(request: HttpRequest, submission_id: int, verb: str) -> HttpRespo
     if items is None:
         messages.error(request, "请为每条退回理由选择对应的数据项。")
         return redirect("submission", submission_id=submission.pk)
+    revokes = workflow.signature_revoked_by(verb, submission)
     try:
         workflow.perform(request.user, submission, verb, reason=post_text(request, "reason"), items=items)
     except workflow.TransitionError as exc:
         messages.error(request, str(exc))
     else:
         submission.refresh_from_db()
-        messages.success(request, f"操作成功：{workflow.VERB_LABELS.get(verb, verb)}。当前状态：{submission.get_status_display()}。")
+        messages.success(request, _done_message(verb, submission, revokes))
     return redirect("submission", submission_id=submission.pk)
+
+
+def _done_message(verb: str, submission: Submission, revoked: bool) -> str:
+    status = submission.get_status_display()
+    if verb == workflow.Verb.withdraw:
+        return f"已撤回提交。本单位填报恢复为“{status}”，可修改后重新提交。"
+    if verb == workflow.Verb.reopen:
+        text = f"已重新打开{submission.region.display_name}的填报，当前状态：{status}；理由已显示给填报单位。"
+        if revoked:
+            text += ("全省评价结果的省级审定已撤销：须待该单位重新报送并经审核、审定，重新运行评价后再次审定。")
+        return text
+    return f"操作成功：{workflow.VERB_LABELS.get(verb, verb)}。当前状态：{status}。"
 
 
 def _posted_returns(request: HttpRequest) -> list[workflow.ReturnItem] | None:

@@ -1,0 +1,142 @@
+"""Workflow completeness (issue 16 item 7): 撤回 before review, reopening after 审定 saying that the
+province's 审定 is revoked, no evaluation run after 审定, batch 审核/审定 with one 审核意见, the 待办
+list, comment threads, cover fields, the printable 填报表, 上次提交 and evidence withdrawal."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+
+from anju_web.accounts.services import issue_token
+from anju_web.audit.models import AuditAction, AuditEvent, AuditObject
+from anju_web.reviews import services
+from anju_web.reviews.models import EvaluationRun
+from anju_web.submissions import workflow
+from anju_web.submissions.models import Status, Submission
+
+from .conftest import unit
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign(cycle, evaluator):
+    Submission.objects.filter(cycle=cycle).exclude(region=cycle.region).update(status=Status.approved)
+    services.sign_cycle(evaluator, cycle)
+    cycle.refresh_from_db()
+    assert cycle.signed_at is not None
+
+
+# --- 撤回 ---------------------------------------------------------------------------------------
+
+
+def test_clerk_withdraws_before_review_and_it_is_audited(cycle, users):
+    clerk = users["county_clerk"]
+    sub = unit(cycle, "220122")
+    workflow.submit(clerk, sub)
+    workflow.withdraw(clerk, sub)
+    sub.refresh_from_db()
+    assert sub.status == Status.draft and sub.submitted_at is None
+    event = AuditEvent.objects.filter(object_type=AuditObject.submission, object_id=str(sub.pk)).latest("pk")
+    assert (event.action, event.old_value, event.new_value) == (AuditAction.withdrawn, "已提交", "草稿")
+    assert event.get_action_display() == "撤回"
+
+
+def test_withdraw_is_refused_after_review_and_to_other_roles(cycle, users):
+    clerk, reviewer = users["county_clerk"], users["prefecture_reviewer"]
+    sub = unit(cycle, "220122")
+    workflow.submit(clerk, sub)
+    with pytest.raises(PermissionDenied):
+        workflow.withdraw(reviewer, sub)
+    with pytest.raises(PermissionDenied):
+        workflow.withdraw(users["province_evaluator"], sub)
+    workflow.accept(reviewer, sub)
+    with pytest.raises(workflow.TransitionError, match="不能撤回（须在“已提交”状态）"):
+        workflow.withdraw(clerk, sub)
+    sub.refresh_from_db()
+    assert sub.status == Status.accepted
+
+
+def test_withdraw_through_the_page_by_the_clerk_only(cycle, users, clients):
+    sub = unit(cycle, "220122")
+    workflow.submit(users["county_clerk"], sub)
+    assert 'data-testid="do-withdraw"' not in clients["prefecture_reviewer"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert clients["prefecture_reviewer"].post(f"/submissions/{sub.pk}/withdraw/").status_code == 403
+    sub.refresh_from_db()
+    assert sub.status == Status.submitted
+    client = clients["county_clerk"]
+    assert 'data-testid="do-withdraw"' in client.get(f"/submissions/{sub.pk}/").content.decode()
+    response = client.post(f"/submissions/{sub.pk}/withdraw/", follow=True)
+    assert "已撤回提交" in response.content.decode()
+    sub.refresh_from_db()
+    assert sub.status == Status.draft
+
+
+# --- 重新打开 after 审定 ------------------------------------------------------------------------
+
+
+def test_reopen_after_signing_says_the_signature_is_revoked(cycle, users, clients):
+    evaluator = users["province_evaluator"]
+    _sign(cycle, evaluator)
+    sub = unit(cycle, "220122")
+    client = clients["province_evaluator"]
+    page = client.get(f"/submissions/{sub.pk}/").content.decode()
+    assert 'data-testid="reopen-revokes"' in page and "撤销省级对全省评价结果的审定" in page
+    assert "撤销审定并重新打开" in page
+    refused = client.post(f"/submissions/{sub.pk}/reopen/", {"reason": "  "}, follow=True).content.decode()
+    assert "重新打开须说明理由" in refused
+    sub.refresh_from_db()
+    assert sub.status == Status.locked
+    done = client.post(f"/submissions/{sub.pk}/reopen/", {"reason": "监管局复核发现补贴户数有误"}, follow=True)
+    text = done.content.decode()
+    assert "全省评价结果的省级审定已撤销" in text
+    cycle.refresh_from_db()
+    assert cycle.signed_at is None
+    sub.refresh_from_db()
+    assert sub.status == Status.draft and sub.reopen_reason == "监管局复核发现补贴户数有误"
+    # The clerk sees the reason as something to fix, until the unit submits again.
+    clerk_page = clients["county_clerk"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert 'data-testid="reopen-reason"' in clerk_page and "监管局复核发现补贴户数有误" in clerk_page
+    workflow.submit(users["county_clerk"], sub)
+    sub.refresh_from_db()
+    assert sub.reopen_reason == ""
+
+
+def test_reopen_before_signing_does_not_speak_of_revoking(cycle, clients):
+    sub = unit(cycle, "220221")
+    Submission.objects.filter(pk=sub.pk).update(status=Status.approved)
+    page = clients["province_evaluator"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert 'data-testid="reopen-form"' in page and 'data-testid="reopen-revokes"' not in page
+    text = clients["province_evaluator"].post(f"/submissions/{sub.pk}/reopen/", {"reason": "数据更正"}, follow=True).content.decode()
+    assert "已重新打开" in text and "审定已撤销" not in text
+
+
+def test_only_the_province_reopens(cycle, users, clients):
+    sub = unit(cycle, "220221")
+    Submission.objects.filter(pk=sub.pk).update(status=Status.approved)
+    for role in ("county_clerk", "prefecture_reviewer", "supervision_reviewer", "administrator"):
+        response = clients[role].post(f"/submissions/{sub.pk}/reopen/", {"reason": "试图重新打开"})
+        assert response.status_code in (403, 404), role
+    sub.refresh_from_db()
+    assert sub.status == Status.approved
+
+
+# --- no evaluation run after 审定 ---------------------------------------------------------------
+
+
+def test_running_after_signing_is_refused_everywhere(cycle, users, clients):
+    evaluator = users["province_evaluator"]
+    _sign(cycle, evaluator)
+    runs = EvaluationRun.objects.count()
+    with pytest.raises(services.ReviewError, match=r"已于.*审定，不能再运行评价"):
+        services.run_evaluation(evaluator, cycle)
+    page = clients["province_evaluator"].post(f"/cycles/{cycle.pk}/evaluation/run/", follow=True).content.decode()
+    assert "不能再运行评价" in page
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(evaluator, '测试')}")
+    response = api.post(f"/api/cycles/{cycle.pk}/evaluations", content_type="application/json")
+    assert response.status_code == 409
+    assert "不能再运行评价" in response.json()["detail"]
+    assert EvaluationRun.objects.count() == runs
+    # The run button is not offered any more.
+    assert f'action="/cycles/{cycle.pk}/evaluation/run/"' not in clients["province_evaluator"].get(
+        f"/cycles/{cycle.pk}/evaluation/").content.decode()
