@@ -140,3 +140,77 @@ def test_running_after_signing_is_refused_everywhere(cycle, users, clients):
     # The run button is not offered any more.
     assert f'action="/cycles/{cycle.pk}/evaluation/run/"' not in clients["province_evaluator"].get(
         f"/cycles/{cycle.pk}/evaluation/").content.decode()
+
+
+# --- 待办 ----------------------------------------------------------------------------------------
+
+
+def test_todo_lists_what_waits_for_each_role(cycle, users, clients):
+    from anju_web.reports.todo import todo_groups
+
+    reviewer, evaluator = users["prefecture_reviewer"], users["province_evaluator"]
+    clerk_sub = unit(cycle, "220122")
+    workflow.submit(users["county_clerk"], clerk_sub)
+    workflow.return_items(reviewer, clerk_sub, [workflow.ReturnItem("rental", "subsidy_paid", "与台账不符")])
+    groups = {g.key: g for g in todo_groups(users["county_clerk"], cycle)}
+    assert [i.where for i in groups["fill"].items] == ["农安县"]
+    assert "与台账不符" in groups["fill"].items[0].text and "待修改并回复" in groups["fill"].items[0].text
+    # 长春's reviewer: 德惠市 and 公主岭市 are submitted in the demo; nothing of 吉林市.
+    review = {g.key: g for g in todo_groups(reviewer, cycle)}["review"]
+    assert sorted(i.where for i in review.items) == ["公主岭市", "德惠市"] and review.batch_verb == "accept"
+    assert all(g.key != "review" for g in todo_groups(users["county_clerk"], cycle))
+    # The province: 永吉县 and 蛟河市 accepted; open comments with their indicator named.
+    services.add_comment(users["supervision_reviewer"], cycle, "资金分配依据不足", program_id="rental",
+                         item_path="fund_management.fund_distribution")
+    province = {g.key: g for g in todo_groups(evaluator, cycle)}
+    assert sorted(i.where for i in province["approve"].items) == ["永吉县", "蛟河市"]
+    [comment] = province["comments"].items
+    assert comment.where == "全省评价结果 › 住房租赁保障 › 资金管理 › 资金分配" and "待答复" in comment.text
+    assert all(g.key not in ("approve", "comments") for g in todo_groups(reviewer, cycle))
+    # The bureau sees nothing of the units' review.
+    bureau = {g.key for g in todo_groups(users["supervision_reviewer"], cycle)}
+    assert not bureau & {"fill", "review", "approve"}
+    # The page and the menu link, in Chinese, without internal ids.
+    page = clients["province_evaluator"].get(f"/cycles/{cycle.pk}/todo/").content.decode()
+    assert "待审定的单位" in page and "资金分配依据不足" in page and "fund_management" not in page
+    assert f'href="/cycles/{cycle.pk}/todo/"' in clients["county_clerk"].get(f"/submissions/{clerk_sub.pk}/").content.decode()
+    assert "暂无待办事项" in clients["administrator"].get(f"/cycles/{cycle.pk}/todo/").content.decode()
+
+
+# --- 批量审核 / 审定 -----------------------------------------------------------------------------
+
+
+def test_batch_accept_with_one_opinion_each_audited(cycle, clients):
+    subs = [unit(cycle, "220183"), unit(cycle, "220184")]
+    response = clients["prefecture_reviewer"].post(f"/cycles/{cycle.pk}/todo/batch/", {
+        "verb": "accept", "submission": [s.pk for s in subs], "reason": "数据与台账一致，同意上报"}, follow=True)
+    assert "已审核通过 2 个单位" in response.content.decode()
+    for sub in subs:
+        sub.refresh_from_db()
+        assert sub.status == Status.accepted
+        event = AuditEvent.objects.filter(object_type=AuditObject.submission, object_id=str(sub.pk)).latest("pk")
+        assert (event.action, event.note) == (AuditAction.accepted, "数据与台账一致，同意上报")
+
+
+def test_batch_refuses_what_the_role_may_not_do_and_reports_each_unit(cycle, clients):
+    mine, other = unit(cycle, "220183"), unit(cycle, "220221")  # 德惠市 (长春), 永吉县 (吉林市, accepted)
+    # The clerk may not review at all; 长春's reviewer never reaches 吉林市's unit.
+    clients["county_clerk"].post(f"/cycles/{cycle.pk}/todo/batch/", {"verb": "accept", "submission": [mine.pk]})
+    mine.refresh_from_db()
+    assert mine.status == Status.submitted
+    clients["prefecture_reviewer"].post(f"/cycles/{cycle.pk}/todo/batch/", {"verb": "approve", "submission": [mine.pk, other.pk]})
+    other.refresh_from_db()
+    assert other.status == Status.accepted
+    text = clients["prefecture_reviewer"].post(f"/cycles/{cycle.pk}/todo/batch/", {
+        "verb": "approve", "submission": [mine.pk]}, follow=True).content.decode()
+    assert "德惠市未能审定" in text
+    # The province approves 永吉县 and 蛟河市 together; 德惠市 (not yet accepted) is refused with its reason.
+    both = [unit(cycle, "220221"), unit(cycle, "220281")]
+    text = clients["province_evaluator"].post(f"/cycles/{cycle.pk}/todo/batch/", {
+        "verb": "approve", "submission": [s.pk for s in [*both, mine]], "reason": "同意"}, follow=True).content.decode()
+    assert "已审定 2 个单位" in text and "德惠市未能审定" in text
+    assert {s.status for s in Submission.objects.filter(pk__in=[s.pk for s in both])} == {Status.approved}
+    mine.refresh_from_db()
+    assert mine.status == Status.submitted
+    assert "批量操作只能是" in clients["province_evaluator"].post(
+        f"/cycles/{cycle.pk}/todo/batch/", {"verb": "reopen", "submission": [both[0].pk]}, follow=True).content.decode()
