@@ -44,6 +44,7 @@ urlpatterns = [
     path("adjustments/<int:adjustment_id>/respond/", reviews.respond, name="respond_adjustment"),
     path("cycles/<int:cycle_id>/comments/", reviews.comment, name="add_comment"),
     path("comments/<int:comment_id>/resolve/", reviews.resolve, name="resolve_comment"),
+    path("comments/<int:comment_id>/reply/", reviews.reply_comment, name="reply_comment"),
     path("cycles/<int:cycle_id>/evidence/", evidence.evidence_list, name="evidence_list"),
     path("cycles/<int:cycle_id>/allocations/", allocations.allocation_list, name="allocations"),
     path("cycles/<int:cycle_id>/document-audits/", audits.audit_list, name="document_audits"),

@@ -214,3 +214,43 @@ def test_batch_refuses_what_the_role_may_not_do_and_reports_each_unit(cycle, cli
     assert mine.status == Status.submitted
     assert "批量操作只能是" in clients["province_evaluator"].post(
         f"/cycles/{cycle.pk}/todo/batch/", {"verb": "reopen", "submission": [both[0].pk]}, follow=True).content.decode()
+
+
+# --- comment threads ----------------------------------------------------------------------------
+
+
+def test_indicator_comment_is_answered_closed_and_holds_signing(cycle, users, clients):
+    supervisor, evaluator = users["supervision_reviewer"], users["province_evaluator"]
+    comment = services.add_comment(supervisor, cycle, "资金分配依据不足", program_id="rental",
+                                   item_path="fund_management.fund_distribution")
+    page = clients["province_evaluator"].get(f"/cycles/{cycle.pk}/evaluation/").content.decode()
+    assert f'action="/comments/{comment.pk}/resolve/"' in page and f'action="/comments/{comment.pk}/reply/"' in page
+    # The bureau may reply but not close; the clerk and the prefecture may do neither.
+    assert f'action="/comments/{comment.pk}/resolve/"' not in clients["supervision_reviewer"].get(
+        f"/cycles/{cycle.pk}/evaluation/").content.decode()
+    assert clients["county_clerk"].post(f"/comments/{comment.pk}/reply/", {"text": "试图回复"}).status_code in (403, 404)
+    assert clients["prefecture_reviewer"].post(f"/comments/{comment.pk}/reply/", {"text": "试图回复"}).status_code in (403, 404)
+    assert clients["supervision_reviewer"].post(f"/comments/{comment.pk}/resolve/").status_code == 403
+    clients["province_evaluator"].post(f"/comments/{comment.pk}/reply/", {"text": "已补充资金分配文件"})
+    clients["supervision_reviewer"].post(f"/comments/{comment.pk}/reply/", {"text": "收到，同意"})
+    assert list(comment.replies.values_list("text", flat=True)) == ["已补充资金分配文件", "收到，同意"]
+    assert AuditEvent.objects.filter(action=AuditAction.comment_replied, object_id=str(comment.pk)).count() == 2
+    # The bureau's 待办 shows the province's answer while the last word is the province's.
+    from anju_web.reports.todo import todo_groups
+
+    comment.replies.filter(text="收到，同意").delete()
+    answered = {g.key: g for g in todo_groups(supervisor, cycle)}["answered"]
+    assert "已补充资金分配文件" in answered.items[0].text
+    # 审定 waits for the open comment.
+    Submission.objects.filter(cycle=cycle).exclude(region=cycle.region).update(status=Status.approved)
+    with pytest.raises(services.ReviewError, match="还有 1 条意见未办结"):
+        services.sign_cycle(evaluator, cycle)
+    text = clients["province_evaluator"].post(f"/comments/{comment.pk}/resolve/", follow=True).content.decode()
+    assert "意见已办结" in text
+    comment.refresh_from_db()
+    assert comment.resolved_at is not None
+    assert "该意见已办结" in clients["supervision_reviewer"].post(
+        f"/comments/{comment.pk}/reply/", {"text": "再补充"}, follow=True).content.decode()
+    services.sign_cycle(evaluator, cycle)
+    cycle.refresh_from_db()
+    assert cycle.signed_at is not None

@@ -257,12 +257,9 @@ def _open_findings(cycle: Cycle, run: EvaluationRun | None) -> list[OpenItem]:
         for problem in run.problems():
             findings.append(OpenItem("一致性检查", problem.severity.label, place_label(framework, problem.where),
                                     problem.message, evaluation_page))
-    for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("submission__region"):
-        if comment.submission is not None:
-            findings.append(OpenItem("意见", "待办结", comment.submission.region.display_name, comment.text,
-                                    reverse("submission", args=[comment.submission.pk])))
-        else:
-            findings.append(OpenItem("意见", "待办结", "省级评价", comment.text, evaluation_page))
+    for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("cycle", "submission__region"):
+        link = reverse("submission", args=[comment.submission.pk]) if comment.submission is not None else evaluation_page
+        findings.append(OpenItem("意见", "待办结", todo.comment_place(comment), comment.text, f"{link}#comment-{comment.pk}"))
     for adjustment in ScoreAdjustment.objects.filter(cycle=cycle, status=AdjustmentStatus.proposed):
         findings.append(OpenItem("调整建议", "待答复", item_label(cycle.framework, adjustment.program, adjustment.item_path),
                                 f"建议由 {plain(adjustment.self_score)} 分调整为 {plain(adjustment.proposed_score)} 分：{adjustment.reason}",

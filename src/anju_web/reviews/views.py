@@ -65,7 +65,8 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle(request, cycle_id, "reviews.view_evaluationrun")
     run = services.latest_run(cycle)
     adjustments = list(ScoreAdjustment.objects.filter(cycle=cycle).select_related("author", "responded_by"))
-    comments = list(Comment.objects.filter(cycle=cycle, submission__isnull=True).select_related("author", "resolved_by"))
+    comments = list(Comment.objects.filter(cycle=cycle, submission__isnull=True).select_related("author", "resolved_by")
+                    .prefetch_related("replies__author"))
     programs: list[ProgramScores] = []
     framework = cycle.framework
     if run is not None:
@@ -96,6 +97,8 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "can_comment": has(request.user, "reviews.add_comment", cycle.region),
         "can_respond": has(request.user, "reviews.respond_scoreadjustment", cycle.region),
         "can_resolve": has(request.user, "reviews.resolve_comment", cycle.region),
+        "can_reply_comments": has(request.user, "reviews.add_comment", cycle.region)
+        or has(request.user, "reviews.resolve_comment", cycle.region),
         "can_sign": has(request.user, "submissions.sign_cycle", cycle.region) and cycle.signed_at is None,
         "problems": request.session.pop("evaluation_problems", None),
     }
@@ -367,6 +370,25 @@ def resolve(request: HttpRequest, comment_id: int) -> HttpResponse:
         services.resolve_comment(request.user, item)
     except services.ReviewError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, "意见已办结。")
+    return _back_to_comment(item)
+
+
+def _back_to_comment(item: Comment) -> HttpResponse:
     if item.submission_id:
         return redirect("submission", submission_id=item.submission_id)
     return redirect("evaluation", cycle_id=item.cycle_id)
+
+
+@login_required
+@require_POST
+def reply_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item = get_object_or_404(Comment.objects.select_related("cycle", "cycle__region", "submission__region"), pk=comment_id)
+    try:
+        services.reply_to_comment(request.user, item, post_text(request, "text"))
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "回复已提交。")
+    return _back_to_comment(item)

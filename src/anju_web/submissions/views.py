@@ -166,7 +166,10 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "figure_choices": figure_choices,
         "return_rows": range(RETURN_FORM_ROWS),
         "evidence": submission.cycle.evidence.filter(region=submission.region),
-        "comments": submission.comments.select_related("author"),
+        "comments": submission.comments.select_related("author", "resolved_by").prefetch_related("replies__author"),
+        "can_reply_comments": has(user, "reviews.add_comment", submission.region)
+        or has(user, "reviews.resolve_comment", submission.region),
+        "can_resolve": has(user, "reviews.resolve_comment", submission.region),
         "history": _labelled(framework, list(history.order_by("-at", "-pk")[:HISTORY_SHOWN])),
         "import_problems": import_problems or [],
     }
