@@ -254,3 +254,50 @@ def test_indicator_comment_is_answered_closed_and_holds_signing(cycle, users, cl
     services.sign_cycle(evaluator, cycle)
     cycle.refresh_from_db()
     assert cycle.signed_at is not None
+
+
+# --- cover fields ---------------------------------------------------------------------------------
+
+
+def test_cover_fields_are_kept_shown_and_audited(cycle, users, clients):
+    sub = unit(cycle, "220122")
+    client = clients["county_clerk"]
+    page = client.get(f"/submissions/{sub.pk}/").content.decode()
+    response = client.post(f"/submissions/{sub.pk}/save/", {
+        "version": sub.version, "cover-reporter": "李明", "cover-phone": "0431-8888 6666",
+        "cover-report_date": "2023-01-10", "cover-unit_head": "张华"})
+    assert response.status_code == 302 and 'data-testid="cover"' in page
+    sub.refresh_from_db()
+    assert (sub.reporter, sub.phone, str(sub.report_date), sub.unit_head) == ("李明", "0431-8888 6666", "2023-01-10", "张华")
+    fields = set(AuditEvent.objects.filter(action=AuditAction.cover_changed, submission_id=sub.pk).values_list("field", flat=True))
+    assert fields == {"封面.填报人", "封面.联系电话", "封面.填报日期", "封面.单位负责人"}
+    # A bad phone number or date is refused with a Chinese message naming the field; nothing changes.
+    text = client.post(f"/submissions/{sub.pk}/save/", {"version": sub.version, "cover-phone": "call me",
+                                                        "cover-report_date": "0001-01-01"}, follow=True).content.decode()
+    assert "封面信息未保存" in text and "联系电话" in text and "填报日期" in text
+    sub.refresh_from_db()
+    assert sub.phone == "0431-8888 6666"
+    # Shown read-only to the reviewer, and carried into the unit's Excel template and back.
+    shown = clients["prefecture_reviewer"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert "填报人：李明" in shown and "单位负责人：张华" in shown and "2023年1月10日" in shown
+    from anju_web.submissions.units import unit_report
+
+    report = unit_report(sub)
+    assert (report.reporter, report.phone, str(report.submitted_at)) == ("李明", "0431-8888 6666", "2023-01-10")
+    # Others may not write the cover.
+    refused = clients["prefecture_reviewer"].post(f"/submissions/{sub.pk}/save/", {"version": sub.version, "cover-reporter": "他人"})
+    assert refused.status_code == 403
+    sub.refresh_from_db()
+    assert sub.reporter == "李明"
+
+
+def test_cover_comes_in_with_an_excel_upload(cycle, users):
+    from anju_web.submissions.services import save_unit_report
+    from anju_web.submissions.units import unit_report
+
+    sub = unit(cycle, "220122")
+    report = unit_report(sub).model_copy(update={"reporter": "王五", "phone": "13800000000"})
+    save_unit_report(users["county_clerk"], sub, report, source="Excel 导入：测试.xlsx")
+    sub.refresh_from_db()
+    assert (sub.reporter, sub.phone) == ("王五", "13800000000")
+    assert AuditEvent.objects.filter(action=AuditAction.cover_changed, submission_id=sub.pk, new_value="王五").exists()

@@ -90,7 +90,9 @@ def unit_report(submission: Submission, entries: dict[tuple[str, str], FigureEnt
         programs[pid] = UnitProgram(figures=figures, answers=answers, explanations=explanations)
     return UnitReport.model_validate({
         "name": submission.region.display_name,
-        "submitted_at": submission.submitted_at.date() if submission.submitted_at else None,
+        "submitted_at": submission.report_date or (submission.submitted_at.date() if submission.submitted_at else None),
+        "reporter": submission.reporter or None,
+        "phone": submission.phone or None,
         "source": submission.source or None,
         "programs": programs,
     })

@@ -24,10 +24,13 @@ from anju_web.submissions.frameworks import figure_label, program_label
 from anju_web.submissions.inputs import RowInput
 from anju_web.submissions.models import EntryState, FigureEntry, ItemReturn, ReturnStatus, Submission
 from anju_web.submissions.services import (
+    COVER_FIELDS,
+    CoverErrors,
     FigureErrors,
     NotEditable,
     StaleVersion,
     reply_to_return,
+    save_cover,
     save_figures,
     save_unit_report,
 )
@@ -252,6 +255,12 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
     _report_saved(request, result.changed, result.issues)
+    cover = {name: post_text(request, f"cover-{name}") for name in COVER_FIELDS if f"cover-{name}" in request.POST}
+    if cover:
+        try:
+            save_cover(request.user, submission, cover)
+        except CoverErrors as exc:
+            messages.error(request, f"封面信息未保存：{exc}")
     if post_text(request, "then") == "submit":
         # 提交 pressed with unsaved edits: they were saved first (above); now the submission.
         if result.issues and any(i.is_error for i in result.issues):
