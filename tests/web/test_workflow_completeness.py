@@ -301,3 +301,32 @@ def test_cover_comes_in_with_an_excel_upload(cycle, users):
     sub.refresh_from_db()
     assert (sub.reporter, sub.phone) == ("王五", "13800000000")
     assert AuditEvent.objects.filter(action=AuditAction.cover_changed, submission_id=sub.pk, new_value="王五").exists()
+
+
+# --- 上次提交 -------------------------------------------------------------------------------------
+
+
+def test_previous_submission_column_shows_what_changed(cycle, users, clients):
+    from anju_web.submissions.services import reply_to_return, save_figures
+
+    from .conftest import rows, stored
+
+    clerk, reviewer = users["county_clerk"], users["prefecture_reviewer"]
+    sub = unit(cycle, "220122")
+    page = clients["county_clerk"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert "上次提交" not in page  # never submitted: nothing to compare with
+    old = stored(sub, "rental", "subsidy_paid")
+    workflow.submit(clerk, sub)
+    workflow.return_items(reviewer, sub, [workflow.ReturnItem("rental", "subsidy_paid", "与台账不符")])
+    new = str(int(old) - 1)
+    save_figures(clerk, sub, rows(rental__subsidy_paid=new))
+    page = clients["county_clerk"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert 'data-testid="prev-rental-subsidy_paid" title="与上次提交不同">' + old in page
+    assert "与上次提交相比有 1 个数据项不同" in page
+    reply_to_return(clerk, sub.returns.get(), "已改正")
+    workflow.submit(clerk, sub)
+    # The reviewer sees the resubmission against the submission before.
+    page = clients["prefecture_reviewer"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert 'data-testid="prev-rental-subsidy_paid" title="与上次提交不同">' + old in page
+    assert f'data-figure="rental.subsidy_paid">{new}<' in page
+    assert "与上次提交相比有 1 个数据项不同" in page

@@ -66,6 +66,13 @@ class FormRow:
     """Last year's value (the baseline copied when the cycle was opened), as the form shows it."""
     conflict: str = ""
     """After a refused save: the value another user stored meanwhile (the row shows the typed one)."""
+    last_submitted: str | None = None
+    """The value at the submission before (上次提交; None: there was none to compare with)."""
+
+    @property
+    def changed_since_submitted(self) -> bool:
+        current = self.entry.display if self.entry is not None and self.entry.state != EntryState.blank else ""
+        return self.last_submitted is not None and self.last_submitted != current
 
     @property
     def spec(self) -> FigureSpec:
@@ -111,6 +118,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
     for issue in stored_problems(submission.issues):
         issues_by_where.setdefault((issue.where.program or "", issue.where.figure or ""), []).append(issue)
     last_year = baseline_texts(submission)
+    compared = compared_values(submission)
     blocks = []
     for program, entry_rows in program_rows(submission):
         pid = program.id
@@ -128,10 +136,20 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
                 answer = entry.answer
                 text = ("是" if answer else "否") if answer is not None else figure_value_text(entry.figure_value)
                 note = entry.explanation
-            rows.append(FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
-                                open_returns.get(key, []), issues_by_where.get(key, []), last_year.get(key, "")))
+            form_row = FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
+                               open_returns.get(key, []), issues_by_where.get(key, []), last_year.get(key, ""))
+            if compared:
+                form_row.last_submitted = compared.get(f"{pid}.{row.spec.id}", "")
+            rows.append(form_row)
         blocks.append(ProgramBlock(pid, program.label, pid in switches, rows))
     return blocks
+
+
+def compared_values(submission: Submission) -> dict[str, str]:
+    """What the 上次提交 column shows: while the unit edits, what it last submitted; once it has
+    submitted again, the submission before, so reviewers see what changed (empty: nothing to compare)."""
+    values = submission.submitted_values if submission.is_editable else submission.previous_values
+    return {str(k): str(v) for k, v in (values or {}).items()}
 
 
 def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramBlock],
@@ -152,6 +170,8 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "submission": submission,
         "cycle": submission.cycle,
         "has_baseline": bool(submission.baseline),
+        "has_previous": bool(compared_values(submission)),
+        "changed_since": sum(1 for b in blocks for r in b.rows if r.changed_since_submitted),
         "blocks": blocks,
         "errors": [p for p in problems if p.is_error],
         "warnings": warnings,
