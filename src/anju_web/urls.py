@@ -65,6 +65,7 @@ urlpatterns = [
     path("allocations/<int:allocation_id>/<slug:kind>/", allocations.allocation_download, name="allocation_download"),
     path("cycles/<int:cycle_id>/evidence/upload/", evidence.upload, name="evidence_upload"),
     path("evidence/<int:evidence_id>/download/", evidence.download, name="evidence_download"),
+    path("evidence/<int:evidence_id>/withdraw/", evidence.withdraw_file, name="evidence_withdraw"),
     path("submissions/<int:submission_id>/", submissions.detail, name="submission"),
     path("submissions/<int:submission_id>/save/", submissions.save, name="save_figures"),
     path("submissions/<int:submission_id>/template.xlsx", submissions.template, name="submission_template"),

@@ -330,3 +330,72 @@ def test_previous_submission_column_shows_what_changed(cycle, users, clients):
     assert 'data-testid="prev-rental-subsidy_paid" title="与上次提交不同">' + old in page
     assert f'data-figure="rental.subsidy_paid">{new}<' in page
     assert "与上次提交相比有 1 个数据项不同" in page
+
+
+# --- evidence tied to an indicator, replaced, withdrawn -------------------------------------------
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _upload(client, cycle, region, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = {"region": region, "next": "/", "file": SimpleUploadedFile(fields.pop("name", "拨付文件.pdf"), PDF,
+                                                                       "application/pdf"), **fields}
+    return client.post(f"/cycles/{cycle.pk}/evidence/upload/", data, follow=True)
+
+
+def test_unit_evidence_is_tied_replaced_and_withdrawn_never_deleted(cycle, clients):
+    from anju_web.evidence.models import EvidenceFile
+
+    sub = unit(cycle, "220122")
+    client = clients["county_clerk"]
+    page = client.get(f"/submissions/{sub.pk}/").content.decode()
+    assert 'name="item"' in page and "住房租赁保障 › 资金管理 › 资金分配" in page
+    _upload(client, cycle, "220122", title="资金拨付文件", item="rental:fund_management.fund_distribution")
+    first = EvidenceFile.objects.filter(cycle=cycle, region="220122").latest("pk")
+    assert (first.program, first.item_path) == ("rental", "fund_management.fund_distribution")
+    shown = client.get(f"/submissions/{sub.pk}/").content.decode()
+    assert "住房租赁保障 › 资金管理 › 资金分配" in shown and "fund_management" not in shown.split('data-testid="evidence-files"')[1].split("</table>")[0]
+    # Replace: a new file in its place, the old one withdrawn and kept.
+    text = _upload(client, cycle, "220122", name="拨付文件（盖章版）.pdf", replaces=first.pk).content.decode()
+    assert "已用新文件替换" in text
+    second = EvidenceFile.objects.filter(cycle=cycle, region="220122").latest("pk")
+    first.refresh_from_db()
+    assert second.replaces == first and first.is_withdrawn and "替换" in first.withdraw_reason
+    assert (second.program, second.item_path, second.title) == ("rental", "fund_management.fund_distribution", "资金拨付文件")
+    assert AuditEvent.objects.filter(action=AuditAction.evidence_replaced, object_id=str(first.pk), submission_id=sub.pk).exists()
+    # Withdraw needs a reason; it is recorded and the file leaves the official list but not the database.
+    assert "须说明理由" in client.post(f"/evidence/{second.pk}/withdraw/", {"reason": " ", "next": "/"}, follow=True).content.decode()
+    client.post(f"/evidence/{second.pk}/withdraw/", {"reason": "上传错了文件", "next": "/"})
+    second.refresh_from_db()
+    assert second.is_withdrawn and second.withdraw_reason == "上传错了文件"
+    assert EvidenceFile.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+    assert not EvidenceFile.objects.filter(cycle=cycle, region="220122").current().filter(pk__in=[first.pk, second.pk]).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.evidence_withdrawn, object_id=str(second.pk), note="上传错了文件").exists()
+    assert client.get(f"/evidence/{second.pk}/download/").status_code == 200  # still on record
+    assert "已撤回" in client.get(f"/submissions/{sub.pk}/").content.decode()
+    assert "已撤回" in clients["prefecture_reviewer"].get(f"/cycles/{cycle.pk}/evidence/").content.decode()
+
+
+def test_evidence_withdrawal_is_refused_to_others_and_after_submitting(cycle, users, clients):
+    from anju_web.evidence.models import EvidenceFile
+
+    sub = unit(cycle, "220122")
+    _upload(clients["county_clerk"], cycle, "220122", title="台账")
+    mine = EvidenceFile.objects.filter(cycle=cycle, region="220122").latest("pk")
+    for role in ("prefecture_reviewer", "province_evaluator", "supervision_reviewer", "administrator"):
+        assert clients[role].post(f"/evidence/{mine.pk}/withdraw/", {"reason": "试图撤回"}).status_code in (403, 404), role
+    assert clients_for_other_clerk().post(f"/evidence/{mine.pk}/withdraw/", {"reason": "试图撤回"}).status_code == 404
+    workflow.submit(users["county_clerk"], sub)
+    text = clients["county_clerk"].post(f"/evidence/{mine.pk}/withdraw/", {"reason": "改主意", "next": "/"}, follow=True)
+    assert "不在可修改状态" in text.content.decode()
+    mine.refresh_from_db()
+    assert not mine.is_withdrawn
+
+
+def clients_for_other_clerk():
+    from .conftest import client_for
+
+    return client_for("clerk-220182")

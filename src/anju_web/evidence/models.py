@@ -5,8 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from anju.framework.describe import item_label
 from anju_web.regions.models import Region
 from anju_web.submissions.models import Cycle
+
+
+class EvidenceQuerySet(models.QuerySet["EvidenceFile"]):
+    def current(self) -> EvidenceQuerySet:
+        """The files in force: not withdrawn (withdrawn and replaced files stay on record)."""
+        return self.filter(withdrawn_at__isnull=True)
 
 
 class EvidenceFile(models.Model):
@@ -29,6 +36,8 @@ class EvidenceFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="撤回人")
     withdraw_reason = models.TextField("撤回理由", blank=True)
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
@@ -40,3 +49,17 @@ class EvidenceFile(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def item_text(self) -> str:
+        """The program and indicator the file is tied to, as people read them ("" when none)."""
+        if not self.program:
+            return ""
+        framework = self.cycle.framework
+        try:
+            program = framework.program(self.program)
+        except KeyError:
+            return self.program
+        if not self.item_path:
+            return program.label
+        return item_label(framework, self.program, self.item_path)

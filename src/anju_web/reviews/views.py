@@ -201,7 +201,7 @@ def _judge_forms(cycle: Cycle, only: tuple[str, str] | None = None) -> list[Judg
     framework = cycle.framework
     judgements = {(j.program, j.item_path): j for j in Judgement.objects.filter(cycle=cycle)}
     narratives = {(n.program, n.item_path): n.text for n in Narrative.objects.filter(cycle=cycle)}
-    evidence = list(EvidenceFile.objects.filter(cycle=cycle, region=cycle.region))
+    evidence = list(EvidenceFile.objects.filter(cycle=cycle, region=cycle.region).current())
     forms = []
     for program in framework.programs:
         for path, item in judged_items(framework, program.id):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from anju.collect.rows import EntryRow
 from anju.dataset.models import BLANK_TEXT
+from anju.framework.describe import item_label
 from anju.framework.models import FigureSpec
 from anju.problems import Problem, Severity
 from anju_web.accounts.policy import has
@@ -145,6 +146,15 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
     return blocks
 
 
+def evidence_items(framework: Any, program_ids: list[str]) -> list[tuple[str, str]]:
+    """The indicators a unit's evidence file can be tied to (value ``program:path``, label in Chinese)."""
+    out = []
+    for pid in program_ids:
+        for path, _item in framework.program(pid).items():
+            out.append((f"{pid}:{path}", item_label(framework, pid, path)))
+    return out
+
+
 def compared_values(submission: Submission) -> dict[str, str]:
     """What the 上次提交 column shows: while the unit edits, what it last submitted; once it has
     submitted again, the submission before, so reviewers see what changed (empty: nothing to compare)."""
@@ -188,7 +198,9 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "can_upload": can_fill and has(user, "evidence.add_evidencefile", submission.region),
         "figure_choices": figure_choices,
         "return_rows": range(RETURN_FORM_ROWS),
-        "evidence": submission.cycle.evidence.filter(region=submission.region),
+        "evidence": submission.cycle.evidence.filter(region=submission.region).select_related(
+            "region", "cycle", "uploaded_by", "withdrawn_by"),
+        "evidence_items": evidence_items(framework, [b.id for b in blocks]),
         "comments": submission.comments.select_related("author", "resolved_by").prefetch_related("replies__author"),
         "can_reply_comments": has(user, "reviews.add_comment", submission.region)
         or has(user, "reviews.resolve_comment", submission.region),
