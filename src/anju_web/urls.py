@@ -69,6 +69,7 @@ urlpatterns = [
     path("submissions/<int:submission_id>/", submissions.detail, name="submission"),
     path("submissions/<int:submission_id>/save/", submissions.save, name="save_figures"),
     path("submissions/<int:submission_id>/template.xlsx", submissions.template, name="submission_template"),
+    path("submissions/<int:submission_id>/print.pdf", submissions.print_form, name="submission_print"),
     path("submissions/<int:submission_id>/upload/", submissions.upload, name="submission_upload"),
     path("submissions/<int:submission_id>/<slug:verb>/", submissions.transition, name="transition"),
     path("returns/<int:return_id>/reply/", submissions.reply, name="reply_return"),

@@ -399,3 +399,38 @@ def clients_for_other_clerk():
     from .conftest import client_for
 
     return client_for("clerk-220182")
+
+
+# --- 填报表 PDF for 盖章 --------------------------------------------------------------------------
+
+
+def test_unit_form_prints_with_the_sign_off_block(cycle, users, clients):
+    import io
+
+    import docx as python_docx
+
+    from anju.adapters.report.unit_form import unit_form_docx
+    from anju_web.submissions.services import save_cover
+    from anju_web.submissions.views import unit_form
+
+    sub = unit(cycle, "220122")
+    save_cover(users["county_clerk"], sub, {"reporter": "李明", "phone": "0431-88886666", "report_date": "2023-01-10",
+                                            "unit_head": "张华"})
+    form = unit_form(sub)
+    document = python_docx.Document(io.BytesIO(unit_form_docx(form)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "农安县2022年度城镇保障性安居工程绩效评价填报表" in text
+    assert "填报单位（盖章）" in text and "单位负责人：张华" in text
+    assert "填表人：李明" in text and "联系电话：0431-88886666" in text and "日期：2023年01月10日" in text
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "住房租赁保障" in text and "数据项" in cells and "情况说明" in cells
+    from .conftest import stored
+
+    assert stored(sub, "rental", "subsidy_paid") in cells
+    assert not any("rental" in c or "_" in c for c in cells)  # no internal ids
+    # The PDF through LibreOffice, for every role that sees the unit; others get 404.
+    response = clients["prefecture_reviewer"].get(f"/submissions/{sub.pk}/print.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert clients_for_other_clerk().get(f"/submissions/{sub.pk}/print.pdf").status_code == 404
+    assert 'data-testid="print"' in clients["county_clerk"].get(f"/submissions/{sub.pk}/").content.decode()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from anju.adapters.report.pdf import PdfError, PdfUnavailable
+from anju.adapters.report.unit_form import FormProgram, UnitForm, unit_form_pdf
+from anju.adapters.report.unit_form import FormRow as PrintRow
 from anju.collect.rows import EntryRow
 from anju.dataset.models import BLANK_TEXT
 from anju.framework.describe import item_label
@@ -321,6 +326,38 @@ def template(request: HttpRequest, submission_id: int) -> HttpResponse:
     file_name, payload = template_file(get_submission(request, submission_id))
     response = HttpResponse(payload, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
+
+
+def unit_form(submission: Submission) -> UnitForm:
+    """The unit's 填报表 as printed for 盖章 (what is stored, with the cover)."""
+    programs = []
+    for block in _rows(submission):
+        rows = [PrintRow(r.row.label, r.row.unit or "", r.display if r.entry is not None and r.entry.state != EntryState.blank
+                         else "", r.explanation) for r in block.rows]
+        programs.append(FormProgram(block.label, rows, block.no_task))
+    return UnitForm(
+        title=f"{submission.region.display_name}{submission.cycle.year}年度城镇保障性安居工程绩效评价填报表",
+        unit=submission.region.display_name, year=submission.cycle.year, status=submission.get_status_display(),
+        reporter=submission.reporter, phone=submission.phone, unit_head=submission.unit_head,
+        report_date=f"{submission.report_date:%Y年%m月%d日}" if submission.report_date else "",
+        programs=programs)
+
+
+@login_required
+def print_form(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """The unit's 填报表 as PDF, to print, sign and seal (单位负责人、填表人、联系电话、日期)."""
+    submission = get_submission(request, submission_id)
+    form = unit_form(submission)
+    try:
+        with tempfile.TemporaryDirectory(prefix="anju-form-") as tmp:
+            payload = unit_form_pdf(form, Path(tmp))
+    except (PdfUnavailable, PdfError) as exc:
+        messages.error(request, f"无法生成填报表 PDF：{exc}")
+        return redirect("submission", submission_id=submission.pk)
+    response = HttpResponse(payload, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(form.title + '.pdf')}"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
