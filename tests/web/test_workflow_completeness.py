@@ -434,3 +434,24 @@ def test_unit_form_prints_with_the_sign_off_block(cycle, users, clients):
     assert response.content.startswith(b"%PDF")
     assert clients_for_other_clerk().get(f"/submissions/{sub.pk}/print.pdf").status_code == 404
     assert 'data-testid="print"' in clients["county_clerk"].get(f"/submissions/{sub.pk}/").content.decode()
+
+
+# --- comparison with last year --------------------------------------------------------------------
+
+
+def test_form_compares_each_figure_with_last_year(cycle, clients):
+    from decimal import Decimal
+
+    from anju_web.submissions.units import unit_report
+
+    from .conftest import stored
+
+    sub = unit(cycle, "220122")
+    now = Decimal(stored(sub, "rental", "subsidy_paid"))
+    baseline = unit_report(sub).model_dump(mode="json")
+    baseline["programs"]["rental"]["figures"]["subsidy_paid"] = str(now / 2)
+    Submission.objects.filter(pk=sub.pk).update(baseline=baseline)
+    page = clients["prefecture_reviewer"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert 'data-testid="vs-rental-subsidy_paid">较上年+100.0%<' in page
+    same = next(k for k, v in baseline["programs"]["rental"]["figures"].items() if k != "subsidy_paid" and v not in (None, "不适用"))
+    assert f'data-testid="vs-rental-{same}">与上年相同<' in page

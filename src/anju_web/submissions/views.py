@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -74,6 +75,23 @@ class FormRow:
     """After a refused save: the value another user stored meanwhile (the row shows the typed one)."""
     last_submitted: str | None = None
     """The value at the submission before (上次提交; None: there was none to compare with)."""
+
+    @property
+    def vs_last_year(self) -> str:
+        """How the stored figure compares with last year's (较上年 +12.5%), when both are numbers."""
+        if self.entry is None or self.entry.state != EntryState.value or self.entry.value is None:
+            return ""
+        try:
+            before = Decimal(self.last_year)
+        except (InvalidOperation, ValueError):
+            return ""
+        now = self.entry.value
+        if now == before:
+            return "与上年相同"
+        if before == 0:
+            return "上年为 0"
+        change = ((now - before) * 100 / abs(before)).quantize(Decimal("0.1"))
+        return f"较上年{'+' if change > 0 else ''}{change}%"
 
     @property
     def changed_since_submitted(self) -> bool:
