@@ -455,3 +455,18 @@ def test_form_compares_each_figure_with_last_year(cycle, clients):
     assert 'data-testid="vs-rental-subsidy_paid">较上年+100.0%<' in page
     same = next(k for k, v in baseline["programs"]["rental"]["figures"].items() if k != "subsidy_paid" and v not in (None, "不适用"))
     assert f'data-testid="vs-rental-{same}">与上年相同<' in page
+
+
+def test_province_withdraws_its_own_evidence_before_signing(cycle, clients):
+    from anju_web.evidence.models import EvidenceFile
+
+    _upload(clients["province_evaluator"], cycle, "220000", title="省厅通知", item="rental:fund_management.fund_distribution")
+    mine = EvidenceFile.objects.filter(cycle=cycle, region="220000").latest("pk")
+    page = clients["province_evaluator"].get(f"/cycles/{cycle.pk}/judgements/").content.decode()
+    assert f'action="/evidence/{mine.pk}/withdraw/"' in page
+    assert clients["supervision_reviewer"].post(f"/evidence/{mine.pk}/withdraw/", {"reason": "x"}).status_code == 403
+    clients["province_evaluator"].post(f"/evidence/{mine.pk}/withdraw/", {"reason": "通知已废止", "next": "/"})
+    mine.refresh_from_db()
+    assert mine.is_withdrawn
+    assert f'href="/evidence/{mine.pk}/download/"' not in clients["province_evaluator"].get(
+        f"/cycles/{cycle.pk}/judgements/").content.decode()
