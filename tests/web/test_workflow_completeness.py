@@ -470,3 +470,11 @@ def test_province_withdraws_its_own_evidence_before_signing(cycle, clients):
     assert mine.is_withdrawn
     assert f'href="/evidence/{mine.pk}/download/"' not in clients["province_evaluator"].get(
         f"/cycles/{cycle.pk}/judgements/").content.decode()
+
+
+def test_menu_count_is_cheap(cycle, clients, django_assert_max_num_queries):
+    client = clients["province_evaluator"]
+    client.get(f"/cycles/{cycle.pk}/board/")
+    with django_assert_max_num_queries(40):
+        page = client.get(f"/cycles/{cycle.pk}/board/").content.decode()
+    assert 'data-testid="nav-todo"' in page and "todo-count" in page

@@ -21,8 +21,8 @@ from django.utils import timezone
 from anju.decimals import plain
 from anju.framework.describe import item_label
 from anju_web.accounts.policy import has, region_scope_q
-from anju_web.reviews.models import AdjustmentStatus, Comment, ScoreAdjustment
-from anju_web.reviews.services import latest_run, run_is_current
+from anju_web.reviews.models import AdjustmentStatus, Comment, EvaluationRun, ScoreAdjustment
+from anju_web.reviews.services import run_is_current
 from anju_web.submissions.frameworks import figure_label
 from anju_web.submissions.models import DONE, EDITABLE, Cycle, ItemReturn, ReturnStatus, Status, Submission
 
@@ -127,7 +127,8 @@ def _province_groups(user: Any, cycle: Cycle) -> list[TodoGroup]:
             groups.append(group)
     if has(user, "submissions.sign_cycle", cycle.region) and cycle.signed_at is None:
         group = TodoGroup("sign", "全省评价结果")
-        run = latest_run(cycle)
+        # Only what run_is_current reads: the menu counts this on every page, the stored result is large.
+        run = EvaluationRun.objects.filter(cycle=cycle).only("pk", "data_version", "framework_hash", "cycle").first()
         link = reverse("evaluation", args=[cycle.pk])
         units = list(Submission.objects.filter(cycle=cycle).exclude(region=cycle.region).values_list("status", flat=True))
         if run is not None and not run_is_current(cycle, run):
@@ -162,7 +163,7 @@ def _bureau_groups(user: Any, cycle: Cycle) -> list[TodoGroup]:
                                     f"{adj.get_status_display()}：{adj.response}", reverse("evaluation", args=[cycle.pk])))
     if group.items:
         groups.append(group)
-    if cycle.signed_at is None and latest_run(cycle) is not None:
+    if cycle.signed_at is None and EvaluationRun.objects.filter(cycle=cycle).exists():
         groups.append(TodoGroup("evaluation_review", "复核", [TodoItem(str(cycle), "复核省级自评结果，提出意见或调整建议",
                                                             reverse("evaluation", args=[cycle.pk]))]))
     return groups
