@@ -99,6 +99,7 @@ def _review_group(user: Any, cycle: Cycle, status: Status, permission: str, grou
         text = f"{sub.get_status_display()}"
         if when is not None:
             text += f"（{timezone.localtime(when):%Y-%m-%d %H:%M}）"
+        text += f"；校验：{sub.error_count()} 个错误，{sub.warning_count()} 个警告"
         group.items.append(TodoItem(sub.region.display_name, text, reverse("submission", args=[sub.pk]), sub))
     return [group]
 
