@@ -279,6 +279,7 @@ def test_cover_fields_are_kept_shown_and_audited(cycle, users, clients):
     assert sub.phone == "0431-8888 6666"
     # Shown read-only to the reviewer, and carried into the unit's Excel template and back.
     shown = clients["prefecture_reviewer"].get(f"/submissions/{sub.pk}/").content.decode()
+    assert "<td>修改封面信息</td><td>封面 › 单位负责人</td>" in shown
     assert "填报人：李明" in shown and "单位负责人：张华" in shown and "2023年1月10日" in shown
     from anju_web.submissions.units import unit_report
 

@@ -238,7 +238,7 @@ def field_label(framework: Any, field_name: str) -> str:
     parts = field_name.split(".")
     program_ids = {p.id for p in framework.programs}
     if len(parts) < 2 or parts[0] not in program_ids:
-        return field_name
+        return " › ".join(parts) if parts[0] == "封面" else field_name
     out = [program_label(framework, parts[0])]
     rest = parts[1:]
     if rest and rest[0] in {f.id for f in framework.program(parts[0]).figures}:
