@@ -313,9 +313,12 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
     cover = {name: post_text(request, f"cover-{name}") for name in COVER_FIELDS if f"cover-{name}" in request.POST}
     if cover:
         try:
-            save_cover(request.user, submission, cover)
+            cover_changed = save_cover(request.user, submission, cover)
         except CoverErrors as exc:
             messages.error(request, f"封面信息未保存：{exc}")
+        else:
+            if cover_changed:
+                messages.success(request, f"封面信息已保存（修改了 {cover_changed} 项）。")
     if post_text(request, "then") == "submit":
         # 提交 pressed with unsaved edits: they were saved first (above); now the submission.
         if result.issues and any(i.is_error for i in result.issues):
