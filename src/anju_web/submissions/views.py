@@ -310,15 +310,7 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
     _report_saved(request, result.changed, result.issues)
-    cover = {name: post_text(request, f"cover-{name}") for name in COVER_FIELDS if f"cover-{name}" in request.POST}
-    if cover:
-        try:
-            cover_changed = save_cover(request.user, submission, cover)
-        except CoverErrors as exc:
-            messages.error(request, f"封面信息未保存：{exc}")
-        else:
-            if cover_changed:
-                messages.success(request, f"封面信息已保存（修改了 {cover_changed} 项）。")
+    _save_posted_cover(request, submission)
     if post_text(request, "then") == "submit":
         # 提交 pressed with unsaved edits: they were saved first (above); now the submission.
         if result.issues and any(i.is_error for i in result.issues):
@@ -332,6 +324,20 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
                 submission.refresh_from_db()
                 messages.success(request, f"已先保存您的修改，再提交。当前状态：{submission.get_status_display()}")
     return redirect("submission", submission_id=submission.pk)
+
+
+def _save_posted_cover(request: HttpRequest, submission: Submission) -> None:
+    """The cover fields of the form (填报人、联系电话、填报日期、单位负责人), when posted."""
+    cover = {name: post_text(request, f"cover-{name}") for name in COVER_FIELDS if f"cover-{name}" in request.POST}
+    if not cover:
+        return
+    try:
+        changed = save_cover(request.user, submission, cover)
+    except CoverErrors as exc:
+        messages.error(request, f"封面信息未保存：{exc}")
+    else:
+        if changed:
+            messages.success(request, f"封面信息已保存（修改了 {changed} 项）。")
 
 
 def _report_saved(request: HttpRequest, changed: int, issues: list[Problem]) -> None:
