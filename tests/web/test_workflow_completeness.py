@@ -190,6 +190,9 @@ def test_batch_accept_with_one_opinion_each_audited(cycle, clients):
         assert sub.status == Status.accepted
         event = AuditEvent.objects.filter(object_type=AuditObject.submission, object_id=str(sub.pk)).latest("pk")
         assert (event.action, event.note) == (AuditAction.accepted, "数据与台账一致，同意上报")
+    # The unit reads the opinion at the top of its page.
+    page = clients["prefecture_reviewer"].get(f"/submissions/{subs[0].pk}/").content.decode()
+    assert 'data-testid="opinions"' in page and "数据与台账一致，同意上报" in page
 
 
 def test_batch_refuses_what_the_role_may_not_do_and_reports_each_unit(cycle, clients):

@@ -24,6 +24,7 @@ from anju.framework.describe import item_label
 from anju.framework.models import FigureSpec
 from anju.problems import Problem, Severity
 from anju_web.accounts.policy import has
+from anju_web.audit.models import AuditAction
 from anju_web.audit.services import submission_history
 from anju_web.shortcuts import get_submission, is_htmx, post_text
 from anju_web.submissions import workflow
@@ -56,6 +57,8 @@ RETURN_FORM_ROWS = 3
 MAX_RETURN_ITEMS = 10
 """Return rows read from one post."""
 HISTORY_SHOWN = 40
+OPINIONS_SHOWN = 5
+"""审核意见 (of 审核通过 and 审定) shown at the top of a unit's page."""
 
 
 @dataclass
@@ -229,6 +232,8 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         or has(user, "reviews.resolve_comment", submission.region),
         "can_resolve": has(user, "reviews.resolve_comment", submission.region),
         "history": _labelled(framework, list(history.order_by("-at", "-pk")[:HISTORY_SHOWN])),
+        "opinions": list(history.filter(action__in=[AuditAction.accepted, AuditAction.approved]).exclude(note="")
+                         .order_by("-at", "-pk")[:OPINIONS_SHOWN]),
         "import_problems": import_problems or [],
     }
 
