@@ -482,3 +482,13 @@ def test_menu_count_is_cheap(cycle, clients, django_assert_max_num_queries):
     with django_assert_max_num_queries(40):
         page = client.get(f"/cycles/{cycle.pk}/board/").content.decode()
     assert 'data-testid="nav-todo"' in page and "todo-count" in page
+
+
+def test_home_pages_link_to_the_todo_list(cycle, clients):
+    for role, landing in (("prefecture_reviewer", "board"), ("province_evaluator", "dashboard")):
+        response = clients[role].get("/", follow=True)
+        assert response.redirect_chain[-1][0].endswith(f"/cycles/{cycle.pk}/{landing}/"), role
+        page = response.content.decode()
+        assert 'data-testid="todo-banner"' in page and f'<a href="/cycles/{cycle.pk}/todo/">查看待办</a>' in page
+    page = clients["county_clerk"].get("/", follow=True).content.decode()
+    assert 'data-testid="todo-banner"' in page  # its draft waits to be submitted
