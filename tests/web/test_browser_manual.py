@@ -42,7 +42,7 @@ class Camera:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811, PLR0915
+def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811
     if not Cycle.objects.exists():
         load_everything()
     folder = Path(os.environ.get("ANJU_MANUAL_SHOTS") or tmp_path)
