@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "anju_web.performance",
     "anju_web.api",
     "anju_web.accounts",
+    "anju_web.help",
 ]
 
 MIDDLEWARE = [
