@@ -248,6 +248,7 @@ def test_whole_cycle_in_the_browser(live_server: Any, browser: Any) -> None:  # 
     actions = [e.get_action_display() for e in AuditEvent.objects.filter(object_type=AuditObject.submission,
                                                                          object_id=str(sub.pk)).order_by("at", "pk")]
     assert actions == ["提交", "退回", "提交", "审核通过", "审定"]
-    assert AuditEvent.objects.filter(object_type=AuditObject.score, field="renovation.outputs.policies", new_value="1").exists()
+    assert AuditEvent.objects.filter(object_type=AuditObject.score, field="得分", new_value="1",
+                                     object_label__endswith="城镇老旧小区改造 › 产出效益 › 完善配套政策制度").exists()
     for name in ("01-login", "03-validation-error", "05-board", "09-evaluation", "11-dashboard", "12-supervision-adjustment"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
