@@ -1,4 +1,4 @@
-"""The five roles, their Django groups and the permissions each group holds.
+"""The roles, their Django groups and the permissions each group holds.
 
 Permissions say *what* a role may do; :mod:`anju_web.accounts.policy` says *where* (which
 regions). Both are checked on every view and API call.
@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     prefecture_reviewer = "prefecture_reviewer", "地级市审核员"
     province_evaluator = "province_evaluator", "省级评价员"
     supervision_reviewer = "supervision_reviewer", "监管局审核员"
+    national_evaluator = "national_evaluator", "财政部评价员"
+    national_reader = "national_reader", "住房城乡建设部查看员"
     administrator = "administrator", "系统管理员"
 
 
@@ -77,6 +79,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "audits.add_documentaudit",
         "audit.export_auditevent",
     ],
+    # The national level reads every region; 财政部 also runs the allocation among the regions.
+    Role.national_evaluator: [
+        *READ_ALL,
+        "allocations.run_allocation",
+        "audit.export_auditevent",
+    ],
+    Role.national_reader: [
+        *READ_ALL,
+    ],
     Role.administrator: [
         *READ_ALL,
         "submissions.change_cycle",
@@ -94,3 +105,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 
 def group_name(role: Role) -> str:
     return role.label
+
+
+NATIONAL_ROLES = frozenset({Role.national_evaluator, Role.national_reader})
+"""Roles that see every region (read) and the national dashboard."""
