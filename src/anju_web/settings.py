@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "anju_web.national",
     "anju_web.api",
     "anju_web.accounts",
+    "anju_web.help",
 ]
 
 MIDDLEWARE = [
