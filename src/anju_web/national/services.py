@@ -32,8 +32,8 @@ from anju_web.submissions.models import Cycle
 GRADES = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", Decimal(0)))
 """财政部预算绩效评价等级（优 ≥90、良 80–89、中 60–79、差 <60）, for the distribution."""
 NATIONAL_ACCOUNTS = (
-    ("mof", Role.national_evaluator, "财政部", "财政部评价员"),
-    ("mohurd", Role.national_reader, "住房和城乡建设部", "住建部查看员"),
+    ("mof", Role.national_evaluator, "财政部", "钱进"),
+    ("mohurd", Role.national_reader, "住房和城乡建设部", "郑华"),
 )
 
 
@@ -51,6 +51,10 @@ class RegionRow:
     allocation: Decimal | None = None
     cells: list[tuple[str, str]] = field(default_factory=list)
     """(score, 一级指标 scores) per program, in the overview's program order, for the template."""
+
+    @property
+    def mean_text(self) -> str:
+        return plain(self.mean) if self.mean is not None else ""
 
     @property
     def submitted_at(self) -> dt.datetime | None:

@@ -31,4 +31,4 @@ class Command(BaseCommand):
             raise CommandError("全国数据集有问题，未载入：\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
         seconds = time.perf_counter() - started
         self.stdout.write(f"已载入{result.title}：{len(result.regions)} 个地区（新建评价年度 {created} 个），用时 {seconds:.1f} 秒")
-        self.stdout.write("全国看板：/national/；账号：" + "、".join(f"{u}（{label}）" for u, _, _, label in NATIONAL_ACCOUNTS))
+        self.stdout.write("全国看板：/national/；账号：" + "、".join(f"{u}（{department}，{role.label}）" for u, role, department, _ in NATIONAL_ACCOUNTS))
