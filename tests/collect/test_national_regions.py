@@ -106,3 +106,19 @@ def test_region_list_counts_37_regions() -> None:
 def test_region_find_outside_jilin() -> None:
     result = runner.invoke(app, ["region", "find", "石河子", "--region", "660000"])
     assert result.exit_code == 0 and "659001" in result.output
+
+
+def test_a_broken_builtin_file_is_reported_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path (libyaml, no line marks) gives way to the careful loader on any problem."""
+    import anju.collect.regions as regions
+
+    text = (regions.BUILTIN_REGIONS_DIR / "210200.yaml").read_text(encoding="utf-8")
+    (tmp_path / "210200.yaml").write_text(text.replace("kind: county_city", "kind: 县级市", 1), encoding="utf-8")
+    monkeypatch.setattr(regions, "BUILTIN_REGIONS_DIR", tmp_path)
+    regions.builtin_region_tree.cache_clear()
+    try:
+        with pytest.raises(regions.RegionError) as caught:
+            regions.builtin_region_tree("210200")
+        assert "210200.yaml:" in str(caught.value.problems[0]) and "kind" in str(caught.value.problems[0])
+    finally:
+        regions.builtin_region_tree.cache_clear()
