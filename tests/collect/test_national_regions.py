@@ -110,7 +110,7 @@ def test_region_find_outside_jilin() -> None:
 
 def test_a_broken_builtin_file_is_reported_with_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fast path (libyaml, no line marks) gives way to the careful loader on any problem."""
-    import anju.collect.regions as regions
+    from anju.collect import regions
 
     text = (regions.BUILTIN_REGIONS_DIR / "210200.yaml").read_text(encoding="utf-8")
     (tmp_path / "210200.yaml").write_text(text.replace("kind: county_city", "kind: 县级市", 1), encoding="utf-8")
