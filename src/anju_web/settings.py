@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "anju_web.allocations",
     "anju_web.audits",
     "anju_web.performance",
+    "anju_web.national",
     "anju_web.api",
     "anju_web.accounts",
     "anju_web.help",

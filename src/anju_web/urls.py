@@ -11,6 +11,7 @@ from anju_web.audit import views as audit
 from anju_web.audits import views as audits
 from anju_web.evidence import views as evidence
 from anju_web.help import views as help_views
+from anju_web.national import views as national
 from anju_web.performance import views as performance
 from anju_web.reports import catalogue, cycle_views
 from anju_web.reports import views as reports
@@ -26,6 +27,7 @@ urlpatterns = [
     path("accounts/tokens/", accounts.tokens, name="tokens"),
     path("accounts/tokens/new/", accounts.create_token, name="create_token"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.revoke_token, name="revoke_token"),
+    path("national/", national.national, name="national"),
     path("cycles/", cycle_views.cycle_list, name="cycles"),
     path("cycles/new/", cycle_views.new_cycle, name="new_cycle"),
     path("cycles/<int:cycle_id>/choose/", cycle_views.choose, name="choose_cycle"),

@@ -41,6 +41,7 @@ from anju.cli import (
     framework,
     messages,
     monitor,
+    national,
     region,
     report,
     selfreport,
@@ -67,7 +68,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-for module in (evaluate, framework, report, collect, region, allocate, audit, targets, monitor, selfreport):
+for module in (evaluate, framework, report, collect, region, national, allocate, audit, targets, monitor, selfreport):
     module.register(app)
 
 

@@ -131,8 +131,10 @@ RegionKind = Literal[
     "province",  # 省
     "autonomous_region",  # 自治区
     "municipality",  # 直辖市
+    "corps",  # 新疆生产建设兵团
     "prefecture_city",  # 地级市
     "autonomous_prefecture",  # 自治州
+    "prefecture_region",  # 地区
     "league",  # 盟
     "district",  # 市辖区
     "county_city",  # 县级市
