@@ -1,0 +1,57 @@
+"""Jobs through the real queue: a real ``anju-web worker`` process on the Redis of ANJU_TEST_REDIS_URL
+and real gunicorn web processes on one database. A job submitted while no worker runs waits in the
+queue; the web process is killed and started again, a worker is started, and the job finishes and
+is seen through the restarted web with its result stored with the cycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.web.servers import REDIS_REASON, free_port, job_id_of, login, post, site, status, wait_finished
+
+REDIS_URL = os.environ.get("ANJU_TEST_REDIS_URL", "")
+
+pytestmark = [pytest.mark.skipif(not REDIS_URL, reason=REDIS_REASON)]
+
+
+def test_a_job_survives_a_web_restart_and_the_worker_finishes_it(tmp_path: Path) -> None:
+    with site(REDIS_URL, None, tmp_path) as the_site:
+        port = free_port()
+        web = the_site.web("web", port)
+        base = f"http://127.0.0.1:{port}"
+        client = login(base)
+        submitted = post(client, "/cycles/1/jobs/evaluation/")
+        job_id = job_id_of(submitted)
+        first = status(client, job_id)
+        assert (first["state"], first["synchronous"]) == ("queued", False), first
+
+        the_site.stop(web, signal.SIGKILL)  # the web process dies; the job is in the database and in Redis
+        the_site.worker()
+        the_site.web("web", port)
+        finished = wait_finished(client, job_id)  # the same session, through the restarted web process
+        assert finished["state"] == "succeeded", (finished, the_site.log("worker"))
+        assert finished["summary"].startswith("评价完成：") and "88 分" in finished["summary"], finished["summary"]
+        assert (finished["done"], finished["total"], finished["percent"]) == (1, 1, 100)
+
+        page = client.get(f"/jobs/{job_id}/").text
+        assert "已完成" in page and finished["summary"] in page and "未配置任务队列" not in page
+        listing = client.get("/cycles/1/jobs/").text
+        assert f"/jobs/{job_id}/" in listing and 'data-testid="queue-missing"' not in listing
+        # The run the job made is the cycle's latest: the evaluation page shows its scores.
+        assert "88" in client.get("/cycles/1/evaluation/").text
+
+
+def test_document_packages_run_in_the_worker_process(tmp_path: Path) -> None:
+    with site(REDIS_URL, None, tmp_path) as the_site:
+        the_site.worker()
+        port = free_port()
+        the_site.web("web", port)
+        client = login(f"http://127.0.0.1:{port}", "supervisor")
+        response = post(client, "/cycles/1/jobs/packages/", {"cycles": ["1"]})
+        done = wait_finished(client, job_id_of(response))
+        assert done["state"] == "succeeded", (done, the_site.log("worker"))
+        assert done["summary"] == "已生成 1 个地区的评价材料包（共 1 个）"
