@@ -19,6 +19,7 @@ Everything deployment-specific comes from the environment:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 from pathlib import Path
@@ -196,6 +197,12 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Evidence and audited documents (anju_web.evidence.storage): the local evidence directory by
+    # default; on several web hosts a shared directory or an object store (any Django storage class).
+    "evidence": {
+        "BACKEND": os.environ.get("ANJU_WEB_EVIDENCE_STORAGE", "").strip() or "anju_web.evidence.storage.EvidenceDirectory",
+        "OPTIONS": json.loads(os.environ.get("ANJU_WEB_EVIDENCE_STORAGE_OPTIONS", "").strip() or "{}"),
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -15,7 +15,7 @@ from anju_web.accounts.policy import authorize
 from anju_web.audit.models import AuditAction
 from anju_web.audit.services import record
 from anju_web.audits.models import DocumentAudit
-from anju_web.audits.storage import DocumentRejected, path_for, store
+from anju_web.audits.storage import DocumentRejected, local_copy, store
 from anju_web.submissions.models import Cycle
 
 ADD = "audits.add_documentaudit"
@@ -48,7 +48,7 @@ def keep_upload(upload: UploadedFile) -> tuple[str, str, int, str]:
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     suffix = Path(name).suffix.lower()
     data = b"".join(upload.chunks())
-    digest, _path = store(data, suffix)
+    digest = store(data, suffix)
     return name, digest, len(data), suffix
 
 
@@ -56,7 +56,8 @@ def audit_stored(user: Any, cycle: Cycle, *, name: str, digest: str, size: int, 
                  title: str = "") -> DocumentAudit:
     """Audit a document kept by :func:`keep_upload` and record the result with the cycle."""
     authorize(user, ADD, cycle.region)
-    result = run_audit(path_for(digest, suffix))  # the reader names it by its stored file; the JSON keeps the reviewer's name
+    with local_copy(digest, suffix) as path:
+        result = run_audit(path)  # the reader names it by its stored file; the JSON keeps the reviewer's name
     with transaction.atomic():
         kept = DocumentAudit.objects.create(
             cycle=cycle, title=(title.strip() or Path(name).stem)[:200], original_name=name,
@@ -72,5 +73,5 @@ def audit_stored(user: Any, cycle: Cycle, *, name: str, digest: str, size: int, 
         return kept
 
 
-def stored_path(kept: DocumentAudit) -> Path:
-    return path_for(kept.sha256, Path(kept.original_name).suffix.lower())
+def stored_suffix(kept: DocumentAudit) -> str:
+    return Path(kept.original_name).suffix.lower()
