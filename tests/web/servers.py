@@ -83,7 +83,7 @@ class Site:
 
     def web(self, host: str, port: int) -> subprocess.Popen[bytes]:
         process = self._start([str(BIN / "gunicorn"), "anju_web.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1", "--timeout", "120"], host)
+                               "--workers", "1", "--timeout", "120", "--no-control-socket"], host)
         wait_until(lambda: _answers(port), f"web host {host} on port {port}", process, self.root / f"{host}.log")
         return process
 

@@ -70,7 +70,7 @@ def submit(user: Any, kind: str, cycle: Cycle | None, params: dict[str, Any] | N
 
 def _enqueue(job: Job) -> None:
     try:
-        queued = queue().enqueue("anju_web.jobs.runner.execute", job.pk, job_id=f"anju-job-{job.pk}",
+        queued = queue().enqueue("anju_web.jobs.runner.run_queued", job.pk, job_id=f"anju-job-{job.pk}",
                                  result_ttl=3600, failure_ttl=7 * 86400,
                                  description=f"{job.label}（任务 {job.pk}）")
     except RedisError as exc:
@@ -107,9 +107,8 @@ def execute(job_id: int) -> str:
     """Run the job (in the queue worker, or in the request without a queue); returns its final state.
 
     A job already started or finished is not run again (a queue may deliver a job twice)."""
-    close_old_connections()
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("cycle__region", "created_by").filter(pk=job_id).first()
+        job = Job.objects.select_for_update(of=("self",)).select_related("cycle__region", "created_by").filter(pk=job_id).first()
         if job is None or job.state != JobState.queued:
             return job.state if job is not None else "missing"
         job.state, job.started_at, job.message = JobState.running, timezone.now(), "开始处理"
@@ -121,7 +120,15 @@ def execute(job_id: int) -> str:
             log.exception("job %s (%s) failed", job.pk, job.kind)
         _finish(job.pk, JobState.failed, error=_error_text(exc))
         return JobState.failed
-    finally:
-        close_old_connections()
     _finish(job.pk, JobState.succeeded, result=result)
     return JobState.succeeded
+
+
+def run_queued(job_id: int) -> str:
+    """The queue worker's entry point: :func:`execute` between fresh database connections (the worker
+    process outlives requests, so stale connections are dropped as a request would drop them)."""
+    close_old_connections()
+    try:
+        return execute(job_id)
+    finally:
+        close_old_connections()
