@@ -148,3 +148,21 @@ def test_a_configured_but_unreachable_queue_fails_the_job_clearly(settings: Any,
     job.refresh_from_db()
     assert job.state == JobState.failed and not job.synchronous
     assert job.error.startswith("任务队列（Redis）无法连接，任务没有开始")
+
+
+@pytest.mark.django_db
+def test_the_job_command_submits_a_dataset_load_and_reports_its_refusal(cycle: Cycle, capsys: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "jilin-2022"
+    with pytest.raises(CommandError, match="任务失败"):
+        call_command("job", "load_dataset", str(example), "--user", "evaluator-finance")
+    job = Job.objects.get(kind="dataset_load")
+    assert job.state == JobState.failed and job.synchronous and job.cycle is None
+    assert job.error.startswith("未导入：48 个单位已有填报数据或已提交")
+    out = capsys.readouterr().out
+    assert "未配置任务队列" in out and "失败原因：未导入：48 个单位" in out
+    with pytest.raises(CommandError, match="没有编号为 999999 的任务"):
+        call_command("job", "show", "999999")
+    with pytest.raises(CommandError, match="没有启用的账号"):
+        call_command("job", "load_dataset", str(example), "--user", "nobody")
