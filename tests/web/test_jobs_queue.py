@@ -55,3 +55,47 @@ def test_document_packages_run_in_the_worker_process(tmp_path: Path) -> None:
         done = wait_finished(client, job_id_of(response))
         assert done["state"] == "succeeded", (done, the_site.log("worker"))
         assert done["summary"] == "已生成 1 个地区的评价材料包（共 1 个）"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="未安装 Debian 的 chromium（运行 make sysdeps-browser 安装）")
+def test_the_job_page_follows_the_job_in_a_browser(tmp_path: Path) -> None:
+    """The job page's progress bar polls the JSON status: queued while no worker runs, then, with a
+    worker started, it turns to 已完成 and shows the result without the user reloading."""
+    from playwright.sync_api import sync_playwright
+
+    from anju_web.demo import DEMO_PASSWORD
+
+    with site(REDIS_URL, None, tmp_path) as the_site, sync_playwright() as p:
+        port = free_port()
+        the_site.web("web", port)
+        base = f"http://127.0.0.1:{port}"
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_context(locale="zh-CN").new_page()
+            page.set_default_timeout(30_000)
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", "evaluator-finance")
+            page.fill("#id_password", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{base}/cycles/1/jobs/")
+            page.click("[data-testid=job-evaluation] button")
+            page.wait_for_url(f"{base}/jobs/*/")
+            assert page.inner_text("[data-testid=job-state]") == "排队中"
+            assert "已提交后台任务“运行评价”" in page.inner_text(".messages")
+            the_site.worker()
+            page.wait_for_selector("[data-testid=job-summary]", timeout=90_000)
+            assert page.inner_text("[data-testid=job-state]") == "已完成"
+            assert "88 分" in page.inner_text("[data-testid=job-summary]")
+            assert page.get_attribute("progress", "value") == page.get_attribute("progress", "max")
+            shots = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / "后台任务-已完成.png"), full_page=True)
+        finally:
+            browser.close()
