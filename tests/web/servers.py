@@ -128,6 +128,13 @@ def wait_until(ready: Callable[[], bool], what: str, process: subprocess.Popen[b
 
 @contextmanager
 def site(redis_url: str, database_url: str | None, root: Path) -> Iterator[Site]:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        Redis.from_url(redis_url, socket_timeout=5).ping()
+    except RedisError as exc:
+        raise AssertionError(f"ANJU_TEST_REDIS_URL={redis_url} 已设置，但 Redis 无法连接：{exc}（.ci/run 会启动 redis-server）") from None
     the_site = Site(redis_url, database_url, root)
     try:
         the_site.prepare()

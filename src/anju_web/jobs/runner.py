@@ -70,7 +70,7 @@ def submit(user: Any, kind: str, cycle: Cycle | None, params: dict[str, Any] | N
 
 def _enqueue(job: Job) -> None:
     try:
-        queued = queue().enqueue("anju_web.jobs.runner.run_queued", job.pk, job_id=f"anju-job-{job.pk}",
+        queued = queue().enqueue("anju_web.jobs.runner.run_queued", job.pk, job_id=f"{settings.ANJU_JOB_QUEUE}-job-{job.pk}",
                                  result_ttl=3600, failure_ttl=7 * 86400,
                                  description=f"{job.label}（任务 {job.pk}）")
     except RedisError as exc:
