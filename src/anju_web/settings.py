@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "anju_web.api",
     "anju_web.accounts",
     "anju_web.jobs",
+    "anju_web.help",
 ]
 
 MIDDLEWARE = [
