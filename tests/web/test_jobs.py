@@ -166,3 +166,23 @@ def test_the_job_command_submits_a_dataset_load_and_reports_its_refusal(cycle: C
         call_command("job", "show", "999999")
     with pytest.raises(CommandError, match="没有启用的账号"):
         call_command("job", "load_dataset", str(example), "--user", "nobody")
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("ANJU_TEST_REDIS_URL"),
+                    reason="需要 Redis：设置 ANJU_TEST_REDIS_URL（.ci/run 已设置）")
+@pytest.mark.django_db
+def test_a_job_left_running_by_a_stopped_worker_is_marked_failed(settings: Any, users: dict[str, Any],
+                                                                 cycle: Cycle) -> None:
+    import os
+    import uuid
+
+    settings.ANJU_REDIS_URL = os.environ["ANJU_TEST_REDIS_URL"]
+    settings.ANJU_JOB_QUEUE = f"anju-test-{uuid.uuid4().hex[:8]}"
+    user = users["province_evaluator"]
+    stale = Job.objects.create(cycle=cycle, kind="evaluation", state=JobState.running, queue_id="gone", created_by=user)
+    inline = Job.objects.create(cycle=cycle, kind="evaluation", state=JobState.running, synchronous=True, created_by=user)
+    assert runner.reap_abandoned() == 1
+    stale.refresh_from_db()
+    inline.refresh_from_db()
+    assert stale.state == JobState.failed and stale.error == runner.ABANDONED
+    assert inline.state == JobState.running

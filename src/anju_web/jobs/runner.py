@@ -19,6 +19,7 @@ from django.utils import timezone
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from rq.registry import StartedJobRegistry
 
 from anju.problems import ProblemsError
 from anju_web.accounts.policy import authorize
@@ -132,3 +133,17 @@ def run_queued(job_id: int) -> str:
         return execute(job_id)
     finally:
         close_old_connections()
+
+
+ABANDONED = "任务进程在执行该任务时停止了（重启或故障），任务没有完成；请重新提交。"
+
+
+def reap_abandoned() -> int:
+    """Mark as failed the queued jobs shown 进行中 that no worker is running any more (their worker
+    stopped mid-job); called when a worker starts. Returns how many."""
+    running_now = set(StartedJobRegistry(queue=queue()).get_job_ids())
+    stale = [pk for pk, queue_id in Job.objects.filter(state=JobState.running, synchronous=False)
+             .values_list("pk", "queue_id") if queue_id not in running_now]
+    for pk in stale:
+        _finish(pk, JobState.failed, error=ABANDONED)
+    return len(stale)

@@ -27,6 +27,9 @@ class Command(BaseCommand):
             connection.ping()
         except RedisError as exc:
             raise CommandError(f"无法连接任务队列（Redis，{runner.safe_url()}）：{exc}") from None
+        reaped = runner.reap_abandoned()
+        if reaped:
+            self.stdout.write(f"{reaped} 个任务在上一个任务进程停止时没有完成，已标为失败（请重新提交）。")
         connections.close_all()  # each job runs in a forked work horse with its own database connection
         worker = Worker([runner.queue()], connection=connection)
         self.stdout.write(f"任务进程已启动：队列“{worker.queues[0].name}”，Redis {runner.safe_url()}。按 Ctrl+C 停止。")
