@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "anju_web.performance",
     "anju_web.api",
     "anju_web.accounts",
+    "anju_web.help",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from anju_web.api.api import api
 from anju_web.audit import views as audit
 from anju_web.audits import views as audits
 from anju_web.evidence import views as evidence
+from anju_web.help import views as help_views
 from anju_web.performance import views as performance
 from anju_web.reports import catalogue, cycle_views
 from anju_web.reports import views as reports
@@ -71,6 +72,8 @@ urlpatterns = [
     path("frameworks/", catalogue.framework_list, name="frameworks"),
     path("frameworks/diff/", catalogue.framework_diff, name="framework_diff"),
     path("frameworks/<str:framework_id>/", catalogue.framework_detail, name="framework"),
+    path("help/", help_views.index, name="help"),
+    path("help/<slug:slug>/", help_views.page, name="help_page"),
     path("audit/", audit.event_list, name="audit"),
     path("audit/export.<str:fmt>", audit.export, name="audit_export"),
     path("api/", api.urls),
