@@ -76,9 +76,14 @@ def build_app(modules: Sequence[str] | None = None) -> typer.Typer:
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
     )
+    application.callback()(_group)  # a group even with one command: ``anju audit x.docx`` names its command
     for module in modules if modules is not None else list(COMMANDS):
         importlib.import_module(f"anju.cli.{module}").register(application)
     return application
+
+
+def _group() -> None:
+    pass
 
 
 def _app_for(args: Sequence[str]) -> typer.Typer:
