@@ -36,9 +36,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_national import _generate, _init, _jobs, national_trees  # noqa: E402
+from import_national import _generate, _init, _jobs, national_trees
 
-from anju.collect.regions import load_region_trees  # noqa: E402
+from anju.collect.regions import load_region_trees
 
 ROOT = Path(__file__).resolve().parents[1]
 ANJU = Path(sys.executable).parent / "anju"
@@ -61,7 +61,7 @@ def bench_evaluate(runs: int = 5) -> tuple[float, float]:
 
 
 def _calamine_read(paths: list[str], queue: Any) -> None:
-    import python_calamine  # noqa: PLC0415
+    import python_calamine
 
     start = time.perf_counter()
     cells = 0
@@ -75,12 +75,12 @@ def _calamine_read(paths: list[str], queue: Any) -> None:
 
 def _country(regions: str, paths: list[str], workers: int, queue: Any) -> None:
     """Import (every core), then per region merge, aggregate and score; in a fresh process."""
-    from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_outcomes  # noqa: PLC0415
-    from anju.collect.aggregate import aggregate_units, with_unit_figures  # noqa: PLC0415
-    from anju.collect.validation import builtin_rules  # noqa: PLC0415
-    from anju.dataset import load_dataset  # noqa: PLC0415
-    from anju.framework import builtin_framework  # noqa: PLC0415
-    from anju.scoring import evaluate  # noqa: PLC0415
+    from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_outcomes
+    from anju.collect.aggregate import aggregate_units, with_unit_figures
+    from anju.collect.validation import builtin_rules
+    from anju.dataset import load_dataset
+    from anju.framework import builtin_framework
+    from anju.scoring import evaluate
 
     start = time.perf_counter()
     framework = builtin_framework("2022")

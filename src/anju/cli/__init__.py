@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "report": ("report", "report-template"),
     "collect": ("template", "import", "completeness", "aggregate"),
     "region": ("region",),
+    "national": ("national",),
     "allocate": ("allocate",),
     "audit": ("audit",),
     "targets": ("targets",),
