@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench-web manual schemathesis clean
+.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench bench-web manual schemathesis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -115,6 +115,11 @@ serve: $(STAMP)
 	  export ANJU_WEB_REDIS_URL="$$REDIS_URL"; \
 	else echo "没有可用的 Redis（$$REDIS_URL）：后台任务将在提交时直接执行。安装 redis-server 或设置 ANJU_WEB_REDIS_URL 后重新运行 make serve。"; fi; \
 	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
+
+## 性能基准：每项实测值与限值并列，给出比值（anju evaluate、生成与导入 3,000 个工作簿、内存峰值、全国端到端）；BENCH_COUNT= 改变工作簿数
+BENCH_COUNT ?= 3000
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --count $(BENCH_COUNT)
 
 ## Web 负载测试：50 个并发模拟用户（只访问 127.0.0.1），报告 p50/p95 延迟和错误数
 bench-web: $(STAMP)
