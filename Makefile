@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench-web clean
+.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench-web manual clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,11 @@ test-pg: $(STAMP)
 
 ## 全部测试：静态检查 + 单元/集成测试（SQLite，含浏览器测试）+ PostgreSQL 上的 Web 测试
 test: sysdeps sysdeps-pdf lint unit test-pg
+
+## 操作手册：浏览器测试重新拍摄截图（存入 src/anju_web/static/anju_web/manual/），再生成 PDF（out/manual/安居操作手册.pdf）
+manual: $(STAMP) sysdeps sysdeps-browser
+	ANJU_MANUAL_SHOTS=$(CURDIR)/src/anju_web/static/anju_web/manual $(BIN)/pytest tests/web/test_browser_manual.py -q
+	$(BIN)/anju-web build_manual -o out/manual/安居操作手册.pdf
 
 ## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动
 serve: $(STAMP)
