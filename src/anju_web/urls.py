@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from anju_web.accounts import views as accounts
 from anju_web.allocations import views as allocations
@@ -19,7 +19,8 @@ from anju_web.submissions import views as submissions
 
 urlpatterns = [
     path("", reports.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.Login.as_view(), name="login"),
+    path("captcha/", include("captcha.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("accounts/tokens/", accounts.tokens, name="tokens"),

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     administrator = "administrator", "系统管理员"
 
 
+DATA_ROLES = frozenset({Role.county_clerk, Role.prefecture_reviewer, Role.province_evaluator, Role.supervision_reviewer})
+"""Roles that enter, review or score data: given only with a second administrator's approval (三员分立)."""
+
 READ_ALL = [
     "regions.view_region",
     "submissions.view_cycle",
@@ -89,9 +92,19 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.view_profile",
         "accounts.add_profile",
         "accounts.change_profile",
+        "accounts.view_rolegrant",
+        "accounts.add_rolegrant",
+        "accounts.change_rolegrant",
     ],
 }
 
 
 def group_name(role: Role) -> str:
     return role.label
+
+
+DATA_PERMISSIONS = frozenset(
+    name for role in DATA_ROLES for name in ROLE_PERMISSIONS[role] if name not in ROLE_PERMISSIONS[Role.administrator]
+)
+"""What only the data roles may do (fill, review, score, approve, comment); the system administrator —
+even a superuser — never may (三员分立: 系统管理员不能改数据)."""
