@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench-web clean
+.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench-web manual schemathesis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ demo: $(STAMP) sysdeps
 ## 静态检查：ruff、mypy（严格）、分层依赖约束
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy
+	ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## 单元/集成测试，含有界、定种子的模糊测试（tests/fuzz，几分钟内完成）
@@ -93,15 +93,24 @@ test-pg: $(STAMP)
 ## 全部测试：静态检查 + 单元/集成测试（SQLite，含浏览器测试）+ PostgreSQL 上的 Web 测试
 test: sysdeps sysdeps-pdf lint unit test-pg
 
+## 操作手册：浏览器测试重新拍摄截图（存入 src/anju_web/static/anju_web/manual/），再生成 PDF（out/manual/安居操作手册.pdf）
+manual: $(STAMP) sysdeps sysdeps-browser
+	ANJU_MANUAL_SHOTS=$(CURDIR)/src/anju_web/static/anju_web/manual $(BIN)/pytest tests/web/test_browser_manual.py -q
+	$(BIN)/anju-web build_manual -o out/manual/安居操作手册.pdf
+
 ## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动
 serve: $(STAMP)
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web migrate --noinput -v 0
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web load_demo --url http://127.0.0.1:8000/
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web migrate --noinput -v 0
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web load_demo --url http://127.0.0.1:8000/
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
 
 ## Web 负载测试：50 个并发模拟用户（只访问 127.0.0.1），报告 p50/p95 延迟和错误数
 bench-web: $(STAMP)
 	$(BIN)/python benchmarks/web_load.py
+
+## 接口契约测试：有界的 schemathesis（固定种子，只访问 127.0.0.1），填报员与省级评价员各一个令牌；报告用例数与失败数
+schemathesis: $(STAMP)
+	$(BIN)/python benchmarks/api_schemathesis.py
 
 clean:
 	rm -rf $(VENV) out var .mypy_cache .ruff_cache .pytest_cache

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from anju_web.accounts import views as accounts
 from anju_web.allocations import views as allocations
@@ -20,7 +20,8 @@ from anju_web.submissions import views as submissions
 
 urlpatterns = [
     path("", reports.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.Login.as_view(), name="login"),
+    path("captcha/", include("captcha.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("accounts/tokens/", accounts.tokens, name="tokens"),
@@ -32,6 +33,8 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/choose/", cycle_views.choose, name="choose_cycle"),
     path("cycles/<int:cycle_id>/archive/", cycle_views.archive, name="archive_cycle"),
     path("cycles/<int:cycle_id>/board/", reports.board, name="board"),
+    path("cycles/<int:cycle_id>/todo/", reports.todo_list, name="todo"),
+    path("cycles/<int:cycle_id>/todo/batch/", reports.batch, name="batch_transition"),
     path("cycles/<int:cycle_id>/deadline/", reports.set_deadline, name="set_deadline"),
     path("cycles/<int:cycle_id>/dashboard/", reports.dashboard, name="dashboard"),
     path("cycles/<int:cycle_id>/documents/", reports.document_list, name="documents"),
@@ -45,6 +48,7 @@ urlpatterns = [
     path("adjustments/<int:adjustment_id>/respond/", reviews.respond, name="respond_adjustment"),
     path("cycles/<int:cycle_id>/comments/", reviews.comment, name="add_comment"),
     path("comments/<int:comment_id>/resolve/", reviews.resolve, name="resolve_comment"),
+    path("comments/<int:comment_id>/reply/", reviews.reply_comment, name="reply_comment"),
     path("cycles/<int:cycle_id>/evidence/", evidence.evidence_list, name="evidence_list"),
     path("cycles/<int:cycle_id>/allocations/", allocations.allocation_list, name="allocations"),
     path("cycles/<int:cycle_id>/document-audits/", audits.audit_list, name="document_audits"),
@@ -65,9 +69,11 @@ urlpatterns = [
     path("allocations/<int:allocation_id>/<slug:kind>/", allocations.allocation_download, name="allocation_download"),
     path("cycles/<int:cycle_id>/evidence/upload/", evidence.upload, name="evidence_upload"),
     path("evidence/<int:evidence_id>/download/", evidence.download, name="evidence_download"),
+    path("evidence/<int:evidence_id>/withdraw/", evidence.withdraw_file, name="evidence_withdraw"),
     path("submissions/<int:submission_id>/", submissions.detail, name="submission"),
     path("submissions/<int:submission_id>/save/", submissions.save, name="save_figures"),
     path("submissions/<int:submission_id>/template.xlsx", submissions.template, name="submission_template"),
+    path("submissions/<int:submission_id>/print.pdf", submissions.print_form, name="submission_print"),
     path("submissions/<int:submission_id>/upload/", submissions.upload, name="submission_upload"),
     path("submissions/<int:submission_id>/<slug:verb>/", submissions.transition, name="transition"),
     path("returns/<int:return_id>/reply/", submissions.reply, name="reply_return"),

@@ -42,7 +42,7 @@ class Camera:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811, PLR0915 - one story, step by step
+def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811
     if not Cycle.objects.exists():
         load_everything()
     folder = Path(os.environ.get("ANJU_MANUAL_SHOTS") or tmp_path)
@@ -61,7 +61,6 @@ def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> N
 
     clerk = Session(browser, base, "clerk-220122")
     camera(clerk, f"/submissions/{sub.pk}/", "填报表.png")
-    camera(clerk, f"/submissions/{sub.pk}/", "填报表全页.png", full=True)
     camera(clerk, f"/cycles/{c}/evidence/", "佐证材料.png")
     camera(clerk, f"/cycles/{c}/performance/mine/", "执行监控填报.png")
     camera(clerk, "/accounts/password/", "修改密码.png")

@@ -87,3 +87,25 @@ def test_load_demo_prints_the_logins_in_chinese():
     for expected in ["访问地址：http://127.0.0.1:8000/", "clerk-220122", "市县填报员", "地级市审核员", "省级评价员",
                      "监管局审核员", "系统管理员", "anju-demo-2022"]:
         assert expected in text
+
+
+def test_demo_accounts_change_their_password_at_first_login_unless_kept():
+    """Review M5: the shared demo password is changed at the first sign-in by default;
+    ``--keep-demo-password`` keeps it usable for automated tests and demo scripts."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from anju_web.accounts.models import Profile
+    from anju_web.demo import DEMO_PASSWORD
+
+    get_user_model().objects.filter(username="clerk-220182").update(username="clerk-220182-earlier")
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "首次登录须先修改密码" in out.getvalue()
+    assert Profile.objects.get(user__username="clerk-220182").must_change_password
+    client = Client()
+    assert client.post("/accounts/login/", {"username": "clerk-220182", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/")["Location"] == "/accounts/password/"
+    get_user_model().objects.filter(username="clerk-220182").update(username="clerk-220182-second")
+    call_command("load_demo", "--keep-demo-password", stdout=io.StringIO())
+    assert not Profile.objects.get(user__username="clerk-220182").must_change_password

@@ -31,6 +31,7 @@ from anju.framework.models import (
     Framework,
     Item,
     Program,
+    Proportional,
     RatioTiers,
     SumOfChildren,
 )
@@ -437,6 +438,10 @@ def _rule_problems(item: Item, loc: tuple[int | str, ...], name: str, known: set
         ids = [c.id for c in rule.clauses]
         problems += [((*loc, "rule", "clauses"), f"{name}的评分要点编号“{cid}”重复")
                      for cid in sorted({c for c in ids if ids.count(c) > 1})]
+    if isinstance(rule, Proportional) and rule.decimals is not None:
+        problems.append(((*loc, "rule", "decimals"),
+                         f"{name}单独声明了保留位数（decimals: {rule.decimals}）：一个指标体系的按比例计分只用一种保留方式，"
+                         "请删去此处的 decimals，在 framework.yaml 的 rounding: {proportional: 位数} 中统一声明"))
     if isinstance(rule, RatioTiers):
         top = max(t.points for t in rule.tiers)
         if top != item.points:

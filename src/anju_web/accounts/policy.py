@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from anju_web.accounts.models import Profile
-from anju_web.accounts.roles import NATIONAL_ROLES, Role
+from anju_web.accounts.roles import DATA_PERMISSIONS, DATA_ROLES, NATIONAL_ROLES, Role
 from anju_web.regions.models import Region
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -88,6 +88,14 @@ def can_see(user: Any, region: Region) -> bool:
     return False
 
 
+def administers_only(user: Any, permission: str | None) -> bool:
+    """三员分立: the system administrator — a superuser too, unless it also holds a data role — never
+    fills, reviews, scores or comments, whatever permissions its account carries."""
+    if permission is None or permission not in DATA_PERMISSIONS:
+        return False
+    return role_of(user) not in DATA_ROLES
+
+
 def authorize(user: Any, permission: str | None, region: Region | None) -> None:
     """Raise :class:`Http404` when ``region`` is outside the user's scope, and
     :class:`PermissionDenied` when the user lacks ``permission``. Every view and API
@@ -96,6 +104,8 @@ def authorize(user: Any, permission: str | None, region: Region | None) -> None:
         raise PermissionDenied("请先登录")
     if region is not None and not can_see(user, region):
         raise Http404("没有找到该对象，或不在您的权限范围内")
+    if administers_only(user, permission):
+        raise PermissionDenied("系统管理员不能填报、审核、评分或修改业务数据（三员分立）")
     if permission is not None and not user.has_perm(permission):
         raise PermissionDenied("您的角色无权执行此操作")
 
@@ -105,5 +115,7 @@ def has(user: Any, permission: str, region: Region | None = None) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if region is not None and not can_see(user, region):
+        return False
+    if administers_only(user, permission):
         return False
     return bool(user.has_perm(permission))

@@ -19,6 +19,11 @@ class Role(models.TextChoices):
     administrator = "administrator", "系统管理员"
 
 
+DATA_ROLES = frozenset({Role.county_clerk, Role.prefecture_reviewer, Role.province_evaluator, Role.supervision_reviewer,
+                        Role.national_evaluator, Role.national_reader})
+"""Roles that enter, review, score or read data (the national roles read every region; 财政部 runs
+allocations): given only with a second administrator's approval (三员分立)."""
+
 READ_ALL = [
     "regions.view_region",
     "submissions.view_cycle",
@@ -41,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "submissions.view_submission",
         "submissions.fill_submission",
         "submissions.submit_submission",
+        "submissions.withdraw_submission",
         "evidence.view_evidencefile",
         "evidence.add_evidencefile",
         "audit.view_auditevent",
@@ -99,6 +105,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.view_profile",
         "accounts.add_profile",
         "accounts.change_profile",
+        "accounts.view_rolegrant",
+        "accounts.add_rolegrant",
+        "accounts.change_rolegrant",
     ],
 }
 
@@ -109,3 +118,9 @@ def group_name(role: Role) -> str:
 
 NATIONAL_ROLES = frozenset({Role.national_evaluator, Role.national_reader})
 """Roles that see every region (read) and the national dashboard."""
+
+DATA_PERMISSIONS = frozenset(
+    name for role in DATA_ROLES for name in ROLE_PERMISSIONS[role] if name not in ROLE_PERMISSIONS[Role.administrator]
+)
+"""What only the data roles may do (fill, review, score, approve, comment); the system administrator —
+even a superuser — never may (三员分立: 系统管理员不能改数据)."""

@@ -31,6 +31,6 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("没有这份手册")
     body = render_manual(manual, lambda name: static(IMAGE_STATIC_PREFIX + name))
     return render(request, "help/page.html", {
-        "manual": manual, "body": mark_safe(body),  # markdown-it with raw HTML off
+        "manual": manual, "body": mark_safe(body),  # markdown-it renders with raw HTML off
         "manuals": ordered_for(_role(request)),
     })

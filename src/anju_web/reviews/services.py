@@ -10,7 +10,7 @@ re-assembles the province to find out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,18 +18,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from anju.checks import run_checks
+from anju.collect.entry import as_decimal
 from anju.decimals import plain
 from anju.framework import Framework
 from anju.framework.describe import item_label
 from anju.framework.models import Checklist, Item, Judged
 from anju.scoring import Evaluation, EvaluationError, evaluate
-from anju_web.accounts.policy import authorize
+from anju_web.accounts.policy import authorize, has
 from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import actor_label, record
 from anju_web.reviews.assembly import assemble, evaluators_dataset
 from anju_web.reviews.models import (
     AdjustmentStatus,
     Comment,
+    CommentReply,
     EvaluationRun,
     Judgement,
     Narrative,
@@ -62,12 +64,9 @@ def find_item(framework: Framework, program_id: str, item_path: str) -> Item:
 
 def parse_decimal(raw: object, what: str) -> Decimal:
     """A number typed by an evaluator or a reviewer (a score, a clause's partial points)."""
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ReviewError(f"{what}应为数值，实为“{raw}”") from None
-    if not value.is_finite():
-        raise ReviewError(f"{what}应为有限数值")
+    value = as_decimal(raw)  # the figures' reader: no 1_328, no NaN or infinity
+    if value is None:
+        raise ReviewError(f"{what}应为数值，实为“{str(raw)[:40]}”")
     return value
 
 
@@ -256,6 +255,11 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
     with transaction.atomic():
         # The row lock orders this run against writes: they count their change on this row.
         locked = Cycle.objects.select_for_update().select_related("region").get(pk=cycle.pk)
+        ensure_not_archived(locked)
+        if locked.signed_at is not None:
+            raise ReviewError(
+                f"{locked}的评价结果已于{timezone.localtime(locked.signed_at):%Y年%m月%d日 %H:%M}审定，不能再运行评价："
+                "审定的结果以审定时的评价运行为准。如须修改，须先重新打开相关单位的填报（将撤销审定），改正后再运行评价并审定")
         assembly = assemble(locked)
         dataset, source = assembly.dataset, assembly.source
         evaluation = evaluate(framework, dataset)
@@ -324,13 +328,19 @@ def propose_adjustment(user: Any, cycle: Cycle, *, program_id: str, item_path: s
     if run is None:
         raise ReviewError("尚未运行评价，没有可复核的得分")
     framework = cycle.framework
+    item = find_item(framework, program_id, item_path)
+    if not item.is_leaf:
+        raise ReviewError(f"“{item_label(framework, program_id, item_path)}”是汇总指标，其得分由下级指标相加："
+                          "请对具体的末级指标提出调整建议")
     try:
         result = run.evaluation().program(program_id).item(item_path)
     except KeyError:
-        raise ReviewError(f"评价结果中没有指标“{program_id}.{item_path}”") from None
+        raise ReviewError(f"评价结果中没有指标“{item_label(framework, program_id, item_path)}”") from None
     score = parse_decimal(proposed, "建议得分")
     if score < 0 or score > result.points:
         raise ReviewError(f"建议得分应在0到{plain(result.points)}之间")
+    if score == result.score:
+        raise ReviewError(f"建议得分与现得分（{plain(result.score)}分）相同，无需调整")
     if not reason.strip():
         raise ReviewError("提出调整建议须说明理由")
     with transaction.atomic():
@@ -392,6 +402,30 @@ def add_comment(user: Any, cycle: Cycle, text: str, *, submission: Submission | 
         return comment
 
 
+def reply_to_comment(user: Any, comment: Comment, text: str) -> CommentReply:
+    """A message in the comment's thread, by the province (answering) or the bureau (following up)."""
+    region = comment.target_region()
+    authorize(user, "reviews.view_comment", region)
+    if not (has(user, "reviews.add_comment", region) or has(user, "reviews.resolve_comment", region)):
+        raise PermissionDenied("您的角色无权回复意见")
+    if comment.resolved_at is not None:
+        raise ReviewError("该意见已办结，不能再回复")
+    if not text.strip():
+        raise ReviewError("回复不能为空")
+    with transaction.atomic():
+        reply = CommentReply.objects.create(comment=comment, author=user, text=text.strip())
+        target = (comment.submission or comment.cycle).audit_target(AuditObject.comment, comment.pk, _comment_label(comment))
+        record(user, AuditAction.comment_replied, target, field="回复", new=reply.text, note=f"原意见：{comment.text}")
+        return reply
+
+
+def _comment_label(comment: Comment) -> str:
+    where = str(comment.submission) if comment.submission is not None else str(comment.cycle)
+    if comment.program and comment.item_path:
+        where += " › " + item_label(comment.cycle.framework, comment.program, comment.item_path)
+    return where
+
+
 def resolve_comment(user: Any, comment: Comment) -> Comment:
     authorize(user, "reviews.resolve_comment", comment.target_region())
     if comment.resolved_at is not None:
@@ -400,7 +434,7 @@ def resolve_comment(user: Any, comment: Comment) -> Comment:
         comment.resolved_at = timezone.now()
         comment.resolved_by = user
         comment.save()
-        target = (comment.submission or comment.cycle).audit_target(AuditObject.comment, comment.pk, str(comment.cycle))
+        target = (comment.submission or comment.cycle).audit_target(AuditObject.comment, comment.pk, _comment_label(comment))
         record(user, AuditAction.comment_resolved, target, field="状态", old="未办结", new="已办结")
         return comment
 
@@ -417,6 +451,9 @@ def sign_cycle(user: Any, cycle: Cycle) -> Cycle:
         names = "、".join(s.region.display_name for s in pending[:MAX_NAMED_UNITS])
         more = "等" if len(pending) > MAX_NAMED_UNITS else ""
         raise ReviewError(f"还有 {len(pending)} 个单位未经省级审定（{names}{more}），不能审定评价结果")
+    open_comments = Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).count()
+    if open_comments:
+        raise ReviewError(f"还有 {open_comments} 条意见未办结（见待办事项），须答复并办结后才能审定评价结果")
     run = latest_run(cycle)
     if run is None or not run_is_current(cycle, run):
         raise ReviewError("评价结果不是按当前数据计算的，请先重新运行评价")
