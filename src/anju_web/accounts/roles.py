@@ -21,8 +21,7 @@ class Role(models.TextChoices):
 
 DATA_ROLES = frozenset({Role.county_clerk, Role.prefecture_reviewer, Role.province_evaluator, Role.supervision_reviewer,
                         Role.national_evaluator, Role.national_reader})
-"""Roles that enter, review, score or read data (the national roles read every region; 财政部 runs
-allocations): given only with a second administrator's approval (三员分立)."""
+"""Roles that enter, review or score data: given only with a second administrator's approval (三员分立)."""
 
 READ_ALL = [
     "regions.view_region",
@@ -116,11 +115,11 @@ def group_name(role: Role) -> str:
     return role.label
 
 
-NATIONAL_ROLES = frozenset({Role.national_evaluator, Role.national_reader})
-"""Roles that see every region (read) and the national dashboard."""
-
 DATA_PERMISSIONS = frozenset(
     name for role in DATA_ROLES for name in ROLE_PERMISSIONS[role] if name not in ROLE_PERMISSIONS[Role.administrator]
 )
 """What only the data roles may do (fill, review, score, approve, comment); the system administrator —
 even a superuser — never may (三员分立: 系统管理员不能改数据)."""
+
+NATIONAL_ROLES = frozenset({Role.national_evaluator, Role.national_reader})
+"""Roles that see every region (read) and the national dashboard."""
