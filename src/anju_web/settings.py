@@ -11,12 +11,17 @@ Everything deployment-specific comes from the environment:
 ``ANJU_WEB_ALLOWED_HOSTS``    comma separated (``127.0.0.1,localhost``).
 ``ANJU_WEB_SECURE_SSL_REDIRECT`` ``1`` behind HTTPS; ``ANJU_WEB_HSTS_SECONDS`` HSTS max-age.
 ``ANJU_EVIDENCE_MAX_BYTES``   the largest evidence file accepted (20 MiB).
+``ANJU_WEB_REDIS_URL``       the job queue (``redis://127.0.0.1:6379/0``); unset: jobs run at once in the request.
+``ANJU_WEB_JOB_QUEUE``        the queue's name (``anju``); ``ANJU_WEB_JOB_TIMEOUT`` seconds a job may run (3600).
+``ANJU_WEB_EVIDENCE_STORAGE`` the storage class of evidence files (default: the local directory
+                              ``ANJU_WEB_EVIDENCE_DIR``); ``ANJU_WEB_EVIDENCE_STORAGE_OPTIONS`` its options as JSON.
 ``ANJU_WEB_SECURE_COOKIES``   defaults to on when DEBUG is off; ``0`` only for plain-HTTP loopback benchmarks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import tempfile
@@ -120,8 +125,10 @@ INSTALLED_APPS = [
     "anju_web.allocations",
     "anju_web.audits",
     "anju_web.performance",
+    "anju_web.national",
     "anju_web.api",
     "anju_web.accounts",
+    "anju_web.jobs",
     "anju_web.help",
 ]
 
@@ -232,6 +239,12 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Evidence and audited documents (anju_web.evidence.storage): the local evidence directory by
+    # default; on several web hosts a shared directory or an object store (any Django storage class).
+    "evidence": {
+        "BACKEND": os.environ.get("ANJU_WEB_EVIDENCE_STORAGE", "").strip() or "anju_web.evidence.storage.EvidenceDirectory",
+        "OPTIONS": json.loads(os.environ.get("ANJU_WEB_EVIDENCE_STORAGE_OPTIONS", "").strip() or "{}"),
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -274,6 +287,12 @@ CONTENT_SECURITY_POLICY = (
 )
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Background jobs (anju_web.jobs): RQ on Redis. Every web host and worker must use the same Redis
+# and the same database; without a Redis URL a job runs at once in the request that submits it.
+ANJU_REDIS_URL = os.environ.get("ANJU_WEB_REDIS_URL", "").strip()
+ANJU_JOB_QUEUE = os.environ.get("ANJU_WEB_JOB_QUEUE", "anju").strip() or "anju"
+ANJU_JOB_TIMEOUT = int(os.environ.get("ANJU_WEB_JOB_TIMEOUT", "3600"))
 
 LOGGING = {
     "version": 1,

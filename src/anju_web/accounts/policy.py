@@ -3,6 +3,7 @@
 * 市县填报员 — its own unit only;
 * 地级市审核员 — its prefecture-level unit and the counties below it;
 * 省级评价员、监管局审核员 — the whole province;
+* 财政部评价员、住房城乡建设部查看员 — every region, read-only (财政部 also runs allocations);
 * 系统管理员 — everything, read-only outside account and cycle management.
 
 Objects outside a user's scope are answered with 404 (their existence is not revealed);
@@ -19,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from anju_web.accounts.models import Profile
-from anju_web.accounts.roles import DATA_PERMISSIONS, DATA_ROLES, Role
+from anju_web.accounts.roles import DATA_PERMISSIONS, DATA_ROLES, NATIONAL_ROLES, Role
 from anju_web.regions.models import Region
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -43,7 +44,12 @@ def role_of(user: Any) -> Role | None:
 def _sees_everything(user: Any) -> bool:
     if getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
         return True
-    return role_of(user) == Role.administrator
+    return role_of(user) in (Role.administrator, *NATIONAL_ROLES)
+
+
+def sees_nation(user: Any) -> bool:
+    """Whether ``user`` may open the national dashboard (national roles, administrators)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and _sees_everything(user))
 
 
 def region_scope_q(user: Any, prefix: str = "") -> Q:

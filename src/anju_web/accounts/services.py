@@ -40,6 +40,7 @@ ROLE_LEVEL = {
     Role.province_evaluator: (Level.province,),
     Role.supervision_reviewer: (Level.province,),
 }
+"""Where a role sits; national roles and administrators sit nowhere (no region)."""
 
 
 class RoleError(ValueError):
@@ -51,7 +52,8 @@ def _check_role_region(role: Role, region: Region | None) -> None:
     if levels is not None:
         if region is None:
             raise RoleError(f"角色“{role.label}”须指定所属区划")
-        if region.level not in levels:
+        top_level = region.parent_id is None and Level.province in levels  # 计划单列市, 兵团: their own top level
+        if region.level not in levels and not top_level:
             raise RoleError(f"角色“{role.label}”不能设在{region.get_level_display()}“{region.name}”")
 
 
