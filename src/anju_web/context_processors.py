@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from anju_web.accounts.policy import profile_of
+from anju_web.reports.todo import todo_count
 from anju_web.submissions.cycles import current_cycle, visible_cycles
 from anju_web.submissions.models import Submission
 
@@ -30,4 +31,5 @@ def role_context(request: HttpRequest) -> dict[str, Any]:
             nav_cycle = current_cycle(request)
     # The years the user may see, for the year selectors (read only by the pages that show one).
     cycles = SimpleLazyObject(lambda: list(visible_cycles(user)))
-    return {"visible_cycles": cycles, "current_profile": profile, "current_role": profile.role if profile else None, "nav_cycle": nav_cycle}
+    todo = SimpleLazyObject(lambda: todo_count(user, nav_cycle) if nav_cycle is not None else 0)
+    return {"todo_count": todo, "visible_cycles": cycles, "current_profile": profile, "current_role": profile.role if profile else None, "nav_cycle": nav_cycle}

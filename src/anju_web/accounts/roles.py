@@ -39,6 +39,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "submissions.view_submission",
         "submissions.fill_submission",
         "submissions.submit_submission",
+        "submissions.withdraw_submission",
         "evidence.view_evidencefile",
         "evidence.add_evidencefile",
         "audit.view_auditevent",

@@ -26,10 +26,14 @@ class AuditAction(models.TextChoices):
     approved = "approved", "审定"
     locked = "locked", "锁定"
     reopened = "reopened", "重新打开"
+    withdrawn = "withdrawn", "撤回"
+    cover_changed = "cover_changed", "修改封面信息"
     item_returned = "item_returned", "退回数据项"
     return_replied = "return_replied", "回复退回说明"
     return_resolved = "return_resolved", "确认退回项已解决"
     evidence_uploaded = "evidence_uploaded", "上传佐证材料"
+    evidence_replaced = "evidence_replaced", "替换佐证材料"
+    evidence_withdrawn = "evidence_withdrawn", "撤回佐证材料"
     # the provincial evaluation
     judgement_changed = "judgement_changed", "修改判断"
     narrative_changed = "narrative_changed", "修改说明"
@@ -53,6 +57,7 @@ class AuditAction(models.TextChoices):
     adjustment_proposed = "adjustment_proposed", "提出调整建议"
     adjustment_answered = "adjustment_answered", "答复调整建议"
     comment_added = "comment_added", "提出意见"
+    comment_replied = "comment_replied", "回复意见"
     comment_resolved = "comment_resolved", "办结意见"
     # accounts
     role_set = "role_set", "设置角色"

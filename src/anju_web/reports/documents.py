@@ -50,7 +50,7 @@ class DocumentSpec:
 
 def evidence_entries(cycle: Cycle, run: EvaluationRun) -> list[EvidenceEntry]:
     """The run's judgement citations and every evidence file uploaded in the cycle, for 附件7."""
-    files = EvidenceFile.objects.filter(cycle=cycle).select_related("region")
+    files = EvidenceFile.objects.filter(cycle=cycle).current().select_related("region")
     return [
         *cited_evidence(run.evaluation()),
         *(
@@ -173,7 +173,7 @@ def build_findings(cycle: Cycle, run: EvaluationRun) -> bytes:
 
 def build_evidence_list(cycle: Cycle, run: EvaluationRun) -> bytes:
     labels = {p.id: p.label for p in run.evaluation().programs}
-    files = EvidenceFile.objects.filter(cycle=cycle).select_related("region", "uploaded_by")
+    files = EvidenceFile.objects.filter(cycle=cycle).current().select_related("region", "uploaded_by")
     wb = workbook()
     add_sheet(wb, "佐证材料清单", ["序号", "单位", "项目", "指标", "材料名称", "文件名", "大小（字节）", "SHA-256", "上传时间"], [
         [index, f.region.display_name, labels.get(f.program, f.program), f.item_path, f.title, f.original_name, f.size,

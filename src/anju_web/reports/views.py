@@ -25,10 +25,11 @@ from anju_web.accounts.roles import Role
 from anju_web.audit.models import AuditAction
 from anju_web.audit.services import record
 from anju_web.regions.models import Region
-from anju_web.reports import documents
+from anju_web.reports import documents, todo
 from anju_web.reviews.models import AdjustmentStatus, Comment, EvaluationRun, ScoreAdjustment
 from anju_web.reviews.services import latest_run
 from anju_web.shortcuts import get_cycle, get_cycle_for_units, is_htmx, post_text
+from anju_web.submissions import workflow
 from anju_web.submissions.cycles import current_cycle
 from anju_web.submissions.models import (
     ACCEPTED_OR_LATER,
@@ -57,6 +58,42 @@ def home(request: HttpRequest) -> HttpResponse:
     if can_see(request.user, cycle.region):
         return redirect("dashboard", cycle_id=cycle.pk)
     return redirect("board", cycle_id=cycle.pk)
+
+
+@login_required
+def todo_list(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """待办: what waits for the user in the cycle; units to review or approve can be moved in a batch."""
+    cycle = get_cycle_for_units(request, cycle_id)
+    return render(request, "reports/todo.html", {"cycle": cycle, "groups": todo.todo_groups(request.user, cycle)})
+
+
+MAX_BATCH = 200
+"""Units one batch may name."""
+
+
+@login_required
+@require_POST
+def batch(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """批量审核通过 / 批量审定 with one 审核意见: each unit its own transition and audit event."""
+    cycle = get_cycle_for_units(request, cycle_id)
+    verb = post_text(request, "verb")
+    if verb not in (workflow.Verb.accept, workflow.Verb.approve):
+        messages.error(request, "批量操作只能是审核通过或审定。")
+        return redirect("todo", cycle_id=cycle.pk)
+    ids = [raw for raw in request.POST.getlist("submission")[:MAX_BATCH] if raw.isdigit() and len(raw) < 18]
+    units = list(Submission.objects.filter(cycle=cycle, pk__in=ids).filter(region_scope_q(request.user, "region__"))
+                 .select_related("region", "cycle", "cycle__region").order_by("region__position"))
+    if not units:
+        messages.error(request, "请至少勾选一个单位。")
+        return redirect("todo", cycle_id=cycle.pk)
+    outcome = workflow.perform_batch(request.user, units, verb, reason=post_text(request, "reason"))
+    label = workflow.VERB_LABELS[verb]
+    if outcome.done:
+        names = "、".join(s.region.display_name for s in outcome.done)
+        messages.success(request, f"已{label} {len(outcome.done)} 个单位：{names}。")
+    for sub, why in outcome.refused:
+        messages.error(request, f"{sub.region.display_name}未能{label}：{why}")
+    return redirect("todo", cycle_id=cycle.pk)
 
 
 @dataclass
@@ -220,12 +257,9 @@ def _open_findings(cycle: Cycle, run: EvaluationRun | None) -> list[OpenItem]:
         for problem in run.problems():
             findings.append(OpenItem("一致性检查", problem.severity.label, place_label(framework, problem.where),
                                     problem.message, evaluation_page))
-    for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("submission__region"):
-        if comment.submission is not None:
-            findings.append(OpenItem("意见", "待办结", comment.submission.region.display_name, comment.text,
-                                    reverse("submission", args=[comment.submission.pk])))
-        else:
-            findings.append(OpenItem("意见", "待办结", "省级评价", comment.text, evaluation_page))
+    for comment in Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related("cycle", "submission__region"):
+        link = reverse("submission", args=[comment.submission.pk]) if comment.submission is not None else evaluation_page
+        findings.append(OpenItem("意见", "待办结", todo.comment_place(comment), comment.text, f"{link}#comment-{comment.pk}"))
     for adjustment in ScoreAdjustment.objects.filter(cycle=cycle, status=AdjustmentStatus.proposed):
         findings.append(OpenItem("调整建议", "待答复", item_label(cycle.framework, adjustment.program, adjustment.item_path),
                                 f"建议由 {plain(adjustment.self_score)} 分调整为 {plain(adjustment.proposed_score)} 分：{adjustment.reason}",

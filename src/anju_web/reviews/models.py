@@ -191,3 +191,17 @@ class Comment(models.Model):
 
     def target_region(self) -> Any:
         return self.submission.region if self.submission is not None else self.cycle.region
+
+
+class CommentReply(models.Model):
+    """One message in a comment's thread: the province's answer, the bureau's follow-up."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="replies", verbose_name="意见")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="回复人")
+    text = models.TextField("回复")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "意见回复"
+        verbose_name_plural = "意见回复"
+        ordering = ["created_at", "pk"]

@@ -23,13 +23,14 @@ from anju.framework import Framework
 from anju.framework.describe import item_label
 from anju.framework.models import Checklist, Item, Judged
 from anju.scoring import Evaluation, EvaluationError, evaluate
-from anju_web.accounts.policy import authorize
+from anju_web.accounts.policy import authorize, has
 from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import actor_label, record
 from anju_web.reviews.assembly import assemble, evaluators_dataset
 from anju_web.reviews.models import (
     AdjustmentStatus,
     Comment,
+    CommentReply,
     EvaluationRun,
     Judgement,
     Narrative,
@@ -256,6 +257,11 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
     with transaction.atomic():
         # The row lock orders this run against writes: they count their change on this row.
         locked = Cycle.objects.select_for_update().select_related("region").get(pk=cycle.pk)
+        ensure_not_archived(locked)
+        if locked.signed_at is not None:
+            raise ReviewError(
+                f"{locked}的评价结果已于{timezone.localtime(locked.signed_at):%Y年%m月%d日 %H:%M}审定，不能再运行评价："
+                "审定的结果以审定时的评价运行为准。如须修改，须先重新打开相关单位的填报（将撤销审定），改正后再运行评价并审定")
         assembly = assemble(locked)
         dataset, source = assembly.dataset, assembly.source
         evaluation = evaluate(framework, dataset)
@@ -392,6 +398,30 @@ def add_comment(user: Any, cycle: Cycle, text: str, *, submission: Submission | 
         return comment
 
 
+def reply_to_comment(user: Any, comment: Comment, text: str) -> CommentReply:
+    """A message in the comment's thread, by the province (answering) or the bureau (following up)."""
+    region = comment.target_region()
+    authorize(user, "reviews.view_comment", region)
+    if not (has(user, "reviews.add_comment", region) or has(user, "reviews.resolve_comment", region)):
+        raise PermissionDenied("您的角色无权回复意见")
+    if comment.resolved_at is not None:
+        raise ReviewError("该意见已办结，不能再回复")
+    if not text.strip():
+        raise ReviewError("回复不能为空")
+    with transaction.atomic():
+        reply = CommentReply.objects.create(comment=comment, author=user, text=text.strip())
+        target = (comment.submission or comment.cycle).audit_target(AuditObject.comment, comment.pk, _comment_label(comment))
+        record(user, AuditAction.comment_replied, target, field="回复", new=reply.text, note=f"原意见：{comment.text}")
+        return reply
+
+
+def _comment_label(comment: Comment) -> str:
+    where = str(comment.submission) if comment.submission is not None else str(comment.cycle)
+    if comment.program and comment.item_path:
+        where += " › " + item_label(comment.cycle.framework, comment.program, comment.item_path)
+    return where
+
+
 def resolve_comment(user: Any, comment: Comment) -> Comment:
     authorize(user, "reviews.resolve_comment", comment.target_region())
     if comment.resolved_at is not None:
@@ -400,7 +430,7 @@ def resolve_comment(user: Any, comment: Comment) -> Comment:
         comment.resolved_at = timezone.now()
         comment.resolved_by = user
         comment.save()
-        target = (comment.submission or comment.cycle).audit_target(AuditObject.comment, comment.pk, str(comment.cycle))
+        target = (comment.submission or comment.cycle).audit_target(AuditObject.comment, comment.pk, _comment_label(comment))
         record(user, AuditAction.comment_resolved, target, field="状态", old="未办结", new="已办结")
         return comment
 
@@ -417,6 +447,9 @@ def sign_cycle(user: Any, cycle: Cycle) -> Cycle:
         names = "、".join(s.region.display_name for s in pending[:MAX_NAMED_UNITS])
         more = "等" if len(pending) > MAX_NAMED_UNITS else ""
         raise ReviewError(f"还有 {len(pending)} 个单位未经省级审定（{names}{more}），不能审定评价结果")
+    open_comments = Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).count()
+    if open_comments:
+        raise ReviewError(f"还有 {open_comments} 条意见未办结（见待办事项），须答复并办结后才能审定评价结果")
     run = latest_run(cycle)
     if run is None or not run_is_current(cycle, run):
         raise ReviewError("评价结果不是按当前数据计算的，请先重新运行评价")

@@ -65,7 +65,8 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle(request, cycle_id, "reviews.view_evaluationrun")
     run = services.latest_run(cycle)
     adjustments = list(ScoreAdjustment.objects.filter(cycle=cycle).select_related("author", "responded_by"))
-    comments = list(Comment.objects.filter(cycle=cycle, submission__isnull=True).select_related("author", "resolved_by"))
+    comments = list(Comment.objects.filter(cycle=cycle, submission__isnull=True).select_related("author", "resolved_by")
+                    .prefetch_related("replies__author"))
     programs: list[ProgramScores] = []
     framework = cycle.framework
     if run is not None:
@@ -89,12 +90,15 @@ def evaluation(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "programs": programs,
         "issues": [(p, place_label(framework, p.where)) for p in run.problems()] if run else [],
         "general_comments": [c for c in comments if not c.program],
-        "can_run": has(request.user, "reviews.run_evaluation", cycle.region),
+        "can_run": has(request.user, "reviews.run_evaluation", cycle.region) and cycle.signed_at is None
+        and not cycle.is_archived,
         "can_judge": has(request.user, "reviews.change_judgement", cycle.region),
         "can_adjust": has(request.user, "reviews.add_scoreadjustment", cycle.region) and run is not None,
         "can_comment": has(request.user, "reviews.add_comment", cycle.region),
         "can_respond": has(request.user, "reviews.respond_scoreadjustment", cycle.region),
         "can_resolve": has(request.user, "reviews.resolve_comment", cycle.region),
+        "can_reply_comments": has(request.user, "reviews.add_comment", cycle.region)
+        or has(request.user, "reviews.resolve_comment", cycle.region),
         "can_sign": has(request.user, "submissions.sign_cycle", cycle.region) and cycle.signed_at is None,
         "problems": request.session.pop("evaluation_problems", None),
     }
@@ -107,6 +111,9 @@ def run(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle(request, cycle_id, "reviews.run_evaluation")
     try:
         outcome = services.run_evaluation(request.user, cycle)
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+        return redirect("evaluation", cycle_id=cycle.pk)
     except EvaluationError as exc:
         request.session["evaluation_problems"] = [str(p) for p in exc.problems[:PROBLEMS_SHOWN]]
         messages.error(request, f"有 {len(exc.problems)} 个指标无法计分，未保存评价结果。")
@@ -194,7 +201,7 @@ def _judge_forms(cycle: Cycle, only: tuple[str, str] | None = None) -> list[Judg
     framework = cycle.framework
     judgements = {(j.program, j.item_path): j for j in Judgement.objects.filter(cycle=cycle)}
     narratives = {(n.program, n.item_path): n.text for n in Narrative.objects.filter(cycle=cycle)}
-    evidence = list(EvidenceFile.objects.filter(cycle=cycle, region=cycle.region))
+    evidence = list(EvidenceFile.objects.filter(cycle=cycle, region=cycle.region).current())
     forms = []
     for program in framework.programs:
         for path, item in judged_items(framework, program.id):
@@ -363,6 +370,25 @@ def resolve(request: HttpRequest, comment_id: int) -> HttpResponse:
         services.resolve_comment(request.user, item)
     except services.ReviewError as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, "意见已办结。")
+    return _back_to_comment(item)
+
+
+def _back_to_comment(item: Comment) -> HttpResponse:
     if item.submission_id:
         return redirect("submission", submission_id=item.submission_id)
     return redirect("evaluation", cycle_id=item.cycle_id)
+
+
+@login_required
+@require_POST
+def reply_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item = get_object_or_404(Comment.objects.select_related("cycle", "cycle__region", "submission__region"), pk=comment_id)
+    try:
+        services.reply_to_comment(request.user, item, post_text(request, "text"))
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "回复已提交。")
+    return _back_to_comment(item)

@@ -143,6 +143,16 @@ class Submission(models.Model):
     baseline = models.JSONField(
         "上年数据", default=dict, blank=True,
         help_text="开启年度时从上一年度复制的本单位填报（跨年度校验的基数，显示在每个数据项旁）")
+    reporter = models.CharField("填报人", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=100, blank=True)
+    report_date = models.DateField("填报日期", null=True, blank=True)
+    unit_head = models.CharField("单位负责人", max_length=100, blank=True)
+    reopen_reason = models.TextField(
+        "重新打开理由", blank=True, help_text="省级重新打开本单位填报时说明的理由，再次提交前显示给填报单位")
+    submitted_values = models.JSONField(
+        "最近一次提交的数据", default=dict, blank=True, help_text="提交时各数据项的值（“项目.数据项” → 显示文本）")
+    previous_values = models.JSONField(
+        "上一次提交的数据", default=dict, blank=True, help_text="再次提交前最近一次提交的值，供审核时与本次提交对照")
     checked_at = models.DateTimeField("校验时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     accepted_at = models.DateTimeField("审核通过时间", null=True, blank=True)
@@ -162,6 +172,7 @@ class Submission(models.Model):
             ("approve_submission", "省级审定或退回"),
             ("lock_submission", "锁定已审定的填报"),
             ("reopen_submission", "重新打开已审定的填报"),
+            ("withdraw_submission", "审核前撤回已提交的填报"),
         ]
 
     def __str__(self) -> str:

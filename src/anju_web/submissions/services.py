@@ -4,6 +4,7 @@ computed from counts it on the cycle (:meth:`~anju_web.submissions.models.Cycle.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -142,11 +143,14 @@ def save_unit_report(
                 value = data.figures.get(fid)
             explanation = data.explanations.get(fid, "") if data is not None else ""
             parsed[(program.id, fid)] = (value, explanation)
-    return _save(user, submission, parsed, switches=no_task, expected_version=expected_version, source=source)
+    cover: dict[str, str | dt.date | None] = {
+        "reporter": report.reporter or "", "phone": report.phone or "", "report_date": report.submitted_at}
+    return _save(user, submission, parsed, switches=no_task, expected_version=expected_version, source=source,
+                 cover=cover)
 
 
 def _save(user: Any, submission: Submission, parsed: Parsed, *, switches: set[str] | None,
-          expected_version: int | None, source: str) -> SaveResult:
+          expected_version: int | None, source: str, cover: dict[str, str | dt.date | None] | None = None) -> SaveResult:
     """Write read values and (when given) the 无此项任务 switches in one transaction, then validate once."""
     with transaction.atomic():
         sub = lock(submission)
@@ -157,6 +161,8 @@ def _save(user: Any, submission: Submission, parsed: Parsed, *, switches: set[st
             raise StaleVersion(f"{sub}已被他人修改（当前版本 {sub.version}，您打开的是版本 {expected_version}），请刷新后再保存")
         changed = _write_switches(user, sub, switches) if switches is not None else 0
         changed += _write_entries(user, sub, parsed)
+        if cover:
+            _write_cover(user, sub, cover)
         if changed:
             sub.version += 1
             sub.source = source
@@ -167,6 +173,79 @@ def _save(user: Any, submission: Submission, parsed: Parsed, *, switches: set[st
         sub.save()
         submission.refresh_from_db()
         return SaveResult(changed=changed, issues=problems)
+
+
+COVER_FIELDS = {"reporter": "填报人", "phone": "联系电话", "report_date": "填报日期", "unit_head": "单位负责人"}
+"""The cover (封面) of a unit's 填报表: who filled it, how to reach them, when, and who signs for the unit."""
+COVER_CHARS = 100
+PHONE_CHARS = frozenset("0123456789-+()（） 转,，、/")
+EARLIEST_REPORT_YEAR = 2000
+LATEST_REPORT_YEAR = 2100
+
+
+class CoverErrors(ValueError):
+    """Cover fields that could not be read; nothing was saved (the message names each, in Chinese)."""
+
+
+def read_cover(raw: dict[str, str]) -> dict[str, str | dt.date | None]:
+    """The cover fields as typed (only those given), checked: short text, a phone number, a date."""
+    out: dict[str, str | dt.date | None] = {}
+    problems: list[str] = []
+    for name, label in COVER_FIELDS.items():
+        if name not in raw:
+            continue
+        text = clean_text(raw[name]).strip()
+        if len(text) > COVER_CHARS:
+            problems.append(f"{label}不能超过 {COVER_CHARS} 个字")
+        elif name == "phone" and text and not set(text) <= PHONE_CHARS:
+            problems.append(f"联系电话“{text}”只能包含数字、空格和 - + ( ) 转")
+        elif name == "report_date":
+            if not text:
+                out[name] = None
+                continue
+            try:
+                day = dt.date.fromisoformat(text.replace("/", "-"))
+            except ValueError:
+                problems.append(f"填报日期应为日期（如 2023-01-10），实为“{text}”")
+                continue
+            if not EARLIEST_REPORT_YEAR <= day.year <= LATEST_REPORT_YEAR:
+                problems.append(f"填报日期“{text}”不在合理范围内")
+                continue
+            out[name] = day
+            continue
+        out[name] = text
+    if problems:
+        raise CoverErrors("；".join(problems))
+    return out
+
+
+def _write_cover(user: Any, sub: Submission, cover: dict[str, str | dt.date | None]) -> int:
+    changed = 0
+    for name, value in cover.items():
+        old = getattr(sub, name)
+        if (old or None) == (value or None):
+            continue
+        setattr(sub, name, value if name == "report_date" else (value or ""))
+        record(user, AuditAction.cover_changed, sub.audit_target(label=f"{sub} › 封面"), field=f"封面.{COVER_FIELDS[name]}",
+               old="" if old is None else str(old), new="" if value is None else str(value))
+        changed += 1
+    return changed
+
+
+def save_cover(user: Any, submission: Submission, raw: dict[str, str]) -> int:
+    """Store the cover fields typed on the form (audited); the number changed. Raises :class:`CoverErrors`."""
+    authorize(user, "submissions.fill_submission", submission.region)
+    cover = read_cover(raw)
+    with transaction.atomic():
+        sub = lock(submission)
+        ensure_not_archived(sub.cycle)
+        if not sub.is_editable:
+            raise NotEditable(f"{sub}处于“{sub.get_status_display()}”状态，不能修改（须先退回或重新打开）")
+        changed = _write_cover(user, sub, cover)
+        if changed:
+            sub.save(update_fields=[*cover.keys(), "updated_at"])
+        submission.refresh_from_db()
+        return changed
 
 
 def _figure_target_label(sub: Submission, program_id: str, figure_id: str) -> str:

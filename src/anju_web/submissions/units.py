@@ -90,7 +90,9 @@ def unit_report(submission: Submission, entries: dict[tuple[str, str], FigureEnt
         programs[pid] = UnitProgram(figures=figures, answers=answers, explanations=explanations)
     return UnitReport.model_validate({
         "name": submission.region.display_name,
-        "submitted_at": submission.submitted_at.date() if submission.submitted_at else None,
+        "submitted_at": submission.report_date or (submission.submitted_at.date() if submission.submitted_at else None),
+        "reporter": submission.reporter or None,
+        "phone": submission.phone or None,
         "source": submission.source or None,
         "programs": programs,
     })
@@ -159,6 +161,13 @@ def baseline_texts(submission: Submission) -> dict[tuple[str, str], str]:
         for fid, answer in data.answers.items():
             out[(pid, fid)] = "是" if answer else "否"
     return out
+
+
+def value_texts(submission: Submission) -> dict[str, str]:
+    """Each stored row as the form shows it (``"program.figure"`` → 是/否, 不适用, a number; blank rows
+    and 无此项任务 programs left out): what a submission is compared with later (上次提交)."""
+    return {f"{pid}.{fid}": entry.display for (pid, fid), entry in entries_of(submission).items()
+            if pid not in submission.no_task and entry.state != EntryState.blank}
 
 
 def stored(problems: Iterable[ProblemDict | dict[str, Any]]) -> list[Problem]:

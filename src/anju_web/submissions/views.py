@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -12,11 +15,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from anju.adapters.report.pdf import PdfError, PdfUnavailable
+from anju.adapters.report.unit_form import FormProgram, UnitForm, unit_form_pdf
+from anju.adapters.report.unit_form import FormRow as PrintRow
 from anju.collect.rows import EntryRow
 from anju.dataset.models import BLANK_TEXT
+from anju.framework.describe import item_label
 from anju.framework.models import FigureSpec
 from anju.problems import Problem, Severity
 from anju_web.accounts.policy import has
+from anju_web.audit.models import AuditAction
 from anju_web.audit.services import submission_history
 from anju_web.shortcuts import get_submission, is_htmx, post_text
 from anju_web.submissions import workflow
@@ -24,10 +32,13 @@ from anju_web.submissions.frameworks import figure_label, program_label
 from anju_web.submissions.inputs import RowInput
 from anju_web.submissions.models import EntryState, FigureEntry, ItemReturn, ReturnStatus, Submission
 from anju_web.submissions.services import (
+    COVER_FIELDS,
+    CoverErrors,
     FigureErrors,
     NotEditable,
     StaleVersion,
     reply_to_return,
+    save_cover,
     save_figures,
     save_unit_report,
 )
@@ -46,6 +57,8 @@ RETURN_FORM_ROWS = 3
 MAX_RETURN_ITEMS = 10
 """Return rows read from one post."""
 HISTORY_SHOWN = 40
+OPINIONS_SHOWN = 5
+"""审核意见 (of 审核通过 and 审定) shown at the top of a unit's page."""
 
 
 @dataclass
@@ -63,6 +76,30 @@ class FormRow:
     """Last year's value (the baseline copied when the cycle was opened), as the form shows it."""
     conflict: str = ""
     """After a refused save: the value another user stored meanwhile (the row shows the typed one)."""
+    last_submitted: str | None = None
+    """The value at the submission before (上次提交; None: there was none to compare with)."""
+
+    @property
+    def vs_last_year(self) -> str:
+        """How the stored figure compares with last year's (较上年 +12.5%), when both are numbers."""
+        if self.entry is None or self.entry.state != EntryState.value or self.entry.value is None:
+            return ""
+        try:
+            before = Decimal(self.last_year)
+        except (InvalidOperation, ValueError):
+            return ""
+        now = self.entry.value
+        if now == before:
+            return "与上年相同"
+        if before == 0:
+            return "上年为 0"
+        change = ((now - before) * 100 / abs(before)).quantize(Decimal("0.1"))
+        return f"较上年{'+' if change > 0 else ''}{change}%"
+
+    @property
+    def changed_since_submitted(self) -> bool:
+        current = self.entry.display if self.entry is not None and self.entry.state != EntryState.blank else ""
+        return self.last_submitted is not None and self.last_submitted != current
 
     @property
     def spec(self) -> FigureSpec:
@@ -108,6 +145,7 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
     for issue in stored_problems(submission.issues):
         issues_by_where.setdefault((issue.where.program or "", issue.where.figure or ""), []).append(issue)
     last_year = baseline_texts(submission)
+    compared = compared_values(submission)
     blocks = []
     for program, entry_rows in program_rows(submission):
         pid = program.id
@@ -125,10 +163,29 @@ def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None
                 answer = entry.answer
                 text = ("是" if answer else "否") if answer is not None else figure_value_text(entry.figure_value)
                 note = entry.explanation
-            rows.append(FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
-                                open_returns.get(key, []), issues_by_where.get(key, []), last_year.get(key, "")))
+            form_row = FormRow(pid, row, entry, text, na, note, (errors or {}).get(key, ""),
+                               open_returns.get(key, []), issues_by_where.get(key, []), last_year.get(key, ""))
+            if compared:
+                form_row.last_submitted = compared.get(f"{pid}.{row.spec.id}", "")
+            rows.append(form_row)
         blocks.append(ProgramBlock(pid, program.label, pid in switches, rows))
     return blocks
+
+
+def evidence_items(framework: Any, program_ids: list[str]) -> list[tuple[str, str]]:
+    """The indicators a unit's evidence file can be tied to (value ``program:path``, label in Chinese)."""
+    out = []
+    for pid in program_ids:
+        for path, _item in framework.program(pid).items():
+            out.append((f"{pid}:{path}", item_label(framework, pid, path)))
+    return out
+
+
+def compared_values(submission: Submission) -> dict[str, str]:
+    """What the 上次提交 column shows: while the unit edits, what it last submitted; once it has
+    submitted again, the submission before, so reviewers see what changed (empty: nothing to compare)."""
+    values = submission.submitted_values if submission.is_editable else submission.previous_values
+    return {str(k): str(v) for k, v in (values or {}).items()}
 
 
 def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramBlock],
@@ -149,6 +206,8 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "submission": submission,
         "cycle": submission.cycle,
         "has_baseline": bool(submission.baseline),
+        "has_previous": bool(compared_values(submission)),
+        "changed_since": sum(1 for b in blocks for r in b.rows if r.changed_since_submitted),
         "blocks": blocks,
         "errors": [p for p in problems if p.is_error],
         "warnings": warnings,
@@ -165,9 +224,16 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "can_upload": can_fill and has(user, "evidence.add_evidencefile", submission.region),
         "figure_choices": figure_choices,
         "return_rows": range(RETURN_FORM_ROWS),
-        "evidence": submission.cycle.evidence.filter(region=submission.region),
-        "comments": submission.comments.select_related("author"),
+        "evidence": submission.cycle.evidence.filter(region=submission.region).select_related(
+            "region", "cycle", "uploaded_by", "withdrawn_by"),
+        "evidence_items": evidence_items(framework, [b.id for b in blocks]),
+        "comments": submission.comments.select_related("author", "resolved_by").prefetch_related("replies__author"),
+        "can_reply_comments": has(user, "reviews.add_comment", submission.region)
+        or has(user, "reviews.resolve_comment", submission.region),
+        "can_resolve": has(user, "reviews.resolve_comment", submission.region),
         "history": _labelled(framework, list(history.order_by("-at", "-pk")[:HISTORY_SHOWN])),
+        "opinions": list(history.filter(action__in=[AuditAction.accepted, AuditAction.approved]).exclude(note="")
+                         .order_by("-at", "-pk")[:OPINIONS_SHOWN]),
         "import_problems": import_problems or [],
     }
 
@@ -177,7 +243,7 @@ def field_label(framework: Any, field_name: str) -> str:
     parts = field_name.split(".")
     program_ids = {p.id for p in framework.programs}
     if len(parts) < 2 or parts[0] not in program_ids:
-        return field_name
+        return " › ".join(parts) if parts[0] == "封面" else field_name
     out = [program_label(framework, parts[0])]
     rest = parts[1:]
     if rest and rest[0] in {f.id for f in framework.program(parts[0]).figures}:
@@ -249,6 +315,7 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("submission", submission_id=submission.pk)
     _report_saved(request, result.changed, result.issues)
+    _save_posted_cover(request, submission)
     if post_text(request, "then") == "submit":
         # 提交 pressed with unsaved edits: they were saved first (above); now the submission.
         if result.issues and any(i.is_error for i in result.issues):
@@ -264,6 +331,20 @@ def save(request: HttpRequest, submission_id: int) -> HttpResponse:
     return redirect("submission", submission_id=submission.pk)
 
 
+def _save_posted_cover(request: HttpRequest, submission: Submission) -> None:
+    """The cover fields of the form (填报人、联系电话、填报日期、单位负责人), when posted."""
+    cover = {name: post_text(request, f"cover-{name}") for name in COVER_FIELDS if f"cover-{name}" in request.POST}
+    if not cover:
+        return
+    try:
+        changed = save_cover(request.user, submission, cover)
+    except CoverErrors as exc:
+        messages.error(request, f"封面信息未保存：{exc}")
+    else:
+        if changed:
+            messages.success(request, f"封面信息已保存（修改了 {changed} 项）。")
+
+
 def _report_saved(request: HttpRequest, changed: int, issues: list[Problem]) -> None:
     errors = sum(1 for i in issues if i.is_error)
     warnings = unexplained(issues)
@@ -277,6 +358,38 @@ def template(request: HttpRequest, submission_id: int) -> HttpResponse:
     file_name, payload = template_file(get_submission(request, submission_id))
     response = HttpResponse(payload, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
+
+
+def unit_form(submission: Submission) -> UnitForm:
+    """The unit's 填报表 as printed for 盖章 (what is stored, with the cover)."""
+    programs = []
+    for block in _rows(submission):
+        rows = [PrintRow(r.row.label, r.row.unit or "", r.display if r.entry is not None and r.entry.state != EntryState.blank
+                         else "", r.explanation) for r in block.rows]
+        programs.append(FormProgram(block.label, rows, block.no_task))
+    return UnitForm(
+        title=f"{submission.region.display_name}{submission.cycle.year}年度城镇保障性安居工程绩效评价填报表",
+        unit=submission.region.display_name, year=submission.cycle.year, status=submission.get_status_display(),
+        reporter=submission.reporter, phone=submission.phone, unit_head=submission.unit_head,
+        report_date=f"{submission.report_date:%Y年%m月%d日}" if submission.report_date else "",
+        programs=programs)
+
+
+@login_required
+def print_form(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """The unit's 填报表 as PDF, to print, sign and seal (单位负责人、填表人、联系电话、日期)."""
+    submission = get_submission(request, submission_id)
+    form = unit_form(submission)
+    try:
+        with tempfile.TemporaryDirectory(prefix="anju-form-") as tmp:
+            payload = unit_form_pdf(form, Path(tmp))
+    except (PdfUnavailable, PdfError) as exc:
+        messages.error(request, f"无法生成填报表 PDF：{exc}")
+        return redirect("submission", submission_id=submission.pk)
+    response = HttpResponse(payload, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(form.title + '.pdf')}"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -321,14 +434,27 @@ def transition(request: HttpRequest, submission_id: int, verb: str) -> HttpRespo
     if items is None:
         messages.error(request, "请为每条退回理由选择对应的数据项。")
         return redirect("submission", submission_id=submission.pk)
+    revokes = workflow.signature_revoked_by(verb, submission)
     try:
         workflow.perform(request.user, submission, verb, reason=post_text(request, "reason"), items=items)
     except workflow.TransitionError as exc:
         messages.error(request, str(exc))
     else:
         submission.refresh_from_db()
-        messages.success(request, f"操作成功：{workflow.VERB_LABELS.get(verb, verb)}。当前状态：{submission.get_status_display()}。")
+        messages.success(request, _done_message(verb, submission, revokes))
     return redirect("submission", submission_id=submission.pk)
+
+
+def _done_message(verb: str, submission: Submission, revoked: bool) -> str:
+    status = submission.get_status_display()
+    if verb == workflow.Verb.withdraw:
+        return f"已撤回提交。本单位填报恢复为“{status}”，可修改后重新提交。"
+    if verb == workflow.Verb.reopen:
+        text = f"已重新打开{submission.region.display_name}的填报，当前状态：{status}；理由已显示给填报单位。"
+        if revoked:
+            text += ("全省评价结果的省级审定已撤销：须待该单位重新报送并经审核、审定，重新运行评价后再次审定。")
+        return text
+    return f"操作成功：{workflow.VERB_LABELS.get(verb, verb)}。当前状态：{status}。"
 
 
 def _posted_returns(request: HttpRequest) -> list[workflow.ReturnItem] | None:

@@ -1,5 +1,6 @@
 """The submission workflow: one declared transition table, and verbs that take the acting user.
 
+    draft ◀─withdraw (填报单位，审核前)─┐
     draft ──submit──▶ submitted ──accept (地级市)──▶ accepted ──approve (省级)──▶ approved ──lock──▶ locked
       ▲                  │                              │                          │               │
       │               return (地级市，逐项说明理由)     return (省级)               └──── reopen ────┘
@@ -34,7 +35,7 @@ from anju_web.audit.services import record
 from anju_web.submissions.frameworks import figure_label
 from anju_web.submissions.models import EDITABLE, ItemReturn, ReturnMessage, ReturnStatus, Status, Submission
 from anju_web.submissions.services import lock
-from anju_web.submissions.units import unexplained, validate
+from anju_web.submissions.units import unexplained, validate, value_texts
 
 MAX_LISTED = 5
 """Problems quoted in a refusal; the rest are counted."""
@@ -51,6 +52,7 @@ class Verb(StrEnum):
     approve = "approve"
     lock = "lock"
     reopen = "reopen"
+    withdraw = "withdraw"
 
 
 @dataclass(frozen=True)
@@ -174,11 +176,30 @@ def _resolve_returns(move: Move) -> str:
     return move.reason
 
 
+def _submitted(move: Move) -> str:
+    """Keep what was submitted (and what was submitted the time before, for the reviewers'
+    上次提交 column); the reopening's reason has been answered by submitting again."""
+    sub = move.submission
+    sub.previous_values = sub.submitted_values
+    sub.submitted_values = value_texts(sub)
+    sub.reopen_reason = ""
+    return move.reason
+
+
+def _withdrawn(move: Move) -> str:
+    """The unit takes its submission back before the prefecture has looked at it: a draft again,
+    the submitted values kept as the last submission."""
+    sub = move.submission
+    sub.submitted_at = None
+    return move.reason or "填报单位在审核前撤回"
+
+
 def _reopen(move: Move) -> str:
     """Back to draft: the approvals are void, the cycle's signature is withdrawn, and the data counts
     as changed (the evaluation must be run again before the cycle can be signed)."""
     sub = move.submission
     sub.accepted_at = sub.approved_at = sub.locked_at = None
+    sub.reopen_reason = move.reason
     cycle = sub.cycle
     if cycle.signed_at is not None:
         old = cycle.signed_at
@@ -210,7 +231,9 @@ class Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Verb.submit, AuditAction.submitted, EDITABLE, Status.submitted, "submissions.submit_submission",
-               guard=_guard_submit, timestamp="submitted_at"),
+               guard=_guard_submit, effect=_submitted, timestamp="submitted_at"),
+    Transition(Verb.withdraw, AuditAction.withdrawn, frozenset({Status.submitted}), Status.draft,
+               "submissions.withdraw_submission", effect=_withdrawn),
     Transition(Verb.return_, AuditAction.returned, frozenset({Status.submitted}), Status.returned,
                "submissions.review_submission", guard=_guard_return, effect=_open_returns),
     Transition(Verb.accept, AuditAction.accepted, frozenset({Status.submitted}), Status.accepted,
@@ -300,3 +323,33 @@ def lock_submission(user: Any, submission: Submission) -> Submission:
 
 def reopen(user: Any, submission: Submission, reason: str) -> Submission:
     return perform(user, submission, Verb.reopen, reason=reason)
+
+
+def withdraw(user: Any, submission: Submission) -> Submission:
+    return perform(user, submission, Verb.withdraw)
+
+
+def signature_revoked_by(verb: str, submission: Submission) -> bool:
+    """Whether carrying out ``verb`` now would revoke the province's 审定 of the whole cycle."""
+    return verb == Verb.reopen and submission.cycle.signed_at is not None
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    done: list[Submission]
+    refused: list[tuple[Submission, str]]
+
+
+def perform_batch(user: Any, submissions: Sequence[Submission], verb: str, *, reason: str = "") -> BatchOutcome:
+    """``verb`` (审核通过 or 审定) on several units with one 审核意见: each unit in its own
+    transaction and audit event; a unit that cannot move is reported, the others still move."""
+    if verb not in (Verb.accept, Verb.approve):
+        raise TransitionError("批量操作只能是审核通过或审定")
+    done: list[Submission] = []
+    refused: list[tuple[Submission, str]] = []
+    for submission in submissions:
+        try:
+            done.append(perform(user, submission, verb, reason=reason))
+        except (TransitionError, PermissionDenied) as exc:
+            refused.append((submission, str(exc) or "您的角色无权执行此操作"))
+    return BatchOutcome(done, refused)

@@ -17,4 +17,4 @@ router = Router(tags=["佐证材料"])
 @router.get("/cycles/{cycle_id}/evidence", response=list[EvidenceOut], summary="佐证材料（权限范围内）")
 def evidence(request: HttpRequest, cycle_id: int) -> QuerySet[EvidenceFile]:
     cycle = get_cycle_for_units(request, cycle_id, "evidence.view_evidencefile")
-    return EvidenceFile.objects.filter(cycle=cycle).filter(region_scope_q(request.user, "region__"))
+    return EvidenceFile.objects.filter(cycle=cycle).current().filter(region_scope_q(request.user, "region__"))

@@ -47,7 +47,7 @@ def put_figures(request: HttpRequest, submission_id: int, payload: FiguresIn) ->
 
 
 @router.post("/submissions/{submission_id}/transitions", response={200: SubmissionDetail, 409: ErrorOut},
-             summary="流转：提交、退回（逐项说明理由）、审核通过、审定、锁定、重新打开")
+             summary="流转：提交、撤回、退回（逐项说明理由）、审核通过、审定（可附审核意见 reason）、锁定、重新打开")
 def post_transition(request: HttpRequest, submission_id: int, payload: TransitionIn) -> Submission:
     submission = get_submission(request, submission_id)
     items = [workflow.ReturnItem(i.program, i.figure, i.reason) for i in payload.items]

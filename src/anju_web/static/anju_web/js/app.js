@@ -10,6 +10,15 @@
     }
   });
 
+  // 批量审核：表头的“全选”勾选框
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-check-all]");
+    if (!all) { return; }
+    var form = all.closest("form");
+    if (!form) { return; }
+    form.querySelectorAll('input[type="checkbox"][name="submission"]').forEach(function (box) { box.checked = all.checked; });
+  });
+
   // 未保存的修改：离开页面前提醒；按“提交”时先保存再提交（不丢失已填写的内容）
   var figureForm = document.getElementById("figure-form");
   var dirty = false;
