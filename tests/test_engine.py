@@ -10,7 +10,7 @@ import pytest
 
 from anju.dataset import Dataset, load_dataset
 from anju.dataset.models import NOT_APPLICABLE
-from anju.framework import Framework, load_framework
+from anju.framework import Framework, FrameworkError, builtin_framework, load_framework
 from anju.framework.loader import BUILTIN_DIR
 from anju.scoring import Evaluation, EvaluationError, evaluate
 
@@ -42,14 +42,38 @@ def test_threshold_change_in_yaml_changes_score(tmp_path: Path, jilin: tuple[Dat
 
 
 def test_points_change_in_yaml_changes_score(tmp_path: Path, jilin: tuple[Dataset, Framework]) -> None:
+    """The framework's one declared rounding (issue 10, item 7) decides every proportional score."""
     dataset, _ = jilin
     fw_dir = copy_framework(tmp_path)
-    path = fw_dir / "shantytown.yaml"
-    text = path.read_text(encoding="utf-8").replace("          decimals: 0\n", "          decimals: 2\n")
+    path = fw_dir / "framework.yaml"
+    text = path.read_text(encoding="utf-8").replace("  proportional: 0\n", "  proportional: 2\n")
     path.write_text(text, encoding="utf-8")
     result = evaluate(load_framework(fw_dir), dataset).program("shantytown")
     assert result.item("outputs.allocation_rate").score == Decimal("20.06")
     assert result.score == Decimal("93.06")
+    assert "25 × 80.25% = 20.0625，按规定保留两位小数计20.06分" in result.item("outputs.allocation_rate").branch
+
+
+def test_one_rounding_per_framework_rule_level_decimals_refused(tmp_path: Path) -> None:
+    fw_dir = copy_framework(tmp_path)
+    path = fw_dir / "rental.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "          metric: {label: 保障性租赁住房计划完成率"
+    assert marker in text
+    path.write_text(text.replace(marker, "          decimals: 2\n" + marker, 1), encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(fw_dir)
+    message = str(info.value)
+    assert "rental.yaml" in message and "一个指标体系的按比例计分只用一种保留方式" in message
+    assert "rounding" in message
+
+
+def test_builtin_frameworks_declare_one_rounding() -> None:
+    assert builtin_framework("2022").rounding.proportional == 0
+    assert builtin_framework("2022").rounding.provenance.value == "inferred"
+    for year in ("2020", "2024"):
+        rounding = builtin_framework(year).rounding
+        assert rounding.proportional == 2 and rounding.provenance.value == "assumed" and rounding.note
 
 
 def test_blank_required_figure_names_figure_and_item(jilin: tuple[Dataset, Framework]) -> None:

@@ -27,8 +27,8 @@ def test_tiers_are_monotonic(a: Decimal, b: Decimal) -> None:
 @given(percent, percent)
 def test_proportional_is_monotonic_and_bounded(a: Decimal, b: Decimal) -> None:
     low, high = sorted((a, b))
-    s_low = score_proportional(PROP, Decimal(10), low).score
-    s_high = score_proportional(PROP, Decimal(10), high).score
+    s_low = score_proportional(PROP, Decimal(10), low, 2).score
+    s_high = score_proportional(PROP, Decimal(10), high, 2).score
     assert Decimal(0) <= s_low <= s_high <= Decimal(10)
 
 

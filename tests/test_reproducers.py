@@ -16,6 +16,7 @@ import pytest
 
 from anju.cli.common import EXIT_CODES
 from anju.framework import builtin_framework
+from anju.framework.loader import BUILTIN_DIR
 
 from .helpers import EXAMPLE, FIXTURES, restamp, run_cli, upgrade_framework
 
@@ -204,8 +205,20 @@ def test_c4_proportional_scores_are_rounded_once(tmp_path: Path, capsys: Any) ->
     code, _ = run_cli(capsys, "evaluate", REPRO / "c4" / "proportional_double_rounding", "-o", tmp_path / "e.json")
     assert code == 0
     item = _item(tmp_path / "e.json", "rental", "outputs.rental_housing_completion")
+    assert item["score"] == "1"  # the 2022 framework keeps whole points: 1.234995 → 1
+    assert "10 × 12.35% = 1.235，按规定保留整数计1分" in item["branch"]
+    # the same data under a two-decimal rounding: rounded once from the exact value
+    fw_dir = tmp_path / "fw"
+    shutil.copytree(BUILTIN_DIR / "2022", fw_dir)
+    declared = fw_dir / "framework.yaml"
+    declared.write_text(declared.read_text(encoding="utf-8").replace("  proportional: 0\n", "  proportional: 2\n"),
+                        encoding="utf-8")
+    code, _ = run_cli(capsys, "evaluate", REPRO / "c4" / "proportional_double_rounding", "-f", fw_dir,
+                      "-o", tmp_path / "e2.json")
+    assert code == 0
+    item = _item(tmp_path / "e2.json", "rental", "outputs.rental_housing_completion")
     assert item["score"] == "1.23"  # 10 × 246999 / 2000000 = 1.234995 → 1.23 (not 1.24 via 12.3500%)
-    assert "10 × 12.34995% = 1.234995，按规定保留2位小数计1.23分" in item["branch"]
+    assert "10 × 12.34995% = 1.234995，按规定保留两位小数计1.23分" in item["branch"]
 
 
 def test_c4_the_explanation_never_contradicts_the_band(tmp_path: Path, capsys: Any) -> None:

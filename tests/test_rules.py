@@ -60,21 +60,20 @@ def test_ratio_tiers_lower_is_better() -> None:
     [("100", "10"), ("101.49", "10"), ("250", "10"), ("0", "0"), ("50", "5.00"), ("33.3333", "3.33"), ("99.995", "10.00")],
 )
 def test_proportional_caps_and_rounds(value: str, expected: str) -> None:
-    assert score_proportional(PROP, D(10), D(value)).score == D(expected)
+    assert score_proportional(PROP, D(10), D(value), 2).score == D(expected)
 
 
 def test_proportional_half_up_integer() -> None:
-    rule = PROP.model_copy(update={"decimals": 0})
-    assert score_proportional(rule, D(25), D("80.2506")).score == D(20)  # 20.06 → 20
-    assert score_proportional(rule, D(25), D("82")).score == D(21)  # 20.5 → 21 (half up, not to even)
-    assert score_proportional(rule, D(25), D("98")).score == D(25)  # 24.5 → 25
+    assert score_proportional(PROP, D(25), D("80.2506"), 0).score == D(20)  # 20.06 → 20
+    assert score_proportional(PROP, D(25), D("82"), 0).score == D(21)  # 20.5 → 21 (half up, not to even)
+    assert score_proportional(PROP, D(25), D("98"), 0).score == D(25)  # 24.5 → 25
 
 
 def test_proportional_zero_below_and_full_at() -> None:
     rule = PROP.model_copy(update={"zero_below": D(60), "full_at": D(90)})
-    assert score_proportional(rule, D(10), D("59.99")).score == 0
-    assert score_proportional(rule, D(10), D("90")).score == 10
-    assert score_proportional(rule, D(10), D("72")).score == D("8.00")
+    assert score_proportional(rule, D(10), D("59.99"), 2).score == 0
+    assert score_proportional(rule, D(10), D("90"), 2).score == 10
+    assert score_proportional(rule, D(10), D("72"), 2).score == D("8.00")
 
 
 def test_threshold_at_least_and_at_most() -> None:

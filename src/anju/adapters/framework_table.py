@@ -67,8 +67,9 @@ RULE_FIELD_COLUMN = {"kind": "规则类型", "provenance": "规则来源", "note
 FIGURE_COLUMNS = ["项目编号", "编号", "名称", "单位", "类型", "说明", "汇总方式（JSON）", "可填不适用"]
 FIGURE_FIELDS = ["program", "id", "label", "unit", "kind", "description", "aggregation", "allow_not_applicable"]
 META_FIELDS = [("id", "编号"), ("year", "年度"), ("label", "名称"), ("source", "文件依据"), ("provenance_note", "来源说明"),
-               ("grade_scheme", "等级名称"), ("grade_bands_provenance", "等级来源"), ("mappings", "数据项对应关系（JSON）")]
-BAND_ROW = 10
+               ("grade_scheme", "等级名称"), ("grade_bands_provenance", "等级来源"), ("mappings", "数据项对应关系（JSON）"),
+               ("rounding", "按比例计分保留位数（JSON）")]
+BAND_ROW = 11
 PROVENANCE_BY_LABEL = {p.label: p for p in Provenance}
 YES, NO = "是", "否"
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -169,6 +170,8 @@ def _meta_sheet(ws: Worksheet, framework: Framework) -> None:
             value = Provenance(str(value)).label
         elif key == "mappings":
             value = _json([m.model_dump(mode="json", by_alias=True) for m in framework.mappings]) if framework.mappings else None
+        elif key == "rounding":
+            value = _json(framework.rounding.model_dump(mode="json", exclude_none=True))
         cell = ws.cell(row=row, column=2, value=value)
         cell.fill, cell.alignment = INPUT_FILL, WRAP
     _list_validation(ws, list(PROVENANCE_BY_LABEL), f"B{[k for k, _ in META_FIELDS].index('grade_bands_provenance') + 2}",
@@ -512,11 +515,12 @@ def _meta_value(key: str, value: object, cell: str, reader: _Reader) -> object:
     if key == "grade_bands_provenance":
         return _provenance(value, reader, META_SHEET, cell)
     text = _text(value)
-    if key == "mappings" and text is not None:
+    if key in {"mappings", "rounding"} and text is not None:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            reader.problem(META_SHEET, cell, f"数据项对应关系不是有效的 JSON（第{exc.colno}个字符附近）")
+            what = "数据项对应关系" if key == "mappings" else "按比例计分保留位数"
+            reader.problem(META_SHEET, cell, f"{what}不是有效的 JSON（第{exc.colno}个字符附近）")
             return None
     if key == "year":
         year = _decimal(value)
@@ -718,6 +722,7 @@ def framework_files(framework: Framework) -> dict[str, str]:
             root[key] = value
     root["grade_bands"] = [_band_data(b) for b in framework.grade_bands]
     root["grade_bands_provenance"] = framework.grade_bands_provenance.value
+    root["rounding"] = _plain_data(framework.rounding.model_dump(mode="json", exclude_none=True))
     root["programs"] = names
     root["appendix"] = "appendix.yaml"
     mapping_names = [f"mapping-{m.from_framework}.yaml" for m in framework.mappings]

@@ -57,6 +57,8 @@ def framework_show(
     say(f"{fw.label}  来源：{fw.source or '-'}")
     if fw.provenance_note:
         say(fw.provenance_note)
+    say(f"按比例计分：统一保留{fw.rounding.places_text}，四舍五入（{fw.rounding.provenance.label}）"
+        + (f"。{fw.rounding.note}" if fw.rounding.note else ""))
     changes = diff_frameworks(fw.parent, fw) if fw.parent is not None else None
     if changes is not None and fw.parent is not None:
         say(f"本指标体系继承“{fw.parent.label}”（extends: {fw.extends}），“变更”列标出改动的指标。")
@@ -78,7 +80,7 @@ def framework_show(
             table.add_column("变更")
         for path, item in prog.items():
             depth = path.count(".")
-            row = [path, "  " * depth + item.label, plain(item.points), describe_rule(item), provenance_of(item).label]
+            row = [path, "  " * depth + item.label, plain(item.points), describe_rule(item, fw.rounding), provenance_of(item).label]
             if changes is not None:
                 row.append(CHANGE_LABELS[marks[path]] if path in marks else "")
             table.add_row(*row)

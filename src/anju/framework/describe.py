@@ -16,14 +16,16 @@ from anju.framework.models import (
     Judged,
     Program,
     Provenance,
+    Rounding,
 )
 from anju.problems import Where
 
 PATH_SEPARATOR = " › "
 
 
-def describe_rule(item: Item) -> str:
-    """A one-line Chinese statement of how an item is scored."""
+def describe_rule(item: Item, rounding: Rounding | None = None) -> str:
+    """A one-line Chinese statement of how an item is scored; a proportional rule names the
+    framework's rounding when ``rounding`` is given (it is declared once, in framework.yaml)."""
     rule = item.rule
     if rule is None or rule.kind == "sum":
         return RULE_KIND_LABELS["sum"]
@@ -33,7 +35,8 @@ def describe_rule(item: Item) -> str:
             tiers = "；".join(f"{t.describe()}→{plain(t.points)}" for t in rule.tiers)
             return f"{metric}分档：{tiers}"
         if rule.kind == "proportional":
-            return f"{metric}按比例计分（{plain(rule.full_at)}%得满分，保留{rule.decimals}位小数）"
+            places = f"，保留{rounding.places_text}" if rounding is not None else ""
+            return f"{metric}按比例计分（{plain(rule.full_at)}%得满分{places}）"
         bound = rule.at_least if rule.at_least is not None else rule.at_most
         op = "≥" if rule.at_least is not None else "≤"
         return f"{metric}{op}{plain(bound or Decimal(0))}%得满分，否则0分"

@@ -180,6 +180,8 @@ def diff_frameworks(before: Framework, after: Framework) -> FrameworkDiff:
     if before_scheme != after_scheme:
         fields.append(FieldChange("等级划分", before_scheme.describe() if before_scheme else "无",
                                   after_scheme.describe() if after_scheme else "无"))
+    if before.rounding.proportional != after.rounding.proportional:
+        fields.append(FieldChange("按比例计分保留位数", before.rounding.places_text, after.rounding.places_text))
     old_tables = [t.sheet for t in before.appendix.tables]
     new_tables = [t.sheet for t in after.appendix.tables]
     if old_tables != new_tables:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from anju.decimals import plain
 from anju.framework.appendix import appendix_problems
+from anju.framework.cache import cached_framework
 from anju.framework.mapping import mapping_problems
 from anju.framework.models import (
     BUILTIN_PLACEHOLDERS,
@@ -31,6 +32,7 @@ from anju.framework.models import (
     Framework,
     Item,
     Program,
+    Proportional,
     RatioTiers,
     SumOfChildren,
 )
@@ -63,11 +65,12 @@ def builtin_years() -> list[str]:
 
 @lru_cache(maxsize=8)
 def builtin_framework(framework_id: str) -> Framework:
-    """The framework shipped with anju for ``framework_id`` (e.g. ``"2022"``)."""
+    """The framework shipped with anju for ``framework_id`` (e.g. ``"2022"``), from the compiled
+    cache when its files have not changed (:mod:`anju.framework.cache`)."""
     if framework_id not in builtin_years():
         raise UnknownFramework(framework_id, builtin_years())
     path = BUILTIN_DIR / framework_id
-    return load_framework(path)
+    return cached_framework(framework_id, BUILTIN_DIR, lambda: load_framework(path))
 
 
 def load_framework(path: Path | str) -> Framework:
@@ -437,6 +440,10 @@ def _rule_problems(item: Item, loc: tuple[int | str, ...], name: str, known: set
         ids = [c.id for c in rule.clauses]
         problems += [((*loc, "rule", "clauses"), f"{name}的评分要点编号“{cid}”重复")
                      for cid in sorted({c for c in ids if ids.count(c) > 1})]
+    if isinstance(rule, Proportional) and rule.decimals is not None:
+        problems.append(((*loc, "rule", "decimals"),
+                         f"{name}单独声明了保留位数（decimals: {rule.decimals}）：一个指标体系的按比例计分只用一种保留方式，"
+                         "请删去此处的 decimals，在 framework.yaml 的 rounding: {proportional: 位数} 中统一声明"))
     if isinstance(rule, RatioTiers):
         top = max(t.points for t in rule.tiers)
         if top != item.points:

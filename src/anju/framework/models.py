@@ -47,7 +47,7 @@ class Strict(BaseModel):
     """The base of every model: unknown fields refused, frozen, and no Decimal too large to compute
     with (:func:`anju.fields.bounded_decimal`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -131,8 +131,10 @@ RegionKind = Literal[
     "province",  # 省
     "autonomous_region",  # 自治区
     "municipality",  # 直辖市
+    "corps",  # 新疆生产建设兵团
     "prefecture_city",  # 地级市
     "autonomous_prefecture",  # 自治州
+    "prefecture_region",  # 地区
     "league",  # 盟
     "district",  # 市辖区
     "county_city",  # 县级市
@@ -272,7 +274,9 @@ class Proportional(_MetricRule):
     kind_label: ClassVar[str] = "按比例"
     full_at: Annotated[Decimal, Field(gt=0)] = Decimal(100)
     zero_below: Decimal | None = None
-    decimals: Annotated[int, Field(ge=0, le=4)] = 2
+    decimals: Annotated[int, Field(ge=0, le=4)] | None = None
+    """Not to be declared here: a framework rounds every proportional score the same way
+    (:class:`Rounding`, ``rounding:`` in framework.yaml); the loader refuses a value here."""
 
 
 class Threshold(_MetricRule):
@@ -417,6 +421,24 @@ class Plausibility(Strict):
     min: Decimal
     max: Decimal
     hint: str | None = None
+
+
+PLACES_WORDS = {0: "整数", 1: "一位小数", 2: "两位小数", 3: "三位小数", 4: "四位小数"}
+
+
+class Rounding(Strict):
+    """How a framework rounds a proportional score (points × value ÷ full_at): once, half up (四舍五入),
+    from the exact value, to ``proportional`` places — the same for every item, shown the same way
+    everywhere ("25 × 87.43% = 21.86，按规定保留整数计22分")."""
+
+    proportional: Annotated[int, Field(ge=0, le=4)] = 2
+    provenance: Provenance = Provenance.assumed
+    note: str | None = None
+
+    @property
+    def places_text(self) -> str:
+        """“整数” or “两位小数”, as in 按规定保留整数."""
+        return PLACES_WORDS[self.proportional]
 
 
 class GradeBand(Strict):
@@ -648,7 +670,7 @@ class FigureMapping(Strict):
     """How the figures of an older framework (``from``) become this framework's
     (:mod:`anju.framework.mapping`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     from_framework: Annotated[str, Field(min_length=1, alias="from")]
     programs: dict[ProgramId, ProgramMapping] = Field(default_factory=dict)
@@ -663,6 +685,8 @@ class Framework(Strict):
     provenance_note: str | None = None
     grade_bands: list[GradeBand] = Field(default_factory=list)
     grade_bands_provenance: Provenance = Provenance.assumed
+    rounding: Rounding = Field(default_factory=Rounding)
+    """The one rounding of proportional scores (``rounding:``; two decimals, assumed, if not declared)."""
     grade_scheme: str | None = None
     """The name of the framework's band set (财政部预算绩效评价等级); a program may declare its own
     ``grading``."""

@@ -29,7 +29,7 @@ from typing import TypeVar
 from anju.collect.regions import RegionTree, RegionUnit
 from anju.dates import chinese_date
 from anju.decimals import plain, round_fraction
-from anju.framework.models import Framework, Item, Program, Proportional, RatioTiers, Threshold
+from anju.framework.models import Framework, Item, Program, Proportional, RatioTiers, Rounding, Threshold
 from anju.monitoring.models import (
     ExecutionBehind,
     Explanation,
@@ -196,10 +196,10 @@ def execution_item(program: Program, budget: str, spent: str) -> Item | None:
     return None
 
 
-def _project(item: Item | None, value: Decimal | Fraction) -> Projection | None:
+def _project(item: Item | None, value: Decimal | Fraction, rounding: Rounding) -> Projection | None:
     if item is None or not isinstance(item.rule, RatioTiers | Proportional | Threshold):
         return None
-    outcome = score_metric_rule(item.rule, item.points, value)
+    outcome = score_metric_rule(item.rule, item.points, value, rounding)
     return Projection(round_fraction(Fraction(value), 2), item.label, outcome.score, item.points)
 
 
@@ -227,7 +227,7 @@ class _Assessor:
         rate = round_fraction(exact, 2)
         behind = round_fraction(Fraction(self.progress) - exact, 2)
         projected = min(exact * 100 / Fraction(self.progress), Fraction(100)) if self.progress else exact
-        projection = _project(item, projected)
+        projection = _project(item, projected, self.framework.rounding)
         fired: list[tuple[ExecutionBehind, str]] = []
         level = Level.green
         for rule in self.rules:
@@ -257,9 +257,9 @@ class _Assessor:
         if item is not None and isinstance(item.rule, RatioTiers | Proportional | Threshold):
             has_denominator = bool(item.rule.metric.denominator)
             if not has_denominator:
-                projection = _project(item, projected_exact)
+                projection = _project(item, projected_exact, self.framework.rounding)
             elif target:
-                projection = _project(item, projected_exact * 100 / Fraction(target))
+                projection = _project(item, projected_exact * 100 / Fraction(target), self.framework.rounding)
         fired: list[tuple[TargetBehind | TargetProjection, str]] = []
         level = Level.green
         unit = indicator.unit

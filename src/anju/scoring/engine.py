@@ -232,7 +232,7 @@ class _ProgramScorer:
             den = "、".join(self.figure_name(f) for f in rule.metric.denominator or [])
             return self.policy(rule.if_zero_denominator, item, f"分母{den}为0，无法计算“{rule.metric.label}”")
         assert value.exact is not None
-        outcome = score_metric_rule(rule, item.points, value.exact)
+        outcome = score_metric_rule(rule, item.points, value.exact, self.framework.rounding)
         shown = plain(outcome.shown) if outcome.shown is not None else shown_percent(value.exact, outcome.band)
         return replace(outcome, branch=f"{rule.metric.label}{shown}%，{outcome.branch}")
 

@@ -7,7 +7,7 @@ the rule's ``kind`` through one table (``_ProgramScorer._leaf_scorers``).
 Metric rules take the metric's exact value (a :class:`~fractions.Fraction` of the summed
 figures, or a Decimal) and compare it with the declared bounds exactly: 59.99995% is below 60%,
 never rounded up into the next band first. A proportional score is computed from the exact value
-and rounded once, to the rule's ``decimals``. The outcome carries the :class:`Band` it applied, and
+and rounded once, to the framework's declared ``rounding``. The outcome carries the :class:`Band` it applied, and
 every value shown in a text (:func:`shown_percent`) is rounded so that it still lies in that band:
 59.96% is shown as “59.96%”, never as “60.0%” beside a score from the “<60%” band.
 """
@@ -20,7 +20,16 @@ from fractions import Fraction
 
 from anju.dataset.models import Judgement
 from anju.decimals import plain, round_fraction, round_fraction_toward, rounded_text
-from anju.framework.models import Checklist, Deduction, Judged, Proportional, RatioTiers, Threshold
+from anju.framework.models import (
+    PLACES_WORDS,
+    Checklist,
+    Deduction,
+    Judged,
+    Proportional,
+    RatioTiers,
+    Rounding,
+    Threshold,
+)
 from anju.problems import ScoringCode
 
 ZERO = Decimal(0)
@@ -104,8 +113,9 @@ def score_ratio_tiers(rule: RatioTiers, points: Decimal, value: Value) -> RuleOu
 HUNDRED_PERCENT = Decimal(100)
 
 
-def score_proportional(rule: Proportional, points: Decimal, value: Value) -> RuleOutcome:
-    """points × value ÷ full_at from the exact value, rounded half up once to ``decimals``."""
+def score_proportional(rule: Proportional, points: Decimal, value: Value, decimals: int) -> RuleOutcome:
+    """points × value ÷ full_at from the exact value, rounded half up once to ``decimals`` (the
+    framework's one declared rounding, :class:`~anju.framework.models.Rounding`)."""
     exact = Fraction(value)
     if rule.zero_below is not None and exact < rule.zero_below:
         return RuleOutcome(ZERO, f"指标低于{_bound_text(rule.zero_below)}%，得0分", band=Band(upper=rule.zero_below))
@@ -114,14 +124,14 @@ def score_proportional(rule: Proportional, points: Decimal, value: Value) -> Rul
                            band=Band(lower=rule.full_at))
     if exact <= 0:
         return RuleOutcome(ZERO, "指标为0，得0分", band=Band(upper=ZERO, upper_closed=True))
-    score = round_fraction(Fraction(points) * exact / Fraction(rule.full_at), rule.decimals)
+    score = round_fraction(Fraction(points) * exact / Fraction(rule.full_at), decimals)
     band = Band(lower=rule.zero_below if rule.zero_below is not None else ZERO, upper=rule.full_at,
                 lower_open=rule.zero_below is None)
-    shown = _proportional_shown(rule, points, exact, score, band)
-    return RuleOutcome(score, proportional_text(rule, points, shown, score), band=band, shown=shown)
+    shown = _proportional_shown(rule, points, exact, score, band, decimals=decimals)
+    return RuleOutcome(score, proportional_text(rule, points, shown, score, decimals), band=band, shown=shown)
 
 
-def proportional_text(rule: Proportional, points: Decimal, shown: Decimal, score: Decimal) -> str:
+def proportional_text(rule: Proportional, points: Decimal, shown: Decimal, score: Decimal, decimals: int) -> str:
     """The arithmetic as an evaluator writes it: "25 × 87.43% = 21.86，按规定保留整数计22分" when the
     declared rounding changes the product, "10 × 86.82% = 8.68分" when it does not; "÷ N%" only
     when full points are reached at N other than 100."""
@@ -130,7 +140,7 @@ def proportional_text(rule: Proportional, points: Decimal, shown: Decimal, score
     formula = f"按比例计分：{rounded_text(points)} × {plain(shown)}%{divisor}"
     if product == score:
         return f"{formula} = {plain(score)}分"
-    places = "整数" if rule.decimals == 0 else f"{rule.decimals}位小数"
+    places = PLACES_WORDS.get(decimals, f"{decimals}位小数")
     return f"{formula} = {_product_text(product)}，按规定保留{places}计{plain(score)}分"
 
 
@@ -144,12 +154,13 @@ def _product_text(product: Decimal) -> str:
     return plain(product) if cut == product else f"{plain(cut)}…"
 
 
-def _proportional_shown(rule: Proportional, points: Decimal, exact: Fraction, score: Decimal, band: Band) -> Decimal:
+def _proportional_shown(rule: Proportional, points: Decimal, exact: Fraction, score: Decimal, band: Band, *,
+                        decimals: int) -> Decimal:
     """The value as shown in the formula: with enough places that the shown arithmetic gives the score."""
     for places in range(SHOWN_DECIMALS, MAX_SHOWN_DECIMALS + 1):
         shown = round_fraction(exact, places)
         if band.holds(shown) and round_fraction(Fraction(points) * Fraction(shown) / Fraction(rule.full_at),
-                                                rule.decimals) == score:
+                                                decimals) == score:
             return shown
     return shown_decimal(exact, band, MAX_SHOWN_DECIMALS)
 
@@ -168,11 +179,13 @@ def score_threshold(rule: Threshold, points: Decimal, value: Value) -> RuleOutco
     return RuleOutcome(ZERO, f"指标>{_bound_text(rule.at_most)}%，得0分", band=Band(lower=rule.at_most, lower_open=True))
 
 
-def score_metric_rule(rule: RatioTiers | Proportional | Threshold, points: Decimal, value: Value) -> RuleOutcome:
+def score_metric_rule(rule: RatioTiers | Proportional | Threshold, points: Decimal, value: Value,
+                      rounding: Rounding) -> RuleOutcome:
+    """The rule's outcome; a proportional score is rounded as the framework declares (``rounding``)."""
     if isinstance(rule, RatioTiers):
         return score_ratio_tiers(rule, points, value)
     if isinstance(rule, Proportional):
-        return score_proportional(rule, points, value)
+        return score_proportional(rule, points, value, rounding.proportional)
     return score_threshold(rule, points, value)
 
 

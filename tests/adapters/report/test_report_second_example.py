@@ -29,5 +29,9 @@ def test_guangxi_renders_a_consistent_package(tmp_path: Path, capsys: Any) -> No
     checklist = (out / "广西壮族自治区2022年度绩效评价核对清单（内部）.md").read_text(encoding="utf-8")
     assert "说明文字矛盾（0 项）" in checklist
     assert "发现问题2件" in checklist and "发现问题1件" in checklist
-    assert "保障性租赁住房计划完成率：扣1.32分" in checklist
+    assert "保障性租赁住房计划完成率：扣1分" in checklist  # 10 × 86.82% = 8.682 → 9 (whole points, 2022)
+    # whole points (2022 rounding): 87.68 before item 7 → 88
+    assert "用于住房租赁保障绩效评价得分88分" in body and "“保障性租赁住房计划完成率”得分9分" in body
     assert "示例数据" in checklist
+    # the declared rounding is not official: every score it changed is listed for the signer
+    assert "按比例计分统一保留整数（推断）：保障性租赁住房计划完成率86.82%，按比例计分：10 × 86.82% = 8.682，按规定保留整数计9分" in checklist

@@ -21,7 +21,7 @@ Written as Markdown and as a workbook (one sheet, one row per entry, filterable)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +31,15 @@ from anju.dataset.models import Dataset
 from anju.decimals import plain
 from anju.framework.models import Framework, Provenance
 from anju.problems import ConsistencyCode, Problem
-from anju.scoring.result import Evaluation
+from anju.scoring.result import Evaluation, ItemResult
 
 SOURCES = "数据来源"
 CHECKS = "一致性检查"
 RESTATED = "与报送数不同的数值"
 NARRATIVE = "说明文字矛盾"
 ASSUMPTIONS = "计分所依据的假设"
+ROUNDED_MARK = "，按规定保留"
+"""What a proportional branch text says when the declared rounding changed the product."""
 NOTES = "内部备注"
 LOST = "失分指标"
 SECTIONS = (SOURCES, CHECKS, RESTATED, NARRATIVE, LOST, ASSUMPTIONS, NOTES)
@@ -201,4 +203,18 @@ def _assumptions(evaluation: Evaluation, framework: Framework) -> list[Entry]:
             text = (f"{what}为重建的假设（非官方表格原文），得分{plain(item.score)}分（分值{plain(item.points)}分）"
                     + (f"；{' '.join(note.split())}" if note else ""))
             entries.append(Entry(ASSUMPTIONS, "说明", program.label, item.label, text))
+        entries += _rounding_entries(program.label, program.items(), framework)
     return entries
+
+
+def _rounding_entries(program: str, items: Iterable[ItemResult], framework: Framework) -> list[Entry]:
+    """Each proportional score the framework's declared rounding changed, while that rounding is not
+    read in an official table (2022: whole points, inferred from one item of the seed)."""
+    rounding = framework.rounding
+    if rounding.provenance == Provenance.official:
+        return []
+    note = " ".join((rounding.note or "").split())
+    return [Entry(ASSUMPTIONS, "说明", program, item.label,
+                  f"按比例计分统一保留{rounding.places_text}（{rounding.provenance.label}）：{item.branch}"
+                  + (f"；{note}" if note else ""))
+            for item in items if ROUNDED_MARK in item.branch]
