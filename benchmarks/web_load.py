@@ -237,7 +237,7 @@ def main() -> int:
     manage = [str(BIN / "anju-web")]
     print(f"准备数据（{data_dir}）……", flush=True)
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run([*manage, "load_demo", "--keep-demo-password"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     output = subprocess.run([*manage, "shell", "-v", "0", "-c", SETUP], env=env, check=True, cwd=ROOT,
                             capture_output=True, text=True).stdout
     setup = json.loads(output.strip().splitlines()[-1])

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -34,6 +34,13 @@ from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
+
+try:
+    from yaml._yaml import CParser
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    HAVE_LIBYAML = False
 
 from anju.decimals import MAX_EXPONENT, plain
 from anju.files import os_reason
@@ -92,26 +99,25 @@ _CoreResolver.add_implicit_resolver(
 )
 
 
-class _StrictLoader(Reader, Scanner, Parser, Composer, SafeConstructor, _CoreResolver):
-    """Builds the node tree, refusing aliases, anchors, merge keys, explicit tags and deep nesting;
-    constructs core-schema scalars (numbers as Decimal from their text, no timestamps) and refuses
-    duplicate keys."""
+class _StrictComposer(Composer):
+    """Builds the node tree from parser events, refusing aliases, anchors, merge keys, explicit tags
+    and deep nesting. The events come from libyaml (:class:`_FastLoader`) or from PyYAML's pure
+    Python parser (:class:`_StrictLoader`); either way the nodes keep their line marks."""
 
-    def __init__(self, stream: str) -> None:
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        SafeConstructor.__init__(self)
-        _CoreResolver.__init__(self)
-        self._depth = 0
+    _depth = 0
+
+    if TYPE_CHECKING:  # provided by the parser and the resolver the composer is mixed with
+        def check_event(self, *choices: Any) -> bool: ...
+        def peek_event(self) -> Any: ...
+        def get_event(self) -> Any: ...
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any: ...
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
-            event = self.get_event()  # type: ignore[no-untyped-call]
+            event = self.get_event()
             raise _Refused(f"不支持引用“*{event.anchor}”（锚点与引用可展开成海量内容）：请把内容直接写出",
                            event.start_mark, LoadCode.YAML_ALIAS)
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()
         if event.anchor is not None:
             raise _Refused(f"不支持锚点“&{event.anchor}”（锚点与引用可展开成海量内容）：请把内容直接写出",
                            event.start_mark, LoadCode.YAML_ALIAS)
@@ -131,19 +137,47 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, SafeConstructor, _CoreRes
                 self._depth -= 1
 
     def compose_mapping_node(self, anchor: Any) -> Any:
-        start = self.get_event()  # type: ignore[no-untyped-call]
-        tag = start.tag if start.tag not in (None, "!") else self.resolve(MappingNode, None, start.implicit)  # type: ignore[no-untyped-call]
+        start = self.get_event()
+        tag = start.tag if start.tag not in (None, "!") else self.resolve(MappingNode, None, start.implicit)
         node = MappingNode(tag, [], start.start_mark, None, flow_style=start.flow_style)
         while not self.check_event(MappingEndEvent):
-            key_event = self.peek_event()  # type: ignore[no-untyped-call]
-            if isinstance(key_event, ScalarEvent) and key_event.value == _MERGE_KEY and key_event.style is None:
+            key_event = self.peek_event()
+            if isinstance(key_event, ScalarEvent) and key_event.value == _MERGE_KEY and not key_event.style:
                 raise _Refused("不支持合并键“<<”（YAML 1.2 没有此功能）：请把要合并的内容直接写在这里",
                                key_event.start_mark, LoadCode.YAML_MERGE_KEY)
             key = self.compose_node(node, None)
             value = self.compose_node(node, key)
             node.value.append((key, value))
-        node.end_mark = self.get_event().end_mark  # type: ignore[no-untyped-call]
+        node.end_mark = self.get_event().end_mark
         return node
+
+
+class _StrictLoader(Reader, Scanner, Parser, _StrictComposer, SafeConstructor, _CoreResolver):
+    """The pure-Python reader: constructs core-schema scalars (numbers as Decimal from their text, no
+    timestamps) and refuses duplicate keys. Used to word the error of a file libyaml refuses (its
+    messages and positions are PyYAML's, which :func:`_translate` knows), and where libyaml is missing."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        _CoreResolver.__init__(self)
+        self._depth = 0
+
+
+if HAVE_LIBYAML:
+    class _FastLoader(_StrictComposer, CParser, SafeConstructor, _CoreResolver):
+        """The same reader on libyaml's scanner and parser (about ten times faster): composition
+        and construction stay in Python, so every refusal and every line mark is the same."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            _CoreResolver.__init__(self)
+            self._depth = 0
 
 
 def _construct_mapping(loader: Any, node: MappingNode) -> dict[Any, Any]:
@@ -202,6 +236,9 @@ _StrictLoader.yaml_constructors = {
     NULL_TAG: _construct_null,
 }
 _StrictLoader.yaml_multi_constructors = {}
+if HAVE_LIBYAML:
+    _FastLoader.yaml_constructors = _StrictLoader.yaml_constructors
+    _FastLoader.yaml_multi_constructors = {}
 
 
 @dataclass(frozen=True)
@@ -238,6 +275,25 @@ def read_yaml(path: Path | str) -> YamlDocument:
 
 
 def parse_yaml(text: str, display: str) -> YamlDocument:
+    """Parse once with libyaml; a text libyaml refuses is read again by the pure-Python parser,
+    whose message and line (or, rarely, acceptance) are the ones reported."""
+    if not HAVE_LIBYAML:  # pragma: no cover - PyYAML built without libyaml
+        return _parse_pure(text, display)
+    loader = _FastLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 0
+        raise YamlError(display, line, f"YAML 格式错误：{exc.problem}", exc.code) from None
+    except (yaml.YAMLError, RecursionError):
+        return _parse_pure(text, display)
+    finally:
+        loader.dispose()
+    return YamlDocument(display, data, root)
+
+
+def _parse_pure(text: str, display: str) -> YamlDocument:
     try:
         loader = _StrictLoader(text)
     except yaml.reader.ReaderError as exc:  # a control character anywhere in the text

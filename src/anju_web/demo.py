@@ -132,12 +132,12 @@ def first_run(cycle: Cycle) -> RunOutcome:
     return run_evaluation(evaluator, cycle)
 
 
-def banner(url: str) -> str:
+def banner(url: str, *, first_login_change: bool = False) -> str:
     lines = [
         "",
         "安居 · 城镇保障性安居工程绩效评价系统（演示）",
         f"  访问地址：{url}",
-        f"  演示账号（密码均为 {DEMO_PASSWORD}）：",
+        f"  演示账号（初始密码均为 {DEMO_PASSWORD}{'，首次登录须先修改密码' if first_login_change else ''}）：",
     ]
     for account in DEMO_ACCOUNTS:
         region = Region.objects.filter(pk=account.region).first() if account.region else None

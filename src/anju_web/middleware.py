@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from anju_web import errors
+from anju_web.accounts.services import user_for_token
 from anju_web.audit.services import CLIENT_IP, CURRENT_USER, client_ip
 
 
@@ -61,6 +62,25 @@ class ClientAddressMiddleware:
         finally:
             CLIENT_IP.reset(token)
             CURRENT_USER.reset(who)
+
+
+class BearerDownloadMiddleware:
+    """Downloads (documents, evidence, exports) with an API token: a GET or HEAD outside ``/api/`` with
+    ``Authorization: Bearer <令牌>`` acts as that token's user, with the same permission and scope
+    checks as the signed-in page. An invalid token answers 401; nothing is ever written this way."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer " and request.method in {"GET", "HEAD"} and not request.path.startswith("/api/"):
+            user = user_for_token(header[7:].strip())
+            if user is None:
+                return HttpResponse("接口令牌无效、已过期或已吊销", status=401, content_type="text/plain; charset=utf-8")
+            request.user = user
+            CURRENT_USER.set(user)
+        return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:

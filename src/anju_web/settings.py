@@ -3,25 +3,34 @@
 Everything deployment-specific comes from the environment:
 
 ``ANJU_WEB_DEBUG``            ``1`` for local development (``make serve``); off by default.
-``ANJU_WEB_DATA_DIR``         where the SQLite file, the secret key and evidence files live (``./var``).
+``ANJU_WEB_DATA_DIR``         where the SQLite file, the secret key and evidence files live: an absolute path,
+                              required in production (DEBUG off); ``make serve`` (DEBUG) defaults to ``./var``.
+``ANJU_WEB_CAPTCHA_AFTER``    after this many failed logins (per account or address) the login asks for a 验证码 (2).
 ``ANJU_WEB_DATABASE_URL``     or ``DATABASE_URL``: ``postgresql://user@host:5432/name``; SQLite by default.
 ``ANJU_WEB_SECRET_KEY``       the secret key; otherwise one is generated once into the data directory.
 ``ANJU_WEB_ALLOWED_HOSTS``    comma separated (``127.0.0.1,localhost``).
 ``ANJU_WEB_SECURE_SSL_REDIRECT`` ``1`` behind HTTPS; ``ANJU_WEB_HSTS_SECONDS`` HSTS max-age.
 ``ANJU_EVIDENCE_MAX_BYTES``   the largest evidence file accepted (20 MiB).
+``ANJU_WEB_REDIS_URL``       the job queue (``redis://127.0.0.1:6379/0``); unset: jobs run at once in the request.
+``ANJU_WEB_JOB_QUEUE``        the queue's name (``anju``); ``ANJU_WEB_JOB_TIMEOUT`` seconds a job may run (3600).
+``ANJU_WEB_EVIDENCE_STORAGE`` the storage class of evidence files (default: the local directory
+                              ``ANJU_WEB_EVIDENCE_DIR``); ``ANJU_WEB_EVIDENCE_STORAGE_OPTIONS`` its options as JSON.
 ``ANJU_WEB_SECURE_COOKIES``   defaults to on when DEBUG is off; ``0`` only for plain-HTTP loopback benchmarks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and similar generics work at run time
 
@@ -36,7 +45,34 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("ANJU_WEB_DEBUG")
-DATA_DIR = Path(os.environ.get("ANJU_WEB_DATA_DIR", "var")).resolve()
+
+
+class DataDirError(ImproperlyConfigured):
+    """The data directory is not configured as production needs (a Chinese start-up error)."""
+
+
+def data_dir(environ: Any = os.environ, *, debug: bool = DEBUG) -> Path:
+    """Where the database, the key and the evidence live. Production must name it, absolutely:
+    a relative or missing ``ANJU_WEB_DATA_DIR`` would silently give a new empty database and key
+    wherever the server happened to start. Development (DEBUG) defaults to ``./var``; a test run
+    (pytest) to a private temporary directory."""
+    raw = str(environ.get("ANJU_WEB_DATA_DIR", "")).strip()
+    if raw:
+        if not (PurePosixPath(raw).is_absolute() or PureWindowsPath(raw).is_absolute()):
+            raise DataDirError(
+                f"数据目录 ANJU_WEB_DATA_DIR 须为绝对路径（如 /srv/anju/var），现为“{raw}”："
+                "相对路径会随启动目录变化，导致使用另一个空数据库和另一个密钥。")
+        return Path(raw).resolve()
+    if debug:
+        return Path("var").resolve()
+    if environ.get("PYTEST_VERSION"):
+        return Path(tempfile.gettempdir()) / f"anju-web-pytest-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    raise DataDirError(
+        "未设置数据目录：生产环境（未设置 ANJU_WEB_DEBUG=1）须用环境变量 ANJU_WEB_DATA_DIR 指定数据目录的绝对路径"
+        "（如 ANJU_WEB_DATA_DIR=/srv/anju/var），其中保存数据库、密钥和佐证材料。本机开发请用 make serve。")
+
+
+DATA_DIR = data_dir()
 
 
 def _private_dir(path: Path) -> Path:
@@ -79,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "axes",
+    "captcha",
     "anju_web.regions",
     "anju_web.submissions",
     "anju_web.reviews",
@@ -88,8 +125,10 @@ INSTALLED_APPS = [
     "anju_web.allocations",
     "anju_web.audits",
     "anju_web.performance",
+    "anju_web.national",
     "anju_web.api",
     "anju_web.accounts",
+    "anju_web.jobs",
     "anju_web.help",
 ]
 
@@ -106,6 +145,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anju_web.middleware.DatabaseUnavailableMiddleware",
     "anju_web.middleware.ClientAddressMiddleware",
+    "anju_web.middleware.BearerDownloadMiddleware",
     "anju_web.middleware.IdleTimeoutMiddleware",
     # Login throttling and lockout (django-axes): last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
@@ -123,6 +163,13 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "anju_web.accounts.views.locked_out"
 AXES_VERBOSE = False
+CAPTCHA_AFTER = int(os.environ.get("ANJU_WEB_CAPTCHA_AFTER", "2"))
+"""After this many failed sign-ins (per account or per address) the login asks for a 验证码 (0: never)."""
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5  # minutes
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 28
 IDLE_TIMEOUT_SECONDS = int(os.environ.get("ANJU_WEB_IDLE_MINUTES", "30")) * 60
 """A session idle this long is signed out (等保 idle timeout); SESSION_COOKIE_AGE bounds it in all."""
 
@@ -192,6 +239,12 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Evidence and audited documents (anju_web.evidence.storage): the local evidence directory by
+    # default; on several web hosts a shared directory or an object store (any Django storage class).
+    "evidence": {
+        "BACKEND": os.environ.get("ANJU_WEB_EVIDENCE_STORAGE", "").strip() or "anju_web.evidence.storage.EvidenceDirectory",
+        "OPTIONS": json.loads(os.environ.get("ANJU_WEB_EVIDENCE_STORAGE_OPTIONS", "").strip() or "{}"),
+    },
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -234,6 +287,12 @@ CONTENT_SECURITY_POLICY = (
 )
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Background jobs (anju_web.jobs): RQ on Redis. Every web host and worker must use the same Redis
+# and the same database; without a Redis URL a job runs at once in the request that submits it.
+ANJU_REDIS_URL = os.environ.get("ANJU_WEB_REDIS_URL", "").strip()
+ANJU_JOB_QUEUE = os.environ.get("ANJU_WEB_JOB_QUEUE", "anju").strip() or "anju"
+ANJU_JOB_TIMEOUT = int(os.environ.get("ANJU_WEB_JOB_TIMEOUT", "3600"))
 
 LOGGING = {
     "version": 1,

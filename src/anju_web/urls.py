@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from anju_web.accounts import views as accounts
 from anju_web.allocations import views as allocations
@@ -11,6 +11,8 @@ from anju_web.audit import views as audit
 from anju_web.audits import views as audits
 from anju_web.evidence import views as evidence
 from anju_web.help import views as help_views
+from anju_web.jobs import views as jobs
+from anju_web.national import views as national
 from anju_web.performance import views as performance
 from anju_web.reports import catalogue, cycle_views
 from anju_web.reports import views as reports
@@ -19,12 +21,14 @@ from anju_web.submissions import views as submissions
 
 urlpatterns = [
     path("", reports.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.Login.as_view(), name="login"),
+    path("captcha/", include("captcha.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("accounts/tokens/", accounts.tokens, name="tokens"),
     path("accounts/tokens/new/", accounts.create_token, name="create_token"),
     path("accounts/tokens/<int:token_id>/revoke/", accounts.revoke_token, name="revoke_token"),
+    path("national/", national.national, name="national"),
     path("cycles/", cycle_views.cycle_list, name="cycles"),
     path("cycles/new/", cycle_views.new_cycle, name="new_cycle"),
     path("cycles/<int:cycle_id>/choose/", cycle_views.choose, name="choose_cycle"),
@@ -50,6 +54,12 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/allocations/", allocations.allocation_list, name="allocations"),
     path("cycles/<int:cycle_id>/document-audits/", audits.audit_list, name="document_audits"),
     path("cycles/<int:cycle_id>/document-audits/upload/", audits.upload, name="document_audit_upload"),
+    path("cycles/<int:cycle_id>/jobs/", jobs.job_list, name="jobs"),
+    path("cycles/<int:cycle_id>/jobs/evaluation/", jobs.start_evaluation, name="start_evaluation"),
+    path("cycles/<int:cycle_id>/jobs/packages/", jobs.start_packages, name="start_packages"),
+    path("cycles/<int:cycle_id>/jobs/audits/", jobs.start_audits, name="start_audits"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job"),
+    path("jobs/<int:job_id>/status.json", jobs.status, name="job_status"),
     path("cycles/<int:cycle_id>/performance/", performance.plan, name="performance"),
     path("cycles/<int:cycle_id>/performance/upload/<slug:kind>/", performance.upload, name="performance_upload"),
     path("cycles/<int:cycle_id>/performance/board/<str:day>/", performance.board, name="performance_board"),

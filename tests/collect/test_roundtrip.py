@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from anju.adapters.excel import importer
 from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_outcomes
 from anju.adapters.excel.layout import META_SHEET, build_layout
 from anju.collect.aggregate import aggregate_units, with_unit_figures
@@ -83,3 +84,27 @@ def test_round_trip_reproduces_the_seed_scores(filled_templates: Path, framework
         assert result.province()[program_id] == data.figures
     evaluation = evaluate(framework, with_unit_figures(dataset, result))
     assert [p.score for p in evaluation.programs] == [Decimal(88), Decimal(85), Decimal(93)]
+
+
+def test_parallel_import_gives_the_same_outcomes(filled_templates: Path, context: ImportContext, tmp_path: Path) -> None:
+    """Two processes read the batch: same outcomes in the same order, a second copy still refused."""
+    import shutil
+
+    paths = sorted(filled_templates.glob("*.xlsx"))
+    copies = []
+    for index, path in enumerate(paths[:20]):
+        copy = tmp_path / f"副本{index}_{path.name}"
+        shutil.copy(path, copy)
+        copies.append(copy)
+    batch = [*paths, *copies]
+    assert len(batch) >= importer.PARALLEL_MIN_FILES
+
+    def shown(outcomes: list[importer.ImportOutcome]) -> list[tuple[str, str | None, bool, list[str]]]:
+        return [(o.path.name, o.unit, o.accepted, [str(p) for p in o.refusals]) for o in outcomes]
+
+    serial = import_workbooks(batch, context)
+    parallel = import_workbooks(batch, context, workers=2)
+    assert shown(parallel) == shown(serial)
+    assert sum(o.accepted for o in parallel) == len(paths)
+    assert all(not o.accepted and "同一批次只能导入一份" in str(o.refusals[0]) for o in parallel[len(paths):])
+    assert [o.report for o in parallel] == [o.report for o in serial]

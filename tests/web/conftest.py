@@ -55,6 +55,16 @@ def _data_dirs(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
+def captcha_test_mode(monkeypatch: pytest.MonkeyPatch) -> str:
+    """django-simple-captcha's test mode: the answer "PASSED" is accepted (the library reads the
+    setting once at import, so it is patched there). Returns that answer."""
+    from captcha.conf import settings as captcha_settings
+
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
+    return "PASSED"
+
+
+@pytest.fixture
 def cycle(db: None) -> Cycle:
     return Cycle.objects.get(year=2022)
 

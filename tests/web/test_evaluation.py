@@ -105,10 +105,18 @@ def test_adjustments_sit_beside_the_self_evaluation(cycle, users):
     supervisor, evaluator = users["supervision_reviewer"], users["province_evaluator"]
     path = "fund_management.budget_execution.execution_rate"
     adjustment = services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path=path,
-                                             proposed="0", reason="预算执行率应为32.8%，低于60%不得分")
+                                             proposed="1", reason="预算执行率按年末数应为62%，应得部分分")
     run = services.latest_run(cycle)
     assert run is not None
-    assert adjustment.self_score == run.evaluation().program("renovation").item(path).score
+    assert adjustment.self_score == run.evaluation().program("renovation").item(path).score == 0
+    # review m4: no no-op adjustment, none on a sum of indicators, no 1_328
+    with pytest.raises(services.ReviewError, match="相同，无需调整"):
+        services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path=path, proposed="0", reason="x")
+    with pytest.raises(services.ReviewError, match="汇总指标"):
+        services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path="fund_management",
+                                    proposed="1", reason="x")
+    with pytest.raises(services.ReviewError, match="应为数值"):
+        services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path=path, proposed="1_0", reason="x")
     with pytest.raises(services.ReviewError, match="0到"):
         services.propose_adjustment(supervisor, cycle, program_id="renovation", item_path=path, proposed="99", reason="x")
     with pytest.raises(services.ReviewError, match="说明理由"):

@@ -67,11 +67,13 @@ def test_figure_form_shows_errors_next_to_fields_and_keeps_input(cycle):
 
 
 def test_region_tree_has_the_48_units(cycle):
-    units = [r for r in Region.objects.exclude(level=Level.province) if r.reports and r.valid_in(2022)]
+    jilin = Region.objects.filter(code__startswith="22")
+    units = [r for r in jilin.exclude(level=Level.province) if r.reports and r.valid_in(2022)]
     assert len(units) == 48
     assert cycle.submissions.count() == 48
     assert not cycle.submissions.filter(region__pk="220381").exists()  # 公主岭市's code before 2020
-    assert Region.objects.filter(level=Level.prefecture).count() == 9
+    assert jilin.filter(level=Level.prefecture).count() == 9
+    assert Region.objects.filter(level=Level.province).count() == 32  # 31 provinces and the 兵团 (+ 5 计划单列市)
     assert Region.objects.get(pk="220122").parent_id == "220100"
     assert Region.objects.get(pk="220100").display_name == "长春市（市本级及市辖区）"
     assert Region.objects.get(pk="222424").name == "汪清县"
@@ -85,3 +87,25 @@ def test_load_demo_prints_the_logins_in_chinese():
     for expected in ["访问地址：http://127.0.0.1:8000/", "clerk-220122", "市县填报员", "地级市审核员", "省级评价员",
                      "监管局审核员", "系统管理员", "anju-demo-2022"]:
         assert expected in text
+
+
+def test_demo_accounts_change_their_password_at_first_login_unless_kept():
+    """Review M5: the shared demo password is changed at the first sign-in by default;
+    ``--keep-demo-password`` keeps it usable for automated tests and demo scripts."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from anju_web.accounts.models import Profile
+    from anju_web.demo import DEMO_PASSWORD
+
+    get_user_model().objects.filter(username="clerk-220182").update(username="clerk-220182-earlier")
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "首次登录须先修改密码" in out.getvalue()
+    assert Profile.objects.get(user__username="clerk-220182").must_change_password
+    client = Client()
+    assert client.post("/accounts/login/", {"username": "clerk-220182", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/")["Location"] == "/accounts/password/"
+    get_user_model().objects.filter(username="clerk-220182").update(username="clerk-220182-second")
+    call_command("load_demo", "--keep-demo-password", stdout=io.StringIO())
+    assert not Profile.objects.get(user__username="clerk-220182").must_change_password

@@ -21,31 +21,20 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import importlib
 import os
 import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer._click import exceptions as click_exceptions
 
 from anju import __version__
-from anju.adapters.excel.layout import TemplateKeyError
-from anju.cli import (
-    allocate,
-    audit,
-    collect,
-    evaluate,
-    framework,
-    messages,
-    monitor,
-    region,
-    report,
-    selfreport,
-    targets,
-)
+from anju.cli import messages
 from anju.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -59,16 +48,59 @@ from anju.problems import ProblemsError
 LOG_DIR_ENV = "ANJU_LOG_DIR"
 """Where internal-error logs go; default ``$XDG_STATE_HOME/anju`` (``~/.local/state/anju``)."""
 
-app = typer.Typer(
-    name="anju",
-    help="安居：中央财政城镇保障性安居工程补助资金绩效评价。",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-)
-for module in (evaluate, framework, report, collect, region, allocate, audit, targets, monitor, selfreport):
-    module.register(app)
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "evaluate": ("version", "evaluate"),
+    "framework": ("framework",),
+    "report": ("report", "report-template"),
+    "collect": ("template", "import", "completeness", "aggregate"),
+    "region": ("region",),
+    "national": ("national",),
+    "allocate": ("allocate",),
+    "audit": ("audit",),
+    "targets": ("targets",),
+    "monitor": ("monitor",),
+    "selfreport": ("selfreport",),
+}
+"""Each command module (``anju.cli.<module>``) and the commands it registers, in the order of the help.
+A command line imports only the module of its command (``anju evaluate`` never imports the Word,
+chart or Excel adapters); the help, an unknown command and :data:`app` register all of them."""
+_MODULE_OF = {name: module for module, names in COMMANDS.items() for name in names}
+
+
+def build_app(modules: Sequence[str] | None = None) -> typer.Typer:
+    """The ``anju`` Typer application with the commands of ``modules`` (default: every command)."""
+    application = typer.Typer(
+        name="anju",
+        help="安居：中央财政城镇保障性安居工程补助资金绩效评价。",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
+    application.callback()(_group)  # a group even with one command: ``anju audit x.docx`` names its command
+    for module in modules if modules is not None else list(COMMANDS):
+        importlib.import_module(f"anju.cli.{module}").register(application)
+    return application
+
+
+def _group() -> None:
+    pass
+
+
+def _app_for(args: Sequence[str]) -> typer.Typer:
+    """Only the module of the command named first on the line; every command when there is none
+    (``anju``, ``anju --help``) or it is unknown (the message lists the commands)."""
+    module = _MODULE_OF.get(args[0]) if args else None
+    return build_app([module] if module is not None else None)
+
+
+def __getattr__(name: str) -> Any:
+    """``anju.cli.app``: the application with every command (tests invoke it with typer's runner)."""
+    if name == "app":
+        application = build_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -81,7 +113,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     messages.install()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        command = typer.main.get_command(app)
+        command = typer.main.get_command(_app_for(args))
         result = command.main(args=args, prog_name="anju", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
@@ -103,9 +135,6 @@ def run(argv: Sequence[str] | None = None) -> int:
     except ProblemsError as exc:
         _say_error(f"无法完成，有 {len(exc.problems)} 处问题：", [str(p) for p in exc.problems])
         return EXIT_BAD_INPUT
-    except TemplateKeyError as exc:
-        _say_error("无法使用模板密钥：", [exc.message])
-        return EXIT_BAD_INPUT
     except OSError as exc:
         if exc.errno == errno.EPIPE:  # the reader of our output went away (| head)
             return EXIT_OK
@@ -114,8 +143,18 @@ def run(argv: Sequence[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         return _internal_error(exc, args)
     except Exception as exc:  # the one place that turns a defect into a message and a log
+        if _is_template_key_error(exc):
+            _say_error("无法使用模板密钥：", [exc.message])  # type: ignore[attr-defined]
+            return EXIT_BAD_INPUT
         return _internal_error(exc, args)
     return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _is_template_key_error(exc: Exception) -> bool:
+    """A template key that cannot be used; the Excel layout module is looked up only if it was
+    imported (a command that never imported it cannot raise its error)."""
+    layout = sys.modules.get("anju.adapters.excel.layout")
+    return layout is not None and isinstance(exc, layout.TemplateKeyError)
 
 
 def _say_error(title: str, lines: Sequence[str]) -> None:

@@ -4,6 +4,7 @@ a finding is an error, else 0."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from anju.adapters.document import DocumentError, annotate, read_document, write_summary
 from anju.audit import AuditResult, audit
@@ -35,6 +37,18 @@ class Format(StrEnum):
     md = "md"
 
 
+PROGRESS_FROM = 2
+"""Documents from which a batch shows a progress bar."""
+
+
+def _progress(total: int) -> Progress | None:
+    """A progress bar on the terminal (standard error) while several documents are audited."""
+    if total < PROGRESS_FROM or not err_console.is_terminal:
+        return None
+    return Progress(TextColumn("核查"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.description}"), console=err_console, transient=True)
+
+
 def audit_cmd(
     files: Annotated[list[Path], typer.Argument(help="说明材料或自评报告（.docx、.pdf、.txt、.md），可多个")],
     framework: Annotated[str, typer.Option("--framework", "-f", help="指标体系：auto（自动识别）、内置年度或目录")] = AUTO,
@@ -51,25 +65,30 @@ def audit_cmd(
     target = output or DEFAULT_OUT
     results: list[AuditResult] = []
     unreadable: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            document = read_document(path)
-        except DocumentError as exc:
-            for problem in exc.problems:
-                err_console.print("无法读取：", style="bold red", end="")
-                err_console.print(problem.message)
-            unreadable.append({"document": path.name, "error": "；".join(p.message for p in exc.problems)})
-            continue
-        result = audit(document, frameworks, forced=forced)
-        results.append(result)
-        written = _write_outputs(result, path, target, annotated, extract)
-        if output_format is Format.text and len(files) == 1:
-            print_result(result)
-            for line in written:
-                say(line)
-        elif output_format is Format.text:
-            for line in written:
-                say(line)
+    progress = _progress(len(files))
+    with progress if progress is not None else contextlib.nullcontext():
+        task = progress.add_task("", total=len(files)) if progress is not None else None
+        for done, path in enumerate(files):
+            if progress is not None and task is not None:
+                progress.update(task, completed=done, description=path.name)
+            try:
+                document = read_document(path)
+            except DocumentError as exc:
+                for problem in exc.problems:
+                    err_console.print("无法读取：", style="bold red", end="")
+                    err_console.print(problem.message)
+                unreadable.append({"document": path.name, "error": "；".join(p.message for p in exc.problems)})
+                continue
+            result = audit(document, frameworks, forced=forced)
+            results.append(result)
+            written = _write_outputs(result, path, target, annotated, extract)
+            if output_format is Format.text and len(files) == 1:
+                print_result(result)
+                for line in written:
+                    say(line)
+            elif output_format is Format.text:
+                for line in written:
+                    say(line)
     _report(results, unreadable, output_format, len(files))
     if len(results) > 1:
         summary = target / SUMMARY_FILE

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -239,14 +240,14 @@ def _run_import(paths: list[Path], context: ImportContext) -> list[ImportOutcome
             def advance(done: int, _total: int, path: Path) -> None:
                 progress.update(task, completed=done, description=path.name)
 
-            return import_workbooks(paths, context, advance)
+            return import_workbooks(paths, context, advance, workers=os.cpu_count())
     step = max(PROGRESS_EVERY, total // PROGRESS_STEPS)
 
     def counter(done: int, _total: int, _path: Path) -> None:
         if done % step == 0 or done == total:
             err_console.print(f"已处理 {done}/{total} 个文件", markup=False)
 
-    return import_workbooks(paths, context, counter if total >= PROGRESS_EVERY else None)
+    return import_workbooks(paths, context, counter if total >= PROGRESS_EVERY else None, workers=os.cpu_count())
 
 
 def _print_outcomes(outcomes: list[ImportOutcome]) -> None:

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -40,15 +40,17 @@ from anju.collect.regions import (
     load_region_trees,
 )
 from anju.collect.units import UnitsError, UnitsFile, load_units, units_path
-from anju.collect.validation import RulesError, RuleSet, builtin_rules, load_rules
 from anju.dataset import Dataset, DatasetError, load_dataset
 from anju.dataset.loader import dataset_path
 from anju.framework import FrameworkError, builtin_framework, load_framework
 from anju.framework.models import Framework
-from anju.monitoring import Monitoring, MonitoringError, load_monitoring, monitoring_path
 from anju.scoring import Evaluation, EvaluationError, evaluate
-from anju.targets import Targets, TargetsError, load_targets, targets_path
 from anju.yamlio import YamlDocument, YamlError, read_yaml
+
+if TYPE_CHECKING:  # imported where used: ``anju evaluate`` reads no rules, targets or monitoring
+    from anju.collect.validation import RuleSet
+    from anju.monitoring import Monitoring
+    from anju.targets import Targets
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -139,6 +141,8 @@ def region_tree(region: str | None, regions: Path | None) -> RegionTree:
 
 
 def ruleset(framework: Framework, rules: Path | None) -> RuleSet:
+    from anju.collect.validation import RulesError, builtin_rules, load_rules  # noqa: PLC0415 - see TYPE_CHECKING
+
     try:
         return load_rules(rules, framework) if rules is not None else builtin_rules(framework)
     except RulesError as exc:
@@ -330,6 +334,8 @@ def year_targets(path: Path, regions: Path | None = None, framework_ref: str | N
                  ) -> tuple[Targets, Framework, RegionTree]:
     """The targets file of ``path`` (a file or a directory holding ``targets.yaml``) with the
     framework and the region tree it declares."""
+    from anju.targets import TargetsError, load_targets, targets_path  # noqa: PLC0415 - see TYPE_CHECKING
+
     target = targets_path(path)
     try:
         doc = read_yaml(target)
@@ -347,6 +353,8 @@ def year_targets(path: Path, regions: Path | None = None, framework_ref: str | N
 def year_monitoring(path: Path, targets: Targets, framework: Framework, tree: RegionTree,
                     monitoring: Path | None = None) -> Monitoring:
     """The monitoring file of ``path`` (or ``monitoring``), checked against the targets."""
+    from anju.monitoring import MonitoringError, load_monitoring, monitoring_path  # noqa: PLC0415 - see TYPE_CHECKING
+
     target = monitoring_path(monitoring or path)
     if not target.exists():
         fail(f"没有找到监控文件 {target}")

@@ -7,7 +7,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from anju.cli.common import DEFAULT_REGION, RegionOpt, RegionsOpt, YearOpt, console, fail, region_tree, say
+from anju.cli.common import (
+    DEFAULT_REGION,
+    RegionOpt,
+    RegionsOpt,
+    YearOpt,
+    builtin_trees,
+    console,
+    fail,
+    region_tree,
+    region_trees,
+    say,
+)
 from anju.collect.regions import KIND_LABEL, LEVEL_LABEL, RegionMatchError
 
 region_app = typer.Typer(help="查看行政区划表（报表单位树），把名称匹配为代码。", no_args_is_help=True, rich_markup_mode=None)
@@ -59,6 +70,30 @@ def region_find(
         say(f"{name} → {unit.code} {unit.display_name}（{tree.path_name(unit.code)}）")
     if problems:
         fail("以下名称无法确定：", problems)
+
+
+@region_app.command("list")
+def region_list(
+    year: Annotated[int | None, typer.Option("--year", help="只统计该年度有效的单位")] = None,
+    regions: RegionsOpt = None,
+) -> None:
+    """列出全部顶层报表地区（31个省级地区、5个计划单列市、新疆生产建设兵团）及其报表单位数。
+
+    示例：anju region list --year 2022
+    """
+    trees = region_trees(None, regions) if regions is not None else builtin_trees()
+    table = Table(title="顶层报表地区", title_justify="left")
+    for title in ("代码", "名称", "类型", "地级报表单位", "县级报表单位", "报表单位合计"):
+        table.add_column(title, no_wrap=True, min_width=18 if title == "名称" else None)
+    total = 0
+    for tree in trees.values():
+        units = tree.reporting_units(year)
+        prefectures = sum(u.level == "prefecture" for u in units)
+        total += len(units)
+        table.add_row(tree.code, tree.name, KIND_LABEL[tree.root.kind], str(prefectures), str(len(units) - prefectures),
+                      str(len(units)))
+    console.print(table)
+    console.print(f"共 {len(trees)} 个地区，报表单位 {total} 个" + (f"（{year}年）" if year else "（含已停用代码）"))
 
 
 def register(app: typer.Typer) -> None:

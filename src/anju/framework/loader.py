@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from anju.decimals import plain
 from anju.framework.appendix import appendix_problems
+from anju.framework.cache import cached_framework
 from anju.framework.mapping import mapping_problems
 from anju.framework.models import (
     BUILTIN_PLACEHOLDERS,
@@ -64,11 +65,12 @@ def builtin_years() -> list[str]:
 
 @lru_cache(maxsize=8)
 def builtin_framework(framework_id: str) -> Framework:
-    """The framework shipped with anju for ``framework_id`` (e.g. ``"2022"``)."""
+    """The framework shipped with anju for ``framework_id`` (e.g. ``"2022"``), from the compiled
+    cache when its files have not changed (:mod:`anju.framework.cache`)."""
     if framework_id not in builtin_years():
         raise UnknownFramework(framework_id, builtin_years())
     path = BUILTIN_DIR / framework_id
-    return load_framework(path)
+    return cached_framework(framework_id, BUILTIN_DIR, lambda: load_framework(path))
 
 
 def load_framework(path: Path | str) -> Framework:

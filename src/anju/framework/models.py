@@ -47,7 +47,7 @@ class Strict(BaseModel):
     """The base of every model: unknown fields refused, frozen, and no Decimal too large to compute
     with (:func:`anju.fields.bounded_decimal`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -131,8 +131,10 @@ RegionKind = Literal[
     "province",  # 省
     "autonomous_region",  # 自治区
     "municipality",  # 直辖市
+    "corps",  # 新疆生产建设兵团
     "prefecture_city",  # 地级市
     "autonomous_prefecture",  # 自治州
+    "prefecture_region",  # 地区
     "league",  # 盟
     "district",  # 市辖区
     "county_city",  # 县级市
@@ -668,7 +670,7 @@ class FigureMapping(Strict):
     """How the figures of an older framework (``from``) become this framework's
     (:mod:`anju.framework.mapping`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     from_framework: Annotated[str, Field(min_length=1, alias="from")]
     programs: dict[ProgramId, ProgramMapping] = Field(default_factory=dict)

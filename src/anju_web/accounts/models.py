@@ -52,3 +52,38 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()}：{self.name}"
+
+
+class GrantStatus(models.TextChoices):
+    pending = "pending", "待批准"
+    approved = "approved", "已批准"
+    rejected = "rejected", "已驳回"
+
+
+class RoleGrant(models.Model):
+    """三员分立: a data role (填报、审核、评价、复核) is given only when a second administrator approves
+    what the first asked for; neither may be the person receiving the role."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants",
+                             verbose_name="授予对象")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    region = models.ForeignKey(Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    department = models.CharField("单位", max_length=64, blank=True)
+    display_name = models.CharField("姓名", max_length=64, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=16, choices=GrantStatus.choices, default=GrantStatus.pending)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                   blank=True, verbose_name="批准或驳回人")
+    decided_at = models.DateTimeField("批准或驳回时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "角色授予申请"
+        verbose_name_plural = "角色授予申请"
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        where = f" {self.region.display_name}" if self.region else ""
+        return f"{self.user.get_username()}：{self.get_role_display()}{where}（{self.get_status_display()}）"

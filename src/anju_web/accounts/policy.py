@@ -3,6 +3,7 @@
 * 市县填报员 — its own unit only;
 * 地级市审核员 — its prefecture-level unit and the counties below it;
 * 省级评价员、监管局审核员 — the whole province;
+* 财政部评价员、住房城乡建设部查看员 — every region, read-only (财政部 also runs allocations);
 * 系统管理员 — everything, read-only outside account and cycle management.
 
 Objects outside a user's scope are answered with 404 (their existence is not revealed);
@@ -19,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from anju_web.accounts.models import Profile
-from anju_web.accounts.roles import Role
+from anju_web.accounts.roles import DATA_PERMISSIONS, DATA_ROLES, NATIONAL_ROLES, Role
 from anju_web.regions.models import Region
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -43,7 +44,12 @@ def role_of(user: Any) -> Role | None:
 def _sees_everything(user: Any) -> bool:
     if getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
         return True
-    return role_of(user) == Role.administrator
+    return role_of(user) in (Role.administrator, *NATIONAL_ROLES)
+
+
+def sees_nation(user: Any) -> bool:
+    """Whether ``user`` may open the national dashboard (national roles, administrators)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False) and _sees_everything(user))
 
 
 def region_scope_q(user: Any, prefix: str = "") -> Q:
@@ -82,6 +88,14 @@ def can_see(user: Any, region: Region) -> bool:
     return False
 
 
+def administers_only(user: Any, permission: str | None) -> bool:
+    """三员分立: the system administrator — a superuser too, unless it also holds a data role — never
+    fills, reviews, scores or comments, whatever permissions its account carries."""
+    if permission is None or permission not in DATA_PERMISSIONS:
+        return False
+    return role_of(user) not in DATA_ROLES
+
+
 def authorize(user: Any, permission: str | None, region: Region | None) -> None:
     """Raise :class:`Http404` when ``region`` is outside the user's scope, and
     :class:`PermissionDenied` when the user lacks ``permission``. Every view and API
@@ -90,6 +104,8 @@ def authorize(user: Any, permission: str | None, region: Region | None) -> None:
         raise PermissionDenied("请先登录")
     if region is not None and not can_see(user, region):
         raise Http404("没有找到该对象，或不在您的权限范围内")
+    if administers_only(user, permission):
+        raise PermissionDenied("系统管理员不能填报、审核、评分或修改业务数据（三员分立）")
     if permission is not None and not user.has_perm(permission):
         raise PermissionDenied("您的角色无权执行此操作")
 
@@ -99,5 +115,7 @@ def has(user: Any, permission: str, region: Region | None = None) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if region is not None and not can_see(user, region):
+        return False
+    if administers_only(user, permission):
         return False
     return bool(user.has_perm(permission))

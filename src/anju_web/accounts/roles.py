@@ -1,4 +1,4 @@
-"""The five roles, their Django groups and the permissions each group holds.
+"""The roles, their Django groups and the permissions each group holds.
 
 Permissions say *what* a role may do; :mod:`anju_web.accounts.policy` says *where* (which
 regions). Both are checked on every view and API call.
@@ -14,8 +14,14 @@ class Role(models.TextChoices):
     prefecture_reviewer = "prefecture_reviewer", "地级市审核员"
     province_evaluator = "province_evaluator", "省级评价员"
     supervision_reviewer = "supervision_reviewer", "监管局审核员"
+    national_evaluator = "national_evaluator", "财政部评价员"
+    national_reader = "national_reader", "住房城乡建设部查看员"
     administrator = "administrator", "系统管理员"
 
+
+DATA_ROLES = frozenset({Role.county_clerk, Role.prefecture_reviewer, Role.province_evaluator, Role.supervision_reviewer,
+                        Role.national_evaluator, Role.national_reader})
+"""Roles that enter, review or score data: given only with a second administrator's approval (三员分立)."""
 
 READ_ALL = [
     "regions.view_region",
@@ -78,6 +84,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "audits.add_documentaudit",
         "audit.export_auditevent",
     ],
+    # The national level reads every region; 财政部 also runs the allocation among the regions.
+    Role.national_evaluator: [
+        *READ_ALL,
+        "allocations.run_allocation",
+        "audit.export_auditevent",
+    ],
+    Role.national_reader: [
+        *READ_ALL,
+    ],
     Role.administrator: [
         *READ_ALL,
         "submissions.change_cycle",
@@ -89,9 +104,22 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.view_profile",
         "accounts.add_profile",
         "accounts.change_profile",
+        "accounts.view_rolegrant",
+        "accounts.add_rolegrant",
+        "accounts.change_rolegrant",
     ],
 }
 
 
 def group_name(role: Role) -> str:
     return role.label
+
+
+DATA_PERMISSIONS = frozenset(
+    name for role in DATA_ROLES for name in ROLE_PERMISSIONS[role] if name not in ROLE_PERMISSIONS[Role.administrator]
+)
+"""What only the data roles may do (fill, review, score, approve, comment); the system administrator —
+even a superuser — never may (三员分立: 系统管理员不能改数据)."""
+
+NATIONAL_ROLES = frozenset({Role.national_evaluator, Role.national_reader})
+"""Roles that see every region (read) and the national dashboard."""

@@ -11,12 +11,17 @@ the ``problems`` in the one problem vocabulary.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
 from anju.problems import LoadCode, Problem, ProblemsError, Severity
@@ -24,9 +29,10 @@ from anju.scoring import EvaluationError
 from anju_web.accounts.services import user_for_token
 from anju_web.api.routers import accounts, audit, evidence, regions, reviews, submissions
 from anju_web.api.schemas import ErrorOut, error
+from anju_web.evidence.storage import EvidenceRejected
 from anju_web.reviews.assembly import AssemblyError
 from anju_web.reviews.services import ReviewError
-from anju_web.submissions.services import FigureErrors, NotEditable, StaleVersion
+from anju_web.submissions.services import FigureErrors, NotEditable, ReplyRefused, StaleVersion
 from anju_web.submissions.workflow import TransitionError
 
 
@@ -38,11 +44,53 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    400: "请求内容无法解析（应为 UTF-8 编码的 JSON 或表单）",
+    401: "未登录，或接口令牌无效、已过期、已吊销",
+    403: "无权执行此操作（或 CSRF 校验失败）",
+    404: "没有找到该对象，或它不在您的权限范围内",
+    409: "与当前状态冲突（版本已变、流程不允许等），未做任何修改",
+    422: "请求内容不符合接口说明（problems 逐项列出），未做任何修改",
+}
+
+
+class BeijingTimeEncoder(NinjaJSONEncoder):
+    """Times as the pages show them: Beijing time with its offset (2022-07-01T09:30:00+08:00)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat(timespec="seconds")
+        return super().default(o)
+
+
+class BeijingTimeRenderer(JSONRenderer):
+    encoder_class = BeijingTimeEncoder
+
+
+class AnjuApi(NinjaAPI):
+    """The API whose OpenAPI names every refusal: each operation answers 400/401/403/404/409/422 with
+    :class:`~anju_web.api.schemas.ErrorOut` (the body every error handler below writes)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        ref = {"$ref": "#/components/schemas/ErrorOut"}
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, text in ERROR_RESPONSES.items():
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": text, "content": {"application/json": {"schema": ref}}}
+        return schema
+
+
+api = AnjuApi(
     title="安居 绩效评价系统 接口",
     version="1.0",
     description="填报、审核、评价、复核与审计日志的 JSON 接口。权限与网页相同：对象不在权限范围内返回 404，无权操作返回 403。",
     auth=[BearerToken(), django_auth],
+    renderer=BeijingTimeRenderer(),
     urls_namespace="api",
 )
 
@@ -93,6 +141,7 @@ def field_problem(error_entry: dict[str, Any]) -> Problem:
 
 
 HTTP_MESSAGES = {
+    400: "请求内容无法解析：应为 UTF-8 编码的 JSON（或上传文件时的 multipart 表单）",
     401: "请先登录，或在请求头 Authorization: Bearer 中提供有效的接口令牌（令牌可能已过期或已吊销）",
     403: "您的角色无权执行此操作",
     404: "没有找到该对象，或它不在您的权限范围内",
@@ -128,6 +177,19 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _respond(request, error("没有找到该对象，或不在您的权限范围内"), 404)
 
 
+@api.exception_handler(EvidenceRejected)
+def _evidence_rejected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _respond(request, error(f"未上传：{exc}"), 422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number the database cannot hold (a last line of defence: the schemas bound ids and offsets)."""
+    return _respond(request, error("请求中的数值超出允许范围"), 422)
+
+
+@api.exception_handler(ReplyRefused)
 @api.exception_handler(NotEditable)
 @api.exception_handler(StaleVersion)
 @api.exception_handler(TransitionError)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 from pydantic import BeforeValidator
 
 from anju.decimals import plain
@@ -31,6 +31,10 @@ MAX_OFFSET = 2**31 - 1
 """Offsets and ids beyond this are refused (422), never handed to the database."""
 MAX_PAGE = 1000
 """Most audit events one request returns."""
+
+
+ObjectId = Annotated[int, Path(ge=1, le=MAX_OFFSET, description="编号")]
+"""An object's id in a path: beyond the range is refused (422), never handed to the database."""
 
 
 def _decimal_text(value: object) -> object:
@@ -185,6 +189,10 @@ class FigureOut(Schema):
     explanation: str
 
 
+class ReplyIn(Schema):
+    text: str = Field(min_length=1, max_length=4000, description="回复内容：说明如何修改，或审核人的答复")
+
+
 class ReturnOut(Schema):
     id: int
     program: str
@@ -300,6 +308,11 @@ class AdjustmentIn(Schema):
     reason: str
 
 
+class AdjustmentAnswerIn(Schema):
+    accept: bool = Field(description="true 采纳（得分按建议调整），false 不采纳")
+    response: str = Field("", max_length=4000, description="答复意见（不采纳时须说明理由）")
+
+
 class AdjustmentOut(Schema):
     id: int
     program: str
@@ -359,6 +372,13 @@ class AuditFilter(Schema):
     cycle: int | None = Field(None, ge=1, le=MAX_OFFSET, description="评价年度编号")
     limit: int = Field(100, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class EvidenceIn(Schema):
+    region: str = Field(max_length=12, description="所属区划代码（本单位或省级）")
+    title: str = Field("", max_length=200)
+    program: str = Field("", max_length=16, description="关联的项目（可选）")
+    item_path: str = Field("", max_length=200, description="关联的指标（可选）")
 
 
 class EvidenceOut(Schema):

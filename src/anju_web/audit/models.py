@@ -61,6 +61,9 @@ class AuditAction(models.TextChoices):
     comment_resolved = "comment_resolved", "办结意见"
     # accounts
     role_set = "role_set", "设置角色"
+    role_requested = "role_requested", "申请授予角色"
+    role_approved = "role_approved", "批准授予角色"
+    role_rejected = "role_rejected", "驳回角色申请"
     user_created = "user_created", "新建用户"
     user_changed = "user_changed", "修改用户"
     token_created = "token_created", "创建接口令牌"

@@ -15,7 +15,7 @@ from anju_web.accounts.policy import authorize
 from anju_web.audit.models import AuditAction
 from anju_web.audit.services import record
 from anju_web.audits.models import DocumentAudit
-from anju_web.audits.storage import DocumentRejected, path_for, store
+from anju_web.audits.storage import DocumentRejected, local_copy, store
 from anju_web.submissions.models import Cycle
 
 ADD = "audits.add_documentaudit"
@@ -39,15 +39,29 @@ def _blocks(result: AuditResult) -> list[dict[str, Any]]:
 
 def audit_upload(user: Any, cycle: Cycle, upload: UploadedFile, *, title: str = "") -> DocumentAudit:
     authorize(user, ADD, cycle.region)
+    name, digest, size, suffix = keep_upload(upload)
+    return audit_stored(user, cycle, name=name, digest=digest, size=size, suffix=suffix, title=title)
+
+
+def keep_upload(upload: UploadedFile) -> tuple[str, str, int, str]:
+    """Store an uploaded document (checked for kind and size); its name, sha256, size and suffix."""
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     suffix = Path(name).suffix.lower()
     data = b"".join(upload.chunks())
-    digest, path = store(data, suffix)
-    result = run_audit(path)  # the reader names it by its stored file; the JSON keeps the reviewer's name
+    digest = store(data, suffix)
+    return name, digest, len(data), suffix
+
+
+def audit_stored(user: Any, cycle: Cycle, *, name: str, digest: str, size: int, suffix: str,
+                 title: str = "") -> DocumentAudit:
+    """Audit a document kept by :func:`keep_upload` and record the result with the cycle."""
+    authorize(user, ADD, cycle.region)
+    with local_copy(digest, suffix) as path:
+        result = run_audit(path)  # the reader names it by its stored file; the JSON keeps the reviewer's name
     with transaction.atomic():
         kept = DocumentAudit.objects.create(
             cycle=cycle, title=(title.strip() or Path(name).stem)[:200], original_name=name,
-            document_format=result.document.format, size=len(data), sha256=digest,
+            document_format=result.document.format, size=size, sha256=digest,
             framework_id=result.framework_id or "", region_name=result.region or "",
             errors=len(result.errors), warnings=len(result.warnings), checked=result.coverage.checked,
             numbers=result.coverage.total, result=result.as_dict() | {"document": name}, blocks=_blocks(result),
@@ -59,5 +73,5 @@ def audit_upload(user: Any, cycle: Cycle, upload: UploadedFile, *, title: str = 
         return kept
 
 
-def stored_path(kept: DocumentAudit) -> Path:
-    return path_for(kept.sha256, Path(kept.original_name).suffix.lower())
+def stored_suffix(kept: DocumentAudit) -> str:
+    return Path(kept.original_name).suffix.lower()

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from anju.adapters.document import annotate
 from anju_web.accounts.policy import authorize, has
 from anju_web.audits.models import DocumentAudit
-from anju_web.audits.services import ADD, VIEW, audit_upload, run_audit, stored_path
-from anju_web.audits.storage import DocumentRejected
+from anju_web.audits.services import ADD, VIEW, audit_upload, run_audit, stored_suffix
+from anju_web.audits.storage import DocumentRejected, exists, local_copy, open_stored
 from anju_web.shortcuts import get_cycle, post_text
 from anju_web.submissions.models import Cycle
 
@@ -96,16 +96,17 @@ def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
 @login_required
 def annotated(request: HttpRequest, audit_id: int) -> FileResponse:
     kept = _get(request, audit_id)
-    source = stored_path(kept)
-    if not source.exists():
+    suffix = stored_suffix(kept)
+    if not exists(kept.sha256, suffix):
         raise Http404("文件已不在存储中")
-    try:
-        result = run_audit(source)
-    except DocumentRejected as exc:
-        raise Http404(str(exc)) from None
     folder = Path(tempfile.mkdtemp(prefix="anju-annotated-"))
     target = folder / "annotated.docx"
-    annotate(result, source, target)
+    with local_copy(kept.sha256, suffix) as source:
+        try:
+            result = run_audit(source)
+        except DocumentRejected as exc:
+            raise Http404(str(exc)) from None
+        annotate(result, source, target)
     name = f"{Path(kept.original_name).stem}.批注.docx"
     return _attachment(target.open("rb"), name, DOCX_TYPE)
 
@@ -113,10 +114,10 @@ def annotated(request: HttpRequest, audit_id: int) -> FileResponse:
 @login_required
 def original(request: HttpRequest, audit_id: int) -> FileResponse:
     kept = _get(request, audit_id)
-    source = stored_path(kept)
-    if not source.exists():
+    suffix = stored_suffix(kept)
+    if not exists(kept.sha256, suffix):
         raise Http404("文件已不在存储中")
-    return _attachment(source.open("rb"), kept.original_name, "application/octet-stream")
+    return _attachment(open_stored(kept.sha256, suffix), kept.original_name, "application/octet-stream")
 
 
 def _attachment(handle: Any, name: str, content_type: str) -> FileResponse:

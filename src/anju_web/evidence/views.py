@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from anju_web.accounts.policy import authorize, region_scope_q
 from anju_web.evidence.models import EvidenceFile
 from anju_web.evidence.services import attach, withdraw
-from anju_web.evidence.storage import EvidenceRejected, path_for
+from anju_web.evidence.storage import EvidenceRejected, evidence_storage, name_for
 from anju_web.regions.models import Region
 from anju_web.shortcuts import get_cycle_for_units, post_text
 from anju_web.submissions.models import Cycle
@@ -89,10 +89,10 @@ def withdraw_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
 def download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_object_or_404(EvidenceFile.objects.select_related("region"), pk=evidence_id)
     authorize(request.user, "evidence.view_evidencefile", evidence.region)
-    path = path_for(evidence.sha256)
-    if not path.exists():
+    storage, name = evidence_storage(), name_for(evidence.sha256)
+    if not storage.exists(name):
         raise Http404("文件已不在存储中")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=evidence.original_name,
+    response = FileResponse(storage.open(name, "rb"), as_attachment=True, filename=evidence.original_name,
                             content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

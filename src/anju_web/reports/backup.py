@@ -41,6 +41,7 @@ from django.db import connection, models, transaction
 from anju import __version__
 from anju.files import temp_sibling
 from anju_web.evidence.models import EvidenceFile
+from anju_web.evidence.storage import is_local
 
 FORMAT = "anju-web-backup/1"
 MANIFEST = "manifest.json"
@@ -150,8 +151,15 @@ def _repeatable_read() -> None:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
+def _local_evidence_only() -> None:
+    if not is_local():
+        raise BackupError("佐证材料存放在对象存储（ANJU_WEB_EVIDENCE_STORAGE）中，本命令只能备份本机目录中的材料："
+                          "请用对象存储自身的版本管理或复制功能备份材料，数据库用 PostgreSQL 的备份工具（pg_dump）")
+
+
 def create_backup(target: Path) -> Outcome:
     """Write the archive at ``target`` atomically (a temporary file beside it, then a rename)."""
+    _local_evidence_only()
     target = target.resolve()
     if not target.parent.is_dir():
         raise BackupError(f"备份文件所在目录不存在：{target.parent}")
@@ -341,6 +349,7 @@ def _open_archive(source: Path) -> Iterator[tarfile.TarFile]:
 
 def restore_backup(source: Path, *, force: bool = False) -> Outcome:
     """Rebuild the installation from ``source``; raise :class:`BackupError` (nothing changed) if it cannot."""
+    _local_evidence_only()
     added: list[Path] = []
     with _open_archive(source) as archive:
         try:

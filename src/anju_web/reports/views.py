@@ -30,7 +30,7 @@ from anju_web.reviews.models import AdjustmentStatus, Comment, EvaluationRun, Sc
 from anju_web.reviews.services import latest_run
 from anju_web.shortcuts import get_cycle, get_cycle_for_units, is_htmx, post_text
 from anju_web.submissions import workflow
-from anju_web.submissions.cycles import current_cycle
+from anju_web.submissions.cycles import current_cycle, deadline_refusal
 from anju_web.submissions.models import (
     ACCEPTED_OR_LATER,
     DONE,
@@ -198,6 +198,10 @@ def set_deadline(request: HttpRequest, cycle_id: int) -> HttpResponse:
         deadline = dt.date.fromisoformat(post_text(request, "deadline"))
     except ValueError:
         messages.error(request, "截止日期格式应为 YYYY-MM-DD")
+        return redirect("board", cycle_id=cycle.pk)
+    refusal = deadline_refusal(cycle.year, deadline)
+    if refusal:
+        messages.error(request, f"截止日期未修改：{refusal}")
         return redirect("board", cycle_id=cycle.pk)
     with transaction.atomic():
         old = cycle.deadline

@@ -23,10 +23,10 @@ from anju_web.regions.models import Region
 from anju_web.regions.source import region_tree
 from anju_web.reviews.models import Judgement, Narrative
 from anju_web.submissions.cycles import (
-    DEADLINE_SLACK_YEARS,
     YEARS,
     CycleRefused,
     baseline_of,
+    deadline_refusal,
     framework_choices,
 )
 from anju_web.submissions.models import (
@@ -67,9 +67,9 @@ def _check(req: CycleRequest) -> None:
         raise CycleRefused(f"没有“{req.framework_id}”版指标体系（现有：{'、'.join(framework_choices())}）")
     if req.province.level != "province":
         raise CycleRefused(f"{req.province.name}不是省级单位，不能开启评价年度")
-    first, last = dt.date(req.year, 1, 1), dt.date(req.year + DEADLINE_SLACK_YEARS, 12, 31)
-    if not first <= req.deadline <= last:
-        raise CycleRefused(f"截止日期应在 {first:%Y年%m月%d日} 至 {last:%Y年%m月%d日} 之间，实为 {req.deadline:%Y年%m月%d日}")
+    refusal = deadline_refusal(req.year, req.deadline)
+    if refusal:
+        raise CycleRefused(refusal)
     if Cycle.objects.filter(region=req.province, year=req.year).exists():
         raise CycleRefused(f"{req.province.name}{req.year}年度已经开启，不能重复开启")
     if req.previous is not None:

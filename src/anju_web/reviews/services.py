@@ -10,7 +10,7 @@ re-assembles the province to find out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from anju.checks import run_checks
+from anju.collect.entry import as_decimal
 from anju.decimals import plain
 from anju.framework import Framework
 from anju.framework.describe import item_label
@@ -63,12 +64,9 @@ def find_item(framework: Framework, program_id: str, item_path: str) -> Item:
 
 def parse_decimal(raw: object, what: str) -> Decimal:
     """A number typed by an evaluator or a reviewer (a score, a clause's partial points)."""
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ReviewError(f"{what}应为数值，实为“{raw}”") from None
-    if not value.is_finite():
-        raise ReviewError(f"{what}应为有限数值")
+    value = as_decimal(raw)  # the figures' reader: no 1_328, no NaN or infinity
+    if value is None:
+        raise ReviewError(f"{what}应为数值，实为“{str(raw)[:40]}”")
     return value
 
 
@@ -330,13 +328,19 @@ def propose_adjustment(user: Any, cycle: Cycle, *, program_id: str, item_path: s
     if run is None:
         raise ReviewError("尚未运行评价，没有可复核的得分")
     framework = cycle.framework
+    item = find_item(framework, program_id, item_path)
+    if not item.is_leaf:
+        raise ReviewError(f"“{item_label(framework, program_id, item_path)}”是汇总指标，其得分由下级指标相加："
+                          "请对具体的末级指标提出调整建议")
     try:
         result = run.evaluation().program(program_id).item(item_path)
     except KeyError:
-        raise ReviewError(f"评价结果中没有指标“{program_id}.{item_path}”") from None
+        raise ReviewError(f"评价结果中没有指标“{item_label(framework, program_id, item_path)}”") from None
     score = parse_decimal(proposed, "建议得分")
     if score < 0 or score > result.points:
         raise ReviewError(f"建议得分应在0到{plain(result.points)}之间")
+    if score == result.score:
+        raise ReviewError(f"建议得分与现得分（{plain(result.score)}分）相同，无需调整")
     if not reason.strip():
         raise ReviewError("提出调整建议须说明理由")
     with transaction.atomic():

@@ -12,6 +12,7 @@ model save and delete of the cycle's data, so no page, API, command or admin cha
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -31,6 +32,14 @@ SESSION_KEY = "anju_cycle_id"
 YEARS = (1990, 2100)
 DEADLINE_SLACK_YEARS = 2
 """A deadline lies between 1 January of the evaluated year and this many years after it."""
+
+
+def deadline_refusal(year: int, deadline: dt.date) -> str | None:
+    """Why ``deadline`` is not a sensible deadline for a cycle of ``year`` (None when it is)."""
+    first, last = dt.date(year, 1, 1), dt.date(year + DEADLINE_SLACK_YEARS, 12, 31)
+    if first <= deadline <= last:
+        return None
+    return f"截止日期应在 {first:%Y年%m月%d日} 至 {last:%Y年%m月%d日} 之间，实为 {deadline.year}年{deadline:%m月%d日}"
 
 
 class CycleRefused(ValueError):

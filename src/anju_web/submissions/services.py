@@ -50,6 +50,10 @@ class NotEditable(PermissionDenied):
     pass
 
 
+class ReplyRefused(ValueError):
+    """A reply the return's thread cannot take (empty, or the return already resolved)."""
+
+
 @dataclass
 class SaveResult:
     changed: int

@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -502,17 +503,30 @@ def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgr
 Progress = Callable[[int, int, Path], None]
 
 
+PARALLEL_MIN_FILES = 64
+"""Below this many files a batch is imported in this process (starting workers costs more)."""
+
+
 def import_workbooks(
     paths: Sequence[Path],
     context: ImportContext,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> list[ImportOutcome]:
-    """Import every file; a unit that appears twice keeps its first file, the others are refused."""
+    """Import every file; a unit that appears twice keeps its first file, the others are refused.
+
+    ``workers`` > 1 and at least :data:`PARALLEL_MIN_FILES` files: the files are read by that many
+    processes (each workbook is independent); the outcomes, their order and the duplicate check are
+    the same as in one process."""
+    total = len(paths)
+    if workers is not None and workers > 1 and total >= PARALLEL_MIN_FILES:
+        read = _parallel(paths, context, workers)
+    else:
+        read = (import_workbook(path, context) for path in paths)
     outcomes: list[ImportOutcome] = []
     seen: dict[tuple[str, str], Path] = {}
-    total = len(paths)
-    for index, path in enumerate(paths, start=1):
-        outcome = import_workbook(path, context)
+    for index, (path, read_outcome) in enumerate(zip(paths, read, strict=True), start=1):
+        outcome = read_outcome
         if outcome.accepted and outcome.unit is not None:
             region = _region_of(outcome, context)
             key = (region, outcome.unit)
@@ -531,6 +545,25 @@ def import_workbooks(
         if progress is not None:
             progress(index, total, path)
     return outcomes
+
+
+_WORKER_CONTEXT: list[ImportContext] = []
+
+
+def _worker_init(context: ImportContext) -> None:
+    _WORKER_CONTEXT[:] = [context]
+
+
+def _worker_import(path: Path) -> ImportOutcome:
+    return import_workbook(path, _WORKER_CONTEXT[0])
+
+
+def _parallel(paths: Sequence[Path], context: ImportContext, workers: int) -> Iterator[ImportOutcome]:
+    """The outcomes in the order of ``paths``, read by ``workers`` processes."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    chunk = max(1, min(64, len(paths) // (workers * 8)))
+    with multiprocessing.get_context(method).Pool(workers, initializer=_worker_init, initargs=(context,)) as pool:
+        yield from pool.imap(_worker_import, paths, chunksize=chunk)
 
 
 def _region_of(outcome: ImportOutcome, context: ImportContext) -> str:

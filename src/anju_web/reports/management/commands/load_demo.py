@@ -19,8 +19,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dataset", default="examples/jilin-2022", help="数据集目录或文件")
         parser.add_argument("--url", default="http://127.0.0.1:8000/", help="打印在提示中的访问地址")
-        parser.add_argument("--first-login-change", action="store_true",
-                            help="新建的演示账号首次登录须先修改密码（对外演示或试运行时使用）")
+        parser.add_argument("--keep-demo-password", action="store_true",
+                            help="演示账号首次登录不强制修改密码（仅供自动化测试和演示脚本；默认须先修改）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["dataset"])
@@ -33,9 +33,9 @@ class Command(BaseCommand):
                 cycle = load_example(path)
             except DatasetError as exc:
                 raise CommandError(f"示例数据有问题：\n{exc}") from None
-            ensure_demo_accounts(first_login_change=options["first_login_change"])
+            ensure_demo_accounts(first_login_change=not options["keep_demo_password"])
             outcome = first_run(cycle)
             totals = "，".join(f"{p.label} {plain(p.score)}分" for p in outcome.run.evaluation().programs)
             self.stdout.write(f"已导入{cycle}，首次评价：{totals}。")
-        ensure_demo_accounts()
-        self.stdout.write(banner(options["url"]))
+        ensure_demo_accounts(first_login_change=not options["keep_demo_password"])
+        self.stdout.write(banner(options["url"], first_login_change=not options["keep_demo_password"]))

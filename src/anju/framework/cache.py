@@ -1,0 +1,106 @@
+"""The built-in frameworks, cached compiled: a pickle of the validated :class:`Framework` per year.
+
+Reading and validating a built-in framework (three program files, the appendix, a mapping and the
+older framework it maps from) takes several times longer than the evaluation itself, and it is the
+same work on every run. The cache is keyed by a digest of every file under the built-in frameworks
+directory together with the versions of anju, pydantic and Python, so an edited framework file or
+an upgrade gives a new key and the framework is read again. Only frameworks shipped with anju are
+cached, never a user's framework directory.
+
+Where: ``$ANJU_CACHE_DIR``, else ``$XDG_CACHE_HOME/anju``, else ``~/.cache/anju``;
+``ANJU_CACHE_DIR=off`` turns the cache off. A cache that cannot be read (corrupt, truncated,
+another version) is ignored and rewritten; one that cannot be written (read-only home) is simply
+not used. Writes are atomic (a temporary file in the same directory, then ``os.replace``), so two
+processes starting together never read half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import pydantic
+
+from anju import __version__
+from anju.framework.models import Framework
+
+CACHE_ENV = "ANJU_CACHE_DIR"
+OFF = "off"
+
+
+def cache_dir() -> Path | None:
+    """The directory of the cache, or None when it is turned off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None and configured.strip().lower() == OFF:
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "anju"
+
+
+@lru_cache(maxsize=4)
+def source_digest(directory: Path) -> str:
+    """A digest of every file under ``directory`` (names and contents) and of the versions that
+    shape the pickled objects."""
+    digest = hashlib.sha256()
+    digest.update(f"anju {__version__}\0pydantic {pydantic.VERSION}\0python {sys.version}\0".encode())
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(directory)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_path(framework_id: str, directory: Path) -> Path | None:
+    base = cache_dir()
+    if base is None:
+        return None
+    return base / f"framework-{framework_id}-{source_digest(directory)[:24]}.pickle"
+
+
+def cached_framework(framework_id: str, directory: Path, build: Callable[[], Framework]) -> Framework:
+    """The framework ``framework_id`` from the cache, or ``build()`` it and store it."""
+    path = cache_path(framework_id, directory)
+    if path is None:
+        return build()
+    framework = _read(path)
+    if framework is not None:
+        return framework
+    framework = build()
+    _write(path, framework)
+    return framework
+
+
+def _read(path: Path) -> Framework | None:
+    try:
+        with path.open("rb") as handle:
+            value = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a corrupt or foreign cache file is only a miss: it is rewritten
+        return None
+    return value if isinstance(value, Framework) else None
+
+
+def _write(path: Path, framework: Framework) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(framework, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        for stale in path.parent.glob(f"framework-{path.name.split('-')[1]}-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError:  # no writable cache directory: run without the cache
+        return

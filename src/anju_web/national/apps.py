@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class NationalConfig(AppConfig):
+    name = "anju_web.national"
+    label = "national"
+    verbose_name = "全国"

@@ -1,0 +1,101 @@
+"""Jobs through the real queue: a real ``anju-web worker`` process on the Redis of ANJU_TEST_REDIS_URL
+and real gunicorn web processes on one database. A job submitted while no worker runs waits in the
+queue; the web process is killed and started again, a worker is started, and the job finishes and
+is seen through the restarted web with its result stored with the cycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.web.servers import REDIS_REASON, free_port, job_id_of, login, post, site, status, wait_finished
+
+REDIS_URL = os.environ.get("ANJU_TEST_REDIS_URL", "")
+
+pytestmark = [pytest.mark.skipif(not REDIS_URL, reason=REDIS_REASON)]
+
+
+def test_a_job_survives_a_web_restart_and_the_worker_finishes_it(tmp_path: Path) -> None:
+    with site(REDIS_URL, None, tmp_path) as the_site:
+        port = free_port()
+        web = the_site.web("web", port)
+        base = f"http://127.0.0.1:{port}"
+        client = login(base)
+        submitted = post(client, "/cycles/1/jobs/evaluation/")
+        job_id = job_id_of(submitted)
+        first = status(client, job_id)
+        assert (first["state"], first["synchronous"]) == ("queued", False), first
+
+        the_site.stop(web, signal.SIGKILL)  # the web process dies; the job is in the database and in Redis
+        the_site.worker()
+        the_site.web("web", port)
+        finished = wait_finished(client, job_id)  # the same session, through the restarted web process
+        assert finished["state"] == "succeeded", (finished, the_site.log("worker"))
+        assert finished["summary"].startswith("评价完成：") and "88 分" in finished["summary"], finished["summary"]
+        assert (finished["done"], finished["total"], finished["percent"]) == (1, 1, 100)
+
+        page = client.get(f"/jobs/{job_id}/").text
+        assert "已完成" in page and finished["summary"] in page and "未配置任务队列" not in page
+        listing = client.get("/cycles/1/jobs/").text
+        assert f"/jobs/{job_id}/" in listing and 'data-testid="queue-missing"' not in listing
+        # The run the job made is the cycle's latest: the evaluation page shows its scores.
+        assert "88" in client.get("/cycles/1/evaluation/").text
+
+
+def test_document_packages_run_in_the_worker_process(tmp_path: Path) -> None:
+    with site(REDIS_URL, None, tmp_path) as the_site:
+        the_site.worker()
+        port = free_port()
+        the_site.web("web", port)
+        client = login(f"http://127.0.0.1:{port}", "supervisor")
+        response = post(client, "/cycles/1/jobs/packages/", {"cycles": ["1"]})
+        done = wait_finished(client, job_id_of(response))
+        assert done["state"] == "succeeded", (done, the_site.log("worker"))
+        assert done["summary"] == "已生成 1 个地区的评价材料包（共 1 个）"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="未安装 Debian 的 chromium（运行 make sysdeps-browser 安装）")
+def test_the_job_page_follows_the_job_in_a_browser(tmp_path: Path) -> None:
+    """The job page's progress bar polls the JSON status: queued while no worker runs, then, with a
+    worker started, it turns to 已完成 and shows the result without the user reloading."""
+    from playwright.sync_api import sync_playwright
+
+    from anju_web.demo import DEMO_PASSWORD
+
+    with site(REDIS_URL, None, tmp_path) as the_site, sync_playwright() as p:
+        port = free_port()
+        the_site.web("web", port)
+        base = f"http://127.0.0.1:{port}"
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_context(locale="zh-CN").new_page()
+            page.set_default_timeout(30_000)
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", "evaluator-finance")
+            page.fill("#id_password", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{base}/cycles/1/jobs/")
+            page.click("[data-testid=job-evaluation] button")
+            page.wait_for_url(f"{base}/jobs/*/")
+            assert page.inner_text("[data-testid=job-state]") == "排队中"
+            assert "已提交后台任务“运行评价”" in page.inner_text(".messages")
+            the_site.worker()
+            page.wait_for_selector("[data-testid=job-summary]", timeout=90_000)
+            assert page.inner_text("[data-testid=job-state]") == "已完成"
+            assert "88 分" in page.inner_text("[data-testid=job-summary]")
+            assert page.get_attribute("progress", "value") == page.get_attribute("progress", "max")
+            shots = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / "后台任务-已完成.png"), full_page=True)
+        finally:
+            browser.close()
