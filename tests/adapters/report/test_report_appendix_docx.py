@@ -122,3 +122,9 @@ def test_pdf_has_landscape_appendix_pages_with_continuous_numbers(package: Path,
                           capture_output=True, text=True, check=True).stdout
     squeezed = "".join(text.split())
     assert "附件1" in squeezed and f"—{landscape[0]}—" in squeezed
+
+
+def test_dropped_seed_content_comes_back_through_the_narrative(package: Path) -> None:
+    """Issue 10, item 8: the seed's 暖房子 area returns through the example's dataset narrative."""
+    body = (package / "吉林省2022年度绩效评价指标说明.txt").read_text(encoding="utf-8")
+    assert "到2017年底已完成全省改造任务，共改造完成建筑面积19.7万平方米。" in body
