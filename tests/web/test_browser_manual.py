@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
+from anju_web.demo import DEMO_PASSWORD
 from anju_web.help.manuals import MANUALS, referenced_images
+from anju_web.national.services import load_national
 from anju_web.submissions.models import Cycle, Submission
 
-from .conftest import load_everything
+from .conftest import ROOT, load_everything
 from .test_browser import CHROMIUM, Session, browser  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -42,7 +44,7 @@ class Camera:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811, PLR0915 - one tour of every role
     if not Cycle.objects.exists():
         load_everything()
     folder = Path(os.environ.get("ANJU_MANUAL_SHOTS") or tmp_path)
@@ -60,6 +62,7 @@ def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> N
     login.context.close()
 
     clerk = Session(browser, base, "clerk-220122")
+    camera(clerk, f"/cycles/{c}/todo/", "待办填报员.png")
     camera(clerk, f"/submissions/{sub.pk}/", "填报表.png")
     camera(clerk, f"/cycles/{c}/evidence/", "佐证材料.png")
     camera(clerk, f"/cycles/{c}/performance/mine/", "执行监控填报.png")
@@ -68,11 +71,13 @@ def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> N
     clerk.close()
 
     reviewer = Session(browser, base, "reviewer-220100")
+    camera(reviewer, f"/cycles/{c}/todo/", "待办审核员.png")
     camera(reviewer, f"/cycles/{c}/board/", "报送情况.png", wait="#completion-chart[data-rendered=true]")
     camera(reviewer, f"/submissions/{sub.pk}/", "审核填报表.png")
     reviewer.close()
 
     province = Session(browser, base, "evaluator-finance")
+    camera(province, f"/cycles/{c}/todo/", "待办省级.png")
     camera(province, f"/cycles/{c}/dashboard/", "统计图表.png", wait="[data-chart=scores][data-rendered=true]")
     camera(province, "/cycles/", "评价年度.png")
     camera(province, "/cycles/new/", "开启新年度.png")
@@ -94,6 +99,11 @@ def test_manual_screenshots(live_server: Any, browser: Any, tmp_path: Path) -> N
     camera(admin, "/admin/", "系统管理.png")
     camera(admin, "/accounts/tokens/", "接口令牌.png")
     admin.close()
+
+    load_national(ROOT / "examples" / "national-2022", DEMO_PASSWORD)
+    national = Session(browser, base, "mof")
+    camera(national, "/national/", "全国看板.png")
+    national.close()
 
     wanted = {name for manual in MANUALS for name in referenced_images(manual)}
     assert wanted, "手册中没有截图"

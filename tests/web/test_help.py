@@ -15,7 +15,7 @@ from anju_web.help.manuals import BY_SLUG, IMAGE_DIR, MANUALS, Manual, reference
 
 from .conftest import ROLE_USERS, client_for
 
-OWN = {"county_clerk": "clerk", "prefecture_reviewer": "reviewer", "province_evaluator": "evaluator",
+OWN = {"county_clerk": "clerk", "prefecture_reviewer": "reviewer", "province_evaluator": "evaluator",  # role → manual
        "supervision_reviewer": "supervisor", "administrator": "administrator"}
 
 

@@ -492,3 +492,25 @@ def test_home_pages_link_to_the_todo_list(cycle, clients):
         assert 'data-testid="todo-banner"' in page and f'<a href="/cycles/{cycle.pk}/todo/">查看待办</a>' in page
     page = clients["county_clerk"].get("/", follow=True).content.decode()
     assert 'data-testid="todo-banner"' in page  # its draft waits to be submitted
+
+
+def test_api_shows_the_cover_and_takes_withdraw_with_an_opinion(cycle, users):
+    from anju_web.submissions.services import save_cover
+
+    clerk = users["county_clerk"]
+    sub = unit(cycle, "220122")
+    save_cover(clerk, sub, {"reporter": "李明", "phone": "0431-88886666", "report_date": "2023-01-10", "unit_head": "张华"})
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(clerk, '对接')}")
+    body = api.get(f"/api/submissions/{sub.pk}").json()
+    assert (body["reporter"], body["phone"], body["report_date"], body["unit_head"]) == ("李明", "0431-88886666", "2023-01-10", "张华")
+    workflow.submit(clerk, sub)
+    response = api.post(f"/api/submissions/{sub.pk}/transitions", {"verb": "withdraw"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "draft"
+    reviewer = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(users['prefecture_reviewer'], '对接')}")
+    workflow.submit(clerk, sub)
+    assert reviewer.post(f"/api/submissions/{sub.pk}/transitions", {"verb": "withdraw"},
+                         content_type="application/json").status_code == 403
+    done = reviewer.post(f"/api/submissions/{sub.pk}/transitions", {"verb": "accept", "reason": "同意"},
+                         content_type="application/json")
+    assert done.status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.accepted, submission_id=sub.pk, note="同意").exists()

@@ -207,6 +207,11 @@ class ReturnOut(Schema):
 
 
 class SubmissionDetail(SubmissionOut):
+    reporter: str = Field(description="封面：填报人")
+    phone: str = Field(description="封面：联系电话")
+    report_date: dt.date | None = Field(description="封面：填报日期")
+    unit_head: str = Field(description="封面：单位负责人")
+    reopen_reason: str = Field(description="省级重新打开本单位填报的理由（再次提交前）")
     no_task: list[str]
     figures: list[FigureOut]
     issues: list[IssueOut]

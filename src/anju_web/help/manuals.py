@@ -27,30 +27,38 @@ IMAGE_STATIC_PREFIX = "anju_web/manual/"
 class Manual:
     slug: str
     title: str
-    role: Role | None  # None: for everyone (the operations guide)
+    roles: tuple[Role, ...]  # empty: for everyone (the operations guide)
 
     @property
     def path(self) -> Path:
         return MANUAL_DIR / f"{self.slug}.md"
+
+    def is_for(self, role: str | None) -> bool:
+        return role is not None and role in self.roles
 
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
 
 MANUALS: tuple[Manual, ...] = (
-    Manual("clerk", "市县填报员操作手册", Role.county_clerk),
-    Manual("reviewer", "地级市审核员操作手册", Role.prefecture_reviewer),
-    Manual("evaluator", "省级评价员操作手册", Role.province_evaluator),
-    Manual("supervisor", "监管局审核员操作手册", Role.supervision_reviewer),
-    Manual("administrator", "系统管理员操作手册", Role.administrator),
-    Manual("operations", "安装与运维指南", None),
+    Manual("clerk", "市县填报员操作手册", (Role.county_clerk,)),
+    Manual("reviewer", "地级市审核员操作手册", (Role.prefecture_reviewer,)),
+    Manual("evaluator", "省级评价员操作手册", (Role.province_evaluator,)),
+    Manual("supervisor", "监管局审核员操作手册", (Role.supervision_reviewer,)),
+    Manual("national", "财政部、住房城乡建设部操作手册", (Role.national_evaluator, Role.national_reader)),
+    Manual("administrator", "系统管理员操作手册", (Role.administrator,)),
+    Manual("operations", "安装与运维指南", ()),
 )
 BY_SLUG = {manual.slug: manual for manual in MANUALS}
 
 
 def ordered_for(role: str | None) -> list[Manual]:
     """The reader's own manual first, then the others in the usual order."""
-    return sorted(MANUALS, key=lambda m: 0 if m.role is not None and m.role == role else 1)
+    return sorted(MANUALS, key=lambda m: 0 if m.is_for(role) else 1)
+
+
+def manuals_for(role: str | None) -> list[Manual]:
+    return [manual for manual in MANUALS if manual.is_for(role)]
 
 
 @cache

@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 from anju_web.accounts.policy import profile_of
-from anju_web.help.manuals import BY_SLUG, IMAGE_STATIC_PREFIX, headings, ordered_for
+from anju_web.help.manuals import BY_SLUG, IMAGE_STATIC_PREFIX, headings, manuals_for, ordered_for
 from anju_web.help.manuals import render as render_manual
 
 
@@ -20,8 +20,10 @@ def _role(request: HttpRequest) -> str | None:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    manuals = [(manual, headings(manual)) for manual in ordered_for(_role(request))]
-    return render(request, "help/index.html", {"manuals": manuals, "role": _role(request)})
+    role = _role(request)
+    manuals = [(manual, headings(manual)) for manual in ordered_for(role)]
+    own = next((manual.slug for manual in manuals_for(role)), "")
+    return render(request, "help/index.html", {"manuals": manuals, "own": own})
 
 
 @login_required
