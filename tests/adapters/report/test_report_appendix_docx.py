@@ -128,3 +128,12 @@ def test_dropped_seed_content_comes_back_through_the_narrative(package: Path) ->
     """Issue 10, item 8: the seed's 暖房子 area returns through the example's dataset narrative."""
     body = (package / "吉林省2022年度绩效评价指标说明.txt").read_text(encoding="utf-8")
     assert "到2017年底已完成全省改造任务，共改造完成建筑面积19.7万平方米。" in body
+
+
+def test_long_appendix_title_is_broken_by_sense(tmp_path: Path) -> None:
+    guangxi = EXAMPLE.parent / "guangxi-2022"
+    assert run(["report", str(guangxi), "-o", str(tmp_path / "out")]) == 0
+    document = Document(str(tmp_path / "out" / "广西壮族自治区2022年度绩效评价指标说明.docx"))
+    titles = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "公文标题"]
+    assert "2022年广西壮族自治区市县财政\n用于城镇保障性安居工程资金支出情况统计表" in titles
+    assert landscape_sections(document) == [1]

@@ -26,7 +26,7 @@ from docx.shared import Pt, Twips
 from docx.table import Table
 
 from anju.adapters.report.appendix import NOT_COMPUTABLE, CellValue, UnitRow, row_values, totals_values
-from anju.adapters.report.content import ReportContent
+from anju.adapters.report.content import ReportContent, split_title
 from anju.adapters.report.markdown import display_width
 from anju.dataset.models import NOT_APPLICABLE
 from anju.decimals import round_half_up
@@ -44,6 +44,8 @@ CELL_MARGIN = 57
 """Left and right cell margin in twips (1 mm)."""
 UNIT_TWIPS = FONT_PT * 10
 """One half-width character (a digit in Times New Roman, half a CJK character) at FONT_PT, in twips."""
+TITLE_CHARS = 30
+"""Characters of a 二号 title on one landscape line (257 mm ÷ 22 pt, with room to spare)."""
 HEADER_LINES = 2
 """A header may wrap to this many lines before its column is widened."""
 NOT_APPLICABLE_TEXT = "不适用"
@@ -271,7 +273,9 @@ def add_appendix_sections(document: Document, content: ReportContent, framework:
         label = _paragraph(document, anchor, f"附件{table.number}", LABEL_STYLE)
         label.paragraph_format.page_break_before = index > 0
         _paragraph(document, anchor, "")
-        title = _paragraph(document, anchor, content.appendix_titles.get(table.number, table.sheet), TITLE_STYLE)
+        heading = content.appendix_titles.get(table.number, table.sheet)
+        lines = split_title(heading, TITLE_CHARS) if len(heading) > TITLE_CHARS else [heading]
+        title = _paragraph(document, anchor, "\n".join(lines), TITLE_STYLE)  # broken by sense, not mid-word
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         unit = _paragraph(document, anchor, table.unit, TEXT_STYLE)
         unit.alignment = WD_ALIGN_PARAGRAPH.RIGHT
