@@ -32,7 +32,7 @@ def test_all_37_regions_evaluate_in_3_programs(result) -> None:  # type: ignore[
     assert [jilin.score(p) for p in ("rental", "renovation", "shantytown")] == [88, 85, 93]
     assert jilin.mean == Decimal("88.67")
     means = [r.mean for r in result.regions]
-    assert means == sorted(means, reverse=True) and len(set(means)) > 20  # the figures differ by region
+    assert means == sorted(means, reverse=True) and len(set(means)) > 10  # the figures differ by region
     assert [r.rank for r in result.regions][:2] == [1, 2]
     assert {r.code for r in result.regions} >= {"210200", "440300", "660000"}
 

@@ -286,7 +286,17 @@ A1_RE = re.compile(r"^\$?([A-Z]{1,10})\$?([0-9]{1,20})$")
 
 
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+"""Tag → local name: a sheet has a handful of distinct tags and hundreds of thousands of elements."""
+_LOCAL_NAMES_MAX = 1024
 
 
 class _ExtentTracker:
@@ -299,8 +309,11 @@ class _ExtentTracker:
 
     def reach(self, row: int, column: int) -> None:
         scan = self.scan
+        lower = row > scan.rows or (row == scan.rows and self.row_only and column)
+        if not lower and column <= scan.columns:
+            return
         ref = f"{column_name(min(max(column, 1), EXCEL_MAX_COLUMN))}{row}"
-        if row > scan.rows or (row == scan.rows and self.row_only and column):
+        if lower:
             scan.rows, scan.lowest = row, ref
             self.row_only = not column
         if column > scan.columns:
@@ -335,7 +348,7 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
                     place = _reference(element.get("r", "")) or (row, column + 1)
                     row, column = place
                     extent.reach(row, column)
-                    cell = f"{column_name(min(column, EXCEL_MAX_COLUMN))}{row}"
+                    cell = ""  # named only when it is reported (an error, an uncomputed formula)
                     cell_type = element.get("t", "")
                     has_formula = has_value = False
                     value_text = ""
@@ -347,9 +360,9 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
                 has_value = bool(value_text) or cell_type == "str"
             elif name == "c" and cell is not None:
                 if cell_type == "e":
-                    scan.errors.append((cell, value_text or "#ERROR"))
+                    scan.errors.append((f"{column_name(min(column, EXCEL_MAX_COLUMN))}{row}", value_text or "#ERROR"))
                 elif has_formula and not has_value and cell_type != "inlineStr":
-                    scan.uncomputed.append(cell)
+                    scan.uncomputed.append(f"{column_name(min(column, EXCEL_MAX_COLUMN))}{row}")
                 cell = None
             element.clear()
     except ElementTree.ParseError:
