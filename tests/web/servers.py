@@ -69,7 +69,7 @@ class Site:
 
     def prepare(self) -> None:
         self.manage("migrate", "--noinput", "-v", "0")
-        self.manage("load_demo")
+        self.manage("load_demo", "--keep-demo-password")  # demo logins as they are (no first-login change)
 
     def _start(self, args: list[str], host: str) -> subprocess.Popen[bytes]:
         log = (self.root / f"{host}.log").open("ab")

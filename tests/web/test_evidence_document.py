@@ -37,7 +37,7 @@ def evidence_rows(payload: bytes) -> list[list[str]]:
     tables: list[Table] = [t for t in document.tables if [c.text for c in t.rows[0].cells] == HEADERS]
     assert len(tables) == 1
     headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "附件标识"]
-    assert headings == ["附件5", "附件6", "附件7"]
+    assert headings == ["附件1", "附件2", "附件3", "附件4", "附件5", "附件6", "附件7"]  # 附件1–4: the landscape section
     return [[c.text for c in row.cells] for row in tables[0].rows[1:]]
 
 

@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 from docx.styles.style import ParagraphStyle
 
 from anju.adapters.report import ReportFiles
@@ -105,17 +105,19 @@ def test_no_placeholder_left(doc: DocumentObject) -> None:
 
 def test_score_tables(doc: DocumentObject, scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
     _, _, evaluation = scored_jilin
-    assert len(doc.tables) == 4  # three score tables, then the 佐证材料清单
-    for table, program in zip(doc.tables[:3], evaluation.programs, strict=True):
+    assert len(doc.tables) == 8  # 附件1–4 (landscape section), three score tables, then the 佐证材料清单
+    for table, program in zip(doc.tables[4:7], evaluation.programs, strict=True):
         rows = [[c.text for c in r.cells] for r in table.rows]
         assert rows[0] == ["指标", "分值", "得分", "扣分", "计分依据及扣分理由"]
         items = list(program.items())
         assert len(rows) == 1 + len(items) + 1
-        for row, item in zip(rows[1:-1], items, strict=True):
-            assert row[0].strip("\u3000") == item.label
+        for row, item, cells in zip(rows[1:-1], items, table.rows[1:-1], strict=True):
+            # hierarchy by the paragraph's left indent (issue 10, item 11), never U+3000 padding
+            assert row[0] == item.label and "\u3000" not in row[0]
+            assert cells.cells[0].paragraphs[0].paragraph_format.left_indent == Twips(240 * (item.level - 1))
             assert row[1:4] == [plain(item.points), plain(item.score), plain(item.deduction)]
         assert rows[-1][:4] == ["合计", plain(program.points), plain(program.score), plain(program.points - program.score)]
-    reasons = [r.cells[4].text for r in doc.tables[0].rows if r.cells[0].text.strip("\u3000") == "落实保障性租赁住房支持政策和工作机制"]
+    reasons = [r.cells[4].text for r in doc.tables[4].rows if r.cells[0].text.strip("\u3000") == "落实保障性租赁住房支持政策和工作机制"]
     assert "理由：信贷支持仅限指导" in reasons[0]
 
 
@@ -126,13 +128,19 @@ def test_charts_are_embedded(doc: DocumentObject, report: ReportFiles) -> None:
 
 
 def test_page_setup_is_gbt_9704(doc: DocumentObject) -> None:
+    orientations = []
     for section in doc.sections:
         assert section.page_width is not None and section.page_height is not None
-        assert abs(section.page_width - Mm(210)) < Mm(0.2)
-        assert abs(section.page_height - Mm(297)) < Mm(0.2)
-        for margin, mm in (("top_margin", 37), ("bottom_margin", 35), ("left_margin", 28), ("right_margin", 26)):
+        landscape = section.page_width > section.page_height
+        orientations.append(landscape)
+        width, height = (297, 210) if landscape else (210, 297)
+        assert abs(section.page_width - Mm(width)) < Mm(0.2)
+        assert abs(section.page_height - Mm(height)) < Mm(0.2)
+        margins = ((28, 35, 20, 20) if landscape else (37, 35, 28, 26))
+        for margin, mm in zip(("top_margin", "bottom_margin", "left_margin", "right_margin"), margins, strict=True):
             value = getattr(section, margin)
             assert abs(value - Mm(mm)) < Mm(0.1), margin
+    assert orientations == [False, True, False]  # body, 附件1–4 landscape, 附件5–7
 
 
 def test_fonts_named_for_east_asian_text(doc: DocumentObject) -> None:

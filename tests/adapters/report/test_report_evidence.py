@@ -55,7 +55,7 @@ def cells(table: Table) -> list[list[str]]:
 
 def test_cited_documents_of_the_jilin_example(report: ReportFiles) -> None:
     doc = Document(str(report.docx))
-    assert paragraphs(doc, "附件标识") == ["附件5", "附件6", "附件7"]
+    assert paragraphs(doc, "附件标识") == ["附件1", "附件2", "附件3", "附件4", "附件5", "附件6", "附件7"]
     assert paragraphs(doc, "附件说明")[-1] == "7.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
     titles = paragraphs(doc, "公文标题")
     assert titles[-1] == "2022年吉林省城镇保障性安居工程\n绩效评价佐证材料清单"
@@ -151,10 +151,10 @@ def test_no_evidence_no_attachment(scored_jilin: Jilin, tmp_path: Path, how: str
     else:
         files = write_report(_without_citations(evaluation), framework, dataset, tmp_path)
     doc = Document(str(files.docx))
-    assert paragraphs(doc, "附件标识") == ["附件5", "附件6"]
+    assert paragraphs(doc, "附件标识") == ["附件1", "附件2", "附件3", "附件4", "附件5", "附件6"]
     listed = paragraphs(doc, "附件说明")
     assert len(listed) == 6 and listed[-1].endswith("6.2022年吉林省城镇保障性安居工程绩效评价得分情况图")
-    assert len(doc.tables) == 3 and not any("序号" in t.rows[0].cells[0].text for t in doc.tables)
+    assert len(doc.tables) == 4 + 3 and not any("序号" in t.rows[0].cells[0].text for t in doc.tables)  # 附件1–4, 附件5
     everything = "\n".join(p.text for p in doc.paragraphs)
     assert "佐证材料清单" not in everything and "{%" not in everything
     for path in (files.markdown, files.text):

@@ -96,7 +96,7 @@ def test_the_working_file_is_named_as_one(package: Path) -> None:
 def test_sendable_score_table_equals_the_document_table(package: Path) -> None:
     doc = Document(str(next(package.glob("*指标说明.docx"))))
     book = load_workbook(next(package.glob("*附件5指标得分表.xlsx")), data_only=True)
-    for table, sheet in zip(doc.tables[:3], book.worksheets, strict=True):
+    for table, sheet in zip([t for t in doc.tables if t.rows[0].cells[0].text == "指标"], book.worksheets, strict=True):
         in_doc = [[c.text.strip("\u3000") for c in r.cells] for r in table.rows]
         rows = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] is not None]
         in_book = [[str(v if not isinstance(v, float) else (int(v) if v.is_integer() else v)) if v is not None else ""

@@ -237,7 +237,8 @@ def _render(  # noqa: PLR0917 - one internal call
 ) -> ReportFiles:
     stem = file_stem(content)
     charts = render_charts(evaluation, directory / CHART_DIR)
-    docx = write_docx(content, charts, directory / f"{stem}绩效评价指标说明.docx", template)
+    unit_rows = rows if rows is not None else province_rows(dataset)
+    docx = write_docx(content, charts, directory / f"{stem}绩效评价指标说明.docx", template, (framework, unit_rows))
     markdown = directory / f"{stem}绩效评价指标说明.md"
     markdown.write_text(render_markdown(content, charts, directory), encoding="utf-8")
     text = directory / f"{stem}绩效评价指标说明.txt"
@@ -254,7 +255,7 @@ def _render(  # noqa: PLR0917 - one internal call
     letter = write_letter(content, directory / f"{stem}{LETTER_SUFFIX}",
                           [f"{content.year}年度{content.region}中央对地方转移支付区域绩效自评表"])
     appendix = directory / f"{stem}绩效评价{appendix_span(content, '-')}统计表.xlsx"
-    write_appendix_workbook(appendix, content, framework, rows if rows is not None else province_rows(dataset))
+    write_appendix_workbook(appendix, content, framework, unit_rows)
     label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
     files = ReportFiles(docx, markdown, text, scores, appendix, attachment_scores, checklist_markdown, checklist_workbook,
                         checklist, letter, self_docx, self_xlsx, charts, appendix_label=label,

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from docx.opc.exceptions import PackageNotFoundError
-from docx.shared import Mm
+from docx.shared import Mm, Twips
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import (
     Environment,
@@ -40,11 +40,14 @@ from jinja2 import (
 )
 from lxml import etree
 
+from anju.adapters.report.appendix import UnitRow
+from anju.adapters.report.appendix_docx import add_appendix_sections
 from anju.adapters.report.charts import Chart
 from anju.adapters.report.content import Attachment, ProgramSection, ReportContent, ScoreRow, split_title
 from anju.adapters.report.evidence import EvidenceRow
 from anju.adapters.report.properties import indent_attachment_list, place_signature, set_properties
 from anju.decimals import plain
+from anju.framework.models import Framework
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "explanation.docx"
 """Built by :mod:`anju.adapters.report.build_template`."""
@@ -69,7 +72,7 @@ def _score_row(row: ScoreRow) -> dict[str, Any]:
         "level": row.level,
         "level_label": row.level_label,
         "name": row.label,
-        "label": "\u3000" * (row.level - 1) + row.label,
+        "label": row.label,  # the hierarchy is the paragraph's left indent (indent_score_rows), not spaces
         "points": plain(row.points),
         "score": plain(row.score),
         "deduction": plain(row.deduction),
@@ -333,8 +336,35 @@ def open_template(path: Path) -> DocxTemplate:
     return tpl
 
 
-def write_docx(content: ReportContent, charts: Sequence[Chart], target: Path, template: Path | None = None) -> Path:
-    """Render ``content`` into ``target`` through ``template`` (the shipped one by default)."""
+SCORE_INDENT_TWIPS = 240
+"""One character of the table text (12 pt) per level below 一级指标."""
+
+
+def indent_score_rows(document: Any, content: ReportContent) -> int:
+    """Indent each 指标 cell of the score tables (附件5) by its level with the paragraph's left
+    indent, so a wrapped name keeps its indent (GB/T 9704 tables; issue 10, item 11). The tables are
+    found by their header ("指标") and row count, one per program in order; returns how many."""
+    programs = iter(content.programs)
+    program = next(programs, None)
+    done = 0
+    for table in document.tables:
+        if program is None:
+            break
+        rows = table.rows
+        if not rows or rows[0].cells[0].text.strip() != "指标" or len(rows) != len(program.score_rows) + 2:
+            continue
+        for row, score_row in zip(rows[1:], program.score_rows, strict=False):
+            for paragraph in row.cells[0].paragraphs:
+                paragraph.paragraph_format.left_indent = Twips(SCORE_INDENT_TWIPS * (score_row.level - 1))
+        done += 1
+        program = next(programs, None)
+    return done
+
+
+def write_docx(content: ReportContent, charts: Sequence[Chart], target: Path, template: Path | None = None,
+               appendix: tuple[Framework, Sequence[UnitRow]] | None = None) -> Path:
+    """Render ``content`` into ``target`` through ``template`` (the shipped one by default); with
+    ``appendix`` (the framework and the rows of its appendix tables) 附件1–4 go in as a landscape section."""
     path = template or DEFAULT_TEMPLATE
     tpl = open_template(path)
     env = Environment(undefined=StrictUndefined, autoescape=True)
@@ -354,6 +384,9 @@ def write_docx(content: ReportContent, charts: Sequence[Chart], target: Path, te
                                      f"请检查 {{{{ }}}} 中的运算"]) from None
     place_signature(tpl.docx)
     indent_attachment_list(tpl.docx)
+    indent_score_rows(tpl.docx, content)
+    if appendix is not None:
+        add_appendix_sections(tpl.docx, content, *appendix)
     issuer = content.signature.issuers[0] if content.signature else f"{content.region}财政厅"
     set_properties(tpl.docx, title=content.title, author=issuer)
     target.parent.mkdir(parents=True, exist_ok=True)
