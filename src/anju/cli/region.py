@@ -82,9 +82,10 @@ def region_list(
     示例：anju region list --year 2022
     """
     trees = region_trees(None, regions) if regions is not None else builtin_trees()
-    table = Table(title="顶层报表地区", title_justify="left")
-    for title in ("代码", "名称", "类型", "地级报表单位", "县级报表单位", "报表单位合计"):
-        table.add_column(title, no_wrap=True, min_width=18 if title == "名称" else None)
+    table = Table(title="顶层报表地区（报表单位个数）", title_justify="left", padding=(0, 1))
+    widths = {"代码": 6, "名称": 16, "类型": 10}
+    for title in ("代码", "名称", "类型", "地级", "县级", "合计"):
+        table.add_column(title, no_wrap=True, min_width=widths.get(title), justify="left" if title in widths else "right")
     total = 0
     for tree in trees.values():
         units = tree.reporting_units(year)
