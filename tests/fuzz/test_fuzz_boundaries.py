@@ -103,10 +103,16 @@ def oracle(leaf: Leaf, ratio: Fraction) -> tuple[Fraction, tuple[Fraction | None
         return leaf.points, (full, None, False)
     if ratio <= 0:
         return Fraction(0), (None, Fraction(0), True)
-    places = int(rule.get("decimals", "2"))
+    places = _declared_places()
     exact = leaf.points * ratio / full * 10**places
     whole, rest = divmod(exact.numerator, exact.denominator)
     return Fraction(whole + (1 if 2 * rest >= exact.denominator else 0), 10**places), (zero, full, False)
+
+
+def _declared_places() -> int:
+    """The framework's one declared rounding of proportional scores, read from the raw YAML."""
+    raw = yaml.load((BUILTIN_DIR / "2022" / "framework.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    return int(raw["rounding"]["proportional"])
 
 
 def _in_band(value: Fraction, band: tuple[Fraction | None, Fraction | None, bool]) -> bool:
