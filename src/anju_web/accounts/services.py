@@ -111,7 +111,7 @@ def set_role(actor: Any, user: Any, role: Role, region: Region | None, *, depart
 @transaction.atomic
 def decide_grant(actor: Any, grant: RoleGrant, *, approve: bool) -> RoleGrant:
     """A second administrator approves (the role is then given) or rejects a request."""
-    grant = RoleGrant.objects.select_for_update().select_related("user", "region").get(pk=grant.pk)
+    grant = RoleGrant.objects.select_for_update(of=("self",)).select_related("user", "region").get(pk=grant.pk)
     if grant.status != GrantStatus.pending:
         raise RoleError(f"该申请已{grant.get_status_display().removeprefix('已')}，不能再次处理")
     if getattr(actor, "pk", None) in (grant.requested_by_id, grant.user_id):
