@@ -47,6 +47,9 @@ def report_cmd(
         Path | None, typer.Option("--template", "-t", help="自定义 Word 模板（.docx，可由 anju report-template 导出后修改）")
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
+    charts: Annotated[
+        bool, typer.Option("--charts", help="附上得分情况图（每个项目一图，标出失分之处；默认不附，佐证材料目录随之前移一号）")
+    ] = False,
     framework: OptionalFrameworkOpt = None,
     from_units: Annotated[bool, typer.Option("--from-units", help="计分数据由 units.yaml 中各市县数据汇总而来（同 --figures units）")] = False,
     figures: FiguresOpt = None,
@@ -64,9 +67,9 @@ def report_cmd(
         bool, typer.Option("--province-only", help="附件统计表只列全省一行（默认有分地区数据时按市州分行）")
     ] = False,
 ) -> None:
-    """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件统计表（Excel）、图表，可选 PDF。
+    """生成全套评价材料：说明（Word/Markdown/纯文本）、得分表与附件统计表（Excel），可选图表与 PDF。
 
-    示例：anju report examples/jilin-2022 -o out/
+    示例：anju report examples/jilin-2022 -o out/ --charts --pdf
     """
     fw, dataset, evaluation, sources = load_and_evaluate(path, framework, from_units, units, "未生成材料",
                                                          choice=figures, use_rows=not province_only)
@@ -89,7 +92,7 @@ def report_cmd(
     try:
         files = write_report(evaluation, fw, dataset, directory, template=template, pdf=False, rows=sources.rows,
                              rows_note=sources.rows_note, source_notes=sources.notes, findings=findings, signature=signature,
-                             targets=goals)
+                             targets=goals, charts=charts)
     except TemplateProblem as exc:
         fail(f"Word 模板有问题（{exc.template}）：", exc.problems)
         return

@@ -132,6 +132,26 @@ class Signature(Strict):
     """The cover letter's 发文字号 (e.g. 吉财建函〔2023〕12号); default: a placeholder to fill in."""
 
 
+class CitedDocument(Strict):
+    """A document cited as evidence (佐证材料): its 文号 and 印发日期 where known, for the
+    佐证材料目录. ``title`` is matched against the judgements' ``evidence`` by its 《…》 name."""
+
+    title: Title
+    number: Note | None = None
+    """文号, e.g. 吉政办发〔2021〕40号."""
+    issued: Date | Year | None = None
+    """印发日期: a date, or only the year when the day is not known."""
+    issuer: Note | None = None
+    """印发机关, e.g. 吉林省住房和城乡建设厅."""
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("文件名称不能为空")
+        return value.strip()
+
+
 class Dataset(Strict):
     region: Region
     year: Year
@@ -141,6 +161,8 @@ class Dataset(Strict):
     source: Note | None = None
     note: Note | None = None
     signature: Signature = Field(default_factory=Signature)
+    documents: list[CitedDocument] = Field(default_factory=list)
+    """文号 and 印发日期 of the documents the judgements cite (佐证材料目录)."""
     programs: dict[ProgramId, ProgramData]
 
     def figure(self, program: str, figure_id: str) -> FigureValue:

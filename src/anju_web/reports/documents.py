@@ -49,10 +49,11 @@ class DocumentSpec:
 
 
 def evidence_entries(cycle: Cycle, run: EvaluationRun) -> list[EvidenceEntry]:
-    """The run's judgement citations and every evidence file uploaded in the cycle, for 附件7."""
+    """The run's judgement citations (with the dataset's 文号 and 印发日期) and every evidence file
+    uploaded in the cycle, for the 佐证材料目录."""
     files = EvidenceFile.objects.filter(cycle=cycle).current().select_related("region")
     return [
-        *cited_evidence(run.evaluation()),
+        *cited_evidence(run.evaluation(), run.engine_dataset().documents),
         *(
             EvidenceEntry(
                 program=f.program, item_path=f.item_path if f.program else "", unit=f.region.display_name,

@@ -29,3 +29,12 @@ def content(scored_jilin: tuple[Dataset, Framework, Evaluation]) -> ReportConten
 def report(scored_jilin: tuple[Dataset, Framework, Evaluation], tmp_path_factory: pytest.TempPathFactory) -> ReportFiles:
     dataset, framework, evaluation = scored_jilin
     return write_report(evaluation, framework, dataset, tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="session")
+def report_with_charts(
+    scored_jilin: tuple[Dataset, Framework, Evaluation], tmp_path_factory: pytest.TempPathFactory
+) -> ReportFiles:
+    """The package as ``anju report --charts`` writes it: 附件6 the charts, 附件7 the 佐证材料目录."""
+    dataset, framework, evaluation = scored_jilin
+    return write_report(evaluation, framework, dataset, tmp_path_factory.mktemp("charted"), charts=True)

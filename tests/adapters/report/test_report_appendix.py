@@ -12,7 +12,7 @@ import pytest
 
 from anju.adapters.report import ReportFiles
 from anju.adapters.report.appendix import NOT_COMPUTABLE, rate_value, row_values, totals_values
-from anju.adapters.report.content import ReportContent
+from anju.adapters.report.content import ReportContent, build_content
 from anju.adapters.report.xlsx import write_appendix_workbook
 from anju.collect.pipeline import partial_prefecture_rows, read_units
 from anju.collect.regions import builtin_region_tree
@@ -57,11 +57,20 @@ def test_per_prefecture_workbook_is_unchanged_cell_for_cell(
         assert dump[sheet] == expected[sheet], sheet
 
 
-def test_titles_and_attachment_numbers_come_from_the_declaration(content: ReportContent) -> None:
+def test_titles_and_attachment_numbers_come_from_the_declaration(
+    content: ReportContent, scored_jilin: tuple[Dataset, Framework, Evaluation]
+) -> None:
     assert content.appendix_titles[1] == "2022年中央财政城镇保障性安居工程补助资金支出情况统计表"
     assert content.appendix_titles[4] == "2022年吉林省城镇老旧小区改造任务情况统计表"
-    assert [a.number for a in content.attachments][:6] == [1, 2, 3, 4, 5, 6]
-    assert content.score_table.number == 5 and content.charts.number == 6
+    assert [a.number for a in content.attachments] == [1, 2, 3, 4, 5, 6]
+    # without --charts the 佐证材料目录 follows the score table directly
+    assert content.score_table.number == 5 and content.charts is None
+    assert content.evidence_list is not None and content.evidence_list.number == 6
+    dataset, framework, evaluation = scored_jilin
+    charted = build_content(evaluation, framework, dataset, charts=True)
+    assert [a.number for a in charted.attachments] == [1, 2, 3, 4, 5, 6, 7]
+    assert charted.charts is not None and charted.charts.number == 6
+    assert charted.evidence_list is not None and charted.evidence_list.number == 7
 
 
 def test_row_and_totals_values_follow_the_data_rules(scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:

@@ -46,7 +46,7 @@ def test_appendix_tables_are_a_landscape_section_between_the_body_and_attachment
     assert sections[1].orientation == WD_ORIENT.LANDSCAPE
     assert sections[0].orientation == sections[2].orientation == WD_ORIENT.PORTRAIT
     labels = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "附件标识"]
-    assert labels == ["附件1", "附件2", "附件3", "附件4", "附件5", "附件6", "附件7"]
+    assert labels == ["附件1", "附件2", "附件3", "附件4", "附件5", "附件6"]  # 附件6: the 佐证材料目录 (no --charts)
     # the landscape section ends with 附件4's last note; 附件5 opens the portrait section after it
     assert _label_index(document, "附件4") < _label_index(document, "附件5")
     # continuous "— N —": no section restarts numbering, all use the body's footers

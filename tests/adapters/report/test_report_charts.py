@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -68,17 +69,24 @@ def test_chinese_glyphs_are_drawn_with_the_cjk_font() -> None:
     assert (chinese != tofu).any(axis=2).sum() > 500
 
 
-def test_real_chart_has_its_title_drawn_without_missing_glyphs(scored_jilin: Jilin, tmp_path: Path) -> None:
+def test_real_chart_is_drawn_without_missing_glyphs_or_a_title_of_its_own(
+    scored_jilin: Jilin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, _, evaluation = scored_jilin
+    titles: list[str] = []
+    # The caption below the figure is its only title: the image carries none that would repeat it.
+    monkeypatch.setattr(Axes, "set_title", lambda self, label, *a, **k: titles.append(label))
+    monkeypatch.setattr(Figure, "suptitle", lambda self, t, *a, **k: titles.append(t))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        path = dimension_chart(evaluation.program("renovation"), tmp_path / "图.png")
+        path = deduction_chart(evaluation.program("renovation"), tmp_path / "图.png")
+    assert path is not None
     assert not [w for w in caught if "missing from" in str(w.message)]
     image = np.asarray(Image.open(path).convert("RGB"))
-    height = image.shape[0]
-    title_strip = image[: height // 10]
-    assert ink(title_strip) > 1000  # "城镇老旧小区改造：各一级指标得分与分值（合计85/100分）"
     assert image.shape[1] > 1000  # 200 dpi, 160 mm wide
+    assert ink(image) > 5000  # labels, bars and "失3分（得0/3分）" notes are drawn
+    assert dimension_chart(evaluation.program("renovation"), tmp_path / "维度.png").exists()
+    assert titles == []
 
 
 def test_lost_points_are_listed_most_first(scored_jilin: Jilin) -> None:
@@ -101,14 +109,32 @@ def test_no_deduction_chart_when_nothing_was_lost(scored_jilin: Jilin, tmp_path:
     assert not (tmp_path / "无.png").exists()
 
 
-def test_render_charts_numbers_them_in_order(scored_jilin: Jilin, tmp_path: Path) -> None:
+def test_one_figure_per_program_numbered_in_order_with_distinct_captions(scored_jilin: Jilin, tmp_path: Path) -> None:
     _, _, evaluation = scored_jilin
     charts = render_charts(evaluation, tmp_path)
-    assert [c.number for c in charts] == [1, 2, 3, 4, 5, 6]
-    assert [c.kind for c in charts] == ["dimensions", "deductions"] * 3
+    assert [c.number for c in charts] == [1, 2, 3]
+    assert [c.program_id for c in charts] == ["rental", "renovation", "shantytown"]
+    assert [c.kind for c in charts] == ["deductions"] * 3  # every Jilin program lost points
+    assert [c.caption for c in charts] == [
+        "图1　住房租赁保障失分情况（共失12分）",
+        "图2　城镇老旧小区改造失分情况（共失15分）",
+        "图3　城市棚户区改造失分情况（共失7分）",
+    ]
+    assert len({c.caption for c in charts}) == len(charts)
     for chart in charts:
         with Image.open(chart.path) as image:
             assert image.format == "PNG"
+
+
+def test_a_program_that_lost_nothing_gets_its_dimensions(scored_jilin: Jilin, tmp_path: Path) -> None:
+    _, _, evaluation = scored_jilin
+    program = evaluation.program("shantytown")
+    perfect = program.model_copy(update={"dimensions": [d for d in program.dimensions if d.deduction == 0],
+                                         "score": program.points})
+    (chart,) = render_charts(evaluation.model_copy(update={"programs": [perfect]}), tmp_path)
+    assert chart.kind == "dimensions"
+    assert chart.caption == "图1　城市棚户区改造各一级指标得分（均得满分）"
+    assert chart.path.exists()
 
 
 def test_missing_font_is_a_clear_chinese_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -123,7 +149,9 @@ def test_missing_font_is_a_clear_chinese_error(monkeypatch: pytest.MonkeyPatch, 
 
 def test_a_character_the_font_lacks_fails_instead_of_drawing_a_box(scored_jilin: Jilin, tmp_path: Path) -> None:
     _, _, evaluation = scored_jilin
-    program = evaluation.program("rental").model_copy(update={"label": "住房租赁保障\U0001f3e0"})
+    rental = evaluation.program("rental")
+    first = rental.dimensions[0].model_copy(update={"label": "资金管理\U0001f3e0"})
+    program = rental.model_copy(update={"dimensions": [first, *rental.dimensions[1:]]})
     with pytest.raises(FontMissingError, match="缺少图表所需的字符"):
         dimension_chart(program, tmp_path / "图.png")
     assert not (tmp_path / "图.png").exists()

@@ -16,15 +16,7 @@ from ...helpers import EXAMPLE
 runner = CliRunner()
 
 
-def test_report_writes_everything_and_lists_it(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    listed = [line.split("：", 2)[-1] for line in result.output.splitlines() if line.startswith("  ")]
-    assert len(listed) == 11 + 6
-    for path in listed:
-        assert Path(path).is_file(), path
-    names = {p.name for p in tmp_path.iterdir()}
-    assert {
+FILES = {
         "吉林省2022年度绩效评价指标说明.docx",
         "吉林省2022年度绩效评价材料报送函.docx",
         "吉林省2022年度绩效评价区域绩效自评表.docx",
@@ -36,9 +28,51 @@ def test_report_writes_everything_and_lists_it(tmp_path: Path) -> None:
         "吉林省2022年度绩效评价附件1-4统计表.xlsx",
         "吉林省2022年度绩效评价核对清单（内部）.md",
         "吉林省2022年度绩效评价核对清单（内部）.xlsx",
-        "图表",
-    } == names
+}
+
+
+def _attachment_list(docx: Path) -> list[str]:
+    return [p.text for p in Document(str(docx)).paragraphs if p.style is not None and p.style.name == "附件说明"]
+
+
+def test_report_writes_everything_and_lists_it(tmp_path: Path) -> None:
+    """Without --charts: no 图表 folder, no chart attachment; the 佐证材料目录 is 附件6 in the body's
+    附件 list and in the 报送函 alike."""
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    listed = [line.split("：", 2)[-1] for line in result.output.splitlines() if line.startswith("  ")]
+    assert len(listed) == 11
+    for path in listed:
+        assert Path(path).is_file(), path
+    assert {p.name for p in tmp_path.iterdir()} == FILES
     assert "已生成吉林省2022年度绩效评价材料" in result.output
+    assert "图表" not in result.output
+    body = _attachment_list(tmp_path / "吉林省2022年度绩效评价指标说明.docx")
+    assert [t.removeprefix("附件：")[:2] for t in body] == ["1.", "2.", "3.", "4.", "5.", "6."]
+    assert body[-1] == "6.2022年吉林省城镇保障性安居工程绩效评价佐证材料目录"
+    assert not any("得分情况图" in t for t in body)
+    letter = " ".join(_attachment_list(tmp_path / "吉林省2022年度绩效评价材料报送函.docx"))
+    assert "含附件1—6" in letter and "得分情况图" not in letter
+
+
+def test_report_with_charts_adds_one_figure_per_program(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path), "--charts"])
+    assert result.exit_code == 0, result.output
+    listed = [line.split("：", 2)[-1] for line in result.output.splitlines() if line.startswith("  ")]
+    assert len(listed) == 11 + 3
+    assert {p.name for p in tmp_path.iterdir()} == FILES | {"图表"}
+    assert sorted(p.name for p in (tmp_path / "图表").iterdir()) == [
+        "图1-住房租赁保障-失分情况.png", "图2-城镇老旧小区改造-失分情况.png", "图3-城市棚户区改造-失分情况.png",
+    ]
+    body = _attachment_list(tmp_path / "吉林省2022年度绩效评价指标说明.docx")
+    assert body[5] == "6.2022年吉林省城镇保障性安居工程绩效评价得分情况图"
+    assert body[6] == "7.2022年吉林省城镇保障性安居工程绩效评价佐证材料目录"
+    letter = " ".join(_attachment_list(tmp_path / "吉林省2022年度绩效评价材料报送函.docx"))
+    assert "含附件1—7" in letter
+    doc = Document(str(tmp_path / "吉林省2022年度绩效评价指标说明.docx"))
+    captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "图表题注"]
+    assert captions == ["图1　住房租赁保障失分情况（共失12分）", "图2　城镇老旧小区改造失分情况（共失15分）",
+                        "图3　城市棚户区改造失分情况（共失7分）"]
 
 
 def test_broken_template_exits_2_with_chinese_message(tmp_path: Path) -> None:
@@ -85,9 +119,11 @@ def test_missing_cjk_font_exits_3_with_install_hint(tmp_path: Path, monkeypatch:
     charts.cjk_family.cache_clear()
     monkeypatch.setenv(fonts.FONT_ENV, str(tmp_path / "没有.ttc"))
     try:
-        result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path / "out")])
+        without = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path / "plain")])
+        result = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path / "out"), "--charts"])
     finally:
         charts.cjk_family.cache_clear()
+    assert without.exit_code == 0, without.output  # no charts asked for: the font is not needed
     assert result.exit_code == 3
     assert "无法绘制图表" in result.output and "apt-get install fonts-noto-cjk" in result.output
     assert "Traceback" not in result.output

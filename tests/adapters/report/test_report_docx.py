@@ -87,8 +87,8 @@ def test_attachment_list(doc: DocumentObject) -> None:
     listed = texts(doc, "附件说明")
     assert listed[0] == "附件：1.2022年中央财政城镇保障性安居工程补助资金支出情况统计表"
     assert listed[1] == "2.2022年吉林省市县财政用于城镇保障性安居工程资金支出情况统计表"
-    assert [t[:2] for t in listed] == ["附件", "2.", "3.", "4.", "5.", "6.", "7."]
-    assert listed[6] == "7.2022年吉林省城镇保障性安居工程绩效评价佐证材料清单"
+    assert [t[:2] for t in listed] == ["附件", "2.", "3.", "4.", "5.", "6."]
+    assert listed[5] == "6.2022年吉林省城镇保障性安居工程绩效评价佐证材料目录"  # no --charts: no 得分情况图
     # aligned by paragraph indentation (GB/T 9704 7.3.4): every name starts at the same place,
     # a wrapped line under the name's first character
     items = [p for p in doc.paragraphs if p.style is not None and p.style.name == "附件说明"]
@@ -105,7 +105,7 @@ def test_no_placeholder_left(doc: DocumentObject) -> None:
 
 def test_score_tables(doc: DocumentObject, scored_jilin: tuple[Dataset, Framework, Evaluation]) -> None:
     _, _, evaluation = scored_jilin
-    assert len(doc.tables) == 8  # 附件1–4 (landscape section), three score tables, then the 佐证材料清单
+    assert len(doc.tables) == 8  # 附件1–4 (landscape section), three score tables, then the 佐证材料目录
     for table, program in zip(doc.tables[4:7], evaluation.programs, strict=True):
         rows = [[c.text for c in r.cells] for r in table.rows]
         assert rows[0] == ["指标", "分值", "得分", "扣分", "计分依据及扣分理由"]
@@ -121,10 +121,18 @@ def test_score_tables(doc: DocumentObject, scored_jilin: tuple[Dataset, Framewor
     assert "理由：信贷支持仅限指导" in reasons[0]
 
 
-def test_charts_are_embedded(doc: DocumentObject, report: ReportFiles) -> None:
-    assert len(doc.inline_shapes) == len(report.charts) == 6
-    captions = texts(doc, "图表题注")
-    assert captions[0] == "图1\u3000住房租赁保障各一级指标得分与分值"
+def test_charts_are_embedded_only_when_asked_for(doc: DocumentObject, report: ReportFiles,
+                                                report_with_charts: ReportFiles) -> None:
+    assert len(doc.inline_shapes) == len(report.charts) == 0
+    assert texts(doc, "图表题注") == []
+    charted = Document(str(report_with_charts.docx))
+    assert len(charted.inline_shapes) == len(report_with_charts.charts) == 3  # one figure per program
+    captions = texts(charted, "图表题注")
+    assert captions[0] == "图1\u3000住房租赁保障失分情况（共失12分）"
+    labels = texts(charted, "附件标识")
+    assert labels[-2:] == ["附件6", "附件7"]
+    body = [p.text for p in charted.paragraphs]
+    assert body.index("附件6") < body.index(captions[0]) < body.index("附件7")
 
 
 def test_page_setup_is_gbt_9704(doc: DocumentObject) -> None:
@@ -140,7 +148,7 @@ def test_page_setup_is_gbt_9704(doc: DocumentObject) -> None:
         for margin, mm in zip(("top_margin", "bottom_margin", "left_margin", "right_margin"), margins, strict=True):
             value = getattr(section, margin)
             assert abs(value - Mm(mm)) < Mm(0.1), margin
-    assert orientations == [False, True, False]  # body, 附件1–4 landscape, 附件5–7
+    assert orientations == [False, True, False]  # body, 附件1–4 landscape, 附件5–6
 
 
 def test_fonts_named_for_east_asian_text(doc: DocumentObject) -> None:

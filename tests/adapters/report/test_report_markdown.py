@@ -20,12 +20,18 @@ def test_markdown(report: ReportFiles, content: ReportContent) -> None:
     assert "预算执行率为32.8%" in text and "52.9" not in text
     assert "1. 2022年中央财政城镇保障性安居工程补助资金支出情况统计表" in lines
     assert "| **合计** | 100 | 88 | 12 | | |" in lines
+    assert not [line for line in lines if line.startswith("![")]  # no --charts, no images
+
+
+def test_markdown_links_the_charts_relative_to_itself(report_with_charts: ReportFiles) -> None:
+    lines = report_with_charts.markdown.read_text(encoding="utf-8").splitlines()
+    assert "## 附件6　2022年吉林省城镇保障性安居工程绩效评价得分情况图" in lines
     images = [line for line in lines if line.startswith("![")]
-    assert len(images) == 6
+    assert len(images) == 3  # one figure per program
     for line in images:
         target = line[line.index("(") + 1 : -1]
         assert not Path(target).is_absolute()
-        assert (report.markdown.parent / target).is_file()
+        assert (report_with_charts.markdown.parent / target).is_file()
 
 
 def test_plain_text(report: ReportFiles, content: ReportContent) -> None:

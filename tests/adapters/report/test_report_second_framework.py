@@ -4,6 +4,7 @@ appendix tables of its own) renders its appendix with no code change."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -93,11 +94,18 @@ def test_totals_equal_the_sums_and_ratios_come_from_the_sums(files: ReportFiles)
     assert tasks["I7"].value == pytest.approx(100000 / 120000)
 
 
-def test_the_documents_number_the_attachments_after_its_tables(files: ReportFiles) -> None:
+def test_the_documents_number_the_attachments_after_its_tables(
+    files: ReportFiles, second: tuple[Dataset, Framework], tmp_path: Path
+) -> None:
     text = files.markdown.read_text(encoding="utf-8")
     assert "1. 辽宁省2030年度补助资金执行表" in text and "3. 辽宁省2030年度任务完成表" in text
     assert "## 附件4　2030年辽宁省城镇保障性安居工程绩效评价指标得分表" in text
-    assert "## 附件5　" in text and "附件6" not in text
+    assert "附件5" not in text  # no charts asked for, no evidence cited
+    dataset, framework = second
+    charted = write_report(evaluate(framework, dataset), framework, dataset, tmp_path / "charted", rows=CITIES,
+                           charts=True)
+    text = charted.markdown.read_text(encoding="utf-8")
+    assert "## 附件5　2030年辽宁省城镇保障性安居工程绩效评价得分情况图" in text and "附件6" not in text
 
 
 def test_the_renderer_knows_no_year_of_figures_or_programs() -> None:

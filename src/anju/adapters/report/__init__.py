@@ -1,5 +1,5 @@
 """The evaluation package a province sends: the explanation (Word, Markdown, text, with the score
-table, the charts and the list of evidence as attachments), the score table and the appendix tables
+table, optionally the charts, and the list of evidence as attachments), the score table and the appendix tables
 the framework declares (Excel), charts (PNG) and, where LibreOffice exists, a PDF.
 
 ``write_report`` writes all of it into one directory, as a set, and returns the paths: every file
@@ -162,13 +162,17 @@ def write_report(
     findings: Sequence[Problem] | None = None,
     signature: Signature | None = None,
     targets: Targets | None = None,
+    charts: bool = False,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
     ``rows`` are the units of the appendix tables (default: the province's own figures); pass
     per-city rows to get one row per city. ``template`` replaces the shipped Word template.
-    ``evidence`` is listed in the explanation's 佐证材料清单 (附件7); by default the documents cited
-    in the judgements (:func:`cited_evidence`). Pass uploaded files together with
+    ``charts`` adds the charts (图表/*.png) as the attachment after the score table (附件6 in 2022);
+    without them the 佐证材料目录 takes that number.
+    ``evidence`` is listed in the explanation's 佐证材料目录 (附件7, or 附件6 without charts); by
+    default the documents cited in the judgements (:func:`cited_evidence`, with the 文号 and 印发日期
+    of the dataset's ``documents``). Pass uploaded files together with
     ``cited_evidence(evaluation)`` to keep both; with no evidence the attachment is left out.
     ``rows_note`` labels illustrative rows (示例数据): it is printed on every appendix table.
     ``targets`` (绩效目标) give the 区域绩效自评表 its 指标值; without them they come from the dataset.
@@ -182,7 +186,8 @@ def write_report(
     """
     # Text that reached the models without an entry point's sanitiser (built in code) must not break a writer.
     evaluation, dataset, rows, evidence, signature = clean_deep((evaluation, dataset, rows, evidence, signature))
-    content = replace(build_content(evaluation, framework, dataset, evidence, signature), rows_note=rows_note)
+    content = replace(build_content(evaluation, framework, dataset, evidence, signature, charts=charts),
+                      rows_note=rows_note)
     found = run_checks(framework, dataset, evaluation) if findings is None else list(findings)
     checklist = build_checklist(evaluation, framework, dataset, found, source_notes=source_notes, rows_note=rows_note)
     tables = self_evaluation_tables(evaluation, framework, dataset, targets)
@@ -236,7 +241,7 @@ def _render(  # noqa: PLR0917 - one internal call
     tables: Sequence[ProgramTable],
 ) -> ReportFiles:
     stem = file_stem(content)
-    charts = render_charts(evaluation, directory / CHART_DIR)
+    charts = render_charts(evaluation, directory / CHART_DIR) if content.with_charts else []
     unit_rows = rows if rows is not None else province_rows(dataset)
     docx = write_docx(content, charts, directory / f"{stem}绩效评价指标说明.docx", template, (framework, unit_rows))
     markdown = directory / f"{stem}绩效评价指标说明.md"

@@ -63,15 +63,15 @@ SIGN_DATE_RIGHT_CHARS = 4
 
 SCORE_TABLE_WIDTHS_MM = (58, 14, 14, 14, 56)
 SCORE_TABLE_HEADERS = ("指标", "分值", "得分", "扣分", "计分依据及扣分理由")
-# 156 mm with 1 mm cell margins: four 小四 characters in 项目, 指标 and 单位, six in 材料名称; the
-# SHA-256 prefix (16 hex characters) wraps onto two lines of eight.
-EVIDENCE_TABLE_WIDTHS_MM = (11, 19, 19, 19, 30, 23, 16, 19)
+# The 佐证材料目录 in 156 mm with 1 mm cell margins: eleven 小四 characters a line in 材料名称, a 文号
+# such as 吉政办发〔2021〕40号 on one or two lines, 2021年12月31日 on one line in 印发日期.
+EVIDENCE_TABLE_WIDTHS_MM = (11, 48, 25, 24, 30, 18)
 EVIDENCE_CELL_MARGIN = Mm(1)
-EVIDENCE_TABLE_HEADERS = ("序号", "项目", "指标", "单位", "材料名称", "文件", "大小", "SHA-256")
+EVIDENCE_TABLE_HEADERS = ("序号", "材料名称", "文号", "印发日期", "对应指标", "备注")
 EVIDENCE_TABLE_FIELDS = (
-    "row.number", "row.program", "row.item", "row.unit", "row.title", "row.file_name", "row.size", "row.sha256_short",
+    "row.number", "row.title", "row.document_number", "row.issued", "row.indicators", "row.note",
 )
-EVIDENCE_TABLE_CENTERED = frozenset({0, 6})
+EVIDENCE_TABLE_CENTERED = frozenset({0, 2, 3})
 
 
 @dataclass(frozen=True)
@@ -441,8 +441,8 @@ def _main_text(doc: DocumentObject) -> None:
 
 
 def _attached_sections(doc: DocumentObject) -> None:
-    """附件5 (the score table, one table per program), 附件6 (the charts) and, when there is
-    evidence, 附件7 (the 佐证材料清单)."""
+    """附件5 (the score table, one table per program), 附件6 (the charts, with ``--charts``) and,
+    when there is evidence, the 佐证材料目录 (附件7, or 附件6 without charts)."""
 
     def para(text: str, style: str = "公文正文") -> Paragraph:
         return doc.add_paragraph(text, style=style)
@@ -457,6 +457,7 @@ def _attached_sections(doc: DocumentObject) -> None:
     para("")
     para("{%p endfor %}")
 
+    para("{%p if charts_section %}")
     para("附件{{ charts_section.number }}", "附件标识")
     para("")
     para("{{ charts_section.title_display }}", "公文标题")
@@ -466,6 +467,7 @@ def _attached_sections(doc: DocumentObject) -> None:
     para("{{ chart.caption }}", "图表题注")
     para("")
     para("{%p endfor %}")
+    para("{%p endif %}")
 
     para("{%p if evidence %}")
     para("附件{{ evidence_section.number }}", "附件标识")

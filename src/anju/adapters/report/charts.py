@@ -1,5 +1,7 @@
-"""Charts for the explanation (PNG, matplotlib Agg): per program, score against maximum for each
-dimension, and the indicators where points were lost.
+"""Charts for the explanation (PNG, matplotlib Agg), one figure per program: where points were lost,
+each scored item that lost points as its score against its maximum, most points lost first; a
+program that lost nothing gets its dimensions' scores against their maximum instead. The caption
+(图N　…) is the only title: the images carry none of their own, so nothing is said twice.
 
 The CJK font is registered explicitly (:mod:`anju.adapters.report.fonts`); if it is missing, or a
 character would be drawn as a box, :class:`FontMissingError` is raised instead of a bad chart.
@@ -12,7 +14,6 @@ import textwrap
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,6 @@ def dimension_chart(program: ProgramResult, path: Path) -> Path:
         ax.set_xlim(0, top * 1.45)
         ax.set_xlabel("分")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
-        ax.set_title(f"{program.label}：各一级指标得分与分值（合计{plain(program.score)}/{plain(program.points)}分）",
-                     fontsize=11)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False, fontsize=9)
         return _save(fig, path)
 
@@ -146,43 +145,47 @@ def lost_items(program: ProgramResult) -> list[tuple[str, ItemResult]]:
 
 
 def deduction_chart(program: ProgramResult, path: Path) -> Path | None:
-    """Horizontal bars of the points lost per scored item; ``None`` when nothing was lost."""
+    """Where points were lost: one bar per scored item that lost points, its score (dark) and the
+    points lost (light) adding up to its maximum; ``None`` when nothing was lost."""
     items = lost_items(program)
     if not items:
         return None
     items.reverse()
     with rc_context(_style()):
         labels = [_wrap(label, 16) for label, _ in items]
-        height = 1.3 + sum(0.32 + 0.16 * label.count("\n") for label in labels)
-        fig = Figure(figsize=(WIDTH_IN, max(height, 2.2)))
+        height = 0.9 + sum(0.34 + 0.16 * label.count("\n") for label in labels)
+        fig = Figure(figsize=(WIDTH_IN, max(height, 2.0)))
         ax = fig.add_subplot()
         ys = list(range(len(items)))
-        values = [float(item.deduction) for _, item in items]
-        ax.barh(ys, values, height=0.55, color=LOST_COLOR, edgecolor=EDGE_COLOR, linewidth=0.6)
-        top = max(values)
+        scores = [float(item.score) for _, item in items]
+        lost = [float(item.deduction) for _, item in items]
+        ax.barh(ys, scores, height=0.55, color=SCORE_COLOR, edgecolor=EDGE_COLOR, linewidth=0.6, label="得分")
+        ax.barh(ys, lost, left=scores, height=0.55, color=LOST_COLOR, edgecolor=EDGE_COLOR, linewidth=0.6,
+                label="失分")
+        top = max(float(item.points) for _, item in items)
         for y, (_, item) in zip(ys, items, strict=True):
-            ax.text(float(item.deduction) + top * 0.02, y, f"失{plain(item.deduction)}分（得{plain(item.score)}/"
-                    f"{plain(item.points)}分）", va="center", fontsize=9)
+            ax.text(float(item.points) + top * 0.02, y,
+                    f"失{plain(item.deduction)}分（得{plain(item.score)}/{plain(item.points)}分）", va="center", fontsize=9)
         ax.set_yticks(ys, labels, fontsize=9)
-        ax.set_xlim(0, top * 1.6)
-        ax.set_xlabel("失分（分）")
+        ax.set_xlim(0, top * 1.7)
+        ax.set_xlabel("分")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
-        total = sum((item.deduction for _, item in items), Decimal(0))
-        ax.set_title(f"{program.label}：失分指标（共失{plain(total)}分）", fontsize=11)
+        ax.legend(loc="lower right", ncol=2, frameon=False, fontsize=9)
         return _save(fig, path)
 
 
 def render_charts(evaluation: Evaluation, directory: Path) -> list[Chart]:
-    """Both charts for every program, numbered 图1, 图2, … in document order."""
+    """One figure per program, numbered 图1, 图2, … in document order: where its points were lost,
+    or, when it lost none, its dimensions' scores."""
     charts: list[Chart] = []
-    for program in evaluation.programs:
-        number = len(charts) + 1
-        caption = f"图{number}　{program.label}各一级指标得分与分值"
+    for number, program in enumerate(evaluation.programs, start=1):
+        lost = program.points - program.score
+        path = deduction_chart(program, directory / f"图{number}-{program.label}-失分情况.png")
+        if path is not None:
+            caption = f"图{number}　{program.label}失分情况（共失{plain(lost)}分）"
+            charts.append(Chart(program.id, program.label, "deductions", number, caption, path))
+            continue
         path = dimension_chart(program, directory / f"图{number}-{program.label}-各一级指标得分.png")
+        caption = f"图{number}　{program.label}各一级指标得分（均得满分）"
         charts.append(Chart(program.id, program.label, "dimensions", number, caption, path))
-        number = len(charts) + 1
-        lost_path = deduction_chart(program, directory / f"图{number}-{program.label}-失分指标.png")
-        if lost_path is not None:
-            charts.append(Chart(program.id, program.label, "deductions", number, f"图{number}　{program.label}失分指标",
-                                lost_path))
     return charts

@@ -206,11 +206,14 @@ class ReportContent:
     appendix_titles: dict[int, str] = field(default_factory=dict)
     """Titles of the appendix tables the framework declares (附件1–4 in 2022), by number."""
     evidence: list[EvidenceRow] = field(default_factory=list)
-    """Rows of the 佐证材料清单; empty when there is no evidence (the attachment is left out)."""
+    """Rows of the 佐证材料目录; empty when there is no evidence (the attachment is left out)."""
     signature: SignatureBlock | None = None
     """The 落款: 署名, 成文日期 and 附注 (联系人、电话)."""
     rows_note: str | None = None
     """The label of illustrative appendix rows (示例数据，非真实分地区数据…), shown with every table."""
+    with_charts: bool = False
+    """Whether the charts are an attachment (``anju report --charts``); without them the 佐证材料目录
+    takes their number."""
 
     @property
     def score_table(self) -> Attachment:
@@ -218,13 +221,15 @@ class ReportContent:
         return self.attachments[len(self.appendix_titles)]
 
     @property
-    def charts(self) -> Attachment:
-        return self.attachments[len(self.appendix_titles) + 1]
+    def charts(self) -> Attachment | None:
+        """The charts after the score table (附件6 in 2022), or None when they are left out."""
+        return self.attachments[len(self.appendix_titles) + 1] if self.with_charts else None
 
     @property
     def evidence_list(self) -> Attachment | None:
-        """The 佐证材料清单 after the charts (附件7 in 2022), or None when there is no evidence."""
-        position = len(self.appendix_titles) + 2
+        """The 佐证材料目录 after the charts (附件7 in 2022; 附件6 without charts), or None when there
+        is no evidence."""
+        position = len(self.appendix_titles) + (2 if self.with_charts else 1)
         return self.attachments[position] if position < len(self.attachments) else None
 
     def title_lines(self, max_chars: int = 20) -> list[str]:
@@ -232,7 +237,7 @@ class ReportContent:
 
 
 CHARTS_TITLE = "城镇保障性安居工程绩效评价得分情况图"
-EVIDENCE_TITLE = "城镇保障性安居工程绩效评价佐证材料清单"
+EVIDENCE_TITLE = "城镇保障性安居工程绩效评价佐证材料目录"
 
 _TITLE_BREAKS = ("工程", "资金", "财政", "情况", "指标", "评价", "项目", "关于", "的")
 
@@ -269,11 +274,15 @@ def build_content(
     dataset: Dataset | None = None,
     evidence: Sequence[EvidenceEntry] | None = None,
     signature: Signature | None = None,
+    *,
+    charts: bool = False,
 ) -> ReportContent:
-    """Turn an evaluation into the explanation's content. ``dataset`` supplies the title.
+    """Turn an evaluation into the explanation's content. ``dataset`` supplies the title and the
+    cited documents' 文号 and 印发日期.
 
-    ``evidence`` is the 佐证材料清单 (附件7); by default the documents cited in the judgements
-    (:func:`cited_evidence`). With no evidence at all the attachment is left out."""
+    ``evidence`` is the 佐证材料目录 (附件7); by default the documents cited in the judgements
+    (:func:`cited_evidence`). With no evidence at all the attachment is left out. ``charts``
+    adds the charts after the score table (附件6 in 2022); without them the 佐证材料目录 is 附件6."""
     region, year = evaluation.region_name, evaluation.year
     title = (dataset.title if dataset and dataset.title else None) or (
         f"关于{region}城镇保障性安居工程财政资金绩效评价指标的说明"
@@ -288,12 +297,14 @@ def build_content(
     ]
     tables = appendix_titles(framework, region, year)
     attachments = [Attachment(n, t) for n, t in sorted(tables.items())]
-    after = len(attachments)  # the score table, the charts and the evidence list follow the tables
-    attachments.append(Attachment(after + 1, f"{year}年{region}城镇保障性安居工程绩效评价指标得分表"))
-    attachments.append(Attachment(after + 2, f"{year}年{region}{CHARTS_TITLE}"))
-    rows = evidence_rows(cited_evidence(evaluation) if evidence is None else evidence, evaluation, framework)
+    # the score table, the charts (when wanted) and the evidence list follow the tables
+    attachments.append(Attachment(len(attachments) + 1, f"{year}年{region}城镇保障性安居工程绩效评价指标得分表"))
+    if charts:
+        attachments.append(Attachment(len(attachments) + 1, f"{year}年{region}{CHARTS_TITLE}"))
+    documents = dataset.documents if dataset else []
+    rows = evidence_rows(cited_evidence(evaluation, documents) if evidence is None else evidence, evaluation, framework)
     if rows:
-        attachments.append(Attachment(after + 3, f"{year}年{region}{EVIDENCE_TITLE}"))
+        attachments.append(Attachment(len(attachments) + 1, f"{year}年{region}{EVIDENCE_TITLE}"))
     return ReportContent(
         region=region,
         year=year,
@@ -304,6 +315,7 @@ def build_content(
         attachments=attachments,
         appendix_titles=tables,
         evidence=rows,
+        with_charts=charts,
         signature=signature_block(region, signature or (dataset.signature if dataset else None)),
     )
 

@@ -12,10 +12,10 @@ Placeholders (see README): ``title`` ``title_display`` ``region`` ``year`` ``as_
 ``indicators`` → ``label`` ``points`` ``score`` ``lead`` ``body`` ``text``; ``score_rows`` → ``label``
 ``name`` ``level`` ``level_label`` ``points`` ``score`` ``deduction`` ``basis`` ``reason``
 ``basis_and_reason`` ``fill``), ``attachments`` (``number`` ``title`` ``numbered`` ``prefix``),
-``score_table`` and ``charts_section`` (``number`` ``title``), ``charts`` (``image`` ``caption``
-``program`` ``kind``), ``evidence_section`` (``number`` ``title``; empty when there is no evidence)
-and ``evidence`` (``number`` ``program`` ``item`` ``unit`` ``title`` ``file_name`` ``size`` ``sha256``
-``sha256_short``).
+``score_table`` and ``charts_section`` (``number`` ``title``; empty without ``--charts``), ``charts``
+(``image`` ``caption`` ``program`` ``kind``), ``evidence_section`` (``number`` ``title``; empty when
+there is no evidence) and ``evidence`` (the 佐证材料目录: ``number`` ``title`` ``document_number``
+``issued`` ``indicators`` ``note`` ``unit`` ``file_name`` ``size`` ``sha256`` ``sha256_short``).
 """
 
 from __future__ import annotations
@@ -136,14 +136,16 @@ def _attachment_heading(attachment: Attachment) -> dict[str, Any]:
 def _evidence_row(row: EvidenceRow) -> dict[str, Any]:
     return {
         "number": row.number,
-        "program": row.program,
-        "item": row.item,
-        "unit": row.unit,
         "title": row.title,
+        "document_number": row.document_number,
+        "issued": row.issued,
+        "indicators": row.indicators,
+        "unit": row.unit,
         "file_name": row.file_name,
         "size": row.size,
         "sha256": row.sha256,
         "sha256_short": row.sha256_short,
+        "note": row.note(full_hash=False),
     }
 
 
@@ -175,7 +177,7 @@ def template_context(content: ReportContent, charts: Sequence[Chart], tpl: DocxT
         "programs": [_program(n, p) for n, p in enumerate(content.programs, start=1)],
         "attachments": attachments,
         "score_table": _attachment_heading(content.score_table),
-        "charts_section": _attachment_heading(content.charts),
+        "charts_section": _attachment_heading(content.charts) if content.charts else {},
         "evidence_section": _attachment_heading(content.evidence_list) if content.evidence_list else {},
         "evidence": [_evidence_row(row) for row in content.evidence],
         "signature": _signature(content),

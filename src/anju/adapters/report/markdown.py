@@ -1,7 +1,8 @@
 """The explanation as Markdown and as plain text, for review and diffs.
 
 Same content as the Word document (:class:`ReportContent`), same order: title, opening, programs,
-附件 list, then the score table, the charts and (when there is evidence) the 佐证材料清单.
+附件 list, then the score table, the charts (with ``--charts``) and (when there is evidence) the
+佐证材料目录.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from pathlib import Path
 
 from anju.adapters.report.charts import Chart
 from anju.adapters.report.content import ReportContent, ScoreRow
-from anju.adapters.report.evidence import NONE, EvidenceRow
+from anju.adapters.report.evidence import EvidenceRow
 from anju.decimals import plain
 
 SCORE_HEADERS = ("指标", "分值", "得分", "扣分", "计分依据", "扣分理由")
-EVIDENCE_HEADERS = ("序号", "项目", "指标", "单位", "材料名称", "文件", "大小", "SHA-256")
+EVIDENCE_HEADERS = ("序号", "材料名称", "文号", "印发日期", "对应指标", "备注")
 
 
 def _evidence_cells(row: EvidenceRow) -> tuple[str, ...]:
-    return (str(row.number), row.program, row.item, row.unit, row.title, row.file_name, row.size, row.sha256)
+    """The 佐证材料目录's cells; 备注 last (the attached file with its full SHA-256), possibly empty."""
+    return (str(row.number), row.title, row.document_number, row.issued, row.indicators, row.note())
 
 
 def _cells(row: ScoreRow) -> tuple[str, ...]:
@@ -70,7 +72,7 @@ def render_markdown(content: ReportContent, charts: Sequence[Chart] = (), base: 
             f"| **合计** | {plain(program.points)} | {plain(program.score)} | {plain(program.deduction)} | | |"
         )
         lines.append("")
-    if charts:
+    if content.charts is not None:
         lines += [f"## 附件{content.charts.number}　{content.charts.title}", ""]
         for chart in charts:
             target = Path(os.path.relpath(chart.path, base)) if base else chart.path
@@ -79,11 +81,9 @@ def render_markdown(content: ReportContent, charts: Sequence[Chart] = (), base: 
     if section is not None:
         lines += [f"## 附件{section.number}　{section.title}", ""]
         lines.append("| " + " | ".join(EVIDENCE_HEADERS) + " |")
-        lines.append("| ---: | --- | --- | --- | --- | --- | ---: | --- |")
+        lines.append("| ---: | --- | --- | --- | --- | --- |")
         for entry in content.evidence:
-            sha = entry.sha256 if entry.sha256 == NONE else f"`{entry.sha256}`"
-            cells = (*_evidence_cells(entry)[:-1], sha)
-            lines.append("| " + " | ".join(_md_escape(c) for c in cells) + " |")
+            lines.append("| " + " | ".join(_md_escape(c) for c in _evidence_cells(entry)) + " |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -135,7 +135,7 @@ def render_text(content: ReportContent, charts: Sequence[Chart] = ()) -> str:
         for r in rows:
             numbers = [_pad(r[i], max(widths[i], 4), right=True) for i in (1, 2, 3)]
             lines.append("  ".join([_pad(r[0], widths[0]), *numbers, r[4]]).rstrip())
-    if charts:
+    if content.charts is not None:
         lines += ["", "", f"附件{content.charts.number}", "", content.charts.title, ""]
         lines += [f"{chart.caption}：{chart.path.name}" for chart in charts]
     section = content.evidence_list
@@ -144,6 +144,6 @@ def render_text(content: ReportContent, charts: Sequence[Chart] = ()) -> str:
         table = [EVIDENCE_HEADERS, *(_evidence_cells(entry) for entry in content.evidence)]
         widths = [max(display_width(t[i]) for t in table) for i in range(len(EVIDENCE_HEADERS) - 1)]
         for t in table:
-            padded = [_pad(t[i], widths[i], right=i in (0, 6)) for i in range(len(widths))]
+            padded = [_pad(t[i], widths[i], right=i == 0) for i in range(len(widths))]
             lines.append("  ".join([*padded, t[-1]]).rstrip())
     return "\n".join(lines).rstrip() + "\n"
