@@ -124,3 +124,12 @@ def test_report_writes_nothing_while_a_contradiction_remains(tmp_path: Path, cap
     assert not (tmp_path / "out").exists()
     code, out = run_cli(capsys, "evaluate", data, "-o", tmp_path / "e.json")
     assert code == 0 and "NARRATIVE_CONTRADICTION" in out
+
+
+def test_a_figure_in_wan_as_documents_write_large_counts() -> None:
+    """{figure:万}: 30000 → 3万 (the seed's 3万套/20万套), 12345 → 1.2345万; blank stays visible."""
+    from anju.scoring.explain import render
+
+    assert render("计划新增{a:万}套，总量{b:万}套", {"a": Decimal(30000), "b": Decimal(200000)}) == "计划新增3万套，总量20万套"
+    assert render("{a:万}", {"a": Decimal(12345)}) == "1.2345万"
+    assert render("{a:万}套", {"a": None}) == "（未填报）套"

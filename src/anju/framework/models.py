@@ -38,7 +38,8 @@ from anju.yamlio import CUSTOM_ERROR_PREFIX
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 ProgramId = Annotated[str, Field(pattern=ID_PATTERN)]
 """A program's id (``rental`` …): declared by the framework, never a fixed list in code."""
-PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([0-9]))?\}")
+PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([0-9]|万))?\}")
+"""``{figure}``, ``{rate:1}`` (places), ``{target_new_rental:万}`` (in 万: 30000 → 3万)."""
 BUILTIN_PLACEHOLDERS = frozenset({"rate", "score", "points", "year", "region", "deduction", "as_of", "our_region",
                                   "whole_region"})
 

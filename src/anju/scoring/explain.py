@@ -1,4 +1,5 @@
-"""Fill explanation templates: ``{figure_id}`` and ``{rate:1}`` (percent with one decimal)."""
+"""Fill explanation templates: ``{figure_id}``, ``{rate:1}`` (percent with one decimal) and
+``{figure_id:万}`` (the figure in 万, as official documents write large counts: 30000 → 3万)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def format_value(value: FigureValue | str, decimals: int | None = None) -> str:
     return str(value)
 
 
+TEN_THOUSAND = "万"
 Formatter = Callable[[int | None], str]
 """Formats one placeholder's value for a given number of places (None: as it is)."""
 
@@ -33,6 +35,11 @@ def render(template: str, values: Mapping[str, FigureValue | str], formatters: M
 
     def sub(match: re.Match[str]) -> str:
         name, decimals = match.group(1), match.group(2)
+        if decimals == TEN_THOUSAND:
+            value = values.get(name)
+            if isinstance(value, Decimal):
+                return f"{plain(value / 10000)}{TEN_THOUSAND}"
+            return format_value(value)
         places = int(decimals) if decimals is not None else None
         if formatters and name in formatters:
             return formatters[name](places)

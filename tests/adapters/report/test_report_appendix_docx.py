@@ -49,11 +49,61 @@ def test_appendix_tables_are_a_landscape_section_between_the_body_and_attachment
     assert labels == ["附件1", "附件2", "附件3", "附件4", "附件5", "附件6"]  # 附件6: the 佐证材料目录 (no --charts)
     # the landscape section ends with 附件4's last note; 附件5 opens the portrait section after it
     assert _label_index(document, "附件4") < _label_index(document, "附件5")
-    # continuous "— N —": no section restarts numbering, all use the body's footers
-    for sect in document.element.body.iter(qn("w:sectPr")):
+    # continuous "— N —": no section restarts numbering; the portrait sections use the body's footers
+    body_refs = {r.get(qn("r:id")) for r in document.element.body.sectPr.findall(qn("w:footerReference"))}
+    for index, sect in enumerate(document.element.body.iter(qn("w:sectPr"))):
         assert sect.find(qn("w:pgNumType")) is None or sect.find(qn("w:pgNumType")).get(qn("w:start")) is None
         refs = {r.get(qn("r:id")) for r in sect.findall(qn("w:footerReference"))}
-        assert refs == {r.get(qn("r:id")) for r in document.element.body.sectPr.findall(qn("w:footerReference"))}
+        assert (refs == body_refs) is (index != 1)
+
+
+def test_landscape_pages_keep_the_page_number_at_the_bottom_of_the_sheet(package: Path) -> None:
+    """GB/T 9704 10.1: the landscape section's own footers hold "— PAGE —" turned (tbRl) in a
+    floating cell on the page's left edge (the sheet's bottom), 23 mm from it like the body's footer,
+    along the body's text width (28 mm from the top, 26 mm from the bottom), odd pages at the end of
+    that line (the sheet's right), even pages at its start, one character in."""
+    document = Document(str(package / DOCX))
+    section = document.sections[1]
+    for footer, alignment in ((section.footer, "right"), (section.even_page_footer, "left")):
+        assert not footer.is_linked_to_previous
+        (table,) = footer._element.findall(qn("w:tbl"))
+        position = table.find(f"{qn('w:tblPr')}/{qn('w:tblpPr')}")
+        assert position.get(qn("w:horzAnchor")) == position.get(qn("w:vertAnchor")) == "page"
+        assert (int(position.get(qn("w:tblpX"))), int(position.get(qn("w:tblpY")))) == (1304, 1587)
+        cell = table.find(f"{qn('w:tr')}/{qn('w:tc')}")
+        assert cell.find(f"{qn('w:tcPr')}/{qn('w:textDirection')}").get(qn("w:val")) == "tbRl"
+        height = table.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:trHeight')}")
+        assert int(height.get(qn("w:val"))) == 11906 - 1587 - 1474
+        paragraph = cell.find(qn("w:p"))
+        text = "".join(t.text for t in paragraph.iter(qn("w:t")))
+        assert text == "— 1 —" and any(i.text.strip() == "PAGE" for i in paragraph.iter(qn("w:instrText")))
+        assert paragraph.find(f"{qn('w:pPr')}/{qn('w:jc')}").get(qn("w:val")) == alignment
+        # nothing else in the footer takes room from the text block
+        assert "".join(t.text for t in footer._element.iter(qn("w:t"))) == text
+    # the text block clears the number's strip: the left margin is the body's bottom margin
+    assert section.left_margin is not None and section.left_margin.mm > 30
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None or soffice_path() is None, reason="需要 LibreOffice 与 poppler-utils")
+def test_landscape_page_numbers_render_on_the_left_edge(package: Path, tmp_path: Path) -> None:
+    """Rendered: each landscape page shows its number once, in the left strip (x < 35 mm), below the
+    middle on odd pages and above it on even pages; portrait pages keep theirs at the bottom."""
+    pdf, _ = convert_to_pdf(package / DOCX, tmp_path / "说明.pdf")
+    box = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = box.split("<page ")[1:]
+    seen = 0
+    for number, page in enumerate(pages, start=1):
+        width, height = (float(page.split(f'{key}="')[1].split('"')[0]) for key in ("width", "height"))
+        if width < height:
+            continue
+        words = [w for w in page.split("<word ")[1:] if w.split(">")[1].split("<")[0] == str(number)]
+        assert words, f"第{number}页（横向）没有页码"
+        x_min = float(words[-1].split('xMin="')[1].split('"')[0])
+        y_min = float(words[-1].split('yMin="')[1].split('"')[0])
+        assert x_min < 35 / 25.4 * 72, (number, x_min)
+        assert (y_min > height / 2) is (number % 2 == 1), (number, y_min)
+        seen += 1
+    assert seen >= 2
 
 
 def test_appendix_tables_print_readable_on_a4(package: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from anju.adapters.report.content import (
@@ -9,6 +11,7 @@ from anju.adapters.report.content import (
     _IndicatorWriter,
     all_leads,
     chinese_number,
+    restates,
     split_title,
     tidy,
 )
@@ -97,7 +100,8 @@ def test_sub_items_carry_their_points_in_parentheses(content: ReportContent) -> 
     raising = renovation["资金筹集"].body
     assert "1.市场化运作的规模化实施运营主体实施的小区183个，占年度计划改造小区比例为16%（0分）。" in raising
     assert "4.市县财政实际支出资金28115万元用于城镇老旧小区改造，占比12%（2分）。" in raising
-    assert "5.地级及以上城市通过债券、贷款筹集资金（1分）。（1）我省有3个" in raising
+    # the note on item 5 stays with item 5, before its sub-items, not after (2)
+    assert "5.地级及以上城市通过债券、贷款筹集资金（1分）。白山市2022年无计划任务，不计入地级及以上城市总数。（1）我省有3个" in raising
     assert "（2）通过银行贷款、企业债券等方式筹集资金的地级及以上城市有2个，占比29%（0分）。" in raising
 
 
@@ -113,6 +117,47 @@ def test_a_sentence_the_narrative_already_says_is_not_repeated(content: ReportCo
     rental = {i.label: i for i in content.programs[0].indicators()}
     assert rental["资金使用管理"].body.count("没有发现资金截留、挪用等违规违纪行为") == 1
     assert rental["工程质量"].body.count("尚未发现存在工程质量问题") == 1
+    # 保障率: the narrative states the 100% (in the seed's words); the generated sentence is not added
+    coverage = rental["城镇户籍低保、低收入住房困难家庭申请公租房的保障率"].body
+    assert coverage.count("100%") == 1 and coverage.startswith("从市县上报绩效评价报告情况看，对申请公租房保障")
+
+
+def test_seed_order_where_the_narrative_tells_the_fact(content: ReportContent) -> None:
+    rental = {i.label: i for i in content.programs[0].indicators()}
+    # 发展目标: the city first, then its targets in 万 as the seed writes them, stated once
+    target = rental["确定保障性租赁住房发展目标"].body
+    assert target == ("国家确定长春市为人口净流入的大城市，并公布“十四五”期间保障性租赁住房建设任务，计划新增保障性租赁住房"
+                      "3万套，新增住房供应总量20万套，新增保障性租赁住房占新增住房供应总量比例为15%。")
+    # 满意度: the cause, then the result
+    satisfaction = rental["租赁住房保障满意度"].body
+    assert satisfaction.index("通过分配公租房和发放租赁补贴") < satisfaction.index("群众满意度平均达到94%")
+    assert satisfaction.count("94%") == 1
+    # 棚改项目储备库: the 73632套 follow the plan that set them, with their subject
+    pipeline = {i.label: i for i in content.programs[2].indicators()}["项目储备库"].body
+    assert "已经省政府批准，确定全省“十四五”时期计划改造各类棚户区73632套。" in pipeline
+    assert not pipeline.startswith("确定") and pipeline.count("73632") == 1
+    # 统筹协调: the seed's criterion sentences come back through the dataset's narrative
+    coordination = {i.label: i for i in content.programs[1].indicators()}["统筹协调机制"].body
+    assert coordination.startswith("1.市（县）均建立政府统筹、条块协作、各部门齐抓共管的专门工作机制，形成工作合力（1分）。")
+    assert "省住建厅也将年度改造计划通报给各管线专营单位，统筹推进改造工作。" in coordination
+
+
+def test_no_item_number_runs_into_a_year(content: ReportContent) -> None:
+    """"1.2022年" reads as one number: sub-items whose sentence starts with a year are headed by their label."""
+    for program in content.programs:
+        for indicator in program.indicators():
+            assert not re.search(r"(?:^|[。；）])\d\.(?:19|20)\d\d年", indicator.body), indicator.body
+    completion = {i.label: i for i in content.programs[1].indicators()}["改造计划完成率"].body
+    assert completion.startswith("1.改造小区数完成率（10分）。2022年，我省老旧小区改造计划任务1142个小区")
+    assert "2.改造户数完成率（10分）。计划改造户数196644户" in completion
+
+
+def test_restates_compares_the_numbers_stated() -> None:
+    assert restates("计划新增30000套，比例为15%。", "国家确定长春市……计划新增3万套，比例为15%。")
+    assert not restates("计划新增30000套，比例为15%。", "计划新增3万套，比例为16%。")
+    assert not restates("比例为15%。", "共15个市县。")  # a percentage is not a count
+    assert not restates("资金用于筹集公租房。", "资金用于筹集保障性租赁住房。")  # no number, not word for word
+    assert restates("资金用于筹集保障性租赁住房。", "资金用于筹集保障性租赁住房、公租房。")  # word for word
 
 
 def test_checklist_clauses_are_listed_only_without_a_narrative(

@@ -144,7 +144,7 @@ def test_page_setup_is_gbt_9704(doc: DocumentObject) -> None:
         width, height = (297, 210) if landscape else (210, 297)
         assert abs(section.page_width - Mm(width)) < Mm(0.2)
         assert abs(section.page_height - Mm(height)) < Mm(0.2)
-        margins = ((28, 35, 20, 20) if landscape else (37, 35, 28, 26))
+        margins = ((28, 26, 35, 15) if landscape else (37, 35, 28, 26))
         for margin, mm in zip(("top_margin", "bottom_margin", "left_margin", "right_margin"), margins, strict=True):
             value = getattr(section, margin)
             assert abs(value - Mm(mm)) < Mm(0.1), margin

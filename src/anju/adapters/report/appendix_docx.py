@@ -1,6 +1,14 @@
 """附件1–4 inside the Word 说明 (issue 10, item 5): one landscape A4 section holding the appendix
 tables the framework declares, between the body (with its 落款) and 附件5, so the whole set prints
-and is page-numbered as one document ("— N —" continues: the sections share the body's footers).
+and is page-numbered as one document ("— N —" continues: no section restarts the numbering).
+
+GB/T 9704 10.1 (横排表格): a landscape table page keeps the page number where every other page has
+it — at the bottom of the sheet held upright, odd pages on the right, even pages on the left — with
+the table's head towards the sheet's left edge (订口 on odd pages, 切口 on even pages). So the
+landscape section has its own footers: the number turned a quarter (text top to bottom, tbRl) in a
+one-cell floating table along the landscape page's left edge (the sheet's bottom), as far from the
+edge as the body's footer, near the landscape bottom on odd pages (the sheet's right) and near its
+top on even pages (the sheet's left), one character in, as in the body.
 
 The numbers are the same as in the appendix workbook: the same rows (:mod:`anju.adapters.report.appendix`)
 and the same display (amounts 万元 with two decimals, whole counts, a whole area without ".00", rates
@@ -35,8 +43,17 @@ from anju.framework.models import AppendixTable, ColumnGroup, Framework
 
 PAGE_LONG, PAGE_SHORT = 16838, 11906
 """A4 in twips."""
-MARGINS = {"top": 1587, "bottom": 1984, "left": 1134, "right": 1134}
-"""Landscape margins in twips (28 / 35 / 20 / 20 mm): the footer keeps the body's distance."""
+MARGINS = {"top": 1587, "bottom": 1474, "left": 1984, "right": 850}
+"""Landscape margins in twips (28 / 26 / 35 / 15 mm): top and bottom are the body's left and right
+margins (the sheet's left and right), the left margin the body's bottom margin, which holds the
+turned page number (the sheet's bottom); 15 mm on the right (the sheet's top) leave 247 mm for a
+table, enough for the 2022 tables at 10.5 pt (附件1 needs 244 mm)."""
+PORTRAIT_LEFT, PORTRAIT_RIGHT = 1587, 1474
+"""The body's left and right margins (28 / 26 mm): where the turned number's line starts and ends."""
+NUMBER_FROM_EDGE = 1304
+"""23 mm: the body's footer distance, from the sheet's bottom edge to the page number's line."""
+NUMBER_LINE = 397
+"""7 mm: the width of the turned page number's line (四号 with its leading)."""
 TEXT_WIDTH = PAGE_LONG - MARGINS["left"] - MARGINS["right"]
 FONT_PT = Decimal("10.5")
 """五号: the smallest size a table prints at."""
@@ -234,6 +251,71 @@ def _section_properties(final: Any, *, landscape: bool) -> Any:
     return sect
 
 
+def _element(tag: str, children: Sequence[Any] = (), **attributes: Any) -> Any:
+    """``<w:tag w:key="value"…>children</w:tag>``."""
+    element = OxmlElement(f"w:{tag}")
+    for key, value in attributes.items():
+        element.set(qn(f"w:{key}"), str(value))
+    for child in children:
+        element.append(child)
+    return element
+
+
+def _turned_page_number(footer: Any, *, odd: bool) -> None:
+    """The footer of a landscape page: a floating one-cell table on the page's left edge holding the
+    body's "— N —", turned (tbRl: upright when the sheet is turned with the table's head to its
+    left): at the end of the line (the sheet's right, the landscape bottom) on odd pages, at its start
+    (the sheet's left, the landscape top) on even pages, one character in; then the footer's closing
+    paragraph, one point high, so the text block keeps its height."""
+    from anju.adapters.report.build_template import page_number_paragraph  # noqa: PLC0415 - builds on the template
+
+    element = footer._element
+    for child in list(element):
+        element.remove(child)
+    zero: dict[str, Any] = {"w": 0, "type": "dxa"}
+    table_pr = _element("tblPr", [
+        _element("tblpPr", leftFromText=0, rightFromText=0, topFromText=0, bottomFromText=0, vertAnchor="page",
+                 horzAnchor="page", tblpX=NUMBER_FROM_EDGE, tblpY=PORTRAIT_LEFT),
+        _element("tblW", w=NUMBER_LINE, type="dxa"),
+        _element("tblLayout", type="fixed"),
+        _element("tblCellMar", [_element(side, **zero) for side in ("top", "left", "bottom", "right")]),
+    ])
+    cell = _element("tc", [
+        _element("tcPr", [_element("tcW", w=NUMBER_LINE, type="dxa"), _element("textDirection", val="tbRl"),
+                          _element("vAlign", val="center")]),
+        page_number_paragraph(footer, right=odd),
+    ])
+    row = _element("tr", [
+        _element("trPr", [_element("trHeight", val=PAGE_SHORT - PORTRAIT_LEFT - PORTRAIT_RIGHT, hRule="exact")]),
+        cell,
+    ])
+    element.append(_element("tbl", [table_pr, _element("tblGrid", [_element("gridCol", w=NUMBER_LINE)]), row]))
+    element.append(_element("p", [_element("pPr", [
+        _element("spacing", before=0, after=0, line=20, lineRule="exact"),
+        _element("rPr", [_element("sz", val=2)]),
+    ])]))
+
+
+def _own_footers(document: Document) -> None:
+    """Give each landscape section its own odd and even footers with the turned number."""
+    for index in landscape_sections(document):
+        _own_footer(document, index)
+
+
+def _own_footer(document: Document, index: int) -> None:
+    section = document.sections[index]
+    sect = section._sectPr
+    for reference in sect.findall(qn("w:footerReference")):
+        sect.remove(reference)
+    section.footer.is_linked_to_previous = False
+    section.even_page_footer.is_linked_to_previous = False
+    _turned_page_number(section.footer, odd=True)
+    _turned_page_number(section.even_page_footer, odd=False)
+    follower = document.sections[index + 1] if index + 1 < len(document.sections) else None
+    if follower is not None and not follower._sectPr.findall(qn("w:footerReference")):
+        raise AssertionError("the section after the landscape one must keep the body's footers")
+
+
 def _attach_section(paragraph_element: Any, sect: Any) -> None:
     p_pr = paragraph_element.find(qn("w:pPr"))
     if p_pr is None:
@@ -251,6 +333,20 @@ def _anchor(document: Document, content: ReportContent) -> Any:
         if paragraph.text.strip() == label:
             return paragraph._p
     return document.element.body.sectPr
+
+
+def _notes(content: ReportContent, framework: Framework, table: AppendixTable) -> list[str]:
+    """The notes under a table: the example label, what blank/不适用/— mean, the table's own notes,
+    the scope and the date the figures are counted to."""
+    notes = ["注：空白为未填报，“不适用”为该单位无此项任务，“—”为分母为0无法计算。", *table.notes]
+    if content.rows_note:
+        notes.insert(0, EXAMPLE_NOTE)
+    scope = scope_notes(framework, table)
+    if scope:
+        notes.append("口径：" + "；".join(scope) + "。")
+    if content.as_of:
+        notes.append(f"数据截至{content.as_of}。")
+    return notes
 
 
 def add_appendix_sections(document: Document, content: ReportContent, framework: Framework,
@@ -290,15 +386,7 @@ def add_appendix_sections(document: Document, content: ReportContent, framework:
                 more = _paragraph(document, anchor, "（续表）", TEXT_STYLE)
                 more.paragraph_format.space_before = Pt(6)
             _write_part(document, anchor, table, framework, part=part, body=body)
-        notes = ["注：空白为未填报，“不适用”为该单位无此项任务，“—”为分母为0无法计算。", *table.notes]
-        if content.rows_note:
-            notes.insert(0, EXAMPLE_NOTE)
-        scope = scope_notes(framework, table)
-        if scope:
-            notes.append("口径：" + "；".join(scope) + "。")
-        if content.as_of:
-            notes.append(f"数据截至{content.as_of}。")
-        for note in notes:
+        for note in _notes(content, framework, table):
             paragraph = _paragraph(document, anchor, note, TEXT_STYLE)
             for run in paragraph.runs:
                 run.font.size = Pt(float(FONT_PT))
@@ -311,6 +399,7 @@ def add_appendix_sections(document: Document, content: ReportContent, framework:
         _attach_section(before, _section_properties(landscape, landscape=False))
     else:
         _attach_section(last_paragraph._p, landscape)
+    _own_footers(document)
     return len(tables)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -289,6 +290,14 @@ def _field_char(paragraph: Paragraph, kind: str) -> None:
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
     run._r.append(char)
+
+
+def page_number_paragraph(part: Any, *, right: bool) -> Any:
+    """A new "— N —" paragraph element like the body's footer (for the turned number of a landscape
+    page, :mod:`anju.adapters.report.appendix_docx`); ``part`` is the footer it goes into."""
+    element = OxmlElement("w:p")
+    _page_number(Paragraph(element, part), right)
+    return element
 
 
 def _page_number(paragraph: Paragraph, right: bool) -> None:

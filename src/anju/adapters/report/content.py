@@ -59,6 +59,30 @@ def sentence(text: str) -> str:
     return text
 
 
+_STATED_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(万)?(%)?")
+
+
+def _numbers(text: str) -> set[tuple[Decimal, bool]]:
+    """The numbers a text states, 3万 read as 30000, a percentage told apart from a count."""
+    found = set()
+    for digits, wan, percent in _STATED_NUMBER.findall(text):
+        value = Decimal(digits) * (10000 if wan else 1)
+        found.add((value.normalize(), bool(percent)))
+    return found
+
+
+def restates(sentence: str, narrative: str) -> bool:
+    """Whether ``narrative`` already states the generated ``sentence``: word for word, or every
+    number the sentence gives (3万 and 30000 alike) — the narrative then tells the same fact in the
+    seed's own order (发展目标: the city first; 满意度: cause, then result), and printing the
+    sentence too would say it twice."""
+    own = _open_end(sentence)
+    if own in narrative:
+        return True
+    numbers = _numbers(own)
+    return bool(numbers) and numbers <= _numbers(narrative)
+
+
 def _open_end(text: str) -> str:
     """Strip the final "。"/"；" so points can follow: "……为64.9%" + "（1分）。"."""
     return text.rstrip().rstrip("。；")
@@ -390,7 +414,9 @@ class _IndicatorWriter:
 
     def indicator(self, item: ItemResult) -> IndicatorText:
         parts = [*self._own(item, depth=0)]
-        parts.extend(self._sub_item(child, depth=0, index=i) for i, child in enumerate(item.children, start=1))
+        labelled = self._labelled(item.children, depth=0)
+        parts.extend(self._sub_item(child, depth=0, index=i, labelled=labelled)
+                     for i, child in enumerate(item.children, start=1))
         if item.narrative:
             parts.append(sentence(tidy(item.narrative)))
         return IndicatorText(
@@ -417,19 +443,27 @@ class _IndicatorWriter:
         if not item.explanation:
             return []
         own = sentence(tidy(item.explanation))
-        if item.narrative and _open_end(own) in tidy(item.narrative):
-            return []  # the narrative already says it word for word
+        if item.narrative and restates(own, tidy(item.narrative)):
+            return []  # the narrative already says it
         return [own]
 
-    def _sub_item(self, item: ItemResult, depth: int, index: int) -> str:
+    def _labelled(self, siblings: Sequence[ItemResult], depth: int) -> bool:
+        """Whether sub-items are headed by their labels: when one's sentence would start with a
+        number (a year), "1." and "2022年" would run together as "1.2022年", so every sibling gets
+        "1.改造小区数完成率（10分）。" and its sentence after it, alike."""
+        return any((own := self._own(child, depth + 1)) and own[0][:1].isdigit() for child in siblings)
+
+    def _sub_item(self, item: ItemResult, depth: int, index: int, labelled: bool = False) -> str:
         number = marker(depth, index)
         score = f"（{points_text(item.score)}）"
         own = self._own(item, depth + 1)
         narrative = sentence(tidy(item.narrative)) if item.narrative else ""
         if item.children:
-            inner = [self._sub_item(child, depth + 1, i) for i, child in enumerate(item.children, start=1)]
-            return f"{number}{item.label}{score}。" + "".join([*own, *inner]) + narrative
-        if own and item.rule_kind != "checklist":
+            # a note on the item (白山市无计划任务…) stays with it, before its own sub-items
+            inner_labelled = self._labelled(item.children, depth + 1)
+            inner = [self._sub_item(child, depth + 1, i, inner_labelled) for i, child in enumerate(item.children, start=1)]
+            return f"{number}{item.label}{score}。" + "".join([*own, narrative, *inner])
+        if own and item.rule_kind != "checklist" and not labelled:
             return f"{number}{_open_end(own[0])}{score}。" + "".join(own[1:]) + narrative
         return f"{number}{item.label}{score}。" + "".join(own) + narrative
 
