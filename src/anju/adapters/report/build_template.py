@@ -66,7 +66,7 @@ SCORE_TABLE_WIDTHS_MM = (58, 14, 14, 14, 56)
 SCORE_TABLE_HEADERS = ("指标", "分值", "得分", "扣分", "计分依据及扣分理由")
 # The 佐证材料目录 in 156 mm with 1 mm cell margins: eleven 小四 characters a line in 材料名称, a 文号
 # such as 吉政办发〔2021〕40号 on one or two lines, 2021年12月31日 on one line in 印发日期.
-EVIDENCE_TABLE_WIDTHS_MM = (11, 48, 25, 24, 30, 18)
+EVIDENCE_TABLE_WIDTHS_MM = (10, 52, 22, 22, 34, 16)
 EVIDENCE_CELL_MARGIN = Mm(1)
 EVIDENCE_TABLE_HEADERS = ("序号", "材料名称", "文号", "印发日期", "对应指标", "备注")
 EVIDENCE_TABLE_FIELDS = (
@@ -484,7 +484,12 @@ def _attached_sections(doc: DocumentObject) -> None:
     para("{{ evidence_section.title_display }}", "公文标题")
     para("")
     _evidence_table(doc)
-    para("")
+    # The paragraph a document must end with after a table: one point high, so that a table reaching
+    # the foot of the page does not push it onto a blank page of its own.
+    tail = para("", "表格文字")
+    tail.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    tail.paragraph_format.line_spacing = Pt(1)
+    tail.paragraph_format.space_before = tail.paragraph_format.space_after = Pt(0)
     para("{%p endif %}")
 
 
