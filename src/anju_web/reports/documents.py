@@ -1,7 +1,7 @@
 """Documents of a stored evaluation run, made by the report adapters (:mod:`anju.adapters.report`):
 the explanation (Word, and PDF where LibreOffice is installed), the score table and the four
 appendix tables (one row per prefecture-level unit), plus the evidence list, the findings and the
-raw result. The explanation's 佐证材料清单 lists the cycle's uploaded evidence files (all of them: the
+raw result. The explanation's 佐证材料目录 lists the cycle's uploaded evidence files (all of them: the
 document is the province's) and the documents cited in the judgements. Each run's package is
 written once per set of evidence into the data directory and reused."""
 
@@ -191,7 +191,7 @@ def build_json(cycle: Cycle, run: EvaluationRun) -> bytes:
 
 DOCUMENTS: tuple[DocumentSpec, ...] = (
     DocumentSpec("explanation", "绩效评价指标说明（Word）", "绩效评价指标说明.docx", DOCX, build_docx,
-                 "按官方格式逐项说明得分，含得分表、图表和佐证材料清单"),
+                 "按官方格式逐项说明得分，含附件统计表、得分表和佐证材料目录"),
     DocumentSpec("explanation-pdf", "绩效评价指标说明（PDF）", "绩效评价指标说明.pdf", "application/pdf", build_pdf,
                  "由 LibreOffice 从 Word 版转换", available=lambda: soffice_path() is not None),
     DocumentSpec("score-table", "绩效评价指标得分表（Excel）", "绩效评价指标得分表.xlsx", XLSX, build_score_table,
