@@ -298,7 +298,7 @@ def main() -> int:
         users = [User(base, logins, str(name), int(pk)) for name, pk in units]  # type: ignore[call-overload]
         users += [User(base, logins, name, cycle) for name in ("evaluator-finance", "supervisor")]
         print(f"{len(users)} 个模拟用户同时登录 {base}（gunicorn {args.workers} 进程 × {args.threads} 线程）……", flush=True)
-        phases = run_phases(users, [clerk] * len(units) + [browser, browser], thinks, args, database)
+        phases = run_phases(users, [clerk] * len(units) + [browser, browser], thinks, args, database, master=server.pid)
     finally:
         for user in users:
             user.close()
@@ -320,7 +320,7 @@ def main() -> int:
 
 
 def run_phases(users: list[User], work: Sequence[Callable[[User, Phase], None]], thinks: list[float],
-               args: argparse.Namespace, database: str) -> list[dict[str, object]]:
+               args: argparse.Namespace, database: str, *, master: int) -> list[dict[str, object]]:
     """Sign everyone in (measured on its own), then one load phase per think time."""
     phases: list[dict[str, object]] = []
     started = time.perf_counter()
@@ -332,9 +332,14 @@ def run_phases(users: list[User], work: Sequence[Callable[[User, Phase], None]],
         rec = Recorder()
         phase = Phase(rec, args.iterations, time.monotonic() + args.time_limit, think)
         print(f"\n负载阶段，思考时间 {think:g} 秒（{database}）：", end="")
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), server_cpu_seconds(master)
         _run_all([threading.Thread(target=w, args=(u, phase)) for u, w in zip(users, work, strict=True)])
         report = summarise(rec, len(users), time.perf_counter() - started, target)
+        cpu_after = server_cpu_seconds(master)
+        if cpu_before is not None and cpu_after is not None and report["requests"]:
+            per_request = (cpu_after - cpu_before) * 1000 / int(report["requests"])  # type: ignore[call-overload]
+            report["server_cpu_ms_per_request"] = round(per_request, 1)
+            print(f"  服务器 CPU：每个请求 {per_request:.1f} 毫秒（2 核满载时吞吐量的上限约 {2000 / per_request:.0f} 个/秒）")
         phases.append({"phase": f"思考时间 {think:g} 秒", "think_seconds": think, **report})
     return phases
 
@@ -357,6 +362,24 @@ def wait_until_up(base: str) -> bool:
         except httpx.HTTPError:
             time.sleep(0.2)
     return False
+
+
+def server_cpu_seconds(master: int) -> float | None:
+    """CPU seconds used so far by the gunicorn workers (children of ``master``), from /proc; a
+    figure that other load on the machine does not inflate the way latency is inflated."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid; then utime and stime are fields 14 and 15 of stat
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def _run_all(threads: list[threading.Thread]) -> None:
