@@ -52,7 +52,7 @@ UNREAD_FIELDS = ("baseline", "submitted_values", "previous_values", "no_task", "
 def _units(user: Any, cycle: Cycle) -> list[Submission]:
     """The units of ``cycle`` in the user's scope, read once for every group."""
     return list(Submission.objects.filter(cycle=cycle).filter(region_scope_q(user, "region__"))
-                .exclude(region=cycle.region).select_related("region", "cycle").defer(*UNREAD_FIELDS)
+                .exclude(region=cycle.region).select_related("region__parent__parent", "cycle").defer(*UNREAD_FIELDS)
                 .order_by("region__position"))
 
 
