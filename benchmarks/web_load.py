@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -276,6 +277,8 @@ def main() -> int:
     env = {**os.environ, "ANJU_WEB_DATA_DIR": str(data_dir), "ANJU_WEB_DEBUG": "0", "ANJU_WEB_SECURE_COOKIES": "0",
            "ANJU_WEB_ALLOWED_HOSTS": HOST, "DJANGO_SETTINGS_MODULE": "anju_web.settings"}
     if args.database_url:
+        if not recreate_database(args.database_url):
+            return 2
         env["ANJU_WEB_DATABASE_URL"] = args.database_url
     database = "PostgreSQL" if args.database_url else "SQLite"
     manage = [str(BIN / "anju-web")]
@@ -285,7 +288,7 @@ def main() -> int:
     base = f"http://{HOST}:{port}"
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "anju_web.wsgi:application", "-b", f"{HOST}:{port}", "-w", str(args.workers),
-         "--threads", str(args.threads), "--timeout", "120", "--log-level", "warning"],
+         "--threads", str(args.threads), "--timeout", "120", "--keep-alive", "5", "--log-level", "warning"],
         env=env, cwd=ROOT,
     )
     phases: list[dict[str, object]] = []
@@ -342,6 +345,23 @@ def run_phases(users: list[User], work: Sequence[Callable[[User, Phase], None]],
             print(f"  服务器 CPU：每个请求 {per_request:.1f} 毫秒（2 核满载时吞吐量的上限约 {2000 / per_request:.0f} 个/秒）")
         phases.append({"phase": f"思考时间 {think:g} 秒", "think_seconds": think, **report})
     return phases
+
+
+def recreate_database(url: str) -> bool:
+    """An empty PostgreSQL database of that name (dropped first: every run starts from the example)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    try:
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        print(f"无法连接 PostgreSQL（{url}）：{exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def prepare_data(manage: list[str], env: dict[str, str]) -> tuple[list[list[object]], int]:
