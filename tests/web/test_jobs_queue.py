@@ -99,3 +99,70 @@ def test_the_job_page_follows_the_job_in_a_browser(tmp_path: Path) -> None:
             page.screenshot(path=str(shots / "后台任务-已完成.png"), full_page=True)
         finally:
             browser.close()
+
+
+PREPARE_NATIONAL = """
+from anju_web.reviews.models import EvaluationRun
+from anju_web.submissions.models import Cycle
+Cycle.objects.filter(year=2022, region__parent__isnull=True).exclude(region_id="110000").update(signed_at=None)
+EvaluationRun.objects.filter(cycle__year=2022, cycle__region_id="440300").delete()
+"""
+STORED_RUNS = """
+import json
+from anju_web.reviews.models import EvaluationRun
+from anju_web.submissions.models import Cycle
+out = {}
+for cycle in Cycle.objects.filter(year=2022, region__parent__isnull=True):
+    run = EvaluationRun.objects.filter(cycle=cycle).select_related("created_by").first()
+    out[cycle.region_id] = [run.created_by.username, run.totals, run.data_version == cycle.data_version] if run else None
+print(json.dumps(out))
+"""
+
+
+def test_a_national_run_goes_through_the_queue(tmp_path: Path) -> None:
+    """财政部 starts the national run from the 全国看板 on a web host; the worker scores the 37 regions
+    one by one (progress per region seen meanwhile), each region's run is stored with its cycle, 审定
+    Beijing is refused, Shenzhen (nothing to score) fails by name, and the dashboard shows the rest."""
+    import json
+
+    from anju.national import evaluate_national
+
+    with site(REDIS_URL, None, tmp_path) as the_site:
+        the_site.manage("load_national")
+        the_site.manage("shell", "-c", PREPARE_NATIONAL)
+        port = free_port()
+        the_site.web("web", port)
+        client = login(f"http://127.0.0.1:{port}", "mof")
+        assert 'data-testid="national-run"' in client.get("/national/").text
+        job_id = job_id_of(post(client, "/national/run/", {"year": "2022"}))
+        assert status(client, job_id)["state"] == "queued"
+        reader = login(f"http://127.0.0.1:{port}", "mohurd")
+        assert post(reader, "/national/run/", {"year": "2022"}).status_code == 403
+
+        the_site.worker()
+        seen: set[tuple[int, int]] = set()
+        while not (now := status(client, job_id))["finished"]:
+            if now["state"] == "running":
+                seen.add((now["done"], now["total"]))
+        finished = wait_finished(client, job_id)
+        assert finished["state"] == "succeeded", (finished, the_site.log("worker"))
+        assert any(total == 37 and 0 <= done < 37 for done, total in seen), seen  # progress per region
+        assert (finished["done"], finished["total"], finished["percent"]) == (37, 37, 100)
+        assert finished["summary"].startswith("2022年度全国评价：37 个地区，已评价 35 个，未评价 1 个"), finished["summary"]
+        assert "评价失败 1 个（深圳市）" in finished["summary"]
+
+        stored = json.loads(the_site.manage("shell", "-c", STORED_RUNS).strip().splitlines()[-1])
+        expected = {r.code: {p.id: str(p.score) for p in r.evaluation.programs}
+                    for r in evaluate_national(Path(__file__).resolve().parents[2] / "examples" / "national-2022").regions}
+        assert len(stored) == 37 and stored["440300"] is None
+        assert stored["110000"][0] == "mof" and stored["110000"][1] == expected["110000"]  # the loaded run, kept
+        for code, (username, totals, current) in ((c, v) for c, v in stored.items() if c not in ("440300", "110000")):
+            assert username == "mof" and current, (code, username)
+            assert totals == ({"rental": "88", "renovation": "85", "shantytown": "93"} if code == "220000"
+                              else expected[code]), code
+        page = client.get(f"/jobs/{job_id}/").text
+        assert "已完成" in page and "深圳市" in page and "评价失败" in page
+        dashboard = client.get("/national/?year=2022").text
+        assert dashboard.count('data-testid="national-row"') == 37 and "已计分 36 个" in dashboard
+        shown = the_site.manage("job", "show", str(job_id))
+        assert "已完成" in shown and "深圳市：评价失败" in shown and "北京市：未评价" in shown

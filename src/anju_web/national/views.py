@@ -47,10 +47,11 @@ def national(request: HttpRequest) -> HttpResponse:
     user = _nation(request)
     data = national_data.overview(_year(request.GET.get("year")))
     context = national_data.as_context(data)
+    can_run = has(user, NATIONAL_RUN)
     jobs = (list(Job.objects.filter(kind=NATIONAL_RUN_KIND, cycle__isnull=True, params__year=data.year)[:RECENT_JOBS])
-            if data.year is not None else [])
+            if data.year is not None and can_run else [])
     context |= {
-        "can_run": has(user, NATIONAL_RUN), "can_allocate": has(user, central.PERMISSION),
+        "can_run": can_run, "can_allocate": has(user, central.PERMISSION),
         "national_jobs": jobs, "queue_configured": runner.queue_configured(),
     }
     return render(request, "national/dashboard.html", context)
