@@ -32,6 +32,7 @@ from .conftest import ROOT, client_for
 NATIONAL = ROOT / "examples" / "national-2022"
 KEPT_SIGNED = "110000"  # 北京市: 审定, refused
 BROKEN = "440300"  # 深圳市: nothing to score from
+ARCHIVED = "660000"  # 新疆生产建设兵团: archived, refused
 
 
 @cache
@@ -60,24 +61,29 @@ def _prepare_year() -> None:
 
 def test_mof_runs_the_national_evaluation_for_every_region(national: NationalResult) -> None:
     _prepare_year()
-    before = {c: EvaluationRun.objects.filter(cycle__region_id=c, cycle__year=2022).count() for c in (KEPT_SIGNED, "220000")}
+    from django.utils import timezone
+
+    Cycle.objects.filter(year=2022, region_id=ARCHIVED).update(archived_at=timezone.now())
+    before = {c: EvaluationRun.objects.filter(cycle__region_id=c, cycle__year=2022).count()
+              for c in (KEPT_SIGNED, "220000", ARCHIVED)}
     client = client_for("mof")
     response = client.post(reverse("national_run"), {"year": "2022"})
     job = Job.objects.get(kind="national_run")
     assert response.status_code == 302 and response["Location"] == reverse("job", args=[job.pk])
     assert job.state == JobState.succeeded and job.cycle is None and (job.done, job.total) == (37, 37)
     rows = {row["region"]: row for row in job.result["rows"]}
-    assert len(rows) == 37 and job.result["counts"] == {"evaluated": 35, "refused": 1, "failed": 1}
-    assert rows["北京市"]["outcome"] == "refused" and "审定" in rows["北京市"]["status"]
+    assert len(rows) == 37 and job.result["counts"] == {"evaluated": 34, "refused": 2, "failed": 1}
+    assert rows["北京市"]["outcome"] == "refused" and "已于2023年02月27日审定" in rows["北京市"]["status"]
+    assert rows["新疆生产建设兵团"]["outcome"] == "refused" and "已归档" in rows["新疆生产建设兵团"]["status"]
     assert rows["深圳市"]["outcome"] == "failed" and "没有任何单位的填报" in rows["深圳市"]["status"]
-    assert "评价失败 1 个（深圳市）" in job.result["summary"] and "未评价 1 个" in job.result["summary"]
+    assert "评价失败 1 个（深圳市）" in job.result["summary"] and "未评价 2 个" in job.result["summary"]
 
     mof = get_user_model().objects.get(username="mof")
     expected = {r.code: {p.id: str(p.score) for p in r.evaluation.programs} for r in national.regions}
     for cycle in Cycle.objects.filter(year=2022, region__parent__isnull=True).select_related("region"):
         latest = EvaluationRun.objects.filter(cycle=cycle).first()
-        if cycle.region_id == KEPT_SIGNED:
-            assert EvaluationRun.objects.filter(cycle=cycle).count() == before[KEPT_SIGNED]
+        if cycle.region_id in (KEPT_SIGNED, ARCHIVED):
+            assert EvaluationRun.objects.filter(cycle=cycle).count() == before[cycle.region_id]
             continue
         if cycle.region_id == BROKEN:
             assert latest is None
@@ -97,6 +103,7 @@ def test_mof_runs_the_national_evaluation_for_every_region(national: NationalRes
     assert job.result["summary"][:40] in dashboard
     overview = national_module.overview(2022)
     assert overview.evaluated == 36  # every region but Shenzhen (its runs are gone)
+    assert page.count("/evaluation/") >= 37  # each region's row links to its evaluation
 
 
 def test_national_run_is_refused_for_readers(national: NationalResult) -> None:

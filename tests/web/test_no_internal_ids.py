@@ -212,8 +212,8 @@ def national_year(db):
     from django.conf import settings
 
     from anju_web.allocations import national as central
-    from anju_web.jobs import runner
     from anju_web.demo import DEMO_PASSWORD
+    from anju_web.jobs import runner
     from anju_web.national.services import load_national
 
     from .test_national_jobs import AMOUNTS, NATIONAL
@@ -222,7 +222,7 @@ def national_year(db):
     settings.ANJU_REDIS_URL = ""
     runner.submit(user("mof"), "national_run", None, {"year": 2022})
     codes = [r.region.code for r in central.recipients(2022) if r.run is not None]
-    central.save(user("mof"), central.NationalForm("2022", 2022, dict(AMOUNTS), {c: "1.00" for c in codes}))
+    central.save(user("mof"), central.NationalForm("2022", 2022, dict(AMOUNTS), dict.fromkeys(codes, "1.00")))
 
 
 @pytest.mark.parametrize("username", ["mof", "mohurd"])

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from anju.decimals import plain
 from anju.scoring import EvaluationError
@@ -21,7 +22,7 @@ from anju_web.jobs.models import Job
 from anju_web.jobs.registry import JobFailed, Progress, register
 from anju_web.reviews.assembly import AssemblyError
 from anju_web.reviews.services import NATIONAL_RUN, ReviewError, run_national_evaluation
-from anju_web.submissions.cycles import CycleRefused
+from anju_web.submissions.cycles import CycleArchived
 from anju_web.submissions.models import Cycle
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,14 @@ def national_cycles(year: int) -> list[Cycle]:
 
 def _one(job: Job, cycle: Cycle) -> dict[str, Any]:
     row: dict[str, Any] = {"region": cycle.region.name, "cycle": str(cycle), "cycle_id": cycle.pk}
+    if cycle.signed_at is not None:  # said briefly here; the run itself refuses it too, under the cycle's lock
+        return row | {"ok": False, "outcome": REFUSED,
+                      "status": f"未评价：已于{timezone.localtime(cycle.signed_at):%Y年%m月%d日}审定，审定的结果以审定时的评价运行为准"}
     try:
         outcome = run_national_evaluation(job.created_by, cycle)
     except ReviewError as exc:  # 审定: the provincial run's own refusal
         return row | {"ok": False, "outcome": REFUSED, "status": f"未评价：{exc}"}
-    except CycleRefused as exc:  # archived
+    except CycleArchived as exc:  # (a PermissionDenied: caught first)
         return row | {"ok": False, "outcome": REFUSED, "status": f"未评价：{exc}"}
     except (PermissionDenied, Http404):
         return row | {"ok": False, "outcome": REFUSED, "status": "未评价：不在提交人的权限范围内"}
