@@ -203,3 +203,27 @@ def test_central_allocation_is_refused_for_readers(national: NationalResult) -> 
         assert client.get(reverse("national_allocation") + "?year=2022").status_code == 403, username
         assert client.post(reverse("national_allocation"), _allocation_form()).status_code == 403, username
     assert not NationalAllocation.objects.exists()
+
+
+def test_an_unexpected_fault_in_one_region_does_not_stop_the_others(national: NationalResult,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from anju_web.national import jobs as national_jobs
+
+    _prepare_year()
+    real = national_jobs.run_national_evaluation
+
+    def faulty(user: Any, cycle: Cycle) -> Any:
+        if cycle.region_id == "210200":
+            raise RuntimeError("disk full")
+        return real(user, cycle)
+
+    monkeypatch.setattr(national_jobs, "run_national_evaluation", faulty)
+    client_for("mof").post(reverse("national_run"), {"year": "2022"})
+    job = Job.objects.get(kind="national_run")
+    assert job.state == JobState.succeeded
+    rows = {row["region"]: row for row in job.result["rows"]}
+    assert rows["大连市"]["outcome"] == "failed" and "评价出错（RuntimeError）" in rows["大连市"]["status"]
+    assert "disk full" not in rows["大连市"]["status"]
+    assert job.result["counts"] == {"evaluated": 34, "refused": 1, "failed": 2}
+    assert "评价失败 2 个（大连市、深圳市）" in job.result["summary"]
+    assert rows["青岛市"]["outcome"] == "evaluated"

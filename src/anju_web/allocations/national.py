@@ -69,10 +69,12 @@ def recipients(scores_year: int) -> list[Recipient]:
     """Every top-level region (by code) with its cycle's latest run of ``scores_year`` (a few queries)."""
     regions = list(Region.objects.filter(parent__isnull=True).order_by("code"))
     cycles = dict(Cycle.objects.filter(year=scores_year, region__parent__isnull=True).values_list("pk", "region_id"))
-    runs: dict[str, EvaluationRun] = {}
-    for run in EvaluationRun.objects.filter(cycle_id__in=cycles).order_by("cycle_id", "-created_at", "-pk").only(
-            "cycle_id", "dataset", "totals"):
-        runs.setdefault(cycles[run.cycle_id], run)
+    latest_run: dict[int, int] = {}
+    for pk, cycle_id in EvaluationRun.objects.filter(cycle_id__in=cycles).order_by("cycle_id", "-created_at", "-pk").values_list(
+            "pk", "cycle_id"):
+        latest_run.setdefault(cycle_id, pk)
+    runs = {cycles[run.cycle_id]: run for run in EvaluationRun.objects.filter(pk__in=latest_run.values()).only(
+        "cycle_id", "dataset", "totals")}
     previous = latest(scores_year + 1)
     given = {code: str(region.get("fiscal_difficulty", "")) for code, region in
              (previous.inputs.get("regions", {}) if previous is not None else {}).items()}
