@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -141,9 +142,11 @@ def test_a_national_run_goes_through_the_queue(tmp_path: Path) -> None:
 
         the_site.worker()
         seen: set[tuple[int, int]] = set()
-        while not (now := status(client, job_id))["finished"]:
+        deadline = time.monotonic() + 180
+        while not (now := status(client, job_id))["finished"] and time.monotonic() < deadline:
             if now["state"] == "running":
                 seen.add((now["done"], now["total"]))
+            time.sleep(0.05)
         finished = wait_finished(client, job_id)
         assert finished["state"] == "succeeded", (finished, the_site.log("worker"))
         assert any(total == 37 and 0 <= done < 37 for done, total in seen), seen  # progress per region
