@@ -169,3 +169,53 @@ def test_a_national_run_goes_through_the_queue(tmp_path: Path) -> None:
         assert dashboard.count('data-testid="national-row"') == 37 and "已计分 36 个" in dashboard
         shown = the_site.manage("job", "show", str(job_id))
         assert "已完成" in shown and "深圳市：评价失败" in shown and "北京市：未评价" in shown
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="未安装 Debian 的 chromium（运行 make sysdeps-browser 安装）")
+def test_the_national_run_is_queued_from_the_dashboard_and_its_progress_followed(tmp_path: Path) -> None:
+    """财政部 presses the national run button on the 全国看板: the job is queued (no worker yet) and
+    the dashboard lists it 排队中; once a worker runs, the dashboard's progress bar follows it by
+    itself and, finished, the page shows the job's summary and the new scores."""
+    from playwright.sync_api import sync_playwright
+
+    from anju_web.demo import DEMO_PASSWORD
+
+    with site(REDIS_URL, None, tmp_path) as the_site, sync_playwright() as p:
+        the_site.manage("load_national")
+        the_site.manage("shell", "-c", PREPARE_NATIONAL)
+        port = free_port()
+        the_site.web("web", port)
+        base = f"http://127.0.0.1:{port}"
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_context(locale="zh-CN").new_page()
+            page.set_default_timeout(30_000)
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", "mof")
+            page.fill("#id_password", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{base}/national/")
+            assert page.locator("[data-testid=national-ranking] [data-testid=national-row]").count() == 37
+            page.click("[data-testid=national-run] button")
+            page.wait_for_url(f"{base}/jobs/*/")
+            assert page.inner_text("[data-testid=job-state]") == "排队中"
+            assert "已提交后台任务“全国评价（各地区计分）”" in page.inner_text(".messages")
+            page.click("[data-testid=job-national]")
+            page.wait_for_load_state("networkidle")
+            assert page.inner_text("[data-testid=national-job-state]") == "排队中"
+            the_site.worker()
+            page.wait_for_function(
+                "() => { const s = document.querySelector('[data-testid=national-job-state]');"
+                " return s && s.textContent.trim() === '进行中'; }", timeout=90_000)
+            page.wait_for_function(  # the page reloads itself when the job is done
+                "() => { const s = document.querySelector('[data-testid=national-job-state]');"
+                " return s && s.textContent.trim() === '已完成'; }", timeout=120_000)
+            assert "已评价 35 个" in page.inner_text("[data-testid=national-jobs]")
+            assert page.get_attribute("[data-testid=national-jobs] progress", "value") == "37"
+            assert page.locator("[data-testid=national-ranking] [data-testid=national-row]").count() == 37
+        finally:
+            browser.close()
