@@ -87,3 +87,19 @@ def test_bad_region_code(tmp_path: Path) -> None:
 def test_missing_dataset_file(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="文件不存在"):
         load_dataset(tmp_path)
+
+
+def test_partial_clause_points_survive_a_json_round_trip() -> None:
+    """A clause that earned part of its points (Jilin's 信贷支持 1 of 2) stays points when the dataset
+    is stored as JSON (as the web system stores each run's dataset) and read back, and scores the same."""
+    from anju.dataset import Dataset
+    from anju.scoring import evaluate
+
+    dataset, framework = load_dataset(EXAMPLE)
+    clauses = dataset.programs["rental"].judgements["outputs.support_policies"].clauses
+    assert clauses["credit_support"] == 1 and not isinstance(clauses["credit_support"], bool)
+    again = Dataset.model_validate(dataset.model_dump(mode="json"))
+    kept = again.programs["rental"].judgements["outputs.support_policies"].clauses
+    assert not isinstance(kept["credit_support"], bool) and kept["credit_support"] == 1
+    assert kept["mechanism"] is True
+    assert [p.score for p in evaluate(framework, again).programs] == [p.score for p in evaluate(framework, dataset).programs]

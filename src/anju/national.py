@@ -17,6 +17,7 @@ from typing import Annotated
 from pydantic import Field
 
 from anju.collect.regions import RegionError, builtin_region_codes, builtin_region_tree
+from anju.dataset import Dataset
 from anju.dataset.loader import DatasetError, load_dataset
 from anju.fields import Date, RegionCode
 from anju.framework.loader import FrameworkError
@@ -55,6 +56,8 @@ class RegionResult:
     evaluation: Evaluation
     mean: Decimal
     rank: int = 0
+    dataset: Dataset | None = None
+    """The dataset the region was scored from (what a web system stores with the region's run)."""
 
     def score(self, program_id: str) -> Decimal:
         return self.evaluation.program(program_id).score
@@ -111,7 +114,7 @@ def evaluate_national(path: Path | str) -> NationalResult:
         programs = [(p.id, p.label) for p in evaluation.programs]
         total = sum((p.score for p in evaluation.programs), Decimal(0))
         mean = (total / len(evaluation.programs)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        results.append(RegionResult(code, entry.name, root.kind, entry.submitted_at, evaluation, mean))
+        results.append(RegionResult(code, entry.name, root.kind, entry.submitted_at, evaluation, mean, dataset=dataset))
     if problems:
         raise NationalError(problems)
     return NationalResult(manifest.title, manifest.year, programs, rank(results),
@@ -125,5 +128,5 @@ def rank(results: list[RegionResult]) -> list[RegionResult]:
     for index, result in enumerate(ordered):
         same = ranked and ranked[-1].mean == result.mean
         ranked.append(RegionResult(result.code, result.name, result.kind, result.submitted_at, result.evaluation,
-                                   result.mean, ranked[-1].rank if same else index + 1))
+                                   result.mean, ranked[-1].rank if same else index + 1, result.dataset))
     return ranked

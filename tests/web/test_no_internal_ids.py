@@ -119,12 +119,13 @@ def download_text(content_type: str, content: bytes) -> str | None:
     return None
 
 
-def crawl(username: str) -> tuple[dict[str, list[str]], dict[str, int]]:
-    """Every same-site page and download reachable from the home page: {url: offending ids}, and
-    how many pages and downloads were read."""
+def crawl(username: str, start: str = "/", only: tuple[str, ...] = ()) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Every same-site page and download reachable from ``start`` (following links under ``only``,
+    when given, and reading once each page they point to elsewhere): {url: offending ids}, and how
+    many pages and downloads were read."""
     client = client_for(username)
     seen: set[str] = set()
-    queue = ["/"]
+    queue = [start]
     found: dict[str, list[str]] = {}
     read = {"pages": 0, "downloads": 0}
     while queue and len(seen) < MAX_PAGES:
@@ -141,7 +142,8 @@ def crawl(username: str) -> tuple[dict[str, list[str]], dict[str, int]]:
             parser = _Text()
             parser.feed(response.content.decode())
             text = "\n".join(parser.parts)
-            for href in parser.links:
+            followed = not only or url == start or url.startswith(only)
+            for href in parser.links if followed else []:
                 target = urljoin(url, href)
                 parts = urlsplit(target)
                 if (parts.netloc or parts.scheme or target.startswith(SKIP_PATHS) or "#" in href[:1]
@@ -201,3 +203,32 @@ def test_refusals_a_user_reads_name_no_internal_id(cycle):
         services.propose_adjustment(user("supervisor"), cycle, program_id="rental", item_path="fund_management",
                                     proposed="1", reason="x")
     assert offending(str(parent.value)) == [], str(parent.value)
+
+
+@pytest.fixture
+def national_year(db):
+    """The national example loaded, a national run done and a central allocation saved, so that the
+    national pages show every table (ranking, jobs, allocation column, the job's region rows)."""
+    from django.conf import settings
+
+    from anju_web.allocations import national as central
+    from anju_web.demo import DEMO_PASSWORD
+    from anju_web.jobs import runner
+    from anju_web.national.services import load_national
+
+    from .test_national_jobs import AMOUNTS, NATIONAL
+
+    load_national(NATIONAL, DEMO_PASSWORD)
+    settings.ANJU_REDIS_URL = ""
+    runner.submit(user("mof"), "national_run", None, {"year": 2022})
+    codes = [r.region.code for r in central.recipients(2022) if r.run is not None]
+    central.save(user("mof"), central.NationalForm("2022", 2022, dict(AMOUNTS), dict.fromkeys(codes, "1.00")))
+
+
+@pytest.mark.parametrize("username", ["mof", "mohurd"])
+def test_no_internal_identifier_on_the_national_pages(national_year, username):
+    """The 全国看板 and what 财政部 starts from it (the national run's job page, the central
+    allocation form), and each page they link to, read by 财政部 and 住建部."""
+    found, read = crawl(username, "/national/", only=("/national/", "/jobs/"))
+    assert read["pages"] >= (40 if username == "mof" else 38), read
+    assert not found, "\n".join(f"{url}: {', '.join(ids)}" for url, ids in found.items())

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from anju.allocation.engine import RegionData
 from anju.allocation.models import SCORE_BASIS_LABELS, FactorMethod, ScoreBasis
-from anju.allocation.provinces import PROVINCES
+from anju.allocation.provinces import TOP_LEVEL
 from anju.collect.aggregate import aggregate_units
 from anju.collect.regions import RegionError, RegionTree, RegionUnit, builtin_region_tree
 from anju.collect.units import UnitsError, UnitsFile, load_units
@@ -263,10 +263,10 @@ def _tree(inputs: AllocationInputs, at: _Locator, trees: Mapping[str, RegionTree
 
 
 def recipients_of(level: str, tree: RegionTree | None, year: int) -> dict[str, str]:
-    """Every region that can receive at ``level``: the provinces, a province's prefectures, or every
-    reporting unit of a province (its prefectures' own reports and its counties)."""
+    """Every region that can receive at ``level``: the provinces (with the 计划单列市 and 兵团), a
+    province's prefectures, or every reporting unit of a province (its prefectures' own reports and its counties)."""
     if level == "province":
-        return dict(PROVINCES)
+        return dict(TOP_LEVEL)
     assert tree is not None
     if level == "prefecture":
         return {u.code: u.name for u in tree.children(tree.code, year)}
@@ -306,7 +306,7 @@ def _names(tree: RegionTree | None, code: str) -> set[str]:
 
 def _unknown_code(level: str, tree: RegionTree | None, code: str, year: int) -> str:
     if tree is None:
-        return f"“{code}”不是省级行政区划代码（省级分配的地区须为31个省、自治区、直辖市之一）"
+        return f"“{code}”不是省级行政区划代码（中央分配的地区须为31个省、自治区、直辖市，5个计划单列市或新疆生产建设兵团之一）"
     if code not in tree:
         return f"地区代码“{code}”不在{tree.name}行政区划表中"
     unit = tree.unit(code)

@@ -1,6 +1,8 @@
-"""The 31 provincial-level regions (GB/T 2260), the recipients of a central allocation.
+"""The recipients of a central allocation: the 31 provincial-level regions (GB/T 2260) and the
+regions that report and receive central funds on their own — the 5 计划单列市 and the 新疆生产建设兵团
+(the 37 top-level reporting regions of :mod:`anju.collect.regions`).
 
-A central allocation names provinces only; their trees (prefectures and counties) are loaded only
+A central allocation names these regions only; their trees (prefectures and counties) are loaded only
 when a province passes its funds on (:mod:`anju.collect.regions`).
 """
 
@@ -39,3 +41,16 @@ PROVINCES: dict[str, str] = {
     "640000": "宁夏回族自治区",
     "650000": "新疆维吾尔自治区",
 }
+
+SEPARATE: dict[str, str] = {
+    "210200": "大连市",
+    "330200": "宁波市",
+    "350200": "厦门市",
+    "370200": "青岛市",
+    "440300": "深圳市",
+    "660000": "新疆生产建设兵团",
+}
+"""计划单列市 and 兵团: allocated by the centre on their own, beside their province."""
+
+TOP_LEVEL: dict[str, str] = dict(sorted((PROVINCES | SEPARATE).items()))
+"""Every region a central allocation may name (37)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from anju.decimals import plain, to_decimal
 from anju.fields import (
@@ -85,7 +85,9 @@ class Judgement(Strict):
     """An evaluator's judgement of a judged or checklist item."""
 
     points: Decimal | None = None
-    clauses: dict[str, bool | Decimal] = Field(default_factory=dict)
+    clauses: dict[str, StrictBool | Decimal] = Field(default_factory=dict)
+    """Met (true/false) or the points a clause earned; strictly a bool, so that partial points kept as
+    JSON (``"1"``) come back as points, not as ``True``."""
     reason: Narrative | None = None
     """Why points were lost, as the official score table prints it."""
     note: Note | None = None

@@ -84,9 +84,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "audits.add_documentaudit",
         "audit.export_auditevent",
     ],
-    # The national level reads every region; 财政部 also runs the allocation among the regions.
+    # The national level reads every region; 财政部 also runs the national evaluation and the allocation among the regions.
     Role.national_evaluator: [
         *READ_ALL,
+        "reviews.run_national_evaluation",
         "allocations.run_allocation",
         "audit.export_auditevent",
     ],

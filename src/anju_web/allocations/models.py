@@ -41,3 +41,35 @@ class Allocation(models.Model):
     @property
     def target(self) -> AuditTarget:
         return AuditTarget(AuditObject.allocation, self.pk, str(self), self.region, self.cycle_id)
+
+
+class NationalAllocation(models.Model):
+    """One version of the central allocation (中央 → 各省、计划单列市、兵团) of one year's funds, run by
+    财政部 from the national dashboard: the scores and quantities are each region's stored evaluation
+    run of the year before (``scores_year``), the coefficients and amounts are typed by 财政部."""
+
+    year = models.PositiveIntegerField("资金年度")
+    scores_year = models.PositiveIntegerField("所用评价年度")
+    version = models.PositiveIntegerField("版本")
+    method_id = models.CharField("分配办法", max_length=32)
+    method_label = models.CharField("分配办法名称", max_length=200)
+    method_digest = models.CharField("分配办法哈希", max_length=64)
+    inputs = models.JSONField("测算输入（各地因素、系数、得分）")
+    result = models.JSONField("测算结果（分配表、计算过程）")
+    total = models.DecimalField("下达合计（万元）", max_digits=20, decimal_places=6)
+    note = models.TextField("说明", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="测算人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("测算时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "中央资金分配测算"
+        verbose_name_plural = "中央资金分配测算"
+        ordering = ["-year", "-version"]
+        constraints = [models.UniqueConstraint(fields=["year", "version"], name="one_national_version_number_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年中央资金分配（第{self.version}版）"
+
+    def shares(self) -> dict[str, str]:
+        """Each region's total (万元, as text), by region code."""
+        return dict(self.result.get("totals", {}).get("regions", {}))

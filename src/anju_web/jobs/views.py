@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from anju_web.accounts.policy import authorize, can_see, has
+from anju_web.accounts.policy import authorize, can_see, has, sees_nation
 from anju_web.audits.services import ADD as AUDIT_ADD
 from anju_web.audits.services import keep_upload
 from anju_web.audits.storage import DocumentRejected
@@ -32,6 +32,8 @@ def _get_job(request: HttpRequest, job_id: int) -> Job:
     user: Any = request.user
     if job.created_by_id == user.pk or user.is_superuser:
         return job
+    if job.cycle is None and sees_nation(user) and has(user, kind_of(job.kind).permission):
+        return job  # a national job: every national user who may submit one sees it
     if job.cycle is None or not can_see(user, job.cycle.region):
         raise Http404("没有找到该任务，或不在您的权限范围内")
     authorize(user, kind_of(job.kind).permission, job.cycle.region)
@@ -116,6 +118,8 @@ def _links(job: Job) -> list[dict[str, Any]]:
         link = ""
         if row.get("audit_id"):
             link = reverse("document_audit", args=[row["audit_id"]])
+        elif row.get("cycle_id") and row.get("outcome"):  # a national run: the region's evaluation
+            link = reverse("evaluation", args=[row["cycle_id"]])
         elif row.get("cycle_id") and row.get("ok"):
             link = reverse("documents", args=[row["cycle_id"]])
         rows.append({"name": row.get("region") or row.get("document", ""), "status": row.get("status", ""),
@@ -128,6 +132,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _get_job(request, job_id)
     return render(request, "jobs/detail.html", {
         "job": job, "cycle": job.cycle, "rows": _links(job), "notice": runner.SYNCHRONOUS_NOTICE if job.synchronous else "",
+        "national": job.cycle is None and sees_nation(request.user),
     })
 
 

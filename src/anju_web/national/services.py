@@ -23,6 +23,7 @@ from anju.national import NationalResult, evaluate_national
 from anju_web.accounts.roles import Role
 from anju_web.accounts.services import assign_role, ensure_groups
 from anju_web.allocations.models import Allocation
+from anju_web.allocations.national import shares
 from anju_web.audits.models import DocumentAudit
 from anju_web.regions.models import Region
 from anju_web.regions.services import sync_regions
@@ -53,6 +54,10 @@ class RegionRow:
     """(score, 一级指标 scores) per program, in the overview's program order, for the template."""
 
     @property
+    def allocation_text(self) -> str:
+        return plain(self.allocation) if self.allocation is not None else ""
+
+    @property
     def mean_text(self) -> str:
         return plain(self.mean) if self.mean is not None else ""
 
@@ -72,6 +77,8 @@ class Overview:
     rows: list[RegionRow]
     distribution: list[tuple[str, list[int]]]
     """(grade, count per program), in GRADES order."""
+    central: bool = False
+    """Whether the allocation column is 财政部's central allocation (else the provinces' own)."""
 
     @property
     def submitted(self) -> int:
@@ -82,13 +89,27 @@ class Overview:
         return sum(r.mean is not None for r in self.rows)
 
 
+def national_years() -> list[int]:
+    """Years with a cycle of a top-level region, latest first."""
+    return sorted(set(Cycle.objects.filter(region__parent__isnull=True).values_list("year", flat=True)), reverse=True)
+
+
+def overview_year() -> int | None:
+    years = national_years()
+    return years[0] if years else None
+
+
+def has_cycles(year: int) -> bool:
+    return Cycle.objects.filter(year=year, region__parent__isnull=True).exists()
+
+
 def top_regions() -> list[Region]:
     return list(Region.objects.filter(parent__isnull=True).order_by("code"))
 
 
 def overview(year: int | None) -> Overview:
     regions = top_regions()
-    years = sorted(set(Cycle.objects.filter(region__parent__isnull=True).values_list("year", flat=True)), reverse=True)
+    years = national_years()
     if year is None:
         year = years[0] if years else None
     rows = {r.code: RegionRow(r) for r in regions}
@@ -101,7 +122,12 @@ def overview(year: int | None) -> Overview:
     by_cycle = {c.pk: rows[c.region_id] for c in cycles}
     _scores(ids, by_cycle, programs)
     _findings(ids, by_cycle)
-    if year is not None:
+    central = shares(year + 1) if year is not None else {}
+    if central:  # 财政部's central allocation of next year's funds (中央 → 各地)
+        for code, amount in central.items():
+            if code in rows:
+                rows[code].allocation = amount
+    elif year is not None:  # else what each province has allocated of next year's funds
         for allocation in Allocation.objects.filter(year=year + 1, region_id__in=rows).order_by("region_id", "-version"):
             row = rows[allocation.region_id]
             if row.allocation is None:
@@ -114,7 +140,7 @@ def overview(year: int | None) -> Overview:
         row.cells = [(plain(row.scores[pid]) if pid in row.scores else "", row.dimension_text(pid)) for pid, _ in programs]
     distribution = [(grade, [sum(1 for r in ranked if _grade(r.scores.get(pid)) == grade) for pid, _ in programs])
                     for grade, _ in GRADES]
-    return Overview(year, years, programs, ranked + unranked, distribution)
+    return Overview(year, years, programs, ranked + unranked, distribution, central=bool(central))
 
 
 def _scores(ids: list[int], by_cycle: dict[int, RegionRow], programs: list[tuple[str, str]]) -> None:
@@ -193,6 +219,7 @@ def load_national(path: Path | str, password: str | None = None) -> tuple[Nation
             cycle=cycles[region.code], created_by=actor, data_version=cycles[region.code].data_version,
             input_hash=evaluation.input_hash, dataset_hash=evaluation.dataset_hash, framework_hash=evaluation.framework_hash,
             source="示例数据：全国示例数据集", result=evaluation.model_dump(mode="json"),
+            dataset=region.dataset.model_dump(mode="json") if region.dataset is not None else {},
             totals={p.id: str(p.score) for p in evaluation.programs},
         ))
     EvaluationRun.objects.bulk_create(runs)

@@ -100,7 +100,7 @@ class EvaluationRun(models.Model):
         verbose_name = "评价运行"
         verbose_name_plural = "评价运行"
         ordering = ["-created_at", "-pk"]
-        permissions = [("run_evaluation", "运行评价计分")]
+        permissions = [("run_evaluation", "运行评价计分"), ("run_national_evaluation", "运行全国评价（各地区）")]
 
     def __str__(self) -> str:
         return f"{self.cycle} 评价（{self.created_at:%Y-%m-%d %H:%M}）"

@@ -23,11 +23,12 @@ from anju.decimals import plain
 from anju.framework import Framework
 from anju.framework.describe import item_label
 from anju.framework.models import Checklist, Item, Judged
+from anju.problems import CollectCode, Problem, Severity
 from anju.scoring import Evaluation, EvaluationError, evaluate
 from anju_web.accounts.policy import authorize, has
 from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import actor_label, record
-from anju_web.reviews.assembly import assemble, evaluators_dataset
+from anju_web.reviews.assembly import AssemblyError, assemble, evaluators_dataset, unit_submissions
 from anju_web.reviews.models import (
     AdjustmentStatus,
     Comment,
@@ -252,6 +253,30 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
     Raises :class:`~anju.scoring.EvaluationError` (from the engine) when items cannot be scored,
     and :class:`~anju_web.reviews.assembly.AssemblyError` when the data is not there."""
     authorize(user, "reviews.run_evaluation", cycle.region)
+    return _run(user, cycle, loaded=False)
+
+
+NATIONAL_RUN = "reviews.run_national_evaluation"
+LOADED_ONLY = "没有任何单位的填报，也没有载入的省级汇总数据，无法计分"
+
+
+def run_national_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
+    """One region's part of the national run (财政部): the same run as :func:`run_evaluation`, under
+    the same rules (an archived or 审定 cycle is refused), stored the same way. A cycle whose units
+    have reported is scored from their reports; a cycle loaded with a province-level dataset only
+    (``anju-web load_national``) is scored again from the dataset it was loaded with, with the
+    framework as it is now."""
+    authorize(user, NATIONAL_RUN, cycle.region)
+    return _run(user, cycle, loaded=True)
+
+
+def loaded_run(cycle: Cycle) -> EvaluationRun | None:
+    """The latest run of ``cycle`` computed from a province-level dataset (no units' batch)."""
+    return (EvaluationRun.objects.filter(cycle=cycle, units__isnull=True).exclude(dataset={})
+            .order_by("-created_at", "-pk").first())
+
+
+def _run(user: Any, cycle: Cycle, *, loaded: bool) -> RunOutcome:
     framework = cycle.framework
     with transaction.atomic():
         # The row lock orders this run against writes: they count their change on this row.
@@ -261,8 +286,15 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
             raise ReviewError(
                 f"{locked}的评价结果已于{timezone.localtime(locked.signed_at):%Y年%m月%d日 %H:%M}审定，不能再运行评价："
                 "审定的结果以审定时的评价运行为准。如须修改，须先重新打开相关单位的填报（将撤销审定），改正后再运行评价并审定")
-        assembly = assemble(locked)
-        dataset, source = assembly.dataset, assembly.source
+        units: dict[str, Any] | None
+        if loaded and not unit_submissions(locked):
+            province = loaded_run(locked)
+            if province is None:
+                raise AssemblyError([Problem(CollectCode.UNITS_MISSING, Severity.error, f"{locked}{LOADED_ONLY}")])
+            dataset, source, units = province.engine_dataset(), province.source, None
+        else:
+            assembly = assemble(locked)
+            dataset, source, units = assembly.dataset, assembly.source, assembly.units.model_dump(mode="json")
         evaluation = evaluate(framework, dataset)
         issues = run_checks(framework, dataset, evaluation)
         previous = EvaluationRun.objects.filter(cycle=cycle).first()
@@ -278,7 +310,7 @@ def run_evaluation(user: Any, cycle: Cycle) -> RunOutcome:
             issues=[i.as_dict() for i in issues],
             totals={p.id: plain(p.score) for p in evaluation.programs},
             dataset=dataset.model_dump(mode="json"),
-            units=assembly.units.model_dump(mode="json"),
+            units=units,
         )
         record(user, AuditAction.evaluation_run, cycle.audit_target(AuditObject.evaluation_run, run.pk),
                field="各项目得分", old=_totals_text(previous.totals, framework) if previous else "",

@@ -1,4 +1,4 @@
-// 安居：后台任务页的进度条。每秒读取一次任务状态（JSON），完成后刷新页面显示结果。不依赖脚本框架。
+// 安居：后台任务页（及全国看板上进行中的全国评价）的进度条。每秒读取一次任务状态（JSON），完成后刷新页面显示结果。不依赖脚本框架。
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-status]");
