@@ -331,41 +331,17 @@ class _ExtentTracker:
 
 
 _XML_CORRUPT = "工作表内容不完整或已损坏（XML 格式错误）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交"
-class _Element:
-    """Regular expressions over a worksheet's bytes that find one element's start tags. Each begins
-    with a literal (``<c`` or ``:c``), which Python's re scans for quickly."""
-
-    def __init__(self, local: bytes, attribute: bytes) -> None:
-        end = rb"(?=[\s/>])"
-        self.plain = re.compile(rb"<" + local + end)
-        self.maybe_prefixed = re.compile(rb":" + local + end)
-        """Also matches end tags and text such as "a:c ": only says whether to look for prefixed tags."""
-        self.prefixed = re.compile(rb"<[^\s/>:=<\"']+:" + local + end)
-        self.common = re.compile(rb"<" + local + rb" " + attribute + rb"=\"([^\"<&]*)\"")
-        """The value of ``attribute`` when it comes first, double-quoted, as Excel and WPS write it."""
-        before = rb"(?:\s+(?!" + attribute + rb"\s*=)[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
-        self.any = re.compile(rb"<(?:[^\s/>:=<\"']+:)?" + local + end + before + rb"\s+" + attribute + rb"\s*=\s*\"([^\"<&]*)\"")
-        """The value of ``attribute`` wherever it stands (the attributes before it are read whole, so a
-        look-alike inside another value is never taken)."""
-
-    def values(self, body: bytes) -> list[bytes] | None:
-        """The attribute's value in every start tag of the element; None when some tag has none
-        that can be read without the element-by-element scan."""
-        tags = len(self.plain.findall(body))
-        if self.maybe_prefixed.search(body) is not None:
-            tags += len(self.prefixed.findall(body))
-        found: list[bytes] = self.common.findall(body)
-        if len(found) != tags:
-            found = self.any.findall(body)
-        return found if len(found) == tags else None
-
-
-_CELL = _Element(b"c", b"r")
-_ROW = _Element(b"row", b"r")
-_DIMENSION = _Element(b"dimension", b"ref")
-_FORMULA = (re.compile(rb"<f(?=[\s/>])"), re.compile(rb":f(?=[\s/>])"))
-_E_REFERENCE = re.compile(rb"&#(?:0*101|[xX]0*65);")
-"""An "e" spelled as a character reference (searched for only when ``101;`` or ``65;`` occurs)."""
+_TAGS = re.compile(rb"<(c|row|dimension|f)(?=[\s/>])")
+"""The start tags the scan looks at (unprefixed); the element by element scan reads the others."""
+_PREFIXED = re.compile(rb":(?:c|row|dimension|f)(?=[\s/>])")
+"""Also in end tags and text: only says whether to look for prefixed start tags."""
+_PREFIXED_TAGS = re.compile(rb"<[^\s/>:=<\"'!?]+:(?:c|row|dimension|f)(?=[\s/>])")
+_CELLS = re.compile(rb"<c r=\"([^\"<&]*)\"(?: s=\"[0-9]*\")?(?: t=\"([a-zA-Z]*)\")?\s*/?>")
+"""A cell's start tag as Excel, WPS and anju write it, whole: its place, style and type."""
+_ROWS = re.compile(rb"<row r=\"([^\"<&]*)\"")
+_DIMENSIONS = re.compile(rb"<dimension ref=\"([^\"<&]*)\"")
+_MARKUP = re.compile(rb"<[!?]")
+"""A comment, CDATA, a DTD or a processing instruction."""
 _DECLARATION = re.compile(rb"\s*(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
 _REFS = re.compile(rb"(?:\$?[A-Z]{1,10}\$?[0-9]{1,20}\n)*")
 _DIGITS = re.compile(rb"[0-9]+")
@@ -377,26 +353,30 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
     XML that is not well formed is refused (CORRUPT).
 
     The XML is checked by expat (the parser ElementTree uses) without building anything, and the
-    extent is taken from the ``r`` attributes of the rows and cells by a few regular-expression
-    passes over the bytes. A sheet that needs the element-by-element reading of
-    :func:`_scan_events` — a cell or row whose place is not a plain ``r="C7"``, an error cell, a
-    formula, a comment, a DTD, an error type spelled with a character reference — is read that
-    way, which also names the far cells (:attr:`SheetScan.lowest`, :attr:`SheetScan.widest`) when
-    a sheet reaches too far. Both ways give the same scan."""
+    extent is taken from the rows' and cells' ``r`` attributes by a few regular-expression passes
+    over the bytes. A sheet these cannot read whole — a cell tag other than ``<c r="C7" s="3"
+    t="n">``, a row or dimension whose place is not the first attribute, a prefixed cell, an error
+    cell, a formula, a comment, a DTD — is read by :func:`_scan_events` element by element, which
+    also names the far cells (:attr:`SheetScan.lowest`, :attr:`SheetScan.widest`) when a sheet
+    reaches too far. Both ways give the same scan."""
     try:
         expat.ParserCreate(namespace_separator="}").Parse(xml, True)
     except expat.ExpatError:
         raise Refused(display, ImportCode.CORRUPT, _XML_CORRUPT, sheet or None) from None
     declaration = _DECLARATION.match(xml)
     body = xml[declaration.end():] if declaration is not None else xml
-    if (b"<!" in body or b"<?" in body or _may_hold_error(body)
-            or any(formula.search(body) is not None for formula in _FORMULA)):
+    tags: list[bytes] = _TAGS.findall(body)
+    if (b"f" in tags or _MARKUP.search(body) is not None
+            or (_PREFIXED.search(body) is not None and _PREFIXED_TAGS.search(body) is not None)):
         return _scan_events(xml, display, sheet)
-    cells, rows, dimensions = _CELL.values(body), _ROW.values(body), _DIMENSION.values(body)
-    if cells is None or rows is None or dimensions is None:
+    cells: list[tuple[bytes, bytes]] = _CELLS.findall(body)
+    rows: list[bytes] = _ROWS.findall(body)
+    dimensions: list[bytes] = _DIMENSIONS.findall(body)
+    if (len(cells) != tags.count(b"c") or len(rows) != tags.count(b"row") or len(dimensions) != tags.count(b"dimension")
+            or any(kind == b"e" for _ref, kind in cells) or not all(r.isdigit() for r in rows)):
         return _scan_events(xml, display, sheet)
-    joined = b"\n".join(cells) + b"\n" if cells else b""
-    if not all(r.isdigit() for r in rows) or _REFS.fullmatch(joined) is None:
+    joined = b"\n".join(ref for ref, _kind in cells) + b"\n" if cells else b""
+    if _REFS.fullmatch(joined) is None:
         return _scan_events(xml, display, sheet)
     last_row = max(max(map(int, rows), default=0), max(map(int, _DIGITS.findall(joined)), default=0))
     last_column = max((_column_number(letters.decode("ascii")) for letters in set(_LETTERS.findall(joined))), default=0)
@@ -406,14 +386,6 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
             if place is not None:
                 last_row, last_column = max(last_row, place[0]), max(last_column, place[1])
     return SheetScan(rows=last_row, columns=last_column, far=lambda: _scan_events(xml, display, sheet))
-
-
-def _may_hold_error(body: bytes) -> bool:
-    """Whether an attribute may say ``t="e"``: any "e" value, or an "e" spelled as a reference
-    (only ever found too often)."""
-    if b'"e"' in body or b"'e'" in body:
-        return True
-    return (b"101;" in body or b"65;" in body) and _E_REFERENCE.search(body) is not None
 
 
 def _column_number(letters: str) -> int:

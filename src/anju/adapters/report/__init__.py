@@ -162,6 +162,7 @@ def write_report(
     findings: Sequence[Problem] | None = None,
     signature: Signature | None = None,
     targets: Targets | None = None,
+    charts: bool = True,
 ) -> ReportFiles:
     """Write every document into ``directory``.
 
@@ -177,6 +178,7 @@ def write_report(
     into the 核对清单 with the framework's assumptions and the internal notes.
     A program or indicator unknown to the evaluation, or a framework without appendix tables (only a
     framework built in code can lack them), is a ``ValueError``.
+    ``charts`` False draws no charts (the documents then show none): for many regions at once.
     Raises :class:`TemplateProblem`, :class:`FontMissingError`, and with ``pdf``
     :class:`PdfUnavailable` / :class:`PdfError` — after the other files are written.
     """
@@ -192,7 +194,7 @@ def write_report(
         with _write_errors(staging, directory):
             staging.mkdir(parents=True, exist_ok=False)
             files = _render(content, checklist, evaluation, framework, dataset, staging, template=template, rows=rows,
-                            pdf=pdf, tables=tables)
+                            pdf=pdf, tables=tables, charts=charts)
             return _move_in(files, staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -234,15 +236,16 @@ def _render(  # noqa: PLR0917 - one internal call
     rows: Sequence[UnitRow] | None,
     pdf: bool,
     tables: Sequence[ProgramTable],
+    charts: bool,
 ) -> ReportFiles:
     stem = file_stem(content)
-    charts = render_charts(evaluation, directory / CHART_DIR)
+    drawn = render_charts(evaluation, directory / CHART_DIR) if charts else []
     unit_rows = rows if rows is not None else province_rows(dataset)
-    docx = write_docx(content, charts, directory / f"{stem}绩效评价指标说明.docx", template, (framework, unit_rows))
+    docx = write_docx(content, drawn, directory / f"{stem}绩效评价指标说明.docx", template, (framework, unit_rows))
     markdown = directory / f"{stem}绩效评价指标说明.md"
-    markdown.write_text(render_markdown(content, charts, directory), encoding="utf-8")
+    markdown.write_text(render_markdown(content, drawn, directory), encoding="utf-8")
     text = directory / f"{stem}绩效评价指标说明.txt"
-    text.write_text(render_text(content, charts), encoding="utf-8")
+    text.write_text(render_text(content, drawn), encoding="utf-8")
     scores = write_score_workbook(directory / f"{stem}{WORKING_SCORES_SUFFIX}", content)
     number = content.score_table.number
     attachment_scores = write_attachment_score_workbook(directory / f"{stem}绩效评价附件{number}指标得分表.xlsx", content)
@@ -258,7 +261,7 @@ def _render(  # noqa: PLR0917 - one internal call
     write_appendix_workbook(appendix, content, framework, unit_rows)
     label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
     files = ReportFiles(docx, markdown, text, scores, appendix, attachment_scores, checklist_markdown, checklist_workbook,
-                        checklist, letter, self_docx, self_xlsx, charts, appendix_label=label,
+                        checklist, letter, self_docx, self_xlsx, drawn, appendix_label=label,
                         attachment_scores_label=f"附件{number} 绩效评价指标得分表（Excel）")
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))
