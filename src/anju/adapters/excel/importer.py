@@ -460,8 +460,8 @@ def _structure_kept(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> bool:
     """Every row's label (column B) and hidden id (column G) are where the template put them."""
     name = sheet.name
     for row in sheet.rows:
-        label = normalized_text(ws.get(f"{LABEL_COL}{row.row}"))
-        fid = normalized_text(ws.get(f"{ID_COL}{row.row}"))
+        label = normalized_text(ws.get(row.label_cell))
+        fid = normalized_text(ws.get(row.id_cell))
         if label != normalized_text(row.label):
             reader.problem(ImportCode.STRUCTURE_CHANGED, f"第{row.row}行应为“{row.label}”，实为“{label}”：表格结构被改动，请使用下发的模板重新填报",
                            name, f"{LABEL_COL}{row.row}")
@@ -502,7 +502,7 @@ def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgr
     for row in sheet.rows:
         raw = ws.get(row.cell)
         value = reader.value(name, row, raw)
-        note = _optional_text(ws.get(f"{NOTE_COL}{row.row}"))
+        note = _optional_text(ws.get(row.note_cell))
         if note and len(note) > NOTE_MAX_CHARS:
             reader.problem(EntryCode.TEXT_TOO_LONG, f"“{row.label}”的情况说明过长（{len(note)} 个字符，最多 {NOTE_MAX_CHARS} 个）",
                            name, f"{NOTE_COL}{row.row}")
@@ -590,7 +590,7 @@ def _worker_import(path: Path) -> ImportOutcome:
 def _parallel(paths: Sequence[Path], context: ImportContext, workers: int) -> Iterator[ImportOutcome]:
     """The outcomes in the order of ``paths``, read by ``workers`` processes."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    chunk = max(1, min(64, len(paths) // (workers * 8)))
+    chunk = max(1, min(16, len(paths) // (workers * 8)))  # small chunks: both cores finish together
     with multiprocessing.get_context(method).Pool(workers, initializer=_worker_init, initargs=(context,)) as pool:
         yield from pool.imap(_worker_import, paths, chunksize=chunk)
 

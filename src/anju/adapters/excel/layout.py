@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from anju import __version__
@@ -94,10 +95,14 @@ class TemplateKeyError(Exception):
 
 
 def key_path() -> Path:
-    configured = os.environ.get(KEY_FILE_ENV)
+    return _key_path(os.environ.get(KEY_FILE_ENV), os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
+
+
+@lru_cache(maxsize=16)
+def _key_path(configured: str | None, config_home: str | None, _home: str | None) -> Path:
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    base = config_home or str(Path.home() / ".config")
     return Path(base) / "anju" / "template.key"
 
 
@@ -161,9 +166,21 @@ class FigureRow:
     def question(self) -> bool:
         return self.entry.question
 
-    @property
+    @cached_property
     def cell(self) -> str:
         return f"{VALUE_COL}{self.row}"
+
+    @cached_property
+    def label_cell(self) -> str:
+        return f"{LABEL_COL}{self.row}"
+
+    @cached_property
+    def id_cell(self) -> str:
+        return f"{ID_COL}{self.row}"
+
+    @cached_property
+    def note_cell(self) -> str:
+        return f"{NOTE_COL}{self.row}"
 
     @property
     def label(self) -> str:

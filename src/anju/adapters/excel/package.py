@@ -336,7 +336,7 @@ _TAGS = re.compile(rb"<(c|row|dimension|f)(?=[\s/>])")
 _PREFIXED = re.compile(rb":(?:c|row|dimension|f)(?=[\s/>])")
 """Also in end tags and text: only says whether to look for prefixed start tags."""
 _PREFIXED_TAGS = re.compile(rb"<[^\s/>:=<\"'!?]+:(?:c|row|dimension|f)(?=[\s/>])")
-_CELLS = re.compile(rb"<c r=\"([^\"<&]*)\"(?: s=\"[0-9]*\")?(?: t=\"([a-zA-Z]*)\")?\s*/?>")
+_CELLS = re.compile(rb"<c r=\"([^\"<&]*)\"(?: s=\"[0-9]*\")?(?: t=\"[a-zA-Z]*\")?\s*/?>")
 """A cell's start tag as Excel, WPS and anju write it, whole: its place, style and type."""
 _ROWS = re.compile(rb"<row r=\"([^\"<&]*)\"")
 _DIMENSIONS = re.compile(rb"<dimension ref=\"([^\"<&]*)\"")
@@ -355,7 +355,7 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
     The XML is checked by expat (the parser ElementTree uses) without building anything, and the
     extent is taken from the rows' and cells' ``r`` attributes by a few regular-expression passes
     over the bytes. A sheet these cannot read whole — a cell tag other than ``<c r="C7" s="3"
-    t="n">``, a row or dimension whose place is not the first attribute, a prefixed cell, an error
+    t="n">`` (so that no ``t="e"`` there means no error cell), a row or dimension whose place is not the first attribute, a prefixed cell, an error
     cell, a formula, a comment, a DTD — is read by :func:`_scan_events` element by element, which
     also names the far cells (:attr:`SheetScan.lowest`, :attr:`SheetScan.widest`) when a sheet
     reaches too far. Both ways give the same scan."""
@@ -366,16 +366,16 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
     declaration = _DECLARATION.match(xml)
     body = xml[declaration.end():] if declaration is not None else xml
     tags: list[bytes] = _TAGS.findall(body)
-    if (b"f" in tags or _MARKUP.search(body) is not None
+    if (b"f" in tags or b' t="e"' in body or _MARKUP.search(body) is not None
             or (_PREFIXED.search(body) is not None and _PREFIXED_TAGS.search(body) is not None)):
         return _scan_events(xml, display, sheet)
-    cells: list[tuple[bytes, bytes]] = _CELLS.findall(body)
+    cells: list[bytes] = _CELLS.findall(body)
     rows: list[bytes] = _ROWS.findall(body)
     dimensions: list[bytes] = _DIMENSIONS.findall(body)
     if (len(cells) != tags.count(b"c") or len(rows) != tags.count(b"row") or len(dimensions) != tags.count(b"dimension")
-            or any(kind == b"e" for _ref, kind in cells) or not all(r.isdigit() for r in rows)):
+            or not all(r.isdigit() for r in rows)):
         return _scan_events(xml, display, sheet)
-    joined = b"\n".join(ref for ref, _kind in cells) + b"\n" if cells else b""
+    joined = b"\n".join(cells) + b"\n" if cells else b""
     if _REFS.fullmatch(joined) is None:
         return _scan_events(xml, display, sheet)
     last_row = max(max(map(int, rows), default=0), max(map(int, _DIGITS.findall(joined)), default=0))
