@@ -13,12 +13,14 @@ Rows (limits from issue 15):
 * peak RSS of the import (the importing process and, separately, its largest worker) — 300 MB;
 * the whole country end to end — limit 60 s: one filled workbook for every reporting unit of the
   37 top-level reporting regions of the built-in code list (31 provinces, the 5 计划单列市, the
-  兵团; values borrowed from Jilin by kind of unit; generated first, not timed), imported on every
-  core; then for each region, as ``anju report`` does: its units merged, aggregated up its tree,
-  put into its dataset (examples/national-2022) and the 3 programs scored and checked, and its
-  explanation package written by ``write_report`` (no PDF, no charts), the regions shared by
-  every core. The country has the reporting units its code list has (2,282 in 2022, where the
-  issue estimated about 3,000), whatever ``--count`` says.
+  兵团; values borrowed from Jilin's cities and counties; generated first, not timed), imported on
+  every core; then for each region, as ``anju report --figures units`` does: its units merged,
+  aggregated up its tree, put into its dataset (examples/national-2022), the 3 programs scored and
+  checked, and its explanation package written by ``write_report`` (no PDF, no charts), the
+  regions shared by every core. A region whose aggregate cannot be scored (a ratio over 地级市
+  where the tree has none: the 直辖市, the 兵团) is scored from its dataset, as ``--figures
+  dataset`` does; the bench names them. The country has the reporting units its code list has
+  (2,282 in 2022, where the issue estimated about 3,000), whatever ``--count`` says.
 
 The synthetic batch (rows 2–4: ``import_national.synthetic_batch``, up to 100 units in each of 30
 made-up provinces) is ``--count`` workbooks.
@@ -126,7 +128,7 @@ def _country(paths: list[str], packages: str, workers: int, queue: Any) -> None:
         "regions": len(trees), "programs_scored": sum(programs for programs, _files, _units in written),
         "packages": sum(1 for _programs, files, _units in written if files),
         "package_files": sum(files for _programs, files, _units in written),
-        "from_units": sum(1 for _programs, _files, units in written if units),
+        "from_dataset": [name for _programs, _files, name in written if name],
         "rss_import_kb": rss_import,
         "rss_workers_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     })
@@ -141,12 +143,12 @@ def _package_init(packages: str) -> None:
     _PACKAGES[:] = [builtin_framework("2022"), country_trees(), Path(packages)]
 
 
-def _package(batch: tuple[str, Any]) -> tuple[int, int, bool]:
+def _package(batch: tuple[str, Any]) -> tuple[int, int, str]:
     """One region as ``anju report --figures units`` does it: aggregate its units into its dataset,
     score and check, write its explanation package (no PDF, no charts). A region whose aggregate
     cannot be scored (a ratio over 地级市 when the tree has none: the 直辖市, the 兵团) is scored
     from its dataset's figures, as ``--figures dataset`` would. Returns (programs scored, files,
-    whether the units' aggregate was scored)."""
+    the region's name when its dataset's figures were scored)."""
     from anju.adapters.report import write_report
     from anju.checks import run_checks
     from anju.collect.pipeline import dataset_from_units, prefecture_rows
@@ -168,7 +170,7 @@ def _package(batch: tuple[str, Any]) -> tuple[int, int, bool]:
     findings = run_checks(framework, scored, evaluation)
     files = write_report(evaluation, framework, scored, packages / code, pdf=False, charts=False, rows=rows,
                          findings=findings)
-    return len(evaluation.programs), len(files.listing()), from_units
+    return len(evaluation.programs), len(files.listing()), "" if from_units else tree.name
 
 
 def _in_child(ctx: Any, target: Any, *args: Any) -> dict[str, Any]:
@@ -221,7 +223,8 @@ def main(argv: list[str]) -> int:
     rows.append(_row(f"全国端到端 country end to end（{country['regions']} 个地区，{country['files']} 个工作簿）",
                      country["total_seconds"], "s", 60,
                      f"其中导入 {country['import_seconds']:.2f} s；计分 {country['programs_scored']} 个项目"
-                     f"（{country['from_units']} 个地区按单位汇总数，其余按数据集）；"
+                     f"（{country['regions'] - len(country['from_dataset'])} 个地区按单位汇总数，"
+                     f"{len(country['from_dataset'])} 个按数据集）；"
                      f"说明材料 {country['packages']} 套（{country['package_files']} 个文件，无 PDF、无图表）"))
     print()
     print("| 项目 what | 实测 measured | 限值 limit | 比值 ratio | 结论 | 说明 note |")
@@ -230,6 +233,8 @@ def main(argv: list[str]) -> int:
         print(row)
     print(f"\n通过：合成批次 {batch['accepted']}/{batch['files']}，全国 {country['accepted']}/{country['files']} 个工作簿；"
           f"CPU 核数 {os.cpu_count()}；负载 {os.getloadavg()[0]:.1f}")
+    if country["from_dataset"]:
+        print(f"按数据集计分的地区（单位汇总数无法计分，如直辖市、兵团没有地级市）：{'、'.join(country['from_dataset'])}")
     for problem in [*batch["rejected"], *country["rejected"]]:
         print(f"  拒收示例：{problem}")
     print("Web 负载（p95、每秒请求数）见 make bench-web。")
