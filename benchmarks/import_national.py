@@ -30,7 +30,7 @@ from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_
 from anju.adapters.excel.layout import build_layout
 from anju.adapters.excel.template import write_template
 from anju.collect.aggregate import aggregate_units
-from anju.collect.regions import RegionTree, builtin_region_tree, load_region_trees
+from anju.collect.regions import RegionTree, builtin_region_codes, builtin_region_tree, load_region_trees
 from anju.collect.units import UnitReport, load_units
 from anju.collect.validation import builtin_rules
 from anju.framework import builtin_framework
@@ -66,20 +66,55 @@ def national_trees(directory: Path, count: int) -> int:
     return written
 
 
+def country_trees() -> dict[str, RegionTree]:
+    """The 37 top-level reporting regions of the built-in code list (31 provinces, the 5 计划单列市,
+    the 兵团), by code."""
+    return {code: builtin_region_tree(code) for code in builtin_region_codes()}
+
+
+def trees_of(regions: Path | None) -> dict[str, RegionTree]:
+    """The region files in ``regions``; None: the country's built-in trees."""
+    return country_trees() if regions is None else load_region_trees(regions)
+
+
 def _jobs(trees: dict[str, RegionTree]) -> list[tuple[str, str]]:
     return [(tree.code, unit.code) for tree in trees.values() for unit in tree.reporting_units(2022)]
+
+
+def generate_workbooks(regions: Path | None, out: Path, workers: int) -> tuple[int, float]:
+    """One filled template per reporting unit of ``regions`` (None: the whole country's built-in
+    trees) written into ``out`` by ``workers`` processes (openpyxl, values borrowed from Jilin by
+    kind of unit); returns the number written and the seconds it took."""
+    jobs = _jobs(trees_of(regions))
+    start = time.perf_counter()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers, initializer=_init, initargs=(str(regions) if regions else None, str(out))) as pool:
+        pool.map(_generate, jobs, chunksize=50)
+    return len(jobs), time.perf_counter() - start
+
+
+def synthetic_batch(directory: Path, count: int, workers: int) -> tuple[Path, Path, int, float]:
+    """The synthetic national batch in ``directory``: its region files (``regions/``) and ``count``
+    filled workbooks (``workbooks/``); returns both folders, the count and the generation time."""
+    regions, out = directory / "regions", directory / "workbooks"
+    regions.mkdir()
+    out.mkdir()
+    national_trees(regions, count)
+    units, seconds = generate_workbooks(regions, out, workers)
+    return regions, out, units, seconds
 
 
 _STATE: dict[str, Any] = {}
 
 
-def _init(regions: str, out: str) -> None:
+def _init(regions: str | None, out: str) -> None:
     framework = builtin_framework("2022")
     jilin = builtin_region_tree("220000")
     example = load_units(ROOT / "examples" / "jilin-2022", framework, jilin)
     cities = [r for c, r in example.units.items() if jilin.unit(c).kind == "prefecture_city"]
     counties = [r for c, r in example.units.items() if jilin.unit(c).level == "county"]
-    _STATE.update(framework=framework, trees=load_region_trees(regions), out=Path(out), cities=cities, counties=counties)
+    _STATE.update(framework=framework, trees=trees_of(Path(regions) if regions else None), out=Path(out),
+                  cities=cities, counties=counties)
 
 
 def _generate(job: tuple[str, str]) -> None:
@@ -129,19 +164,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tracemalloc", action="store_true", help="also measure the Python heap peak (slower)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="anju-bench-") as tmp:
-        regions, out = Path(tmp) / "regions", Path(tmp) / "workbooks"
-        regions.mkdir()
-        out.mkdir()
-        units = national_trees(regions, args.count)
-        jobs = _jobs(load_region_trees(regions))
-        print(f"生成 {units} 个单位的已填报工作簿（{len(list(regions.glob('*.yaml')))} 个省，{args.workers} 个进程）……", flush=True)
-        start = time.perf_counter()
+        print(f"生成 {args.count} 个单位的已填报工作簿（合成的省，{args.workers} 个进程）……", flush=True)
+        regions, out, units, generated = synthetic_batch(Path(tmp), args.count, args.workers)
         ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(args.workers, initializer=_init, initargs=(str(regions), str(out))) as pool:
-            pool.map(_generate, jobs, chunksize=50)
-        generated = time.perf_counter() - start
         size = sum(p.stat().st_size for p in out.glob("*.xlsx"))
-        print(f"  生成用时 {generated:.1f} 秒，共 {size / 1024 / 1024:.1f} MB（不计入导入时间）", flush=True)
+        print(f"  生成 {units} 个，用时 {generated:.1f} 秒，共 {size / 1024 / 1024:.1f} MB（不计入导入时间）", flush=True)
         queue = ctx.Queue()
         child = ctx.Process(target=_import, args=(str(regions), str(out), args.tracemalloc, queue))
         child.start()

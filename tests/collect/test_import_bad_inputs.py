@@ -269,3 +269,57 @@ def test_a_warning_needs_an_explanation(one_filled: Path, context: ImportContext
     explained = import_workbook(one_filled, context)
     assert explained.accepted and not explained.unexplained
     assert explained.warnings[0].explanation == "抽样调查满意率确为0.94%"
+
+
+SHEET_XML_CASES = {
+    "plain": b'<worksheet xmlns="m"><dimension ref="A1:G9"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+             b'<row r="9"><c r="G9"><v>1</v></c></row></sheetData></worksheet>',
+    "declaration": b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="m"><sheetData>'
+                   b'<row r="3"><c r="B3"/></row></sheetData></worksheet>',
+    "cell without r": b'<worksheet><sheetData><row r="4"><c r="A4"/><c/><c/></row><row><c/></row></sheetData></worksheet>',
+    "row without r": b'<worksheet><sheetData><row><c r="C2"/></row><row/></sheetData></worksheet>',
+    "row number not digits": b'<worksheet><sheetData><row r="x"><c/></row></sheetData></worksheet>',
+    "r not first": b'<worksheet><sheetData><row spans="1:3" r="2"><c s="1" t="n" r="AZ2"/></row></sheetData></worksheet>',
+    "look-alike in a value": b'<worksheet><sheetData><row r="1"><c x=\' r="A1" \' r="XFD1048576"/></row></sheetData></worksheet>',
+    "single quotes": b"<worksheet><sheetData><row r='5'><c r='D5000'/></row></sheetData></worksheet>",
+    "prefixed": b'<x:worksheet xmlns:x="m"><x:sheetData><x:row r="2"><x:c r="Z700"/></x:row></x:sheetData></x:worksheet>',
+    "dollars and zeros": b'<worksheet><dimension ref="$A$1:$C$0040"/><sheetData><row r="7"><c r="$B$007"/></row></sheetData></worksheet>',
+    "reference in r": b'<worksheet><sheetData><row r="1"><c r="&#88;FD1"/></row></sheetData></worksheet>',
+    "error cell": b'<worksheet><sheetData><row r="7"><c r="C7" t="e"><v>#DIV/0!</v></c><c r="D8" t="e"/></row></sheetData></worksheet>',
+    "error type as reference": b'<worksheet><sheetData><row r="7"><c r="C7" t="&#101;"><v>#N/A</v></c></row></sheetData></worksheet>',
+    "formula without value": b'<worksheet><sheetData><row r="2"><c r="B2"><f>A1+1</f></c><c r="C2" t="str"><f>"a"</f><v></v></c>'
+                             b'</row></sheetData></worksheet>',
+    "comment": b'<worksheet><!-- <c r="XFD9"/> --><sheetData><row r="1"><c r="A1"/></row></sheetData></worksheet>',
+    "huge numbers": b'<worksheet><dimension ref="A1:XFD1048576"/><sheetData><row r="99999999999"><c r="C99999999999"/></row>'
+                    b'</sheetData></worksheet>',
+    "columns beyond XFD": b'<worksheet><sheetData><row r="1"><c r="AAAAA1"/></row></sheetData></worksheet>',
+    "empty": b'<worksheet/>',
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHEET_XML_CASES))
+def test_the_quick_sheet_scan_agrees_with_the_element_by_element_scan(case: str) -> None:
+    from anju.adapters.excel.package import _scan_events, scan_sheet
+
+    xml = SHEET_XML_CASES[case]
+    quick, exact = scan_sheet(xml), _scan_events(xml, "", "")
+    assert (quick.rows, quick.columns, quick.errors, quick.uncomputed) == (exact.rows, exact.columns, exact.errors, exact.uncomputed)
+    assert quick.far_cells() == (exact.lowest, exact.widest)
+
+
+def test_the_quick_sheet_scan_reads_an_untouched_template_without_the_element_by_element_scan(one_filled: Path) -> None:
+    from anju.adapters.excel.package import scan_sheet
+
+    with zipfile.ZipFile(one_filled) as archive:
+        parts = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    assert parts
+    for part in parts:
+        assert scan_sheet(part).far is not None  # the quick way was taken
+
+
+def test_a_sheet_that_is_not_well_formed_is_refused_by_the_quick_scan() -> None:
+    from anju.adapters.excel.package import Refused, scan_sheet
+
+    with pytest.raises(Refused) as refusal:
+        scan_sheet(b'<worksheet><sheetData><row r="1"><c r="A1">', "长春市.xlsx", "住房租赁保障")
+    assert str(refusal.value.problem) == "长春市.xlsx 住房租赁保障：工作表内容不完整或已损坏（XML 格式错误）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交"

@@ -167,3 +167,31 @@ def test_a_rule_file_gets_the_identities_too(framework: Framework, tmp_path: Pat
                     'right: central_budget}\n', encoding="utf-8")
     assert [r.id for r in load_rules(path, framework).rules] == [
         "rental_funds_parts", "renovation_funds_parts", "renovation_central_parts", "a"]
+
+
+@pytest.mark.parametrize("expr", ["a+b*2", "-a/3", "abs(a-b)/max(a,b,1)", "min(a, b) * 100 / (a + 0.5)", "+a", "a/b",
+                                  "(a+b)/(a-b)", "a - 0.1 - 0.2"])
+def test_compiled_expressions_compute_what_simpleeval_computes(expr: str) -> None:
+    import ast as _ast
+    from decimal import Decimal as D
+
+    from simpleeval import SimpleEval
+
+    from anju.collect import validation
+
+    def by_simpleeval(names: dict[str, D]) -> object:
+        plain = SimpleEval(names=dict(names), functions=validation.FUNCTIONS)
+        plain.nodes[_ast.Constant] = validation._decimal_constant
+        try:
+            return plain.eval(expr)
+        except ArithmeticError as exc:
+            return type(exc)
+
+    evaluator = validation._Evaluator()
+    for names in ({"a": D("3.3"), "b": D("7")}, {"a": D(0), "b": D(0)}, {"a": D("1e-30"), "b": D("-12345.678")}):
+        try:
+            ours: object = evaluator(expr, names)
+        except ArithmeticError as exc:
+            ours = type(exc)
+        assert ours == by_simpleeval(names)
+    assert evaluator._compiled[expr] is not None  # the compiled way was taken

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from anju.collect.rows import NO, NOT_APPLICABLE_TEXT, YES, EntryRow
 from anju.dataset.models import NA_SPELLINGS, NOT_APPLICABLE, FigureValue
@@ -61,7 +62,15 @@ def shown(raw: object) -> str:
 
 def normalized_text(raw: object) -> str:
     """Full-width forms folded (NFKC: １２３ → 123, ： → :), surrounding spaces removed."""
+    if type(raw) is str:
+        return _normalized_str(raw)
     return unicodedata.normalize("NFKC", shown(raw)).strip()
+
+
+@lru_cache(maxsize=8192)
+def _normalized_str(text: str) -> str:
+    """:func:`normalized_text` of a string: labels and answers recur in every workbook of a batch."""
+    return unicodedata.normalize("NFKC", text.strip()).strip()
 
 
 def is_blank(raw: object) -> bool:
@@ -116,19 +125,18 @@ def expected(spec: FigureSpec) -> str:
 
 def _number(row: EntryRow, spec: FigureSpec, raw: object) -> Decimal:
     name = f"“{row.label}”"
-    seen = shown(raw)
     value = _decimal(raw)
     if value is None:
-        raise EntryError(EntryCode.NOT_A_NUMBER, f"{name}{expected(spec)}，实为“{seen}”")
+        raise EntryError(EntryCode.NOT_A_NUMBER, f"{name}{expected(spec)}，实为“{shown(raw)}”")
     if value < 0:
-        raise EntryError(EntryCode.NEGATIVE, f"{name}{expected(spec)}，实为“{seen}”")
+        raise EntryError(EntryCode.NEGATIVE, f"{name}{expected(spec)}，实为“{shown(raw)}”")
     breach = limit_breach(spec.kind, spec.unit, value)
     if breach is not None and breach.code is EntryCode.TOO_MANY_DECIMALS and isinstance(raw, float):
         rounded = value.quantize(Decimal(1).scaleb(-FIGURE_LIMITS[spec.kind].decimals))
         if abs(rounded - value) < FLOAT_NOISE:  # a computed cell's binary noise, not a typed decimal
             value, breach = rounded, None
     if breach is not None:
-        raise EntryError(breach.code, f"{name}{breach.reason}，实为“{seen}”")
+        raise EntryError(breach.code, f"{name}{breach.reason}，实为“{shown(raw)}”")
     if value == value.to_integral_value():
         return value.to_integral_value()
     return value

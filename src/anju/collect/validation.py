@@ -25,6 +25,7 @@ warning) and a Chinese message.
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -159,20 +160,73 @@ def _decimal_constant(node: ast.Constant) -> Decimal:
     return Decimal(str(node.value))
 
 
+Compiled = Callable[[Mapping[str, Decimal]], Any]
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def _compiled(node: ast.AST) -> Compiled:
+    """A function of the names computing what simpleeval computes for ``node`` (an expression that
+    :func:`expression_names` accepted: the same operators, Decimal literals, abs/min/max), without
+    walking the tree again for every unit."""
+    if isinstance(node, ast.Expression):
+        return _compiled(node.body)
+    if isinstance(node, ast.BinOp):
+        left, right, binary = _compiled(node.left), _compiled(node.right), _BINARY[type(node.op)]
+        return lambda names: binary(left(names), right(names))
+    if isinstance(node, ast.UnaryOp):
+        operand, unary = _compiled(node.operand), _UNARY[type(node.op)]
+        return lambda names: unary(operand(names))
+    if isinstance(node, ast.Constant):
+        constant = _decimal_constant(node)
+        return lambda _names: constant
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda names: names[name]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        function, arguments = FUNCTIONS[node.func.id], [_compiled(a) for a in node.args]
+        return lambda names: function(*(argument(names) for argument in arguments))
+    raise ValueError(type(node).__name__)
+
+
 class _Evaluator:
-    """One simpleeval evaluator reused across evaluations; literals become Decimal."""
+    """One simpleeval evaluator reused across evaluations; literals become Decimal. An expression
+    that :func:`expression_names` accepts is compiled once into plain functions (same operators,
+    same order, same results); any other goes through simpleeval, which says what is wrong."""
 
     def __init__(self) -> None:
         self._eval = SimpleEval(names={}, functions=FUNCTIONS)
         self._eval.nodes[ast.Constant] = _decimal_constant
         self._parsed: dict[str, Any] = {}
+        self._compiled: dict[str, tuple[Compiled, list[str]] | None] = {}
+
+    def _compile(self, expr: str) -> tuple[Compiled, list[str]] | None:
+        try:
+            used = expression_names(expr)
+            tree = ast.parse(expr.strip(), mode="eval")
+        except ValueError:
+            return None
+        called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        if any(isinstance(n, ast.Name) and n.id in FUNCTIONS and id(n) not in called for n in ast.walk(tree)):
+            return None  # a function's name used as a value: simpleeval's answer
+        return _compiled(tree), used
 
     def __call__(self, expr: str, names: Mapping[str, Decimal]) -> Decimal:
-        parsed = self._parsed.get(expr)
-        if parsed is None:
-            parsed = self._parsed[expr] = SimpleEval.parse(expr)
-        self._eval.names = dict(names)
-        result = self._eval.eval(expr, previously_parsed=parsed)
+        if expr not in self._compiled:
+            self._compiled[expr] = self._compile(expr)
+        compiled = self._compiled[expr]
+        result: Any = None
+        if compiled is not None and all(n in names for n in compiled[1]):
+            result = compiled[0](names)
+        else:
+            parsed = self._parsed.get(expr)
+            if parsed is None:
+                parsed = self._parsed[expr] = SimpleEval.parse(expr)
+            self._eval.names = dict(names)
+            result = self._eval.eval(expr, previously_parsed=parsed)
         if isinstance(result, int) and not isinstance(result, bool):
             return Decimal(result)
         if not isinstance(result, Decimal):

@@ -38,6 +38,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 from anju.adapters.report.build_template import column_widths, fixed_table, styled_document, unsplittable
+from anju.adapters.report.paragraph_style import add_paragraph, set_style
 from anju.adapters.report.properties import set_properties
 from anju.dataset.models import Dataset
 from anju.decimals import plain, round_half_up
@@ -339,20 +340,20 @@ def write_self_evaluation_docx(tables: Sequence[ProgramTable], target: Path, *, 
     section.left_margin = section.right_margin = Mm(20)
     for index, table in enumerate(tables):
         if label:
-            heading = doc.add_paragraph(label, "附件标识")
+            heading = add_paragraph(doc, label, "附件标识")
             heading.paragraph_format.page_break_before = index > 0
-        title = doc.add_paragraph(TITLE, "公文标题")
+        title = add_paragraph(doc, TITLE, "公文标题")
         if not label:
             title.paragraph_format.page_break_before = index > 0
-        doc.add_paragraph(f"（{table.year}年度）", "表格数字").alignment = WD_ALIGN_PARAGRAPH.CENTER
+        add_paragraph(doc, f"（{table.year}年度）", "表格数字").alignment = WD_ALIGN_PARAGRAPH.CENTER
         head = fixed_table(doc, 1 + len(_header_rows(table)), ("项目", "内容"))
         for row, (name, value) in zip(head.rows[1:], _header_rows(table), strict=True):
             row.cells[0].paragraphs[0].text = name
-            row.cells[0].paragraphs[0].style = "表格标题行"
+            set_style(row.cells[0].paragraphs[0], "表格标题行")
             row.cells[1].paragraphs[0].text = value
-            row.cells[1].paragraphs[0].style = "表格文字"
+            set_style(row.cells[1].paragraphs[0], "表格文字")
         column_widths(head, (60, sum(WIDTHS_MM) - 60))
-        doc.add_paragraph("", "表格文字")
+        add_paragraph(doc, "", "表格文字")
         grid = fixed_table(doc, 2 + len(table.rows), COLUMNS)
         for row, item in zip(grid.rows[1:], table.rows, strict=False):
             unsplittable(row)
@@ -362,7 +363,7 @@ def write_self_evaluation_docx(tables: Sequence[ProgramTable], target: Path, *, 
             for col, (cell, value) in enumerate(zip(cells, values, strict=True)):
                 cell.paragraphs[0].text = value
                 centred = col in NUMBER_COLUMNS or (col in VALUE_COLUMNS and len(value) <= SHORT_VALUE)
-                cell.paragraphs[0].style = "表格数字" if centred else "表格文字"
+                set_style(cell.paragraphs[0], "表格数字" if centred else "表格文字")
             if not item.label:  # a 二级指标 scored as a whole spans the 三级指标 column
                 cells[1].merge(cells[2])
                 cells[1].paragraphs[-1]._p.getparent().remove(cells[1].paragraphs[-1]._p)
@@ -371,11 +372,11 @@ def write_self_evaluation_docx(tables: Sequence[ProgramTable], target: Path, *, 
         for extra in last[0].paragraphs[1:]:
             extra._p.getparent().remove(extra._p)
         last[0].paragraphs[0].text = "总分"
-        last[0].paragraphs[0].style = "表格标题行"
+        set_style(last[0].paragraphs[0], "表格标题行")
         last[5].paragraphs[0].text = plain(table.points)
         last[6].paragraphs[0].text = plain(table.total)
         for col in (5, 6):
-            last[col].paragraphs[0].style = "表格数字"
+            set_style(last[col].paragraphs[0], "表格数字")
         column_widths(grid, WIDTHS_MM)
     set_properties(doc, title=TITLE, author=author)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,17 @@ class ImportContext:
 # --- cells --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _place(ref: str) -> tuple[int, int]:
+    """(row index, column index) of an A1 reference, both from 0."""
+    match = CELL_RE.match(ref)
+    assert match is not None
+    col = 0
+    for ch in match.group(1):
+        col = col * 26 + (ord(ch) - 64)
+    return int(match.group(2)) - 1, col - 1
+
+
 class _Sheet:
     """A calamine sheet addressed by A1 references."""
 
@@ -149,16 +161,30 @@ class _Sheet:
         self.rows = rows
 
     def get(self, ref: str) -> Any:
-        match = CELL_RE.match(ref)
-        assert match is not None
-        col = 0
-        for ch in match.group(1):
-            col = col * 26 + (ord(ch) - 64)
-        row = int(match.group(2))
-        if row - 1 >= len(self.rows):
+        row, col = _place(ref)
+        if row >= len(self.rows):
             return ""
-        values = self.rows[row - 1]
-        return values[col - 1] if col - 1 < len(values) else ""
+        values = self.rows[row]
+        return values[col] if col < len(values) else ""
+
+
+class _Sheets:
+    """The sheets of one workbook, each read by calamine once (when first asked for)."""
+
+    def __init__(self, workbook: python_calamine.CalamineWorkbook, display: str) -> None:
+        self.workbook = workbook
+        self.display = display
+        self.names = set(workbook.sheet_names)
+        self._read: dict[str, _Sheet] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def sheet(self, name: str) -> _Sheet:
+        found = self._read.get(name)
+        if found is None:
+            found = self._read[name] = _Sheet(_rows(self.workbook, name, self.display))
+        return found
 
 
 def _float_text(value: float) -> str:
@@ -172,19 +198,23 @@ class _Reader:
     context: ImportContext
     scan: PackageScan
     problems: list[Problem] = field(default_factory=list)
+    errors: dict[str, list[tuple[str, str]]] = field(init=False)
+    _error_codes: dict[str, dict[str, str]] = field(init=False)
 
-    @property
-    def errors(self) -> dict[str, list[tuple[str, str]]]:
-        return self.scan.errors
+    def __post_init__(self) -> None:
+        self.errors = self.scan.errors
+        self._error_codes = {}
+        for sheet, cells in self.errors.items():
+            codes = self._error_codes[sheet] = {}
+            for ref, code in cells:
+                codes.setdefault(ref, code)
 
     def problem(self, code: EntryCode | ImportCode, message: str, sheet: str | None = None, cell: str | None = None) -> None:
         self.problems.append(Problem(code, Severity.error, message, Where(file=self.display, sheet=sheet, cell=cell)))
 
     def error_at(self, sheet: str, cell: str) -> str | None:
-        for ref, code in self.errors.get(sheet, []):
-            if ref == cell:
-                return code
-        return None
+        codes = self._error_codes.get(sheet)
+        return codes.get(cell) if codes else None
 
     def uncomputed(self, sheet: str, cell: str) -> bool:
         return cell in self.scan.uncomputed(sheet)
@@ -223,31 +253,30 @@ class _Opened:
 
     data: bytes
     scan: PackageScan
-    workbook: python_calamine.CalamineWorkbook
-    sheets: set[str]
+    sheets: _Sheets
     layout: Layout
     tree: RegionTree
 
 
 def _open(path: Path, display: str, context: ImportContext) -> _Opened:
     data, scan, workbook = open_workbook(path, display, context.limits)
-    sheets = set(workbook.sheet_names)
+    sheets = _Sheets(workbook, display)
     if META_SHEET not in sheets:
         raise Refused(display, ImportCode.NOT_A_TEMPLATE, "不是本系统生成的填报模板（缺少模板标识）：请使用下发的模板填报，不要自制表格或复制粘贴到新工作簿")
-    meta = _read_meta(workbook, display)
+    meta = _read_meta(sheets.sheet(META_SHEET))
     layout, tree = _check_meta(meta, display, context)
     check_extents(scan, layout.extent, display)
-    _check_identity(workbook, sheets, layout, display)
+    _check_identity(sheets, layout, display)
     if not hmac.compare_digest(meta.get("checksum", "").encode("utf-8"), layout.checksum.encode("utf-8")):
         raise Refused(display, ImportCode.TEMPLATE_ALTERED,
                       "模板校验码不符：隐藏的模板标识被改动，或这不是本系统为本单位生成的模板（在另一台电脑上生成的模板，"
                       "须两处使用相同的模板密钥）：请使用下发给本单位的模板重新填报")
-    return _Opened(data, scan, workbook, sheets, layout, tree)
+    return _Opened(data, scan, sheets, layout, tree)
 
 
 def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
     opened = _open(path, display, context)
-    workbook, sheets, layout = opened.workbook, opened.sheets, opened.layout
+    sheets, layout = opened.sheets, opened.layout
     reader = _Reader(display, context, opened.scan)
     handled = {(s.name, r.cell) for s in layout.sheets for r in s.rows} | {(COVER_SHEET, f"B{cover_row('submitted_at')}")}
     for error_sheet, cells in reader.errors.items():
@@ -259,12 +288,12 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
         reader.problem(ImportCode.SHEET_MISSING, f"缺少工作表“{sheet_name}”：请勿删除或重命名工作表，请使用下发的模板重新填报")
     if missing:
         return ImportOutcome(path, layout.unit.code, None, reader.problems)
-    cover = _Sheet(_rows(workbook, COVER_SHEET, display))
+    cover = sheets.sheet(COVER_SHEET)
     submitted_at = _cover_date(reader, cover)
     contact = {key: _cover_text(reader, cover, key) for key in ("reporter", "phone")}
     programs: dict[str, UnitProgram] = {}
     for sheet in layout.sheets:
-        program = _read_program(reader, _Sheet(_rows(workbook, sheet.name, display)), sheet)
+        program = _read_program(reader, sheets.sheet(sheet.name), sheet)
         if program is not None:
             programs[sheet.program.id] = program
     if reader.problems:
@@ -328,12 +357,12 @@ def _rows(workbook: python_calamine.CalamineWorkbook, name: str, display: str) -
                                                    "请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交", name) from None
 
 
-def _check_identity(workbook: python_calamine.CalamineWorkbook, sheets: set[str], layout: Layout, display: str) -> None:
+def _check_identity(sheets: _Sheets, layout: Layout, display: str) -> None:
     """The cover and every sheet title name the unit the metadata names; a mismatch names both."""
     unit = layout.unit
     expected = f"“{unit.display_name}”（{unit.code}）"
     if COVER_SHEET in sheets:
-        cover = _Sheet(_rows(workbook, COVER_SHEET, display))
+        cover = sheets.sheet(COVER_SHEET)
         values = layout.cover_values()
         name_cell, code_cell = f"B{cover_row('unit_name')}", f"B{cover_row('unit_code')}"
         name, code = normalized_text(cover.get(name_cell)), normalized_text(cover.get(code_cell))
@@ -345,16 +374,16 @@ def _check_identity(workbook: python_calamine.CalamineWorkbook, sheets: set[str]
     for sheet in layout.sheets:
         if sheet.name not in sheets:
             continue
-        title = normalized_text(_Sheet(_rows(workbook, sheet.name, display)).get(f"A{TITLE_ROW}"))
+        title = normalized_text(sheets.sheet(sheet.name).get(f"A{TITLE_ROW}"))
         if title != normalized_text(layout.sheet_title(sheet)):
             raise Refused(display, ImportCode.IDENTITY_MISMATCH,
                           f"工作表标题为“{title or '（空）'}”，与模板隐藏标识所属单位{expected}的标题"
                           f"“{layout.sheet_title(sheet)}”不符：请使用下发给本单位的模板重新填报", sheet.name, f"A{TITLE_ROW}")
 
 
-def _read_meta(workbook: python_calamine.CalamineWorkbook, display: str) -> dict[str, str]:
+def _read_meta(sheet: _Sheet) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for row in _rows(workbook, META_SHEET, display):
+    for row in sheet.rows:
         if len(row) >= META_COLUMNS and isinstance(row[0], str) and row[0]:
             value = row[1]
             meta[row[0]] = _float_text(value) if isinstance(value, float) else str(value)
@@ -431,8 +460,8 @@ def _structure_kept(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> bool:
     """Every row's label (column B) and hidden id (column G) are where the template put them."""
     name = sheet.name
     for row in sheet.rows:
-        label = normalized_text(ws.get(f"{LABEL_COL}{row.row}"))
-        fid = normalized_text(ws.get(f"{ID_COL}{row.row}"))
+        label = normalized_text(ws.get(row.label_cell))
+        fid = normalized_text(ws.get(row.id_cell))
         if label != normalized_text(row.label):
             reader.problem(ImportCode.STRUCTURE_CHANGED, f"第{row.row}行应为“{row.label}”，实为“{label}”：表格结构被改动，请使用下发的模板重新填报",
                            name, f"{LABEL_COL}{row.row}")
@@ -473,7 +502,7 @@ def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgr
     for row in sheet.rows:
         raw = ws.get(row.cell)
         value = reader.value(name, row, raw)
-        note = _optional_text(ws.get(f"{NOTE_COL}{row.row}"))
+        note = _optional_text(ws.get(row.note_cell))
         if note and len(note) > NOTE_MAX_CHARS:
             reader.problem(EntryCode.TEXT_TOO_LONG, f"“{row.label}”的情况说明过长（{len(note)} 个字符，最多 {NOTE_MAX_CHARS} 个）",
                            name, f"{NOTE_COL}{row.row}")
@@ -561,7 +590,7 @@ def _worker_import(path: Path) -> ImportOutcome:
 def _parallel(paths: Sequence[Path], context: ImportContext, workers: int) -> Iterator[ImportOutcome]:
     """The outcomes in the order of ``paths``, read by ``workers`` processes."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    chunk = max(1, min(64, len(paths) // (workers * 8)))
+    chunk = max(1, min(16, len(paths) // (workers * 8)))  # small chunks: both cores finish together
     with multiprocessing.get_context(method).Pool(workers, initializer=_worker_init, initargs=(context,)) as pool:
         yield from pool.imap(_worker_import, paths, chunksize=chunk)
 

@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from anju import __version__
@@ -94,10 +95,14 @@ class TemplateKeyError(Exception):
 
 
 def key_path() -> Path:
-    configured = os.environ.get(KEY_FILE_ENV)
+    return _key_path(os.environ.get(KEY_FILE_ENV), os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
+
+
+@lru_cache(maxsize=16)
+def _key_path(configured: str | None, config_home: str | None, _home: str | None) -> Path:
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    base = config_home or str(Path.home() / ".config")
     return Path(base) / "anju" / "template.key"
 
 
@@ -108,6 +113,10 @@ def template_key() -> bytes:
         return given.encode("utf-8")
     path = key_path()
     try:
+        stat = path.stat()
+        cached = _KEY_FILES.get(str(path))
+        if cached is not None and cached[0] == (stat.st_mtime_ns, stat.st_size, stat.st_ino):
+            return cached[1]
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         text = _create_key(path)
@@ -115,7 +124,17 @@ def template_key() -> bytes:
         raise TemplateKeyError(f"无法读取模板密钥文件 {path}（{type(exc).__name__}）：请检查权限，或设置环境变量 {KEY_ENV}") from None
     if not text:
         raise TemplateKeyError(f"模板密钥文件 {path} 是空的：请删除它（将自动重新生成），或设置环境变量 {KEY_ENV}")
-    return text.encode("ascii")
+    key = text.encode("ascii")
+    try:
+        stat = path.stat()
+        _KEY_FILES[str(path)] = ((stat.st_mtime_ns, stat.st_size, stat.st_ino), key)
+    except OSError:
+        pass
+    return key
+
+
+_KEY_FILES: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+"""Key file → (its modification time, size and inode; the key): a batch signs thousands of layouts."""
 
 
 def _create_key(path: Path) -> str:
@@ -147,9 +166,21 @@ class FigureRow:
     def question(self) -> bool:
         return self.entry.question
 
-    @property
+    @cached_property
     def cell(self) -> str:
         return f"{VALUE_COL}{self.row}"
+
+    @cached_property
+    def label_cell(self) -> str:
+        return f"{LABEL_COL}{self.row}"
+
+    @cached_property
+    def id_cell(self) -> str:
+        return f"{ID_COL}{self.row}"
+
+    @cached_property
+    def note_cell(self) -> str:
+        return f"{NOTE_COL}{self.row}"
 
     @property
     def label(self) -> str:
@@ -268,18 +299,8 @@ def sheet_title(program: Program, unit: RegionUnit, year: int) -> str:
 def build_layout(framework: Framework, tree: RegionTree, unit: RegionUnit, year: int | None = None) -> Layout:
     fhash = framework.digest[:FRAMEWORK_HASH_LENGTH]
     the_year = year if year is not None else framework.year
-    sheets = tuple(ProgramSheet(p, program_rows(p, unit)) for p in framework.programs)
+    sheets, digest = _sheets(framework, tree.code, the_year, unit)
     the_id = template_id(framework, tree, unit)
-    digest = _digest({
-        "format": TEMPLATE_FORMAT,
-        "framework": framework.id,
-        "framework_hash": fhash,
-        "region": tree.code,
-        "year": the_year,
-        "sheets": [
-            [s.name, [[r.row, r.spec.id, r.question, r.label, r.unit, r.spec.kind] for r in s.rows]] for s in sheets
-        ],
-    })
     signed = {
         "unit": unit.code,
         "template_id": the_id,
@@ -290,6 +311,33 @@ def build_layout(framework: Framework, tree: RegionTree, unit: RegionUnit, year:
         },
     }
     return Layout(framework, fhash, tree, unit, the_year, sheets, sign(signed))
+
+
+def _sheets(framework: Framework, region: str, year: int, unit: RegionUnit) -> tuple[tuple[ProgramSheet, ...], str]:
+    """The program sheets of a unit and the layout's digest; both depend on the unit only through
+    its kind (:func:`anju.collect.rows.entry_rows`), so units of one kind share them."""
+    key = (framework.id, framework.digest, region, year, unit.kind)
+    found = _SHEETS.get(key)
+    if found is None:
+        sheets = tuple(ProgramSheet(p, program_rows(p, unit)) for p in framework.programs)
+        digest = _digest({
+            "format": TEMPLATE_FORMAT,
+            "framework": framework.id,
+            "framework_hash": framework.digest[:FRAMEWORK_HASH_LENGTH],
+            "region": region,
+            "year": year,
+            "sheets": [
+                [s.name, [[r.row, r.spec.id, r.question, r.label, r.unit, r.spec.kind] for r in s.rows]] for s in sheets
+            ],
+        })
+        if len(_SHEETS) >= _SHEETS_MAX:
+            _SHEETS.clear()
+        found = _SHEETS[key] = (sheets, digest)
+    return found
+
+
+_SHEETS: dict[tuple[str, str, str, int, str], tuple[tuple[ProgramSheet, ...], str]] = {}
+_SHEETS_MAX = 1024
 
 
 def sign(payload: object) -> str:

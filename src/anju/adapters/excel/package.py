@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import python_calamine
 
@@ -135,6 +136,13 @@ class SheetScan:
     """(cell, error text) of every formula-error cell."""
     uncomputed: list[str] = field(default_factory=list)
     """Cells holding a formula without a cached value."""
+    far: Callable[[], SheetScan] | None = field(default=None, repr=False, compare=False)
+    """Scans the sheet element by element when :attr:`lowest` and :attr:`widest` were not named yet."""
+
+    def far_cells(self) -> tuple[str, str]:
+        """(:attr:`lowest`, :attr:`widest`), for the message about a sheet that reaches too far."""
+        exact = self.far() if self.far is not None else self
+        return exact.lowest, exact.widest
 
 
 @dataclass
@@ -170,7 +178,8 @@ def inspect_zip(data: bytes, display: str, limits: ImportLimits) -> PackageScan:
         sheet = names.get(part, part)
         found = scan_sheet(content, display, sheet)
         if found.rows > limits.max_sheet_rows or found.columns > limits.max_sheet_columns:
-            far = found.lowest if found.rows > limits.max_sheet_rows else found.widest
+            lowest, widest = found.far_cells()
+            far = lowest if found.rows > limits.max_sheet_rows else widest
             raise Refused(display, ImportCode.SHEET_TOO_LARGE,
                           f"工作表“{sheet}”用到了 {far}，超出填报模板的范围（最多 {limits.max_sheet_rows} 行、"
                           f"{column_name(limits.max_sheet_columns)} 列）：请删除多余的行、列或内容后重新保存",
@@ -193,7 +202,8 @@ def check_extents(scan: PackageScan, extent_of: Callable[[str], tuple[int, int] 
             continue
         rows, columns = extent[0] + EXTENT_MARGIN_ROWS, extent[1] + EXTENT_MARGIN_COLUMNS
         if found.rows > rows or found.columns > columns:
-            far = found.lowest if found.rows > rows else found.widest
+            lowest, widest = found.far_cells()
+            far = lowest if found.rows > rows else widest
             raise Refused(display, ImportCode.SHEET_TOO_LARGE,
                           f"工作表“{name}”用到了 {far}，超出填报模板的范围（模板到 {column_name(extent[1])}{extent[0]}）："
                           "请删除表格以外的行、列或内容后重新保存", name, far)
@@ -320,9 +330,73 @@ class _ExtentTracker:
             scan.columns, scan.widest = column, ref
 
 
+_XML_CORRUPT = "工作表内容不完整或已损坏（XML 格式错误）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交"
+_TAGS = re.compile(rb"<(c|row|dimension|f)(?=[\s/>])")
+"""The start tags the scan looks at (unprefixed); the element by element scan reads the others."""
+_PREFIXED = re.compile(rb":(?:c|row|dimension|f)(?=[\s/>])")
+"""Also in end tags and text: only says whether to look for prefixed start tags."""
+_PREFIXED_TAGS = re.compile(rb"<[^\s/>:=<\"'!?]+:(?:c|row|dimension|f)(?=[\s/>])")
+_CELLS = re.compile(rb"<c r=\"([^\"<&]*)\"(?: s=\"[0-9]*\")?(?: t=\"[a-zA-Z]*\")?\s*/?>")
+"""A cell's start tag as Excel, WPS and anju write it, whole: its place, style and type."""
+_ROWS = re.compile(rb"<row r=\"([^\"<&]*)\"")
+_DIMENSIONS = re.compile(rb"<dimension ref=\"([^\"<&]*)\"")
+_MARKUP = re.compile(rb"<[!?]")
+"""A comment, CDATA, a DTD or a processing instruction."""
+_DECLARATION = re.compile(rb"\s*(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
+_REFS = re.compile(rb"(?:\$?[A-Z]{1,10}\$?[0-9]{1,20}\n)*")
+_DIGITS = re.compile(rb"[0-9]+")
+_LETTERS = re.compile(rb"[A-Z]+")
+
+
 def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
     """Extent, error cells and uncomputed formulas of one worksheet's XML (see the module docstring).
-    XML that is not well formed is refused (CORRUPT)."""
+    XML that is not well formed is refused (CORRUPT).
+
+    The XML is checked by expat (the parser ElementTree uses) without building anything, and the
+    extent is taken from the rows' and cells' ``r`` attributes by a few regular-expression passes
+    over the bytes. A sheet these cannot read whole — a cell tag other than ``<c r="C7" s="3"
+    t="n">`` (so that no ``t="e"`` there means no error cell), a row or dimension whose place is not the first attribute, a prefixed cell, an error
+    cell, a formula, a comment, a DTD — is read by :func:`_scan_events` element by element, which
+    also names the far cells (:attr:`SheetScan.lowest`, :attr:`SheetScan.widest`) when a sheet
+    reaches too far. Both ways give the same scan."""
+    try:
+        expat.ParserCreate(namespace_separator="}").Parse(xml, True)
+    except expat.ExpatError:
+        raise Refused(display, ImportCode.CORRUPT, _XML_CORRUPT, sheet or None) from None
+    declaration = _DECLARATION.match(xml)
+    body = xml[declaration.end():] if declaration is not None else xml
+    tags: list[bytes] = _TAGS.findall(body)
+    if (b"f" in tags or b' t="e"' in body or _MARKUP.search(body) is not None
+            or (_PREFIXED.search(body) is not None and _PREFIXED_TAGS.search(body) is not None)):
+        return _scan_events(xml, display, sheet)
+    cells: list[bytes] = _CELLS.findall(body)
+    rows: list[bytes] = _ROWS.findall(body)
+    dimensions: list[bytes] = _DIMENSIONS.findall(body)
+    if (len(cells) != tags.count(b"c") or len(rows) != tags.count(b"row") or len(dimensions) != tags.count(b"dimension")
+            or not all(r.isdigit() for r in rows)):
+        return _scan_events(xml, display, sheet)
+    joined = b"\n".join(cells) + b"\n" if cells else b""
+    if _REFS.fullmatch(joined) is None:
+        return _scan_events(xml, display, sheet)
+    last_row = max(max(map(int, rows), default=0), max(map(int, _DIGITS.findall(joined)), default=0))
+    last_column = max((_column_number(letters.decode("ascii")) for letters in set(_LETTERS.findall(joined))), default=0)
+    for ref in dimensions:
+        for part in ref.decode("utf-8").split(":"):
+            place = _reference(part)
+            if place is not None:
+                last_row, last_column = max(last_row, place[0]), max(last_column, place[1])
+    return SheetScan(rows=last_row, columns=last_column, far=lambda: _scan_events(xml, display, sheet))
+
+
+def _column_number(letters: str) -> int:
+    column = 0
+    for letter in letters:
+        column = column * LETTERS + ord(letter) - ord("A") + 1
+    return column
+
+
+def _scan_events(xml: bytes, display: str, sheet: str) -> SheetScan:
+    """:func:`scan_sheet` element by element, in document order (ElementTree's iterparse)."""
     scan = SheetScan()
     extent = _ExtentTracker(scan)
     row = column = 0
@@ -366,8 +440,7 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
                 cell = None
             element.clear()
     except ElementTree.ParseError:
-        raise Refused(display, ImportCode.CORRUPT, "工作表内容不完整或已损坏（XML 格式错误）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后提交",
-                      sheet or None) from None
+        raise Refused(display, ImportCode.CORRUPT, _XML_CORRUPT, sheet or None) from None
     return scan
 
 

@@ -241,13 +241,13 @@ def _render(  # noqa: PLR0917 - one internal call
     tables: Sequence[ProgramTable],
 ) -> ReportFiles:
     stem = file_stem(content)
-    charts = render_charts(evaluation, directory / CHART_DIR) if content.with_charts else []
+    drawn = render_charts(evaluation, directory / CHART_DIR) if content.with_charts else []
     unit_rows = rows if rows is not None else province_rows(dataset)
-    docx = write_docx(content, charts, directory / f"{stem}绩效评价指标说明.docx", template, (framework, unit_rows))
+    docx = write_docx(content, drawn, directory / f"{stem}绩效评价指标说明.docx", template, (framework, unit_rows))
     markdown = directory / f"{stem}绩效评价指标说明.md"
-    markdown.write_text(render_markdown(content, charts, directory), encoding="utf-8")
+    markdown.write_text(render_markdown(content, drawn, directory), encoding="utf-8")
     text = directory / f"{stem}绩效评价指标说明.txt"
-    text.write_text(render_text(content, charts), encoding="utf-8")
+    text.write_text(render_text(content, drawn), encoding="utf-8")
     scores = write_score_workbook(directory / f"{stem}{WORKING_SCORES_SUFFIX}", content)
     number = content.score_table.number
     attachment_scores = write_attachment_score_workbook(directory / f"{stem}绩效评价附件{number}指标得分表.xlsx", content)
@@ -263,7 +263,7 @@ def _render(  # noqa: PLR0917 - one internal call
     write_appendix_workbook(appendix, content, framework, unit_rows)
     label = f"{appendix_span(content)} 统计表（Excel，{len(content.appendix_titles)}个工作表）"
     files = ReportFiles(docx, markdown, text, scores, appendix, attachment_scores, checklist_markdown, checklist_workbook,
-                        checklist, letter, self_docx, self_xlsx, charts, appendix_label=label,
+                        checklist, letter, self_docx, self_xlsx, drawn, appendix_label=label,
                         attachment_scores_label=f"附件{number} 绩效评价指标得分表（Excel）")
     if pdf:
         target, substitutions = convert_to_pdf(docx, docx.with_suffix(".pdf"))

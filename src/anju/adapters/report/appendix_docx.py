@@ -36,6 +36,7 @@ from docx.table import Table
 from anju.adapters.report.appendix import NOT_COMPUTABLE, CellValue, UnitRow, row_values, totals_values
 from anju.adapters.report.content import ReportContent, split_title
 from anju.adapters.report.markdown import display_width
+from anju.adapters.report.paragraph_style import add_paragraph, set_style, style_names
 from anju.dataset.models import NOT_APPLICABLE
 from anju.decimals import round_half_up
 from anju.framework.appendix import column_header, column_kind, group_header, scope_notes
@@ -129,20 +130,20 @@ def _parts(table: AppendixTable, framework: Framework, texts: dict[str, list[str
 
 
 def _paragraph(document: Document, anchor: Any, text: str, style: str | None = None) -> Any:
-    paragraph = document.add_paragraph(text, style=style if style in _styles(document) else None)
+    paragraph = add_paragraph(document, text, style if style in _styles(document) else None)
     anchor.addprevious(paragraph._p)
     return paragraph
 
 
 def _styles(document: Document) -> set[str]:
-    return {s.name for s in document.styles}
+    return style_names(document)
 
 
 def _set_cell(cell: Any, text: str, style: str, styles: set[str], *, bold: bool = False,
               align: WD_ALIGN_PARAGRAPH | None = None) -> None:
     paragraph = cell.paragraphs[0]
     if style in styles:
-        paragraph.style = style
+        set_style(paragraph, style)
     if align is not None:
         paragraph.alignment = align
     run = paragraph.add_run(text)
