@@ -7,7 +7,8 @@ Rows (limits from issue 15):
 
 * ``anju evaluate examples/jilin-2022``, the whole process (best of 5, the framework cache warm),
   wall time and CPU time — limit 0.3 s;
-* generating N filled unit templates on every core — limit 15 s for 3,000;
+* generating N filled unit templates on every core (``anju template``'s batch writer, XlsxWriter) —
+  limit 15 s for 3,000;
 * importing the N workbooks (every core) against python-calamine reading every cell of the same
   files in one process — limit 2× the calamine read;
 * peak RSS of the import (the importing process and, separately, its largest worker) — 300 MB;
@@ -36,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_national import _generate, _init, _jobs, national_trees
+from import_national import synthetic_batch
 
 from anju.collect.regions import load_region_trees
 
@@ -134,16 +135,9 @@ def main(argv: list[str]) -> int:
     rows.append(_row("anju evaluate 吉林（整个进程，CPU）whole process, CPU", cpu, "s", 0.3))
     ctx = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="anju-bench-") as tmp:
-        regions, out = Path(tmp) / "regions", Path(tmp) / "workbooks"
-        regions.mkdir()
-        out.mkdir()
-        units = national_trees(regions, args.count)
-        jobs = _jobs(load_region_trees(regions))
-        print(f"2/4 生成 {units} 个单位的已填报模板（{args.workers} 个进程，openpyxl）……", flush=True)
-        start = time.perf_counter()
-        with ctx.Pool(args.workers, initializer=_init, initargs=(str(regions), str(out))) as pool:
-            pool.map(_generate, jobs, chunksize=50)
-        generated = time.perf_counter() - start
+        print(f"2/4 生成 {args.count} 个单位的已填报模板（{args.workers} 个进程，XlsxWriter，anju template 的批量写入）……",
+              flush=True)
+        regions, out, units, generated = synthetic_batch(Path(tmp), args.count, args.workers)
         rows.append(_row(f"生成 {units} 个模板 generate templates", generated, "s", 15 * scale))
         paths = sorted(str(p) for p in out.glob("*.xlsx"))
         print("3/4 python-calamine 读出全部单元格（1 个进程，下限）……", flush=True)

@@ -2,7 +2,8 @@
 
 Builds a synthetic national region tree (30 provinces × 10 prefecture cities × 10 reporting
 units each, written as region files like Jilin's), generates one filled template per unit in a
-temporary directory (values borrowed from the Jilin example, openpyxl, in parallel; not timed),
+temporary directory (values borrowed from the Jilin example; ``anju template``'s own batch writer,
+XlsxWriter on every core; not timed),
 then imports them all in a fresh process with the real importer (python-calamine, zip checks,
 layout checks, validation rules) and reports workbooks per second and peak memory; finally it
 aggregates each province.
@@ -27,10 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_outcomes
-from anju.adapters.excel.layout import build_layout
-from anju.adapters.excel.template import write_template
+from anju.adapters.excel.template import write_region_templates
 from anju.collect.aggregate import aggregate_units
-from anju.collect.regions import RegionTree, builtin_region_tree, load_region_trees
+from anju.collect.regions import RegionTree, builtin_region_codes, builtin_region_tree, load_region_trees
 from anju.collect.units import UnitReport, load_units
 from anju.collect.validation import builtin_rules
 from anju.framework import builtin_framework
@@ -66,30 +66,58 @@ def national_trees(directory: Path, count: int) -> int:
     return written
 
 
+def country_trees() -> dict[str, RegionTree]:
+    """The 37 top-level reporting regions of the built-in code list (31 provinces, the 5 计划单列市,
+    the 兵团), by code."""
+    return {code: builtin_region_tree(code) for code in builtin_region_codes()}
+
+
+def trees_of(regions: Path | None) -> dict[str, RegionTree]:
+    """The region files in ``regions``; None: the country's built-in trees."""
+    return country_trees() if regions is None else load_region_trees(regions)
+
+
 def _jobs(trees: dict[str, RegionTree]) -> list[tuple[str, str]]:
     return [(tree.code, unit.code) for tree in trees.values() for unit in tree.reporting_units(2022)]
 
 
-_STATE: dict[str, Any] = {}
-
-
-def _init(regions: str, out: str) -> None:
+def borrowed_values(trees: dict[str, RegionTree]) -> dict[str, UnitReport]:
+    """A filled report for every reporting unit: a Jilin city's for a prefecture, a Jilin county's
+    for a county (chosen by the unit's code)."""
     framework = builtin_framework("2022")
     jilin = builtin_region_tree("220000")
     example = load_units(ROOT / "examples" / "jilin-2022", framework, jilin)
     cities = [r for c, r in example.units.items() if jilin.unit(c).kind == "prefecture_city"]
     counties = [r for c, r in example.units.items() if jilin.unit(c).level == "county"]
-    _STATE.update(framework=framework, trees=load_region_trees(regions), out=Path(out), cities=cities, counties=counties)
+    values: dict[str, UnitReport] = {}
+    for tree in trees.values():
+        for unit in tree.reporting_units(2022):
+            pool = cities if unit.level == "prefecture" else counties
+            values[unit.code] = pool[int(unit.code) % len(pool)]
+    return values
 
 
-def _generate(job: tuple[str, str]) -> None:
-    region, code = job
-    tree: RegionTree = _STATE["trees"][region]
-    unit = tree.unit(code)
-    pool: list[UnitReport] = _STATE["cities"] if unit.level == "prefecture" else _STATE["counties"]
-    values = pool[int(code) % len(pool)]
-    layout = build_layout(_STATE["framework"], tree, unit, 2022)
-    write_template(layout, _STATE["out"] / layout.file_name, values=values)
+def generate_workbooks(regions: Path | None, out: Path, workers: int) -> tuple[int, float]:
+    """One filled template per reporting unit of ``regions`` (None: the whole country's built-in
+    trees) written into ``out`` by ``anju template``'s batch writer on ``workers`` processes (values
+    borrowed from Jilin by kind of unit); returns the number written and the seconds the writing took."""
+    trees = trees_of(regions)
+    values = borrowed_values(trees)
+    framework = builtin_framework("2022")
+    start = time.perf_counter()
+    paths = write_region_templates(framework, list(trees.values()), out, year=2022, prefill=values, workers=workers)
+    return len(paths), time.perf_counter() - start
+
+
+def synthetic_batch(directory: Path, count: int, workers: int) -> tuple[Path, Path, int, float]:
+    """The synthetic national batch in ``directory``: its region files (``regions/``) and ``count``
+    filled workbooks (``workbooks/``); returns both folders, the count and the generation time."""
+    regions, out = directory / "regions", directory / "workbooks"
+    regions.mkdir()
+    out.mkdir()
+    national_trees(regions, count)
+    units, seconds = generate_workbooks(regions, out, workers)
+    return regions, out, units, seconds
 
 
 def _import(regions: str, out: str, trace: bool, queue: Any) -> None:
@@ -129,19 +157,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tracemalloc", action="store_true", help="also measure the Python heap peak (slower)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="anju-bench-") as tmp:
-        regions, out = Path(tmp) / "regions", Path(tmp) / "workbooks"
-        regions.mkdir()
-        out.mkdir()
-        units = national_trees(regions, args.count)
-        jobs = _jobs(load_region_trees(regions))
-        print(f"生成 {units} 个单位的已填报工作簿（{len(list(regions.glob('*.yaml')))} 个省，{args.workers} 个进程）……", flush=True)
-        start = time.perf_counter()
+        print(f"生成 {args.count} 个单位的已填报工作簿（合成的省，{args.workers} 个进程）……", flush=True)
+        regions, out, units, generated = synthetic_batch(Path(tmp), args.count, args.workers)
         ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(args.workers, initializer=_init, initargs=(str(regions), str(out))) as pool:
-            pool.map(_generate, jobs, chunksize=50)
-        generated = time.perf_counter() - start
         size = sum(p.stat().st_size for p in out.glob("*.xlsx"))
-        print(f"  生成用时 {generated:.1f} 秒，共 {size / 1024 / 1024:.1f} MB（不计入导入时间）", flush=True)
+        print(f"  生成 {units} 个，用时 {generated:.1f} 秒，共 {size / 1024 / 1024:.1f} MB（不计入导入时间）", flush=True)
         queue = ctx.Queue()
         child = ctx.Process(target=_import, args=(str(regions), str(out), args.tracemalloc, queue))
         child.start()
