@@ -121,9 +121,14 @@ BENCH_COUNT ?= 3000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --count $(BENCH_COUNT)
 
-## Web 负载测试：50 个并发模拟用户（只访问 127.0.0.1），报告 p50/p95 延迟和错误数
+## Web 负载测试：50 个并发模拟用户（只访问 127.0.0.1），思考时间 0 秒和 1 秒，SQLite 和 PostgreSQL（本机有时），
+## 报告 p50/p95 延迟、吞吐量、错误数和服务器每请求 CPU，与目标并列
+BENCH_PG_URL ?= postgresql://postgres@127.0.0.1:5432/anju_bench_web
 bench-web: $(STAMP)
 	$(BIN)/python benchmarks/web_load.py
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(BENCH_PG_URL:/anju_bench_web=/postgres)').close()" 2>/dev/null; then \
+	  $(BIN)/python benchmarks/web_load.py --database-url $(BENCH_PG_URL); \
+	else echo "没有可用的 PostgreSQL（$(BENCH_PG_URL)）：只测了 SQLite。"; fi
 
 ## 接口契约测试：有界的 schemathesis（固定种子，只访问 127.0.0.1），填报员与省级评价员各一个令牌；报告用例数与失败数
 schemathesis: $(STAMP)

@@ -88,6 +88,10 @@ class IdleTimeoutMiddleware:
     was set by someone else (a new or reset account) to change it before anything else."""
 
     ALLOWED_WHILE_FORCED = ("/accounts/password/", "/accounts/logout/", "/static/")
+    SEEN_RESOLUTION_SECONDS = 60
+    """The last-seen time is written at most once a minute, so that a page view does not write the
+    session row every time (a write per GET serialises every reader on SQLite); the timeout is
+    therefore exact to a minute."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -101,7 +105,8 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, f"超过 {settings.IDLE_TIMEOUT_SECONDS // 60} 分钟未操作，已自动退出，请重新登录。")
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
-            request.session["anju_last_seen"] = now
+            if not isinstance(last, int) or now - last >= self.SEEN_RESOLUTION_SECONDS:
+                request.session["anju_last_seen"] = now
             profile = getattr(user, "profile", None)
             if (getattr(profile, "must_change_password", False) and request.method == "GET"
                     and not request.path.startswith(self.ALLOWED_WHILE_FORCED) and not request.path.startswith("/api/")):

@@ -197,9 +197,10 @@ def _database() -> dict[str, Any]:
     url = os.environ.get("ANJU_WEB_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if not url:
         url = f"sqlite:///{_private_file(_private_dir(DATA_DIR) / 'anju-web.sqlite3')}"
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    # Connections are kept for a minute (one per worker thread) and checked before reuse, so that a
+    # request does not pay for connecting (and, on SQLite, for the PRAGMAs below) every time.
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at
             # the start of a transaction so concurrent saves queue instead of failing.

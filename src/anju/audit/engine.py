@@ -125,7 +125,7 @@ def _framework_audit(run: _Run, framework: Framework) -> None:
 def _set_aside_suspects(extract: ProgramExtract) -> None:
     """A leaf whose recomputed rate is implausibly far from the stated one is scored as stated: its
     figures were more likely misread than the document wrong (the mismatch is still reported)."""
-    items = dict(extract.program.items())
+    items = extract.program.item_map
     for path, token in extract.percents.items():
         rule = items[path].rule
         if path not in extract.determined or not isinstance(rule, METRIC_RULES):
@@ -163,7 +163,7 @@ def _anchored(run: _Run, extract: ProgramExtract, problem: Problem) -> Finding |
 
 
 def _metric_token(extract: ProgramExtract, item: str) -> Token | None:
-    rule = dict(extract.program.items())[item].rule
+    rule = extract.program.item_map[item].rule
     if isinstance(rule, METRIC_RULES):
         return extract.figure_tokens.get(rule.metric.numerator[0])
     return None
@@ -191,7 +191,7 @@ def _missing(run: _Run, extract: ProgramExtract) -> list[Finding]:
 
 
 def _mark_checked(run: _Run, extract: ProgramExtract) -> None:
-    items = dict(extract.program.items())
+    items = extract.program.item_map
     open_items = undetermined(extract)
     for path in extract.determined:
         rule = items[path].rule

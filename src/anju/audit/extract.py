@@ -73,7 +73,7 @@ def detect_as_of(document: SourceDocument) -> dt.date | None:
 
 
 def program_data(extract: ProgramExtract) -> ProgramData:
-    items = dict(extract.program.items())
+    items = extract.program.item_map
     scores = {path: token.number.value for path, token in extract.scores.items() if path in items}
     percents = {path: token.number.value for path, token in extract.percents.items() if path in items}
     return ProgramData(
@@ -118,7 +118,7 @@ def scoring_inputs(framework: Framework, dataset: Dataset, extracts: list[Progra
                                                                    for d in program.dimensions]}))
         current = data[program.id]
         judgements = dict(current.judgements)
-        items = dict(program.items())
+        items = program.item_map
         for path in open_leaves:
             stated = current.stated.scores.get(path)
             points = min(max(stated, Decimal(0)), items[path].points) if stated is not None else Decimal(0)

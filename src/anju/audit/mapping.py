@@ -231,7 +231,7 @@ def extract_program(program: Program, section: Section, document: str) -> Progra
         extract.used.add(section.score.key)
     _map_sections(extract)
     for path, item_section in list(extract.item_sections.items()):
-        item = dict(program.items())[path]
+        item = program.item_map[path]
         if item_section.level is Level.indicator:
             _read_indicator(extract, path, item, item_section)
     _solve_operands(extract)
@@ -450,7 +450,7 @@ def _read_percents(extract: ProgramExtract, region: Segment, leaves: list[tuple[
 def _solve_operands(extract: ProgramExtract) -> None:
     """A stated rate whose one operand the template did not place: the number of the segment (then
     of the indicator, then of the program) that reproduces the rate with the known operand."""
-    items = dict(extract.program.items())
+    items = extract.program.item_map
     for path, stated in extract.percents.items():
         rule = items[path].rule
         if not isinstance(rule, METRIC_RULES) or not rule.metric.denominator:

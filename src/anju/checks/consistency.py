@@ -70,7 +70,7 @@ def _issue(
 
 def check_stated_percents(ctx: Context) -> Iterator[Problem]:
     """Stated percentages against recomputed ones; detects a switched denominator."""
-    items = dict(ctx.program.items())
+    items = ctx.program.item_map
     plan_based: list[str] = []
     switched: list[tuple[str, Item, Decimal, Decimal, Decimal]] = []
     for path, stated in ctx.data.stated.percents.items():
@@ -148,7 +148,7 @@ def check_stated_scores(ctx: Context) -> Iterator[Problem]:
     if ctx.result is None:
         return
     stated = ctx.data.stated
-    items = dict(ctx.program.items())
+    items = ctx.program.item_map
     results = {r.path: r for r in ctx.result.items()}
     for path, score in stated.scores.items():
         item = items[path]
@@ -273,7 +273,7 @@ def check_narrative(ctx: Context) -> Iterator[Problem]:
     """The dataset's narrative against the evaluation (:mod:`anju.checks.narrative`)."""
     if ctx.result is None:
         return
-    yield from narrative_contradictions(ctx.result, dict(ctx.program.items()), dict(ctx.data.figures))
+    yield from narrative_contradictions(ctx.result, ctx.program.item_map, dict(ctx.data.figures))
 
 
 CHECKS: tuple[Check, ...] = (

@@ -20,7 +20,7 @@ and both values; ``anju report`` writes nothing while one remains.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 
 from anju.decimals import plain
@@ -49,7 +49,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def narrative_contradictions(
-    program: ProgramResult, definitions: dict[str, Item], figures: dict[str, object]
+    program: ProgramResult, definitions: Mapping[str, Item], figures: dict[str, object]
 ) -> Iterator[Problem]:
     """Every contradiction between an item's narrative and its result, in document order."""
     for result in program.items():

@@ -93,7 +93,7 @@ def _figure_problems(at: _Locator, program: Program, data: ProgramData) -> list[
 
 
 def _judgement_problems(at: _Locator, program: Program, data: ProgramData) -> list[Problem]:
-    items = dict(program.items())
+    items = program.item_map
     problems: list[Problem] = []
     for key, judgement in data.judgements.items():
         item = items.get(key)
@@ -113,7 +113,7 @@ def _judgement_problems(at: _Locator, program: Program, data: ProgramData) -> li
 
 
 def _item_key_problems(at: _Locator, program: Program, data: ProgramData) -> list[Problem]:
-    items = dict(program.items())
+    items = program.item_map
     problems = [
         at.problem(("programs", program.id, "narrative", key), f"{program.label}：说明所指的指标“{key}”不存在")
         for key in data.narrative if key not in items

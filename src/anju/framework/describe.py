@@ -57,7 +57,7 @@ def provenance_of(item: Item) -> Provenance:
 def item_labels(program: Program, item_path: str) -> list[str]:
     """The labels along an item path (``fund_management.fund_distribution`` → 资金管理, 资金分配);
     an unknown step keeps its id."""
-    items = dict(program.items())
+    items = program.item_map
     labels: list[str] = []
     prefix = ""
     for part in item_path.split("."):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -526,6 +526,11 @@ class Program(Strict):
         """Every node with its path inside the program (``fund_management.budget_execution.rate``)."""
         for dimension in self.dimensions:
             yield from dimension.walk()
+
+    @cached_property
+    def item_map(self) -> Mapping[str, Item]:
+        """:meth:`items` as a mapping by path, built once (the program is frozen)."""
+        return dict(self.items())
 
 
 # --- the appendix tables (附件统计表) --------------------------------------------------------

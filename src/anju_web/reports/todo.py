@@ -45,9 +45,15 @@ class TodoGroup:
     batch_label: str = ""
 
 
-def _units(user: Any, cycle: Cycle) -> Any:
-    return (Submission.objects.filter(cycle=cycle).filter(region_scope_q(user, "region__"))
-            .exclude(region=cycle.region).select_related("region", "cycle").order_by("region__position"))
+UNREAD_FIELDS = ("baseline", "submitted_values", "previous_values", "no_task", "cycle__stated")
+"""Large columns the 待办 never reads: the menu counts the 待办 on every page."""
+
+
+def _units(user: Any, cycle: Cycle) -> list[Submission]:
+    """The units of ``cycle`` in the user's scope, read once for every group."""
+    return list(Submission.objects.filter(cycle=cycle).filter(region_scope_q(user, "region__"))
+                .exclude(region=cycle.region).select_related("region__parent__parent", "cycle").defer(*UNREAD_FIELDS)
+                .order_by("region__position"))
 
 
 def comment_place(comment: Comment) -> str:
@@ -65,8 +71,8 @@ def _comment_link(comment: Comment) -> str:
     return reverse("evaluation", args=[comment.cycle_id]) + f"#comment-{comment.pk}"
 
 
-def _clerk_groups(user: Any, cycle: Cycle) -> list[TodoGroup]:
-    units = [s for s in _units(user, cycle) if s.status in EDITABLE and has(user, "submissions.fill_submission", s.region)]
+def _clerk_groups(user: Any, cycle: Cycle, scoped: list[Submission]) -> list[TodoGroup]:
+    units = [s for s in scoped if s.status in EDITABLE and has(user, "submissions.fill_submission", s.region)]
     if not units:
         return []
     group = TodoGroup("fill", "待修改、待提交的填报")
@@ -89,9 +95,10 @@ def _clerk_groups(user: Any, cycle: Cycle) -> list[TodoGroup]:
     return [group]
 
 
-def _review_group(user: Any, cycle: Cycle, status: Status, permission: str, group: TodoGroup) -> list[TodoGroup]:
+def _review_group(user: Any, scoped: list[Submission], status: Status, permission: str,
+                  group: TodoGroup) -> list[TodoGroup]:
     """The units in ``status`` the user may move with ``permission``, in ``group`` (empty: none)."""
-    units = [s for s in _units(user, cycle) if s.status == status and has(user, permission, s.region)]
+    units = [s for s in scoped if s.status == status and has(user, permission, s.region)]
     if not units:
         return []
     for sub in units:
@@ -104,8 +111,8 @@ def _review_group(user: Any, cycle: Cycle, status: Status, permission: str, grou
     return [group]
 
 
-def _province_groups(user: Any, cycle: Cycle) -> list[TodoGroup]:
-    groups = _review_group(user, cycle, Status.accepted, "submissions.approve_submission",
+def _province_groups(user: Any, cycle: Cycle, scoped: list[Submission]) -> list[TodoGroup]:
+    groups = _review_group(user, scoped, Status.accepted, "submissions.approve_submission",
                            TodoGroup("approve", "待审定的单位（地级市已审核）", batch_verb="approve", batch_label="批量审定"))
     if has(user, "reviews.resolve_comment", cycle.region):
         open_comments = Comment.objects.filter(cycle=cycle, resolved_at__isnull=True).select_related(
@@ -174,11 +181,12 @@ def todo_groups(user: Any, cycle: Cycle) -> list[TodoGroup]:
     """Everything waiting for ``user`` in ``cycle``, in groups (none in an archived cycle)."""
     if cycle.is_archived:
         return []
+    scoped = _units(user, cycle)
     return [
-        *_clerk_groups(user, cycle),
-        *_review_group(user, cycle, Status.submitted, "submissions.review_submission",
+        *_clerk_groups(user, cycle, scoped),
+        *_review_group(user, scoped, Status.submitted, "submissions.review_submission",
                        TodoGroup("review", "待审核的单位（已提交）", batch_verb="accept", batch_label="批量审核通过")),
-        *_province_groups(user, cycle),
+        *_province_groups(user, cycle, scoped),
         *_bureau_groups(user, cycle),
     ]
 
