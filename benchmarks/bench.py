@@ -7,7 +7,8 @@ Rows (limits from issue 15):
 
 * ``anju evaluate examples/jilin-2022``, the whole process (best of 5, the framework cache warm),
   wall time and CPU time — limit 0.3 s;
-* generating N filled unit templates on every core — limit 15 s for 3,000;
+* generating N filled unit templates on every core (``anju template``'s batch writer, XlsxWriter) —
+  limit 15 s for 3,000;
 * importing the N workbooks (every core) against python-calamine reading every cell of the same
   files in one process — limit 2× the calamine read;
 * peak RSS of the import (the importing process and, separately, its largest worker) — 300 MB;
@@ -201,7 +202,8 @@ def main(argv: list[str]) -> int:
     rows.append(_row("anju evaluate 吉林（整个进程，CPU）whole process, CPU", cpu, "s", 0.3))
     ctx = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="anju-bench-") as tmp:
-        print(f"2/5 生成 {args.count} 个单位的已填报模板（合成的省，{args.workers} 个进程，openpyxl）……", flush=True)
+        print(f"2/5 生成 {args.count} 个单位的已填报模板（合成的省，{args.workers} 个进程，XlsxWriter，anju template 的批量写入）……",
+              flush=True)
         _regions, out, units, generated = synthetic_batch(Path(tmp), args.count, args.workers)
         rows.append(_row(f"生成 {units} 个模板 generate templates", generated, "s", 15 * scale))
         paths = sorted(str(p) for p in out.glob("*.xlsx"))

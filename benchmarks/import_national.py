@@ -2,7 +2,8 @@
 
 Builds a synthetic national region tree (30 provinces × 10 prefecture cities × 10 reporting
 units each, written as region files like Jilin's), generates one filled template per unit in a
-temporary directory (values borrowed from the Jilin example, openpyxl, in parallel; not timed),
+temporary directory (values borrowed from the Jilin example; ``anju template``'s own batch writer,
+XlsxWriter on every core; not timed),
 then imports them all in a fresh process with the real importer (python-calamine, zip checks,
 layout checks, validation rules) and reports workbooks per second and peak memory; finally it
 aggregates each province.
@@ -27,8 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from anju.adapters.excel.importer import ImportContext, import_workbooks, merge_outcomes
-from anju.adapters.excel.layout import build_layout
-from anju.adapters.excel.template import write_template
+from anju.adapters.excel.template import write_region_templates
 from anju.collect.aggregate import aggregate_units
 from anju.collect.regions import RegionTree, builtin_region_codes, builtin_region_tree, load_region_trees
 from anju.collect.units import UnitReport, load_units
@@ -81,16 +81,32 @@ def _jobs(trees: dict[str, RegionTree]) -> list[tuple[str, str]]:
     return [(tree.code, unit.code) for tree in trees.values() for unit in tree.reporting_units(2022)]
 
 
+def borrowed_values(trees: dict[str, RegionTree]) -> dict[str, UnitReport]:
+    """A filled report for every reporting unit: a Jilin city's for a prefecture, a Jilin county's
+    for a county (chosen by the unit's code)."""
+    framework = builtin_framework("2022")
+    jilin = builtin_region_tree("220000")
+    example = load_units(ROOT / "examples" / "jilin-2022", framework, jilin)
+    cities = [r for c, r in example.units.items() if jilin.unit(c).kind == "prefecture_city"]
+    counties = [r for c, r in example.units.items() if jilin.unit(c).level == "county"]
+    values: dict[str, UnitReport] = {}
+    for tree in trees.values():
+        for unit in tree.reporting_units(2022):
+            pool = cities if unit.level == "prefecture" else counties
+            values[unit.code] = pool[int(unit.code) % len(pool)]
+    return values
+
+
 def generate_workbooks(regions: Path | None, out: Path, workers: int) -> tuple[int, float]:
     """One filled template per reporting unit of ``regions`` (None: the whole country's built-in
-    trees) written into ``out`` by ``workers`` processes (openpyxl, values borrowed from Jilin by
-    kind of unit); returns the number written and the seconds it took."""
-    jobs = _jobs(trees_of(regions))
+    trees) written into ``out`` by ``anju template``'s batch writer on ``workers`` processes (values
+    borrowed from Jilin by kind of unit); returns the number written and the seconds the writing took."""
+    trees = trees_of(regions)
+    values = borrowed_values(trees)
+    framework = builtin_framework("2022")
     start = time.perf_counter()
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(workers, initializer=_init, initargs=(str(regions) if regions else None, str(out))) as pool:
-        pool.map(_generate, jobs, chunksize=50)
-    return len(jobs), time.perf_counter() - start
+    paths = write_region_templates(framework, list(trees.values()), out, year=2022, prefill=values, workers=workers)
+    return len(paths), time.perf_counter() - start
 
 
 def synthetic_batch(directory: Path, count: int, workers: int) -> tuple[Path, Path, int, float]:
@@ -102,29 +118,6 @@ def synthetic_batch(directory: Path, count: int, workers: int) -> tuple[Path, Pa
     national_trees(regions, count)
     units, seconds = generate_workbooks(regions, out, workers)
     return regions, out, units, seconds
-
-
-_STATE: dict[str, Any] = {}
-
-
-def _init(regions: str | None, out: str) -> None:
-    framework = builtin_framework("2022")
-    jilin = builtin_region_tree("220000")
-    example = load_units(ROOT / "examples" / "jilin-2022", framework, jilin)
-    cities = [r for c, r in example.units.items() if jilin.unit(c).kind == "prefecture_city"]
-    counties = [r for c, r in example.units.items() if jilin.unit(c).level == "county"]
-    _STATE.update(framework=framework, trees=trees_of(Path(regions) if regions else None), out=Path(out),
-                  cities=cities, counties=counties)
-
-
-def _generate(job: tuple[str, str]) -> None:
-    region, code = job
-    tree: RegionTree = _STATE["trees"][region]
-    unit = tree.unit(code)
-    pool: list[UnitReport] = _STATE["cities"] if unit.level == "prefecture" else _STATE["counties"]
-    values = pool[int(code) % len(pool)]
-    layout = build_layout(_STATE["framework"], tree, unit, 2022)
-    write_template(layout, _STATE["out"] / layout.file_name, values=values)
 
 
 def _import(regions: str, out: str, trace: bool, queue: Any) -> None:

@@ -33,7 +33,8 @@ from .fuzzing import TALLY, campaign_settings, check_cli, check_problem
 pytestmark = pytest.mark.fuzz
 
 SHEET_PARTS = {"说明": 1, "封面": 2, "住房租赁保障": 3, "城镇老旧小区改造": 4, "城市棚户区改造": 5, "_anju": 6}
-"""openpyxl writes the sheets as sheet1.xml … in workbook order (checked by test_parts_are_where_expected)."""
+"""The template writer (XlsxWriter) writes the sheets as sheet1.xml … in workbook order (checked by
+test_parts_are_where_expected)."""
 PROGRAM_SHEETS = ("住房租赁保障", "城镇老旧小区改造", "城市棚户区改造")
 NASTY = ["1e30", "9" * 29, "1e999999", "-0", "-5", "0.001", "12.345", "１２３", "1,234.5", "1_000", "约3万", "3万元", "不适用",
          "NA", "n/a", "是", "否", "TRUE", "=1+1", "#DIV/0!", "", " ", "\u200b12", "12\u200f", "NaN", "inf", "-inf", "1e-400",
@@ -131,7 +132,7 @@ def _column_cell(kind: str, column: str) -> Any:
         row = draw(st.sampled_from(next(s for s in layout.sheets if s.name == sheet).rows)).row
         text = draw(values if kind != "note" else st.text(XML_CHARS, max_size=2500))
         before = _edit(members, sheet, f"{column}{row}", cell_xml(f"{column}{row}", "inlineStr", text))
-        return Mutation(kind, sheet, f"{column}{row}", identity=kind != "note" and differs(before, f"{column}{row}", text))
+        return Mutation(kind, sheet, f"{column}{row}", identity=kind != "note" and differs(members, before, f"{column}{row}", text))
     return mutate
 
 
@@ -143,7 +144,7 @@ def _switch(draw: st.DrawFn, members: Members, layout: Any, sheet: str) -> Mutat
 def _title(draw: st.DrawFn, members: Members, layout: Any, sheet: str) -> Mutation:
     text = draw(values)
     before = _edit(members, sheet, "A1", cell_xml("A1", "inlineStr", text))
-    return Mutation("title", sheet, "A1", identity=differs(before, "A1", text))
+    return Mutation("title", sheet, "A1", identity=differs(members, before, "A1", text))
 
 
 def _far(draw: st.DrawFn, members: Members, layout: Any, sheet: str) -> Mutation:
@@ -176,13 +177,13 @@ def _drop(draw: st.DrawFn, members: Members, layout: Any, sheet: str) -> Mutatio
 def _meta(draw: st.DrawFn, members: Members, layout: Any, sheet: str) -> Mutation:
     row, text = draw(st.integers(1, 10)), draw(values)
     before = _edit(members, "_anju", f"B{row}", cell_xml(f"B{row}", "inlineStr", text))
-    return Mutation("meta", "_anju", f"B{row}", identity=old_text(before, f"B{row}") != text and row not in META_FREE)
+    return Mutation("meta", "_anju", f"B{row}", identity=old_text(members, before, f"B{row}") != text and row not in META_FREE)
 
 
 def _cover(draw: st.DrawFn, members: Members, layout: Any, sheet: str) -> Mutation:
     cell, text = draw(st.sampled_from(["B4", "B5"])), draw(values)
     before = _edit(members, "封面", cell, cell_xml(cell, "inlineStr", text))
-    return Mutation("cover", "封面", cell, identity=differs(before, cell, text))
+    return Mutation("cover", "封面", cell, identity=differs(members, before, cell, text))
 
 
 def _date(draw: st.DrawFn, members: Members, layout: Any, sheet: str) -> Mutation:
@@ -213,15 +214,25 @@ def mutations(draw: st.DrawFn, framework: Framework, tree: RegionTree, source: M
     return MUTATORS[kind](draw, members, layout, sheet), members, methods
 
 
-def old_text(xml: str, ref: str) -> str | None:
-    """The text of an inline-string cell as the user sees it."""
+def shared_strings(members: Members) -> list[str]:
+    """The workbook's shared strings (xl/sharedStrings.xml), in order: what a ``t="s"`` cell's index means."""
+    xml = members.get("xl/sharedStrings.xml", b"").decode("utf-8", errors="replace")
+    return [html.unescape("".join(re.findall(r"<t[^>]*>([^<]*)</t>", item))) for item in re.findall(r"<si>(.*?)</si>", xml, re.S)]
+
+
+def old_text(members: Members, xml: str, ref: str) -> str | None:
+    """The text of a string cell (inline or shared) as the user sees it."""
     match = re.search(rf'<c r="{ref}"[^>]*><is><t[^>]*>([^<]*)</t>', xml)
-    return html.unescape(match.group(1)) if match else None
+    if match:
+        return html.unescape(match.group(1))
+    shared = re.search(rf'<c r="{ref}"[^>]*t="s"[^>]*><v>([0-9]+)</v>', xml)
+    strings = shared_strings(members) if shared else []
+    return strings[int(shared.group(1))] if shared and int(shared.group(1)) < len(strings) else None
 
 
-def differs(xml: str, ref: str, text: str) -> bool:
+def differs(members: Members, xml: str, ref: str, text: str) -> bool:
     """Whether ``text`` reads differently from the cell's text once normalized as the importer does."""
-    old = old_text(xml, ref)
+    old = old_text(members, xml, ref)
     return old is None or normalized_text(old) != normalized_text(text)
 
 
@@ -233,9 +244,17 @@ def flip_bytes(path: Path, data: Any) -> None:
     path.write_bytes(bytes(raw))
 
 
-def test_parts_are_where_expected(prefilled: dict[str, Path]) -> None:
-    names = parts(prefilled["220100"])["xl/workbook.xml"].decode()
+def test_parts_are_where_expected(prefilled: dict[str, Path], framework: Framework, tree: RegionTree) -> None:
+    members = parts(prefilled["220100"])
+    names = members["xl/workbook.xml"].decode()
     assert [m for m in re.findall(r'name="([^"]+)"', names) if m in SHEET_PARTS] == list(SHEET_PARTS)
+    # the identity checks of the mutations read the cells' texts as the importer would see them
+    layout = build_layout(framework, tree, tree.unit("220100"))
+    sheet = layout.sheets[0]
+    xml = members[sheet_part(sheet.name)].decode()
+    assert old_text(members, xml, "A1") == layout.sheet_title(sheet)
+    assert old_text(members, xml, f"B{sheet.rows[0].row}") == sheet.rows[0].label
+    assert old_text(members, members[sheet_part("_anju")].decode(), "B10") == layout.checksum
 
 
 @given(data=st.data())

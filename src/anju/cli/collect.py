@@ -110,7 +110,7 @@ def template_cmd(
             fail("无法确定要生成模板的单位：", problems)
     prefill = units_of(fill, fw, tree).units if fill is not None else None
     paths = write_templates(fw, tree, output, units=chosen, year=the_year, deadline=due, rules=ruleset(fw, None),
-                            prefill=prefill)
+                            prefill=prefill, workers=os.cpu_count())
     say(f"已为{tree.name}{len(paths)}个报表单位生成{the_year}年度填报模板：{output}")
     if prefill is not None:
         filled = sum(1 for path in paths if path.name.split("_", 1)[0] in prefill)

@@ -1,27 +1,29 @@
-"""Write one Excel template per reporting unit (openpyxl).
+"""Write one Excel template per reporting unit (XlsxWriter; a batch on every core).
 
 Each workbook has an instructions sheet (说明), a cover (封面: unit, reporter, 填报日期), one sheet
 per program listing every figure the unit must report (label, unit, requirement, an input cell
 and a 情况说明 cell), a 无此项任务 switch per program, data validation on every input cell,
 locked label cells (sheet and workbook structure protection; only input cells are unlocked), and a
 very hidden sheet with the template id, format, framework, region, unit and a layout checksum.
+
+Every text is written as a text cell (never a formula or a link, whatever it starts with); cell
+addresses come from :mod:`anju.adapters.excel.layout`, which the importer reads by.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
-from collections.abc import Iterable
+import multiprocessing
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.workbook import Workbook as XlsxWorkbook
 
 from anju.adapters.excel.layout import (
     COLUMNS,
@@ -30,40 +32,71 @@ from anju.adapters.excel.layout import (
     FIRST_ROW,
     GUIDE_SHEET,
     HEADER_ROW,
-    ID_COL,
     META_SHEET,
     NO,
-    NO_TASK_CELL,
     NO_TASK_ROW,
     NOT_APPLICABLE_TEXT,
     NOTE_ROW,
     TITLE_ROW,
+    VALUE_COL,
     YES,
     FigureRow,
     Layout,
     ProgramSheet,
     build_layout,
     cover_row,
+    template_key,
 )
 from anju.adapters.excel.styles import (
-    BOLD,
-    BORDER,
-    GREY,
-    HEADER_FILL,
-    INPUT_FILL,
-    TITLE_FONT,
-    UNLOCKED,
-    WRAP,
+    BORDER_COLOR,
+    GREY_COLOR,
+    GREY_SIZE,
+    HEADER_COLOR,
+    INPUT_COLOR,
+    TITLE_SIZE,
 )
 from anju.collect.regions import RegionTree, RegionUnit
 from anju.collect.units import UnitProgram, UnitReport
 from anju.collect.validation import RuleSet
 from anju.dataset.models import NOT_APPLICABLE
-from anju.files import make_dirs, write_bytes
+from anju.files import FileWriteError, make_dirs, write_bytes
 from anju.framework.models import Framework
+from anju.problems import FileCode
 from anju.text import clean_text
 
 NUMBER_FORMATS = {"amount": "#,##0.00", "quantity": "#,##0.00", "count": "#,##0", "percent": "0.00"}
+DATE_FORMAT = "yyyy-mm-dd"
+EARLIEST_DATE = 36526
+"""2000-01-01 as an Excel serial: the 填报日期 validation's lower bound."""
+A4 = 9
+TITLE_MAX = 32
+PROMPT_MAX = 255
+ERROR_MAX = 225
+"""Excel's limits on a validation's titles and messages, in UTF-16 code units (the error kept shorter)."""
+BMP_LAST = 0xFFFF
+PROGRAM_WIDTHS = (6, 46, 16, 9, 40, 28, 26)
+"""Widths of the columns A–G of a program sheet; G (编号) is hidden."""
+ID_COLUMN = len(COLUMNS) - 1
+VALUE_COLUMN, NOTE_COLUMN = 2, 5
+LINE_HEIGHT = 15
+GUIDE_CHARS_PER_LINE, ROW_CHARS_PER_LINE = 34, 20
+SWITCH_HEIGHT = 45
+GUIDE_WIDTH = 72
+COVER_WIDTHS = (14, 48)
+DATE_KEY = "submitted_at"
+VALIDATION_CACHE = 4096
+PARALLEL_MIN_UNITS = 64
+"""Below this many units a batch is written in this process (starting workers costs more)."""
+CHUNKS_PER_WORKER = 8
+MAX_CHUNK = 64
+WRITER_THREADS = 4
+"""Threads putting finished workbooks on disk (each file is flushed before it is named)."""
+SHEET_PROTECTION = {
+    # what the user may still do on a protected sheet: select any cell, resize rows and columns
+    "select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True,
+    "objects": True, "scenarios": True,
+}
+BOOK_OPTIONS = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 def write_templates(
@@ -76,19 +109,147 @@ def write_templates(
     deadline: dt.date | None = None,
     rules: RuleSet | None = None,
     prefill: dict[str, UnitReport] | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
-    """Write a template for every reporting unit (or the given ``units``) into ``target``."""
+    """Write a template for every reporting unit (or the given ``units``) into ``target``; the paths
+    in the order of the units. ``workers`` > 1 and at least :data:`PARALLEL_MIN_UNITS` units: that
+    many processes write them (each workbook is independent; the files are the same)."""
     the_year = year if year is not None else framework.year
     chosen = list(units) if units is not None else tree.reporting_units(the_year)
-    make_dirs(target)
+    batch = _Batch(framework, {tree.code: tree}, the_year, target, deadline, rules, prefill or {})
+    return _run(batch, [(tree.code, unit.code) for unit in chosen], workers)
+
+
+def write_region_templates(
+    framework: Framework,
+    trees: Sequence[RegionTree],
+    target: Path,
+    *,
+    year: int | None = None,
+    deadline: dt.date | None = None,
+    rules: RuleSet | None = None,
+    prefill: dict[str, UnitReport] | None = None,
+    workers: int | None = None,
+) -> list[Path]:
+    """Every reporting unit of several regions (the whole country, say) in one batch, on ``workers``
+    processes; ``prefill`` by unit code. The paths region by region, in each region's order."""
+    the_year = year if year is not None else framework.year
+    batch = _Batch(framework, {tree.code: tree for tree in trees}, the_year, target, deadline, rules, prefill or {})
+    jobs = [(tree.code, unit.code) for tree in trees for unit in tree.reporting_units(the_year)]
+    return _run(batch, jobs, workers)
+
+
+Job = tuple[str, str]
+"""(region code, unit code)."""
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every template of a batch shares."""
+
+    framework: Framework
+    trees: dict[str, RegionTree]
+    year: int
+    target: Path
+    deadline: dt.date | None
+    rules: RuleSet | None
+    prefill: dict[str, UnitReport]
+
+    def write(self, jobs: Sequence[Job]) -> list[str]:
+        """Write the workbooks of ``jobs``; returns their paths. Each file is put in place by
+        :func:`anju.files.write_bytes` (flushed to disk before it gets its name) on a few threads, so
+        that the next workbook is built while the disk catches up; the first failure is raised once
+        every write has ended."""
+        with ThreadPoolExecutor(WRITER_THREADS) as writers:
+            pending: list[Future[Path]] = []
+            for region, code in jobs:
+                tree = self.trees[region]
+                layout = build_layout(self.framework, tree, tree.unit(code), self.year)
+                data = template_bytes(layout, deadline=self.deadline, rules=self.rules, values=self.prefill.get(code))
+                pending.append(writers.submit(write_bytes, self.target / layout.file_name, data))
+            wait(pending)
+        return [str(future.result()) for future in pending]
+
+
+def _run(batch: _Batch, jobs: list[Job], workers: int | None) -> list[Path]:
+    make_dirs(batch.target)
+    if workers is None or workers <= 1 or len(jobs) < PARALLEL_MIN_UNITS:
+        return [Path(p) for p in batch.write(jobs)]
+    template_key()  # read (or create) the installation's key once, before the workers need it
+    size = max(1, min(MAX_CHUNK, len(jobs) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(workers, initializer=_worker_init, initargs=(batch,)) as pool:
+        written = pool.map(_worker_write, chunks, chunksize=1)
     paths: list[Path] = []
-    for unit in chosen:
-        layout = build_layout(framework, tree, unit, the_year)
-        path = target / layout.file_name
-        values = prefill.get(unit.code) if prefill else None
-        write_template(layout, path, deadline=deadline, rules=rules, values=values)
-        paths.append(path)
+    for result in written:
+        if isinstance(result, _Failure):
+            raise FileWriteError(result.path, result.reason, result.code)
+        paths.extend(Path(p) for p in result)
     return paths
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A :class:`FileWriteError` in a worker, sent back as data (the exception does not pickle)."""
+
+    path: str
+    reason: str
+    code: FileCode
+
+
+_WORKER_BATCH: list[_Batch] = []
+
+
+def _worker_init(batch: _Batch) -> None:
+    _WORKER_BATCH[:] = [batch]
+
+
+def _worker_write(jobs: list[Job]) -> list[str] | _Failure:
+    try:
+        return _WORKER_BATCH[0].write(jobs)
+    except FileWriteError as exc:
+        code = exc.problems[0].code if exc.problems else FileCode.WRITE_FAILED
+        return _Failure(str(exc.path), exc.reason, code if isinstance(code, FileCode) else FileCode.WRITE_FAILED)
+
+
+class _Book(XlsxWorkbook):  # type: ignore[misc]  # XlsxWriter ships no type information
+    """An XlsxWriter workbook whose structure is locked (no sheet added, deleted, renamed, moved or
+    unhidden). XlsxWriter protects sheets but not the workbook's structure (its author declines to add
+    it), so the one element is written where the schema puts it, right after ``<workbookPr>``."""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
+
+
+TITLE: dict[str, object] = {"bold": True, "font_size": TITLE_SIZE}
+BOLD: dict[str, object] = {"bold": True}
+GREY: dict[str, object] = {"font_color": f"#{GREY_COLOR}", "font_size": GREY_SIZE}
+BORDER: dict[str, object] = {"border": 1, "border_color": f"#{BORDER_COLOR}"}
+WRAP: dict[str, object] = {"text_wrap": True, "valign": "vcenter"}
+TOP: dict[str, object] = {"text_wrap": True, "valign": "top"}
+INPUT: dict[str, object] = {"pattern": 1, "bg_color": f"#{INPUT_COLOR}", "locked": False}
+HEADER: dict[str, object] = {"pattern": 1, "bg_color": f"#{HEADER_COLOR}"}
+
+
+class _Formats:
+    """The workbook's cell formats, each made once (XlsxWriter formats belong to one workbook)."""
+
+    def __init__(self, book: Any) -> None:
+        add = book.add_format
+        self.title, self.grey = add(TITLE), add(GREY)
+        self.guide = {"": add(TOP), "title": add({**TOP, **TITLE}), "bold": add({**TOP, **BOLD}),
+                      "grey": add({**TOP, **GREY})}
+        self.cover_label, self.cover_fixed = add({**BOLD, **BORDER}), add(BORDER)
+        self.cover_input = add({**BORDER, **INPUT})
+        self.cover_date = add({**BORDER, **INPUT, "num_format": DATE_FORMAT})
+        self.switch_note, self.switch = add({**WRAP, **BOLD}), add({**INPUT, **BORDER})
+        self.header = add({**BOLD, **HEADER, **BORDER, **WRAP})
+        self.cell, self.id = add({**BORDER, **WRAP}), add({**BORDER, **WRAP, **GREY})
+        self.text_input = add({**BORDER, **WRAP, **INPUT})
+        self.numbers = {kind: add({**BORDER, **WRAP, **INPUT, "num_format": pattern})
+                        for kind, pattern in NUMBER_FORMATS.items()}
 
 
 def write_template(
@@ -102,262 +263,249 @@ def write_template(
     """Write one unit's workbook; ``values`` pre-fills it (``anju template --fill``: last year's report
     to update, or the current one to correct) so that importing it back gives the same report.
     Raises :class:`anju.files.FileWriteError`."""
-    wb = Workbook()
-    guide = wb.active
-    assert guide is not None
-    guide.title = GUIDE_SHEET
-    _guide(guide, layout, deadline, rules)
-    _cover(wb.create_sheet(COVER_SHEET), layout, values)
-    for sheet in layout.sheets:
-        _program_sheet(wb.create_sheet(_safe_title(sheet.name)), layout, sheet, values)
-    _meta(wb.create_sheet(META_SHEET), layout)
-    wb.active = 1
-    wb.security = WorkbookProtection(lockStructure=True)
+    return write_bytes(path, template_bytes(layout, deadline=deadline, rules=rules, values=values))
+
+
+def template_bytes(
+    layout: Layout,
+    *,
+    deadline: dt.date | None = None,
+    rules: RuleSet | None = None,
+    values: UnitReport | None = None,
+) -> bytes:
+    """The bytes of one unit's workbook (see :func:`write_template`)."""
     buffer = io.BytesIO()
-    wb.save(buffer)
-    return write_bytes(path, buffer.getvalue())
+    book = _Book(buffer, BOOK_OPTIONS)
+    formats = _Formats(book)
+    _guide(book.add_worksheet(GUIDE_SHEET), formats, layout, deadline, rules)
+    cover = book.add_worksheet(COVER_SHEET)
+    _cover(cover, formats, layout, values)
+    for sheet in layout.sheets:
+        _program_sheet(book.add_worksheet(_safe_title(sheet.name)), formats, layout, sheet, values)
+    _meta(book.add_worksheet(META_SHEET), layout)
+    cover.activate()
+    book.close()
+    return buffer.getvalue()
 
 
 def _safe_title(name: str) -> str:
     return name[:31]
 
 
-def print_setup(ws: Worksheet, landscape: bool) -> None:
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is None:
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+def _print_setup(ws: Any, landscape: bool) -> None:
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
 
 
-def _fit_height(ws: Worksheet, row: int, text: str, chars_per_line: int) -> None:
-    lines = max(1, -(-len(text) // chars_per_line))
-    if lines > 1:
-        ws.row_dimensions[row].height = 15 * lines
+def _protect(ws: Any) -> None:
+    ws.protect("", SHEET_PROTECTION)
 
 
-def protect_sheet(ws: Worksheet) -> None:
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-    ws.protection.selectLockedCells = False
-    ws.protection.selectUnlockedCells = False
+def _lines(text: str, chars_per_line: int) -> int:
+    return max(1, -(-len(text) // chars_per_line))
 
 
-def _guide(ws: Worksheet, layout: Layout, deadline: dt.date | None, rules: RuleSet | None) -> None:
+def _text(ws: Any, row: int, column: int, text: str | None, cell_format: Any = None) -> None:
+    """A text cell at (row, column), 1-based like the layout: the text exactly (cleaned of characters
+    the file format cannot hold), never read as a formula, a number or a link; a blank for no text."""
+    cleaned = clean_text(text) if text else ""
+    if cleaned:
+        ws.write_string(row - 1, column - 1, cleaned, cell_format)
+    else:
+        ws.write_blank(row - 1, column - 1, None, cell_format)
+
+
+def _utf16_cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 code units (how Excel counts a validation's titles and
+    messages), never inside a character."""
+    if len(text) * 2 <= limit or len(text.encode("utf-16-le")) <= 2 * limit:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > BMP_LAST else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
+def _validate(ws: Any, row: int, column: int, options: dict[str, object]) -> None:
+    if ws.data_validation(row - 1, column - 1, row - 1, column - 1, options) != 0:
+        raise ValueError(f"data validation refused at row {row}, column {column}: {options}")
+
+
+def _guide(ws: Any, formats: _Formats, layout: Layout, deadline: dt.date | None, rules: RuleSet | None) -> None:
     unit = layout.unit
     due = f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else "按通知要求"
-    lines: list[tuple[str, Font | None]] = [
-        (f"{layout.year}年度城镇保障性安居工程绩效评价数据填报表（{unit.display_name}）", TITLE_FONT),
-        ("", None),
-        ("一、填报说明", BOLD),
-        (f"1. 本表由{unit.display_name}（代码 {unit.code}）填报，报送截止日期：{due}。", None),
+    lines: list[tuple[str, str]] = [
+        (f"{layout.year}年度城镇保障性安居工程绩效评价数据填报表（{unit.display_name}）", "title"),
+        ("", ""),
+        ("一、填报说明", "bold"),
+        (f"1. 本表由{unit.display_name}（代码 {unit.code}）填报，报送截止日期：{due}。", ""),
         ("2. 请先填写“封面”中的填报人、联系电话和填报日期，再逐个填写各项目工作表中黄色底色的“填报值”单元格；"
-         "其他单元格已锁定，请勿修改、插入或删除行列，也不要增删、重命名工作表。", None),
+         "其他单元格已锁定，请勿修改、插入或删除行列，也不要增删、重命名工作表。", ""),
         ("3. 金额一律以万元为单位，最多保留两位小数；个、套、户、栋、件等计数填非负整数；"
-         "百分比按百分数填写（94%填94，不要填0.94）。", None),
+         "百分比按百分数填写（94%填94，不要填0.94）。", ""),
         (f"4. 没有发生的填 0；确实不适用的填“{NOT_APPLICABLE_TEXT}”（仅限注明可填“{NOT_APPLICABLE_TEXT}”的项目）；"
-         "不得留空，空白将被退回。", None),
+         "不得留空，空白将被退回。", ""),
         (f"5. 本单位本年度没有某个项目的任务时，在该项目工作表第{NO_TASK_ROW}行选择“{YES}”（无此项任务），"
-         "该表其余各项不填；此时本单位不计入该项目的城市数等分母。", None),
-        (f"6. “{YES}/{NO}”类问题请从下拉列表中选择。", None),
-        ("7. 单元格中请直接填数值，不要填“约3万”“3万元”等文字，不要使用公式；出现 #DIV/0! 等公式错误的表格将被退回。", None),
-        ("8. 某项数据触发下列“警告”规则时，请在该行“情况说明”栏写明原因；触发“错误”规则的表格将被退回修改。", None),
+         "该表其余各项不填；此时本单位不计入该项目的城市数等分母。", ""),
+        (f"6. “{YES}/{NO}”类问题请从下拉列表中选择。", ""),
+        ("7. 单元格中请直接填数值，不要填“约3万”“3万元”等文字，不要使用公式；出现 #DIV/0! 等公式错误的表格将被退回。", ""),
+        ("8. 某项数据触发下列“警告”规则时，请在该行“情况说明”栏写明原因；触发“错误”规则的表格将被退回修改。", ""),
         ("9. 本表由 anju 生成，工作表保护仅用于防止误操作；系统导入时会核对模板标识和结构，"
-         "被改动或过期的模板将被拒收，请勿复制其他单位或往年的表格填报。", None),
-        ("", None),
-        ("二、模板信息", BOLD),
+         "被改动或过期的模板将被拒收，请勿复制其他单位或往年的表格填报。", ""),
+        ("", ""),
+        ("二、模板信息", "bold"),
         (f"模板标识：{layout.template_id}　格式版本：{layout.meta()['format']}　指标体系：{layout.framework.label}"
-         f"（{layout.framework.id}）　校验码：{layout.checksum}", GREY),
+         f"（{layout.framework.id}）　校验码：{layout.checksum}", "grey"),
     ]
     if rules is not None and (rules.rules or rules.changes):
-        lines.append(("", None))
-        lines.append(("三、校验规则", BOLD))
+        lines.append(("", ""))
+        lines.append(("三、校验规则", "bold"))
         programs = {s.program.id for s in layout.sheets}
         for rule in rules.rules:
             if rule.programs is not None and not programs.intersection(rule.programs):
                 continue
             severity = "错误" if rule.severity == "error" else "警告"
-            lines.append((f"【{severity}】{rule.label}" + (f"（{rule.message}）" if rule.message else ""), None))
+            lines.append((f"【{severity}】{rule.label}" + (f"（{rule.message}）" if rule.message else ""), ""))
         for change in rules.changes:
-            lines.append((f"【警告】{change.label}：与上年相比变化超过±{change.max_change_percent}%时须说明。", None))
-    for index, (text, font) in enumerate(lines, start=1):
-        cell = ws.cell(row=index, column=1, value=text)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if font is not None:
-            cell.font = font
-        _fit_height(ws, index, text, 34)
-    ws.column_dimensions["A"].width = 72
-    print_setup(ws, landscape=False)
-    protect_sheet(ws)
+            lines.append((f"【警告】{change.label}：与上年相比变化超过±{change.max_change_percent}%时须说明。", ""))
+    for index, (text, look) in enumerate(lines, start=1):
+        lines_needed = _lines(text, GUIDE_CHARS_PER_LINE)
+        if lines_needed > 1:
+            ws.set_row(index - 1, LINE_HEIGHT * lines_needed)
+        _text(ws, index, 1, text, formats.guide[look])
+    ws.set_column(0, 0, GUIDE_WIDTH)
+    _print_setup(ws, landscape=False)
+    _protect(ws)
 
 
-def _cover(ws: Worksheet, layout: Layout, values: UnitReport | None) -> None:
-    ws.cell(row=1, column=1, value=f"{layout.year}年度城镇保障性安居工程绩效评价数据填报表").font = TITLE_FONT
-    ws.cell(row=2, column=1, value="黄色单元格由填报单位填写，其余内容请勿修改。").font = GREY
+def _cover(ws: Any, formats: _Formats, layout: Layout, values: UnitReport | None) -> None:
+    _text(ws, 1, 1, f"{layout.year}年度城镇保障性安居工程绩效评价数据填报表", formats.title)
+    _text(ws, 2, 1, "黄色单元格由填报单位填写，其余内容请勿修改。", formats.grey)
     fixed = layout.cover_values()
+    filled: dict[str, str | None] = {"reporter": values.reporter, "phone": values.phone} if values is not None else {}
     for key, label, is_input in COVER_FIELDS:
         row = cover_row(key)
-        ws.cell(row=row, column=1, value=label).font = BOLD
-        ws.cell(row=row, column=1).border = BORDER
-        cell = ws.cell(row=row, column=2, value=None if is_input else fixed[key])
-        cell.border = BORDER
+        _text(ws, row, 1, label, formats.cover_label)
+        if key == DATE_KEY:
+            continue
         if is_input:
-            cell.fill = INPUT_FILL
-            cell.protection = UNLOCKED
-    date_cell = ws.cell(row=cover_row("submitted_at"), column=2)
-    date_cell.number_format = "yyyy-mm-dd"
-    date_dv = DataValidation(
-        type="date", operator="greaterThanOrEqual", formula1="36526", allow_blank=True,
-        showErrorMessage=True, errorTitle="填报日期", error="请填写日期，如 2023-01-10。",
-        showInputMessage=True, promptTitle="填报日期", prompt="填写本表完成填报的日期，如 2023-01-10。",
-    )
-    ws.add_data_validation(date_dv)
-    date_dv.add(date_cell)
-    if values is not None:
-        text_cell(ws.cell(row=cover_row("reporter"), column=2), values.reporter)
-        text_cell(ws.cell(row=cover_row("phone"), column=2), values.phone)
-        if values.submitted_at is not None:
-            date_cell.value = values.submitted_at
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 48
-    print_setup(ws, landscape=False)
-    protect_sheet(ws)
+            _text(ws, row, 2, filled.get(key), formats.cover_input)
+        else:
+            _text(ws, row, 2, fixed[key], formats.cover_fixed)
+    date_row = cover_row(DATE_KEY)
+    submitted = values.submitted_at if values is not None else None
+    if submitted is not None:
+        ws.write_datetime(date_row - 1, 1, submitted, formats.cover_date)
+    else:
+        ws.write_blank(date_row - 1, 1, None, formats.cover_date)
+    _validate(ws, date_row, 2, {
+        "validate": "date", "criteria": ">=", "value": EARLIEST_DATE, "ignore_blank": True,
+        "error_title": "填报日期", "error_message": "请填写日期，如 2023-01-10。",
+        "input_title": "填报日期", "input_message": "填写本表完成填报的日期，如 2023-01-10。",
+    })
+    for column, width in enumerate(COVER_WIDTHS):
+        ws.set_column(column, column, width)
+    _print_setup(ws, landscape=False)
+    _protect(ws)
 
 
-def _dv(row: FigureRow, kind: str, formula1: str, error: str, *, operator: str | None = None,
-        formula2: str | None = None) -> DataValidation:
-    return DataValidation(
-        type=kind,  # type: ignore[arg-type]
-        operator=operator,  # type: ignore[arg-type]
-        formula1=formula1,
-        formula2=formula2,
-        allow_blank=True,
-        showErrorMessage=True,
-        showInputMessage=True,
-        errorTitle="填报值不符合要求",
-        error=error[:225],
-        promptTitle=row.label[:32],
-        prompt=row.requirement[:255],
-    )
-
-
-def _validation(row: FigureRow) -> DataValidation:
-    spec = row.spec
-    cell = row.cell
-    if row.question:
-        return _dv(row, "list", f'"{YES},{NO}"', f"请从下拉列表选择“{YES}”或“{NO}”。")
-    error = f"{row.requirement}。"
-    if spec.allow_not_applicable:
-        whole = f",{cell}=INT({cell})" if spec.kind == "count" else ""
-        upper = f",{cell}<=100" if spec.kind == "percent" else ""
+@functools.lru_cache(maxsize=VALIDATION_CACHE)
+def _validation(row: int, kind: str, *, question: bool, allow_not_applicable: bool, label: str,
+                requirement: str) -> dict[str, object]:
+    """The data validation of the input cell on ``row`` (XlsxWriter options, which XlsxWriter copies
+    and never changes): the same for every unit with the same row, so made once."""
+    cell = f"{VALUE_COL}{row}"
+    error = f"请从下拉列表选择“{YES}”或“{NO}”。" if question else f"{requirement}。"
+    messages = {
+        "ignore_blank": True,
+        "error_title": "填报值不符合要求",
+        "error_message": _utf16_cut(error, ERROR_MAX),
+        "input_title": _utf16_cut(label, TITLE_MAX),
+        "input_message": _utf16_cut(requirement, PROMPT_MAX),
+    }
+    if question:
+        return {"validate": "list", "source": [YES, NO], **messages}
+    if allow_not_applicable:
+        whole = f",{cell}=INT({cell})" if kind == "count" else ""
+        upper = f",{cell}<=100" if kind == "percent" else ""
         formula = f'OR(AND(ISNUMBER({cell}),{cell}>=0{upper}{whole}),{cell}="{NOT_APPLICABLE_TEXT}")'
-        return _dv(row, "custom", formula, error)
-    if spec.kind == "count":
-        return _dv(row, "whole", "0", error, operator="greaterThanOrEqual")
-    if spec.kind == "percent":
-        return _dv(row, "decimal", "0", error, operator="between", formula2="100")
-    return _dv(row, "decimal", "0", error, operator="greaterThanOrEqual")
+        return {"validate": "custom", "value": formula, **messages}
+    if kind == "count":
+        return {"validate": "integer", "criteria": ">=", "value": 0, **messages}
+    if kind == "percent":
+        return {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100, **messages}
+    return {"validate": "decimal", "criteria": ">=", "value": 0, **messages}
 
 
-def _cell(ws: Worksheet, row: int, column: int) -> Cell:
-    cell = ws.cell(row=row, column=column)
-    assert isinstance(cell, Cell)
-    return cell
-
-
-def _program_sheet(ws: Worksheet, layout: Layout, sheet: ProgramSheet, values: UnitReport | None) -> None:
+def _program_sheet(ws: Any, formats: _Formats, layout: Layout, sheet: ProgramSheet, values: UnitReport | None) -> None:
     program = sheet.program
-    ws.cell(row=TITLE_ROW, column=1, value=layout.sheet_title(sheet)).font = TITLE_FONT
-    ws.cell(row=NOTE_ROW, column=1, value="黄色单元格为填报项；数据触发警告规则时，在“情况说明”栏写明原因。").font = GREY
-    switch_note = ws.cell(row=NO_TASK_ROW, column=2,
-                          value=f"无此项任务（本单位本年度没有“{program.label}”任务的选“{YES}”，本表其余各项不填）")
-    switch_note.alignment = WRAP
-    switch_note.font = BOLD
-    ws.row_dimensions[NO_TASK_ROW].height = 45
-    switch = ws[NO_TASK_CELL]
-    switch.value = NO
-    switch.fill = INPUT_FILL
-    switch.protection = UNLOCKED
-    switch.border = BORDER
-    switch_dv = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False, showErrorMessage=True,
-                               errorTitle="无此项任务", error=f"请选择“{YES}”或“{NO}”。")
-    ws.add_data_validation(switch_dv)
-    switch_dv.add(switch)
-    for col, title in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=title)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = WRAP
     data = values.program(program.id) if values is not None else None
+    _text(ws, TITLE_ROW, 1, layout.sheet_title(sheet), formats.title)
+    _text(ws, NOTE_ROW, 1, "黄色单元格为填报项；数据触发警告规则时，在“情况说明”栏写明原因。", formats.grey)
+    ws.set_row(NO_TASK_ROW - 1, SWITCH_HEIGHT)
+    _text(ws, NO_TASK_ROW, 2, f"无此项任务（本单位本年度没有“{program.label}”任务的选“{YES}”，本表其余各项不填）",
+          formats.switch_note)
+    _text(ws, NO_TASK_ROW, 3, YES if data is not None and data.no_task else NO, formats.switch)
+    _validate(ws, NO_TASK_ROW, 3, {
+        "validate": "list", "source": [YES, NO], "ignore_blank": False, "show_input": False,
+        "error_title": "无此项任务", "error_message": f"请选择“{YES}”或“{NO}”。",
+    })
+    for col, title in enumerate(COLUMNS, start=1):
+        _text(ws, HEADER_ROW, col, title, formats.header)
+    cell, note = formats.cell, formats.text_input
     for index, row in enumerate(sheet.rows, start=1):
-        ws.cell(row=row.row, column=1, value=index)
-        ws.cell(row=row.row, column=2, value=row.label)
-        value_cell = _cell(ws, row.row, 3)
-        ws.cell(row=row.row, column=4, value=row.unit)
-        ws.cell(row=row.row, column=5, value=row.requirement)
-        note_cell = _cell(ws, row.row, 6)
-        ws.cell(row=row.row, column=7, value=row.spec.id).font = GREY
-        for col in range(1, 8):
-            bordered = _cell(ws, row.row, col)
-            bordered.border = BORDER
-            bordered.alignment = WRAP
-        for cell in (value_cell, note_cell):
-            cell.fill = INPUT_FILL
-            cell.protection = UNLOCKED
-        if not row.question:
-            value_cell.number_format = NUMBER_FORMATS[row.spec.kind]
-        _fit_height(ws, row.row, max(row.label, row.requirement, key=len), 20)
-        dv = _validation(row)
-        ws.add_data_validation(dv)
-        dv.add(value_cell)
-        if data is not None:
-            _prefill(value_cell, note_cell, row, data)
-    if data is not None and data.no_task:
-        switch.value = YES
-    widths = {"A": 6, "B": 46, "C": 16, "D": 9, "E": 40, "F": 28, "G": 26}
-    for letter, width in widths.items():
-        ws.column_dimensions[letter].width = width
-    # the 编号 column is the importer's (it checks each row is where the template put it): hidden, so
-    # that no internal id is shown or printed
-    ws.column_dimensions[ID_COL].hidden = True
-    ws.freeze_panes = f"C{FIRST_ROW}"
-    print_setup(ws, landscape=True)
-    protect_sheet(ws)
+        r = row.row - 1
+        label, requirement, spec = row.label, row.requirement, row.spec
+        lines_needed = _lines(max(label, requirement, key=len), ROW_CHARS_PER_LINE)
+        if lines_needed > 1:
+            ws.set_row(r, LINE_HEIGHT * lines_needed)
+        ws.write_number(r, 0, index, cell)
+        _text(ws, row.row, 2, label, cell)
+        _value(ws, row, note if row.question else formats.numbers[spec.kind], data)
+        _text(ws, row.row, 4, row.unit, cell)
+        _text(ws, row.row, 5, requirement, cell)
+        _text(ws, row.row, NOTE_COLUMN + 1, data.explanations.get(spec.id) if data is not None else None, note)
+        _text(ws, row.row, ID_COLUMN + 1, spec.id, formats.id)
+        _validate(ws, row.row, VALUE_COLUMN + 1,
+                  _validation(row.row, spec.kind, question=row.question, allow_not_applicable=spec.allow_not_applicable,
+                              label=label, requirement=requirement))
+    for column, width in enumerate(PROGRAM_WIDTHS):
+        # the 编号 column is the importer's (it checks each row is where the template put it): hidden,
+        # so that no internal id is shown or printed
+        ws.set_column(column, column, width, None, {"hidden": column == ID_COLUMN})
+    ws.freeze_panes(FIRST_ROW - 1, VALUE_COLUMN)
+    _print_setup(ws, landscape=True)
+    _protect(ws)
 
 
-def _prefill(value_cell: Cell, note_cell: Cell, row: FigureRow, data: UnitProgram) -> None:
-    if row.question:
+def _value(ws: Any, row: FigureRow, cell_format: Any, data: UnitProgram | None) -> None:
+    """The input cell of a row: blank, or pre-filled with the stored answer or figure."""
+    r, c = row.row - 1, VALUE_COLUMN
+    if data is not None and row.question:
         answer = data.answers.get(row.spec.id)
         if answer is not None:
-            value_cell.value = YES if answer else NO
-    else:
+            ws.write_string(r, c, YES if answer else NO, cell_format)
+            return
+    elif data is not None:
         value = data.figures.get(row.spec.id)
         if value == NOT_APPLICABLE:
-            value_cell.value = NOT_APPLICABLE_TEXT
-        elif isinstance(value, Decimal):
-            value_cell.value = int(value) if value == value.to_integral_value() else float(value)
-    explanation = data.explanations.get(row.spec.id)
-    if explanation:
-        text_cell(note_cell, explanation)
+            ws.write_string(r, c, NOT_APPLICABLE_TEXT, cell_format)
+            return
+        if isinstance(value, Decimal):
+            ws.write_number(r, c, int(value) if value == value.to_integral_value() else float(value), cell_format)
+            return
+    ws.write_blank(r, c, None, cell_format)
 
 
-def _meta(ws: Worksheet, layout: Layout) -> None:
+def _meta(ws: Any, layout: Layout) -> None:
     for index, (key, value) in enumerate(layout.meta().items(), start=1):
-        ws.cell(row=index, column=1, value=key)
-        ws.cell(row=index, column=2, value=value)
-    ws.sheet_state = "veryHidden"
-    protect_sheet(ws)
-
-
-def text_cell(cell: Cell | MergedCell, text: str | None) -> None:
-    """User text as a text cell, exactly: never a formula (an explanation starting with ``=`` stays
-    the words typed, and survives a re-upload), never a character the file format cannot hold."""
-    if text is None:
-        return
-    assert isinstance(cell, Cell), "a text cell is never part of a merged range"
-    cell.value = clean_text(text)
-    cell.data_type = "s"
+        _text(ws, index, 1, key)
+        _text(ws, index, 2, value)
+    ws.very_hidden()
+    _protect(ws)

@@ -35,8 +35,19 @@ from anju.adapters.excel.package import (
     check_extents,
     open_workbook,
 )
-from anju.adapters.excel.styles import BOLD, BORDER, GREY, HEADER_FILL, INPUT_FILL, TITLE_FONT, UNLOCKED, WRAP
-from anju.adapters.excel.template import print_setup, protect_sheet, text_cell
+from anju.adapters.excel.styles import (
+    BOLD,
+    BORDER,
+    GREY,
+    HEADER_FILL,
+    INPUT_FILL,
+    TITLE_FONT,
+    UNLOCKED,
+    WRAP,
+    print_setup,
+    protect_sheet,
+    text_cell,
+)
 from anju.collect.entry import EntryError, is_blank, normalized_text, read_value
 from anju.collect.regions import RegionTree, RegionUnit
 from anju.collect.rows import EntryRow
