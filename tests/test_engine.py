@@ -112,6 +112,7 @@ def test_not_applicable_follows_rule_policy(jilin: tuple[Dataset, Framework]) ->
     item = evaluate(framework, na).program("rental").item("outputs.development_target")
     assert item.score == item.points == 10
     assert "不适用" in item.branch and item.explanation == "本项不适用。"
+    assert item.narrative is None  # its narrative names the rate, which a not-applicable item does not have
     refused = with_figures(dataset, "rental", central_spent=NOT_APPLICABLE)
     with pytest.raises(EvaluationError, match="不适用"):
         evaluate(framework, refused)

@@ -245,7 +245,7 @@ def test_c5_unwritable_destinations(tmp_path: Path, filled_workbook: Path) -> No
     commands = [
         ["report", str(EXAMPLE), "-o", str(readonly)],
         ["report", str(EXAMPLE), "-o", str(readonly / "sub")],
-        ["report", str(EXAMPLE), "-o", str(tmp_path / "w")],
+        ["report", str(EXAMPLE), "-o", str(tmp_path / "w"), "--charts"],
         ["evaluate", str(EXAMPLE), "-o", str(readonly / "evaluation.json")],
         ["import", str(filled_workbook), "-o", str(readonly)],
         ["template", "-o", str(readonly)],
@@ -279,12 +279,12 @@ def test_c5_a_truncated_chart_is_replaced_by_a_complete_set(tmp_path: Path, caps
     charts.mkdir(parents=True)
     truncated = REPRO / "c5" / "truncated_图3-城镇老旧小区改造-各一级指标得分.png"
     assert truncated.stat().st_size == 0
-    shutil.copy(truncated, charts / "图3-城镇老旧小区改造-各一级指标得分.png")
+    shutil.copy(truncated, charts / "图2-城镇老旧小区改造-失分情况.png")  # the name the new set writes
     shutil.copy(truncated, charts / "图9-旧项目-各一级指标得分.png")  # a chart of an earlier set
-    code, out = run_cli(capsys, "report", EXAMPLE, "-o", tmp_path / "report")
+    code, out = run_cli(capsys, "report", EXAMPLE, "-o", tmp_path / "report", "--charts")
     assert code == 0, out
     names = sorted(p.name for p in charts.iterdir())
-    assert len(names) == 6 and "图9-旧项目-各一级指标得分.png" not in names
+    assert len(names) == 3 and "图9-旧项目-各一级指标得分.png" not in names  # one figure per program
     for chart in charts.iterdir():
         assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]

@@ -294,6 +294,10 @@ class _ProgramScorer:
         rendered from this evaluation; an unknown placeholder is an error naming it."""
         if raw is None or "{" not in raw:
             return raw
+        if metric is not None and metric.not_applicable:
+            # The item is not applicable (its explanation says so): a narrative that would render its
+            # figures and rate has nothing to render from and is left out, not printed half-filled.
+            return None
         values, formatters = self.template_values(item, metric, score, band, clauses)
         unknown = sorted({m.group(1) for m in PLACEHOLDER_RE.finditer(raw)} - set(values) - set(formatters))
         if unknown:
