@@ -25,7 +25,7 @@ from anju.decimals import plain
 from anju.problems import AllocationCode, Problem, Severity, Where
 from anju_web.accounts.policy import authorize
 from anju_web.allocations.models import NationalAllocation
-from anju_web.allocations.services import DEFAULT_METHOD, AllocationFailed, method_of
+from anju_web.allocations.services import DEFAULT_METHOD, AllocationFailed, method_of, read_amounts
 from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import record
 from anju_web.regions.models import Region
@@ -98,19 +98,7 @@ def _quantities(method: FactorMethod, run: EvaluationRun) -> dict[str, dict[str,
 def read_form(method: FactorMethod, form: NationalForm, chosen: list[Recipient]) -> AllocationInputs:
     """The inputs: amounts and coefficients from the form, every problem at once; quantities and
     scores from each region's run."""
-    problems: list[Problem] = []
-    amounts: dict[str, Decimal] = {}
-    for program in method.programs:
-        raw = form.amounts.get(program.id, "").strip()
-        if not raw:
-            continue
-        value = as_decimal(raw)
-        if value is None or value < 0:
-            problems.append(_problem(f"{program.label}的下达金额应为非负数（万元），实为“{raw}”", program=program.id))
-        else:
-            amounts[program.id] = value
-    if not amounts and not problems:
-        problems.append(_problem("请至少填写一个项目的下达金额（万元）"))
+    amounts, problems = read_amounts(method, form.amounts)
     regions: dict[str, RegionInput] = {}
     for recipient in chosen:
         code, name = recipient.region.code, recipient.region.name

@@ -91,12 +91,12 @@ def _problem(message: str, code: AllocationCode = AllocationCode.AMOUNT_MISSING,
     return Problem(code, Severity.error, message, Where(unit=unit, program=program))
 
 
-def read_form(cycle: Cycle, method: FactorMethod, form: Form) -> AllocationInputs:
-    """The inputs the form gives, every problem at once (blank or unreadable amounts, coefficients)."""
+def read_amounts(method: FactorMethod, typed: dict[str, str]) -> tuple[dict[str, Decimal], list[Problem]]:
+    """The amount to allocate per program as typed (万元; blank: not allocated), and every problem."""
     problems: list[Problem] = []
     amounts: dict[str, Decimal] = {}
     for program in method.programs:
-        raw = form.amounts.get(program.id, "").strip()
+        raw = typed.get(program.id, "").strip()
         if not raw:
             continue
         value = as_decimal(raw)
@@ -106,6 +106,12 @@ def read_form(cycle: Cycle, method: FactorMethod, form: Form) -> AllocationInput
             amounts[program.id] = value
     if not amounts and not problems:
         problems.append(_problem("请至少填写一个项目的下达金额（万元）"))
+    return amounts, problems
+
+
+def read_form(cycle: Cycle, method: FactorMethod, form: Form) -> AllocationInputs:
+    """The inputs the form gives, every problem at once (blank or unreadable amounts, coefficients)."""
+    amounts, problems = read_amounts(method, form.amounts)
     regions: dict[str, RegionInput] = {}
     for code, name in prefectures(cycle, form.year):
         raw = form.difficulty.get(code, "").strip()
