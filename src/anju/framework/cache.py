@@ -12,6 +12,10 @@ Where: ``$ANJU_CACHE_DIR``, else ``$XDG_CACHE_HOME/anju``, else ``~/.cache/anju`
 another version) is ignored and rewritten; one that cannot be written (read-only home) is simply
 not used. Writes are atomic (a temporary file in the same directory, then ``os.replace``), so two
 processes starting together never read half a file.
+
+The pickle holds the framework's :attr:`~anju.framework.models.Framework.digest` as well (a cached
+property of the frozen model, computed before writing): computing it serializes the whole framework,
+which would otherwise be most of the work a cached run still does.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -73,6 +76,7 @@ def cached_framework(framework_id: str, directory: Path, build: Callable[[], Fra
     if framework is not None:
         return framework
     framework = build()
+    _ = framework.digest  # computed once here and pickled with it: a cached run never serializes the framework
     _write(path, framework)
     return framework
 
@@ -89,6 +93,8 @@ def _read(path: Path) -> Framework | None:
 
 
 def _write(path: Path, framework: Framework) -> None:
+    import tempfile  # noqa: PLC0415 - only a cache miss writes; a cached run never imports it
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
