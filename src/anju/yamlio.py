@@ -330,7 +330,7 @@ def _fast_parse(text: str) -> tuple[Node | None, Any] | None:
     so a file is accepted or refused exactly as before, and read twice only when it is refused."""
     try:
         return _fast_events(CParser(text))
-    except Exception:  # noqa: BLE001 - any doubt: the composer decides
+    except Exception:  # any doubt: the composer decides
         return None
 
 
