@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from anju.framework import cache
 from anju.framework.loader import BUILTIN_DIR, load_framework
+from anju.framework.models import Framework
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -71,3 +73,53 @@ def test_off_disables_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert cache.cache_dir() is None
     cache.cached_framework("2022", BUILTIN_DIR, lambda: load_framework(BUILTIN_DIR / "2022"))
     assert list(tmp_path.rglob("*.pickle")) == []
+
+
+def test_the_cached_framework_carries_its_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digest (a serialization of the whole framework) is pickled with it, and is the digest
+    of the framework as read from its files."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    cache.cached_framework("2022", BUILTIN_DIR, lambda: load_framework(BUILTIN_DIR / "2022"))
+    second = cache.cached_framework("2022", BUILTIN_DIR, lambda: load_framework(BUILTIN_DIR / "2022"))
+    assert "digest" in second.__dict__
+    assert second.digest == load_framework(BUILTIN_DIR / "2022").digest
+
+
+def test_an_edited_engine_module_gives_a_new_key(tmp_path: Path) -> None:
+    """A checkout whose models or loader changed without a new version never reads the old pickle;
+    the adapters and the CLI (which the engine never imports) do not count."""
+    package = tmp_path / "anju"
+    (package / "framework").mkdir(parents=True)
+    (package / "cli").mkdir()
+    (package / "framework" / "models.py").write_text("A = 1\n", encoding="utf-8")
+    (package / "cli" / "evaluate.py").write_text("B = 1\n", encoding="utf-8")
+    before = cache.engine_stamp(package)
+    assert "framework/models.py" in before and "cli" not in before
+    (package / "cli" / "evaluate.py").write_text("B = 22\n", encoding="utf-8")
+    assert cache.engine_stamp(package) == before
+    (package / "framework" / "models.py").write_text("A = 22\n", encoding="utf-8")
+    assert cache.engine_stamp(package) != before
+
+
+@pytest.mark.parametrize("damage", ["truncated", "foreign"])
+def test_a_damaged_cache_file_falls_back_to_reading_the_files(
+    damage: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half a pickle, or a pickle of something else, is a miss: the framework is read from its
+    files (equal to a fresh read) and the file rewritten."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    path = cache.cache_path("2022", BUILTIN_DIR)
+    assert path is not None
+    fresh = load_framework(BUILTIN_DIR / "2022")
+    path.parent.mkdir(parents=True)
+    whole = pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL)
+    path.write_bytes(whole[: len(whole) // 2] if damage == "truncated" else pickle.dumps({"id": "2022"}))
+    calls: list[str] = []
+
+    def build() -> Framework:
+        calls.append("built")
+        return load_framework(BUILTIN_DIR / "2022")
+
+    framework = cache.cached_framework("2022", BUILTIN_DIR, build)
+    assert calls == ["built"] and framework == fresh
+    assert cache.cached_framework("2022", BUILTIN_DIR, build) == fresh and calls == ["built"]

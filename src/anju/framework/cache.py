@@ -3,8 +3,9 @@
 Reading and validating a built-in framework (three program files, the appendix, a mapping and the
 older framework it maps from) takes several times longer than the evaluation itself, and it is the
 same work on every run. The cache is keyed by a digest of every file under the built-in frameworks
-directory together with the versions of anju, pydantic and Python, so an edited framework file or
-an upgrade gives a new key and the framework is read again. Only frameworks shipped with anju are
+directory together with the versions of anju, pydantic and Python and the names, sizes and times of
+the engine's modules, so an edited framework file, an edited model or loader, or an upgrade gives a
+new key and the framework is read again. Only frameworks shipped with anju are
 cached, never a user's framework directory.
 
 Where: ``$ANJU_CACHE_DIR``, else ``$XDG_CACHE_HOME/anju``, else ``~/.cache/anju``;
@@ -48,12 +49,38 @@ def cache_dir() -> Path | None:
     return Path(base) / "anju"
 
 
+CACHE_FORMAT = 2
+"""Bumped when what a cache file holds changes (2: the framework's digest is pickled with it)."""
+ENGINE_DIR = Path(__file__).resolve().parent.parent
+"""The ``anju`` package; its engine modules (all but ``adapters`` and ``cli``, which the engine never
+imports: the import-linter contract) define the pickled classes and the loader that built them."""
+
+
+def engine_stamp(package: Path = ENGINE_DIR) -> str:
+    """Name, size and modification time of every engine module, as Python's own bytecode cache
+    checks a source file: a checkout whose code changed without a new version number gets a new key."""
+    entries: list[str] = []
+    folders = [(str(package), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.is_dir():
+                    if entry.name != "__pycache__" and not (prefix == "" and entry.name in ("adapters", "cli")):
+                        folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.name.endswith(".py"):
+                    stat = entry.stat()
+                    entries.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "\n".join(sorted(entries))
+
+
 @lru_cache(maxsize=4)
 def source_digest(directory: Path) -> str:
-    """A digest of every file under ``directory`` (names and contents) and of the versions that
-    shape the pickled objects."""
+    """A digest of every file under ``directory`` (names and contents), of the engine's modules
+    (:func:`engine_stamp`) and of the versions that shape the pickled objects."""
     digest = hashlib.sha256()
-    digest.update(f"anju {__version__}\0pydantic {pydantic.VERSION}\0python {sys.version}\0".encode())
+    digest.update(f"anju {__version__}\0format {CACHE_FORMAT}\0pydantic {pydantic.VERSION}\0python {sys.version}\0".encode())
+    digest.update(engine_stamp().encode() + b"\0")
     for path in sorted(p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(directory)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
