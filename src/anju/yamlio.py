@@ -334,73 +334,67 @@ def _fast_parse(text: str) -> tuple[Node | None, Any] | None:
         return None
 
 
-def _fast_scalar(event: Any, resolvers: Mapping[Any, Any]) -> tuple[ScalarNode, Any]:
-    if event.anchor is not None or event.tag is not None:
-        raise _NotPlain
-    value = event.value
-    tag = STR_TAG
-    if event.implicit[0]:  # BaseResolver.resolve for a plain scalar
-        for candidate, regexp in resolvers.get(value[0] if value else "", ()):
-            if regexp.match(value):
-                tag = candidate
-                break
-    node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
-    return node, _SCALAR_CONSTRUCTORS[tag](None, node)
-
-
 def _fast_events(parser: Any) -> tuple[Node | None, Any] | None:
     resolvers = _CoreResolver.yaml_implicit_resolvers
     if None in resolvers:  # pragma: no cover - the core schema has no wildcard resolver
         raise _NotPlain
-    parser.get_event()  # stream start
+    constructors = _SCALAR_CONSTRUCTORS
+    get_event = parser.get_event
+    get_event()  # stream start
     if parser.check_event(StreamEndEvent):
         return None, None
-    parser.get_event()  # document start
-    # each open collection: [node, data, seen keys (mappings) or None, pending key (node, data) or None]
+    get_event()  # document start
+    # each open collection: [node, data, is a mapping, pending key (node, data) or None]
     stack: list[list[Any]] = []
-    root: Node | None = None
-    data: Any = None
+    item: tuple[Node, Any]
     while True:
-        event = parser.get_event()
-        if isinstance(event, ScalarEvent):
-            item: tuple[Node, Any] = _fast_scalar(event, resolvers)
-        elif isinstance(event, MappingStartEvent | SequenceStartEvent):
+        event = get_event()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _NotPlain
+            value = event.value
+            tag = STR_TAG
+            if event.implicit[0]:  # BaseResolver.resolve for a plain scalar
+                for candidate, regexp in resolvers.get(value[0] if value else "", ()):
+                    if regexp.match(value):
+                        tag = candidate
+                        break
+            scalar = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+            item = (scalar, constructors[tag](None, scalar))
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 raise _NotPlain
-            if isinstance(event, MappingStartEvent):
-                node: Node = MappingNode(MAP_TAG, [], event.start_mark, None, flow_style=event.flow_style)
-                stack.append([node, {}, {}, None])
+            if kind is MappingStartEvent:
+                stack.append([MappingNode(MAP_TAG, [], event.start_mark, None, flow_style=event.flow_style), {}, True, None])
             else:
-                node = SequenceNode(SEQ_TAG, [], event.start_mark, None, flow_style=event.flow_style)
-                stack.append([node, [], None, None])
+                stack.append([SequenceNode(SEQ_TAG, [], event.start_mark, None, flow_style=event.flow_style), [], False, None])
             continue
-        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             frame = stack.pop()
             frame[0].end_mark = event.end_mark
             item = (frame[0], frame[1])
         else:  # an alias, or anything unexpected
             raise _NotPlain
         if not stack:
-            root, data = item
             break
         top = stack[-1]
-        if top[2] is None:  # a sequence
+        if not top[2]:  # a sequence's item
             top[0].value.append(item[0])
             top[1].append(item[1])
         elif top[3] is None:  # a mapping's key
             key_node, key = item
-            if not isinstance(key_node, ScalarNode) or key in top[2] or (key_node.value == _MERGE_KEY and not key_node.style):
+            if type(key_node) is not ScalarNode or key in top[1] or (key_node.value == _MERGE_KEY and not key_node.style):
                 raise _NotPlain
-            top[2][key] = True
             top[3] = item
         else:  # a mapping's value
             key_node, key = top[3]
             top[3] = None
             top[0].value.append((key_node, item[0]))
             top[1][key] = item[1]
-    if not isinstance(parser.get_event(), DocumentEndEvent) or not isinstance(parser.get_event(), StreamEndEvent):
+    if type(get_event()) is not DocumentEndEvent or type(get_event()) is not StreamEndEvent:
         raise _NotPlain
-    return root, data
+    return item
 
 
 def _parse_pure(text: str, display: str) -> YamlDocument:
