@@ -334,11 +334,24 @@ def _fast_parse(text: str) -> tuple[Node | None, Any] | None:
         return None
 
 
+def _fast_scalar(event: Any, resolvers: Mapping[Any, Any]) -> tuple[ScalarNode, Any]:
+    if event.anchor is not None or event.tag is not None:
+        raise _NotPlain
+    value = event.value
+    tag = STR_TAG
+    if event.implicit[0]:  # BaseResolver.resolve for a plain scalar
+        for candidate, regexp in resolvers.get(value[0] if value else "", ()):
+            if regexp.match(value):
+                tag = candidate
+                break
+    node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+    return node, _SCALAR_CONSTRUCTORS[tag](None, node)
+
+
 def _fast_events(parser: Any) -> tuple[Node | None, Any] | None:
     resolvers = _CoreResolver.yaml_implicit_resolvers
     if None in resolvers:  # pragma: no cover - the core schema has no wildcard resolver
         raise _NotPlain
-    constructors = _SCALAR_CONSTRUCTORS
     get_event = parser.get_event
     get_event()  # stream start
     if parser.check_event(StreamEndEvent):
@@ -351,17 +364,7 @@ def _fast_events(parser: Any) -> tuple[Node | None, Any] | None:
         event = get_event()
         kind = type(event)
         if kind is ScalarEvent:
-            if event.anchor is not None or event.tag is not None:
-                raise _NotPlain
-            value = event.value
-            tag = STR_TAG
-            if event.implicit[0]:  # BaseResolver.resolve for a plain scalar
-                for candidate, regexp in resolvers.get(value[0] if value else "", ()):
-                    if regexp.match(value):
-                        tag = candidate
-                        break
-            scalar = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
-            item = (scalar, constructors[tag](None, scalar))
+            item = _fast_scalar(event, resolvers)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 raise _NotPlain
