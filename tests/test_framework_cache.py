@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -53,7 +54,27 @@ def test_a_changed_framework_file_is_read_again(tmp_path: Path, monkeypatch: pyt
 
     cache.cached_framework("2022", directory, build)  # type: ignore[arg-type]
     assert calls == ["built"]
-    assert [p.name for p in (tmp_path / "cache").glob("framework-2022-*.pickle")] == [after.name]  # type: ignore[union-attr]
+    assert after is not None and before is not None
+    names = sorted(p.name for p in (tmp_path / "cache").glob("framework-2022-*.pickle"))
+    assert names == sorted([before.name, after.name])  # the older key is kept (another checkout may use it)
+
+
+def test_only_the_newest_cache_files_of_a_framework_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checkouts sharing a cache directory keep their files; beyond the newest few, older keys go."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    old = [folder / f"framework-2022-{n:024d}.pickle" for n in range(6)]
+    for age, stale in enumerate(old):
+        stale.write_bytes(b"x")
+        os.utime(stale, ns=(age * 10**9, age * 10**9))
+    (folder / "framework-2024-000000000000000000000000.pickle").write_bytes(b"x")
+    path = cache.cache_path("2022", BUILTIN_DIR)
+    assert path is not None
+    cache.cached_framework("2022", BUILTIN_DIR, lambda: load_framework(BUILTIN_DIR / "2022"))
+    kept = sorted(p.name for p in folder.glob("framework-2022-*.pickle"))
+    assert kept == sorted([path.name, *(p.name for p in old[-(cache.KEPT_PER_FRAMEWORK - 1):])])
+    assert (folder / "framework-2024-000000000000000000000000.pickle").exists()  # another framework's file
 
 
 def test_a_corrupt_cache_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

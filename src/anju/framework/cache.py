@@ -11,7 +11,8 @@ cached, never a user's framework directory.
 Where: ``$ANJU_CACHE_DIR``, else ``$XDG_CACHE_HOME/anju``, else ``~/.cache/anju``;
 ``ANJU_CACHE_DIR=off`` turns the cache off. A cache that cannot be read (corrupt, truncated,
 another version) is ignored and rewritten; one that cannot be written (read-only home) is simply
-not used. Writes are atomic (a temporary file in the same directory, then ``os.replace``), so two
+not used. Of one framework's files the newest :data:`KEPT_PER_FRAMEWORK` are kept (checkouts
+sharing the directory each have their key). Writes are atomic (a temporary file in the same directory, then ``os.replace``), so two
 processes starting together never read half a file.
 
 The pickle holds the framework's :attr:`~anju.framework.models.Framework.digest` as well (a cached
@@ -119,6 +120,25 @@ def _read(path: Path) -> Framework | None:
     return value if isinstance(value, Framework) else None
 
 
+KEPT_PER_FRAMEWORK = 4
+"""Cache files kept for one framework: the newest few, so that several checkouts or installs of
+anju sharing a cache directory (each with its own key) do not throw out each other's file on
+every run; older keys are removed."""
+
+
+def _prune(path: Path) -> None:
+    """Remove the cache files of the same framework but the newest :data:`KEPT_PER_FRAMEWORK`."""
+    others: list[tuple[int, Path]] = []
+    for candidate in path.parent.glob(f"framework-{path.name.split('-')[1]}-*.pickle"):
+        if candidate != path:
+            try:
+                others.append((candidate.stat().st_mtime_ns, candidate))
+            except OSError:  # removed by another process meanwhile
+                continue
+    for _mtime, stale in sorted(others, reverse=True)[KEPT_PER_FRAMEWORK - 1:]:
+        stale.unlink(missing_ok=True)
+
+
 def _write(path: Path, framework: Framework) -> None:
     import tempfile  # noqa: PLC0415 - only a cache miss writes; a cached run never imports it
 
@@ -132,8 +152,6 @@ def _write(path: Path, framework: Framework) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        for stale in path.parent.glob(f"framework-{path.name.split('-')[1]}-*.pickle"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
+        _prune(path)
     except OSError:  # no writable cache directory: run without the cache
         return
