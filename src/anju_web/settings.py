@@ -196,7 +196,8 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [PACKAGE_DIR / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"autoescape": True, "undefined": jinja2.StrictUndefined, "auto_reload": DEBUG},
+        "OPTIONS": {"environment": "anju_web.jinja_env.environment", "autoescape": True,
+                    "undefined": jinja2.StrictUndefined, "auto_reload": DEBUG},
     },
 ]
 

@@ -22,4 +22,4 @@ register = template.Library()
 def jinja(name: str, **context: Any) -> SafeString:
     """Render the Jinja2 template ``name`` with exactly the given variables."""
     rendered: str = engines["jinja2"].get_template(name).template.render(context)
-    return mark_safe(rendered)  # noqa: S308 - Jinja2 autoescapes every variable
+    return mark_safe(rendered)  # Jinja2 autoescapes every variable
