@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import jinja2
 from django import template
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -21,5 +23,8 @@ register = template.Library()
 @register.simple_tag
 def jinja(name: str, **context: Any) -> SafeString:
     """Render the Jinja2 template ``name`` with exactly the given variables."""
-    rendered: str = engines["jinja2"].get_template(name).template.render(context)
+    backend = engines["jinja2"]
+    assert isinstance(backend, Jinja2)
+    environment: jinja2.Environment = backend.env
+    rendered = environment.get_template(name).render(context)
     return mark_safe(rendered)  # Jinja2 autoescapes every variable
