@@ -14,7 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from anju.adapters.excel import template
-from anju.adapters.excel.derived import MARKER
+from anju.adapters.excel.derived import MARKER, Skeleton
 from anju.adapters.excel.layout import build_layout
 from anju.collect.regions import RegionTree
 from anju.collect.units import UnitsFile
@@ -61,19 +61,20 @@ CODES = ["220100", "220200", "220182", "220183", "220122"]
 @pytest.mark.parametrize("filled", [False, True])
 def test_a_derived_workbook_is_the_directly_written_one(framework: Framework, tree: RegionTree, rules: RuleSet,
                                                         example_units: UnitsFile, filled: bool) -> None:
-    skeletons: dict[object, object] = {}
+    skeletons: dict[object, Skeleton | None] = {}
     for code in CODES:
         layout = build_layout(framework, tree, tree.unit(code))
         values = example_units.units.get(code) if filled else None
         content = template._content(layout, None, rules, values)
         direct = template._direct_bytes(layout, content)
-        derived = template._derived_bytes(layout, content, skeletons)  # type: ignore[arg-type]
+        derived = template._derived_bytes(layout, content, skeletons)
         assert derived != direct  # really derived (not the direct path's bytes)
         assert _dump(derived) == _dump(direct), code
         assert _calamine(derived) == _calamine(direct), code
         with zipfile.ZipFile(io.BytesIO(derived)) as archive:
             assert archive.testzip() is None
             assert not any(MARKER.split("{")[0].encode() in archive.read(n) for n in archive.namelist())
+    assert None not in skeletons.values()
     assert len(skeletons) < len(CODES)  # units of one kind share a skeleton
 
 
@@ -98,11 +99,12 @@ def test_odd_values_are_derived_exactly(framework: Framework, tree: RegionTree, 
         "programs": {**report.programs, sheet.program.id: changed_program},
     })
     content = template._content(layout, dt.date(2023, 3, 1), None, changed)
-    skeletons: dict[object, object] = {}
+    skeletons: dict[object, Skeleton | None] = {}
     other = template._content(build_layout(framework, tree, tree.unit(code)), dt.date(2023, 3, 1), None, report)
-    template._derived_bytes(layout, other, skeletons)  # type: ignore[arg-type]  # the skeleton made from another fill
-    derived = template._derived_bytes(layout, content, skeletons)  # type: ignore[arg-type]
+    template._derived_bytes(layout, other, skeletons)  # the skeleton made from another fill
+    derived = template._derived_bytes(layout, content, skeletons)
     direct = template._direct_bytes(layout, content)
+    assert len(skeletons) == 1 and None not in skeletons.values()
     assert derived != direct
     assert _dump(derived) == _dump(direct)
     assert _calamine(derived) == _calamine(direct)

@@ -6,6 +6,11 @@ and a 情况说明 cell), a 无此项任务 switch per program, data validation 
 locked label cells (sheet and workbook structure protection; only input cells are unlocked), and a
 very hidden sheet with the template id, format, framework, region, unit and a layout checksum.
 
+A batch (:func:`write_templates`, :func:`write_region_templates`) writes one workbook per layout with
+XlsxWriter (a skeleton: markers in the unit's own cells) and derives every unit's workbook from it
+(:mod:`anju.adapters.excel.derived`), several times faster; the workbooks are the same as those
+:func:`template_bytes` writes directly, cell for cell.
+
 Every text is written as a text cell (never a formula or a link, whatever it starts with); cell
 addresses come from :mod:`anju.adapters.excel.layout`, which the importer reads by.
 """
@@ -384,9 +389,8 @@ def _skeleton(layout: Layout, content: _Content) -> Skeleton | None:
     """The workbook of ``content``'s layout with a marker in each of the unit's cells (see
     :mod:`anju.adapters.excel.derived`); None when it cannot be used."""
     buffer, book, formats, sheets = _static_book(layout, content.heights)
-    static = list(book.str_table.string_array) if book.str_table.unique_count else []
-    if len(static) != book.str_table.unique_count:
-        static = sorted(book.str_table.string_table, key=book.str_table.string_table.__getitem__)
+    table = book.str_table.string_table  # the texts written so far, by shared-string index
+    static = sorted(table, key=table.__getitem__)
     for n, (sheet, row, column, name) in enumerate(content.cells):
         sheets[sheet].write_string(row, column, MARKER.format(n), formats.named[name])
     book.close()
