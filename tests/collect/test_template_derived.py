@@ -108,3 +108,23 @@ def test_odd_values_are_derived_exactly(framework: Framework, tree: RegionTree, 
     assert derived != direct
     assert _dump(derived) == _dump(direct)
     assert _calamine(derived) == _calamine(direct)
+
+
+def test_what_the_fast_path_cannot_write_is_written_directly(framework: Framework, tree: RegionTree,
+                                                             example_units: UnitsFile) -> None:
+    """A text longer than a cell holds (XlsxWriter cuts it) and a date before 1900-03-01 (Excel's
+    leap-year quirk) are left to XlsxWriter: the same workbook as the direct path."""
+    code = next(iter(example_units.units))
+    report = example_units.units[code]
+    layout = build_layout(framework, tree, tree.unit(code))
+    sheet = layout.sheets[0]
+    program = report.program(sheet.program.id)
+    long_note = program.model_copy(update={"explanations": {sheet.rows[0].spec.id: "长" * 40000}})
+    for changed in (report.model_copy(update={"programs": {**report.programs, sheet.program.id: long_note}}),
+                    report.model_copy(update={"submitted_at": dt.date(1900, 2, 1)})):
+        content = template._content(layout, None, None, changed)
+        skeletons: dict[object, Skeleton | None] = {}
+        derived = template._derived_bytes(layout, content, skeletons)
+        skeleton = next(iter(skeletons.values()))
+        assert skeleton is not None and skeleton.fill(content.values) is None
+        assert _dump(derived) == _dump(template._direct_bytes(layout, content))

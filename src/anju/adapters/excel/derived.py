@@ -40,6 +40,8 @@ SHEET_PART = "xl/worksheets/sheet{}.xml"
 LEVEL = 6
 """zlib level of the unit's parts (XlsxWriter's, Python's default)."""
 STRING_CACHE = 8192
+STRING_MAX = 32767
+"""Excel's longest cell text; XlsxWriter cuts a longer one (left to the direct path)."""
 
 _CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="s"><v>([0-9]+)</v></c>')
 _SI = re.compile(rb"<si>.*?</si>", re.S)
@@ -142,6 +144,8 @@ class Skeleton:
                     return None  # XlsxWriter writes no cell at all for a blank without a format
                 cells.append(start + b"/>")
             elif isinstance(value, str):
+                if len(value) > STRING_MAX:
+                    return None
                 index = self.strings.get(value)
                 if index is None:
                     index = own.get(value)
