@@ -154,7 +154,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "anju_web.accounts.backends.ModelBackend",  # Django's, with the profile read alongside
 ]
 # 等保 login-failure handling: 5 failed logins lock the account, and 5 from one address lock that
 # address, for 15 minutes (each failure is in the audit log with its IP). Success resets the count.
