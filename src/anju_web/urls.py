@@ -31,6 +31,8 @@ urlpatterns = [
     path("national/", national.national, name="national"),
     path("national/run/", national.start_run, name="national_run"),
     path("national/allocation/", national.allocation, name="national_allocation"),
+    path("national/allocation/<int:allocation_id>/<slug:kind>/", national.allocation_download,
+         name="national_allocation_download"),
     path("cycles/", cycle_views.cycle_list, name="cycles"),
     path("cycles/new/", cycle_views.new_cycle, name="new_cycle"),
     path("cycles/<int:cycle_id>/choose/", cycle_views.choose, name="choose_cycle"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from functools import cache
+from urllib.parse import unquote
 from typing import Any
 
 import pytest
@@ -250,3 +251,41 @@ def test_a_central_allocation_saved_meanwhile_by_another_takes_the_next_version(
     assert refused.status_code == 422
     assert "正被他人同时保存，本次未保存" in refused.content.decode()
     assert NationalAllocation.objects.filter(year=2023).count() == 2
+
+
+def test_a_saved_central_allocation_downloads_as_its_table_notice_and_result(national: NationalResult) -> None:
+    import docx
+    import openpyxl
+
+    client = client_for("mof")
+    assert client.post(reverse("national_allocation"), _allocation_form({"220000": "1.10"})).status_code == 302
+    row = NationalAllocation.objects.get(year=2023)
+    page = client.get(reverse("national_allocation") + "?year=2022").content.decode()
+    assert "第1版" in page and reverse("national_allocation_download", args=[row.pk, "table"]) in page
+
+    table = client.get(reverse("national_allocation_download", args=[row.pk, "table"]))
+    assert table.status_code == 200 and "2023年中央资金分配第1版资金分配表.xlsx" in unquote(table["Content-Disposition"])
+    book = openpyxl.load_workbook(io.BytesIO(table.content), data_only=True)
+    cells = [str(c) for sheet in book.worksheets for r in sheet.iter_rows(values_only=True) for c in r if c is not None]
+    assert "吉林省" in cells and "新疆生产建设兵团" in cells and "大连市" in cells
+    jilin = Decimal(row.shares()["220000"])
+    assert any(c.replace(",", "") and _close(c, jilin) for c in cells), jilin
+
+    notice = client.get(reverse("national_allocation_download", args=[row.pk, "notice"]))
+    assert notice.status_code == 200
+    texts = [p.text for p in docx.Document(io.BytesIO(notice.content)).paragraphs]
+    assert texts[0] == "关于下达2023年中央财政城镇保障性安居工程补助资金预算的通知"
+
+    result = client.get(reverse("national_allocation_download", args=[row.pk, "json"])).json()
+    assert Decimal(result["totals"]["regions"]["220000"]) == jilin
+    assert client.get(reverse("national_allocation_download", args=[row.pk, "pdf"])).status_code == 404
+    assert client.get(reverse("national_allocation_download", args=[row.pk + 99, "table"])).status_code == 404
+    for username in ("mohurd", "supervisor", "evaluator-finance"):
+        assert client_for(username).get(reverse("national_allocation_download", args=[row.pk, "table"])).status_code == 403
+
+
+def _close(cell: str, amount: Decimal) -> bool:
+    try:
+        return abs(Decimal(cell.replace(",", "")) - amount) < Decimal("0.01")
+    except ArithmeticError:
+        return False

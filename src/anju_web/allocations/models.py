@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from anju.decimals import plain
 from anju_web.audit.models import AuditObject, AuditTarget
 from anju_web.regions.models import Region
 from anju_web.submissions.models import Cycle
@@ -69,6 +70,11 @@ class NationalAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年中央资金分配（第{self.version}版）"
+
+    @property
+    def total_text(self) -> str:
+        """下达合计 as people write it (no trailing zeros)."""
+        return plain(self.total)
 
     def shares(self) -> dict[str, str]:
         """Each region's total (万元, as text), by region code."""

@@ -215,15 +215,20 @@ DOCUMENTS: dict[str, tuple[str, str, str]] = {
 
 def document(row: Allocation, kind: str) -> tuple[str, bytes, str]:
     """(file name, bytes, content type) of one document of a saved version."""
-    _, name, content_type = DOCUMENTS[kind]
     resolved, allocation = rebuilt(row)
+    return written(kind, f"{row.region.name}{row.year}年第{row.version}版", resolved, allocation)
+
+
+def written(kind: str, prefix: str, resolved: Resolved, allocation: EngineAllocation) -> tuple[str, bytes, str]:
+    """One of :data:`DOCUMENTS` of an allocation: (file name, bytes, content type)."""
+    _, name, content_type = DOCUMENTS[kind]
     with tempfile.TemporaryDirectory() as directory:
         target = Path(directory) / name
         if kind == "table":
             write_allocation_table(allocation, target, resolved)
         else:
             write_notice(allocation, target, resolved)
-        return f"{row.region.name}{row.year}年第{row.version}版{name}", target.read_bytes(), content_type
+        return f"{prefix}{name}", target.read_bytes(), content_type
 
 
 def changes(row: Allocation, previous: Allocation | None) -> list[dict[str, Any]]:

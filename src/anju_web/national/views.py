@@ -4,11 +4,12 @@ every region's cycle of the year) and the central allocation of next year's fund
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,7 +17,8 @@ from django.views.decorators.http import require_POST
 from anju.decimals import plain
 from anju_web.accounts.policy import has, sees_nation
 from anju_web.allocations import national as central
-from anju_web.allocations.services import AllocationFailed, methods
+from anju_web.allocations.models import NationalAllocation
+from anju_web.allocations.services import DOCUMENTS, AllocationFailed, methods
 from anju_web.jobs import runner
 from anju_web.jobs.models import Job
 from anju_web.national import services as national_data
@@ -86,6 +88,7 @@ def _allocation_context(scores_year: int, method_id: str, posted: central.Nation
         "regions": [{"code": r.region.code, "name": r.region.name, "value": difficulty.get(r.region.code, ""),
                      "scored": r.run is not None, "share": shares.get(r.region.code, "")} for r in rows],
         "note": posted.note if posted else "", "last": last,
+        "versions": central.versions(scores_year + 1), "documents": DOCUMENTS,
     }
 
 
@@ -124,3 +127,27 @@ def allocation(request: HttpRequest) -> HttpResponse:
     if method_id not in {m.id for m in methods()}:
         method_id = central.DEFAULT_METHOD
     return render(request, "national/allocation.html", _allocation_context(scores_year, method_id, None))
+
+
+@login_required
+def allocation_download(request: HttpRequest, allocation_id: int, kind: str) -> HttpResponse:
+    """A saved central allocation's 资金分配表 (Excel), 下达资金通知代拟稿 (Word) or result (JSON)."""
+    _nation(request, central.PERMISSION)
+    row = NationalAllocation.objects.filter(pk=allocation_id).first()
+    if row is None:
+        raise Http404("没有这一版中央资金分配测算")
+    if kind == "json":
+        response: HttpResponse = JsonResponse(row.result, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        name = f"{row.year}年中央资金分配第{row.version}版测算结果.json"
+    elif kind in DOCUMENTS:
+        try:
+            name, payload, content_type = central.document(row, kind)
+        except AllocationFailed as exc:
+            messages.error(request, "；".join(p.message for p in exc.problems))
+            return redirect(f"{reverse('national_allocation')}?year={row.scores_year}")
+        response = HttpResponse(payload, content_type=content_type)
+    else:
+        raise Http404("没有这种文书")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
