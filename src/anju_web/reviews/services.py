@@ -280,7 +280,7 @@ def _run(user: Any, cycle: Cycle, *, loaded: bool) -> RunOutcome:
     framework = cycle.framework
     with transaction.atomic():
         # The row lock orders this run against writes: they count their change on this row.
-        locked = Cycle.objects.select_for_update().select_related("region").get(pk=cycle.pk)
+        locked = Cycle.objects.select_for_update(of=("self",)).select_related("region").get(pk=cycle.pk)
         ensure_not_archived(locked)
         if locked.signed_at is not None:
             raise ReviewError(

@@ -99,7 +99,9 @@ class Cycle(models.Model):
     def inputs_changed(self) -> None:
         """Count a change to what the evaluation is computed from (call inside the writing transaction)."""
         Cycle.objects.filter(pk=self.pk).update(data_version=models.F("data_version") + 1)
-        self.refresh_from_db(fields=["data_version"])
+        # Read back with the row now locked by this transaction: archived_at too, so that a caller
+        # can refuse when the cycle was archived while it worked (archiving takes the same lock).
+        self.refresh_from_db(fields=["data_version", "archived_at"])
 
     def current_data_version(self) -> int:
         """The version as stored now (this instance may have been read before a change)."""

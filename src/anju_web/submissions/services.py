@@ -71,7 +71,9 @@ class FigureErrors(ProblemsError):
 
 def lock(submission: Submission) -> Submission:
     """Re-read the submission with a row lock for the rest of the transaction."""
-    return Submission.objects.select_for_update().select_related("cycle", "region").get(pk=submission.pk)
+    # Only the submission row: the cycle and region read alongside are shared by every unit (locking
+    # them would queue all saves of the province behind each other on PostgreSQL).
+    return Submission.objects.select_for_update(of=("self",)).select_related("cycle", "region").get(pk=submission.pk)
 
 
 def parse_inputs(submission: Submission, raw: dict[Key, RowInput], no_task: set[str]) -> Parsed:
@@ -171,11 +173,16 @@ def _save(user: Any, submission: Submission, parsed: Parsed, *, switches: set[st
         if changed:
             sub.version += 1
             sub.source = source
-            sub.cycle.inputs_changed()
         problems = validate(sub, entries)
         sub.issues = [p.as_dict() for p in problems]
         sub.checked_at = timezone.now()
         sub.save()
+        if changed:
+            # Last, just before the commit: every unit's save updates this one row of the cycle, and
+            # on PostgreSQL its lock is held from here to the commit (the validation above runs
+            # without it, so saves of different units do not queue behind each other's validation).
+            sub.cycle.inputs_changed()
+            ensure_not_archived(sub.cycle)
         submission.refresh_from_db()
         return SaveResult(changed=changed, issues=problems)
 
