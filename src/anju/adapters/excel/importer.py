@@ -287,7 +287,8 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
     opened = _open(path, display, context)
     sheets, layout = opened.sheets, opened.layout
     reader = _Reader(display, context, opened.scan)
-    handled = {(s.name, r.cell) for s in layout.sheets for r in s.rows} | {(COVER_SHEET, f"B{cover_row('submitted_at')}")}
+    handled = ({(s.name, r.cell) for s in layout.sheets for r in s.rows} | {(COVER_SHEET, f"B{cover_row('submitted_at')}")}
+               if reader.errors else set())
     for error_sheet, cells in reader.errors.items():
         for ref, code in cells:
             if (error_sheet, ref) not in handled:

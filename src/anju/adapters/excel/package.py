@@ -283,17 +283,28 @@ _NAME_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
 _UTF8_NAME_FLAG = 0x800
 
 
+@dataclass(frozen=True)
+class _Corrupt:
+    """The refusal of a member whose compressed data is damaged (made only when it is)."""
+
+    display: str
+    member: str
+
+    def refused(self) -> Refused:
+        return Refused(self.display, ImportCode.CORRUPT,
+                       f"压缩包内“{self.member}”的压缩数据已损坏或校验失败：请在 Excel 或 WPS 中重新保存后提交")
+
+
 def _inflate(data: bytes, info: zipfile.ZipInfo, display: str, limits: ImportLimits) -> bytes:
     """One member's bytes (at most its declared size plus one), its local header and CRC checked."""
-    corrupt = Refused(display, ImportCode.CORRUPT,
-                      f"压缩包内“{info.filename}”的压缩数据已损坏或校验失败：请在 Excel 或 WPS 中重新保存后提交")
+    corrupt = _Corrupt(display, info.filename)
     start = info.header_offset
     header = data[start:start + _LOCAL_HEADER.size]
     if len(header) != _LOCAL_HEADER.size:
-        raise corrupt
+        raise corrupt.refused()
     fields = _LOCAL_HEADER.unpack(header)
     if fields[0] != ZIP_MAGIC:
-        raise corrupt
+        raise corrupt.refused()
     name_length, extra_length = fields[10], fields[11]
     begin = start + _LOCAL_HEADER.size
     try:
@@ -301,11 +312,11 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, display: str, limits: ImportLim
     except UnicodeEncodeError:
         expected_name = info.orig_filename.encode("utf-8")
     if data[begin:begin + name_length] != expected_name:
-        raise corrupt
+        raise corrupt.refused()
     begin += name_length + extra_length
     raw = data[begin:begin + info.compress_size]
     if len(raw) != info.compress_size:
-        raise corrupt
+        raise corrupt.refused()
     limit = info.file_size + 1
     if info.compress_type == zipfile.ZIP_STORED:
         content = raw[:limit]
@@ -314,13 +325,13 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, display: str, limits: ImportLim
         try:
             content = inflater.decompress(raw, limit)
         except zlib.error:
-            raise corrupt from None
+            raise corrupt.refused() from None
         if len(content) <= info.file_size and not inflater.eof:
-            raise corrupt  # the stream ends before the member does
+            raise corrupt.refused()  # the stream ends before the member does
     if len(content) > info.file_size:
         return content
     if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
-        raise corrupt
+        raise corrupt.refused()
     return content
 
 
@@ -415,20 +426,20 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
     except expat.ExpatError:
         raise Refused(display, ImportCode.CORRUPT, _XML_CORRUPT, sheet or None) from None
     declaration = _DECLARATION.match(xml)
-    body = xml[declaration.end():] if declaration is not None else xml
-    tags: list[bytes] = _TAGS.findall(body)
-    if (b"f" in tags or b' t="e"' in body or _MARKUP.search(body) is not None
-            or (_PREFIXED.search(body) is not None and _PREFIXED_TAGS.search(body) is not None)):
+    start = declaration.end() if declaration is not None else 0  # the body, after the XML declaration
+    tags: list[bytes] = _TAGS.findall(xml, start)
+    if (b"f" in tags or b' t="e"' in xml or _MARKUP.search(xml, start) is not None
+            or (_PREFIXED.search(xml, start) is not None and _PREFIXED_TAGS.search(xml, start) is not None)):
         return _scan_events(xml, display, sheet)
-    cells: list[tuple[bytes, bytes]] = _CELLS.findall(body)
-    rows: list[bytes] = _ROWS.findall(body)
-    dimensions: list[bytes] = _DIMENSIONS.findall(body)
+    cells: list[tuple[bytes, bytes]] = _CELLS.findall(xml, start)
+    rows: list[bytes] = _ROWS.findall(xml, start)
+    dimensions: list[bytes] = _DIMENSIONS.findall(xml, start)
     if (len(cells) != tags.count(b"c") or len(rows) != tags.count(b"row") or len(dimensions) != tags.count(b"dimension")
             or not all(r.isdigit() for r in rows)):
         return _scan_events(xml, display, sheet)
-    last_row = max(max(map(int, rows), default=0), max((int(number) for _letters, number in cells), default=0))
-    last_column = max((_column_number(letters.decode("ascii")) for letters in {letters for letters, _number in cells}),
-                      default=0)
+    letters, numbers = zip(*cells, strict=True) if cells else ((), ())
+    last_row = max(max(map(int, rows), default=0), max(map(int, set(numbers)), default=0))
+    last_column = max((_column_number(name.decode("ascii")) for name in set(letters)), default=0)
     for ref in dimensions:
         for part in ref.decode("utf-8").split(":"):
             place = _reference(part)
