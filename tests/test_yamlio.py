@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+from yaml.nodes import MappingNode, ScalarNode
 
+from anju import yamlio
 from anju.problems import LoadCode
 from anju.yamlio import MAX_DEPTH, YamlError, dump_yaml, parse_yaml
 
@@ -87,3 +91,93 @@ def test_a_billion_laughs_is_refused_at_once() -> None:
 def test_dump_reads_back_exactly() -> None:
     payload = {"yes": "no", "n": Decimal("1234567890123.45"), "z": Decimal("0"), "t": "1:30", "d": "0x1F", "big": Decimal("1e17")}
     assert data(dump_yaml(payload)) == payload
+
+
+def _composed(text: str) -> tuple[object, object]:
+    """The node tree and data of ``text`` the composer and constructor give (the reference)."""
+    loader = yamlio._FastLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+
+
+def _same_data(a: object, b: object) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return [(k, type(k)) for k in a] == [(k, type(k)) for k in b] and all(_same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        assert isinstance(b, list)
+        return len(a) == len(b) and all(_same_data(x, y) for x, y in zip(a, b, strict=True))
+    return a == b and str(a) == str(b)
+
+
+def _mark(mark: Any) -> object:
+    return None if mark is None else (mark.line, mark.column, mark.index)
+
+
+def _same_node(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    if type(a) is not type(b) or a.tag != b.tag or (_mark(a.start_mark), _mark(a.end_mark)) != (_mark(b.start_mark), _mark(b.end_mark)):
+        return False
+    if isinstance(a, ScalarNode):
+        return bool(a.value == b.value and a.style == b.style)
+    if a.flow_style != b.flow_style or len(a.value) != len(b.value):
+        return False
+    if isinstance(a, MappingNode):
+        return all(_same_node(k, k2) and _same_node(v, v2) for (k, v), (k2, v2) in zip(a.value, b.value, strict=True))
+    return all(_same_node(x, y) for x, y in zip(a.value, b.value, strict=True))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+REPO_YAML = sorted(p for folder in ("examples", "src", "tests") for p in (ROOT / folder).rglob("*.yaml"))
+
+
+@pytest.mark.skipif(not yamlio.HAVE_LIBYAML, reason="PyYAML without libyaml")
+def test_the_one_pass_reader_gives_the_composers_nodes_and_data() -> None:
+    """Every YAML file of the repository: what the one-pass reader accepts, it reads exactly as the
+    composer and the constructor do (values, types, key order, line marks); what it declines, the
+    composer reads or refuses."""
+    assert len(REPO_YAML) > 100
+    fast_read = 0
+    for path in REPO_YAML:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        fast = yamlio._fast_parse(text)
+        try:
+            root, value = _composed(text)
+        except Exception:  # refused by the composer: the one-pass reader must not accept it
+            assert fast is None, path
+            continue
+        if fast is None:
+            continue
+        fast_read += 1
+        assert _same_node(fast[0], root), path
+        assert _same_data(fast[1], value), path
+    assert fast_read > 100
+
+
+@pytest.mark.skipif(not yamlio.HAVE_LIBYAML, reason="PyYAML without libyaml")
+@pytest.mark.parametrize(
+    "text",
+    ["", "# 只有注释\n", "---\n", "a", "[]", "{}", "- a\n- b\n", "a: |\n  x\n  y\n", "a: >\n  x\n", "~: 1\n", "'<<': 1\n",
+     "a: {b: [1, 2, {c: d}], e: ''}\n", "\ufeffa: 1\n", "a:\n  - \n  - x\n", "- ? x\n  : y\n", "a: 1\n...\n",
+     "%YAML 1.1\n---\na: 1\n", "-1: x\n", "a: 'x\u2028y'\n", "a: \"\\t\"\n", "[" * MAX_DEPTH + "]" * MAX_DEPTH],
+)
+def test_one_pass_reader_on_edge_documents(text: str) -> None:
+    fast = yamlio._fast_parse(text)
+    assert fast is not None
+    root, value = _composed(text)
+    assert _same_node(fast[0], root) and _same_data(fast[1], value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x 1\n", "a: *x\n", "a: !!str 1\n", "a: ! 1\n", "<<: 1\n", "a: 1\na: 2\n", "1: a\n1.0: b\n", "? [a]\n: 1\n",
+     "a: 1\n---\nb: 2\n", "a: [1, 2\n", "a: .inf\n", "a: 1e30\n", "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)],
+)
+def test_one_pass_reader_declines_what_the_composer_must_word(text: str) -> None:
+    assert yamlio._fast_parse(text) is None

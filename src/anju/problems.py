@@ -193,6 +193,8 @@ class AllocationCode(StrEnum):
     COEFFICIENT_MISSING = "COEFFICIENT_MISSING"
     PROGRAM_UNKNOWN = "PROGRAM_UNKNOWN"
     AMOUNT_MISSING = "AMOUNT_MISSING"
+    SAVE_CONFLICT = "SAVE_CONFLICT"
+    """Another writer kept taking the version number a saved allocation was to get."""
     AMOUNT_NOT_IN_UNIT = "AMOUNT_NOT_IN_UNIT"
     QUANTITY_BLANK = "QUANTITY_BLANK"
     QUANTITY_INVALID = "QUANTITY_INVALID"

@@ -28,7 +28,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -276,9 +285,16 @@ def read_yaml(path: Path | str) -> YamlDocument:
 
 def parse_yaml(text: str, display: str) -> YamlDocument:
     """Parse once with libyaml; a text libyaml refuses is read again by the pure-Python parser,
-    whose message and line (or, rarely, acceptance) are the ones reported."""
+    whose message and line (or, rarely, acceptance) are the ones reported.
+
+    A text is first read by :func:`_fast_parse` (one pass over libyaml's events); a text it does not
+    accept as it is goes through the composer and constructor, which word the refusal."""
     if not HAVE_LIBYAML:  # pragma: no cover - PyYAML built without libyaml
         return _parse_pure(text, display)
+    fast = _fast_parse(text)
+    if fast is not None:
+        root, data = fast
+        return YamlDocument(display, data, root)
     loader = _FastLoader(text)
     try:
         root = loader.get_single_node()
@@ -291,6 +307,97 @@ def parse_yaml(text: str, display: str) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(display, data, root)
+
+
+class _NotPlain(Exception):
+    """Something :func:`_fast_parse` leaves to the composer (which accepts or refuses it)."""
+
+
+_SCALAR_CONSTRUCTORS: dict[str, Callable[[Any, ScalarNode], Any]] = {
+    STR_TAG: _construct_text, INT_TAG: _construct_number, FLOAT_TAG: _construct_number,
+    BOOL_TAG: _construct_bool, NULL_TAG: _construct_null,
+}
+
+
+def _fast_parse(text: str) -> tuple[Node | None, Any] | None:
+    """The node tree and the data of ``text`` in one pass over libyaml's events, or None.
+
+    The same nodes (with their line marks) and the same data as the composer and the constructor
+    give, built together without their per-node layers of calls. Only a plain document is read
+    here: at the first anchor, alias, explicit tag, merge key, duplicate or non-scalar key, nesting
+    beyond :data:`MAX_DEPTH`, refused number, second document or syntax error it gives up (None),
+    and :func:`parse_yaml` reads the text again the slow way, which refuses it with its message —
+    so a file is accepted or refused exactly as before, and read twice only when it is refused."""
+    try:
+        return _fast_events(CParser(text))
+    except Exception:  # any doubt: the composer decides
+        return None
+
+
+def _fast_scalar(event: Any, resolvers: Mapping[Any, Any]) -> tuple[ScalarNode, Any]:
+    if event.anchor is not None or event.tag is not None:
+        raise _NotPlain
+    value = event.value
+    tag = STR_TAG
+    if event.implicit[0]:  # BaseResolver.resolve for a plain scalar
+        for candidate, regexp in resolvers.get(value[0] if value else "", ()):
+            if regexp.match(value):
+                tag = candidate
+                break
+    node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+    return node, _SCALAR_CONSTRUCTORS[tag](None, node)
+
+
+def _fast_events(parser: Any) -> tuple[Node | None, Any] | None:
+    resolvers = _CoreResolver.yaml_implicit_resolvers
+    if None in resolvers:  # pragma: no cover - the core schema has no wildcard resolver
+        raise _NotPlain
+    get_event = parser.get_event
+    get_event()  # stream start
+    if parser.check_event(StreamEndEvent):
+        return None, None
+    get_event()  # document start
+    # each open collection: [node, data, is a mapping, pending key (node, data) or None]
+    stack: list[list[Any]] = []
+    item: tuple[Node, Any]
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is ScalarEvent:
+            item = _fast_scalar(event, resolvers)
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                raise _NotPlain
+            if kind is MappingStartEvent:
+                stack.append([MappingNode(MAP_TAG, [], event.start_mark, None, flow_style=event.flow_style), {}, True, None])
+            else:
+                stack.append([SequenceNode(SEQ_TAG, [], event.start_mark, None, flow_style=event.flow_style), [], False, None])
+            continue
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            frame = stack.pop()
+            frame[0].end_mark = event.end_mark
+            item = (frame[0], frame[1])
+        else:  # an alias, or anything unexpected
+            raise _NotPlain
+        if not stack:
+            break
+        top = stack[-1]
+        if not top[2]:  # a sequence's item
+            top[0].value.append(item[0])
+            top[1].append(item[1])
+        elif top[3] is None:  # a mapping's key
+            key_node, key = item
+            if type(key_node) is not ScalarNode or key in top[1] or (key_node.value == _MERGE_KEY and not key_node.style):
+                raise _NotPlain
+            top[3] = item
+        else:  # a mapping's value
+            key_node, key = top[3]
+            top[3] = None
+            top[0].value.append((key_node, item[0]))
+            top[1][key] = item[1]
+    if type(get_event()) is not DocumentEndEvent or type(get_event()) is not StreamEndEvent:
+        raise _NotPlain
+    return item
 
 
 def _parse_pure(text: str, display: str) -> YamlDocument:

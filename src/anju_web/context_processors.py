@@ -10,6 +10,7 @@ from django.utils.functional import SimpleLazyObject
 
 from anju_web.accounts.policy import profile_of
 from anju_web.reports.todo import todo_count
+from anju_web.shortcuts import seen_cycle
 from anju_web.submissions.cycles import current_cycle, visible_cycles
 from anju_web.submissions.models import Submission
 
@@ -23,9 +24,14 @@ def role_context(request: HttpRequest) -> dict[str, Any]:
         match = getattr(request, "resolver_match", None)
         cycle_id = match.kwargs.get("cycle_id") if match is not None else None
         submission_id = match.kwargs.get("submission_id") if match is not None else None
-        if cycle_id is None and submission_id is not None:
-            cycle_id = Submission.objects.filter(pk=submission_id).values_list("cycle_id", flat=True).first()
+        # A cycle the view has already opened through the policy needs no second look.
         if cycle_id is not None:
+            nav_cycle = seen_cycle(request, "cycle", cycle_id)
+        elif submission_id is not None:
+            nav_cycle = seen_cycle(request, "submission", submission_id)
+        if nav_cycle is None and cycle_id is None and submission_id is not None:
+            cycle_id = Submission.objects.filter(pk=submission_id).values_list("cycle_id", flat=True).first()
+        if nav_cycle is None and cycle_id is not None:
             nav_cycle = visible_cycles(user).filter(pk=cycle_id).first()
         if nav_cycle is None:
             nav_cycle = current_cycle(request)

@@ -30,6 +30,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+import jinja2
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and similar generics work at run time
@@ -153,7 +154,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "anju_web.accounts.backends.ModelBackend",  # Django's, with the profile read alongside
 ]
 # 等保 login-failure handling: 5 failed logins lock the account, and 5 from one address lock that
 # address, for 15 minutes (each failure is in the audit log with its IP). Success resets the count.
@@ -189,6 +190,14 @@ TEMPLATES = [
                 "anju_web.context_processors.role_context",
             ],
         },
+    },
+    {
+        # Only for hot loops inside Django pages ({% jinja %} in submissions/templatetags/anju_fast.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [PACKAGE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "anju_web.jinja_env.environment", "autoescape": True,
+                    "undefined": jinja2.StrictUndefined, "auto_reload": DEBUG},
     },
 ]
 

@@ -18,9 +18,23 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _seen(request: HttpRequest, kind: str, pk: int, cycle: Cycle) -> None:
+    """Remember a cycle the user was allowed to open, so that the menu (context_processors) need
+    not read and check it again."""
+    seen: dict[tuple[str, int], Cycle] = request.__dict__.setdefault("anju_seen_cycles", {})
+    seen.setdefault((kind, pk), cycle)
+
+
+def seen_cycle(request: HttpRequest, kind: str, pk: int) -> Cycle | None:
+    """The cycle of the ``kind`` ("cycle" or "submission") ``pk`` this request already opened."""
+    seen: dict[tuple[str, int], Cycle] = request.__dict__.get("anju_seen_cycles", {})
+    return seen.get((kind, pk))
+
+
 def get_cycle(request: HttpRequest, cycle_id: int, permission: str | None = "submissions.view_cycle") -> Cycle:
     cycle = get_object_or_404(Cycle.objects.select_related("region"), pk=cycle_id)
     authorize(request.user, permission, cycle.region)
+    _seen(request, "cycle", cycle.pk, cycle)
     return cycle
 
 
@@ -30,12 +44,14 @@ def get_cycle_for_units(request: HttpRequest, cycle_id: int, permission: str = "
     authorize(request.user, permission, None)
     if not Submission.objects.filter(cycle=cycle).filter(region_scope_q(request.user, "region__")).exists():
         raise Http404("不在您的权限范围内")
+    _seen(request, "cycle", cycle.pk, cycle)
     return cycle
 
 
 def get_submission(request: HttpRequest, submission_id: int, permission: str | None = "submissions.view_submission") -> Submission:
     submission = get_object_or_404(Submission.objects.select_related("cycle", "region", "cycle__region"), pk=submission_id)
     authorize(request.user, permission, submission.region)
+    _seen(request, "submission", submission.pk, submission.cycle)
     return submission
 
 

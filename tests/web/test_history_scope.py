@@ -76,9 +76,9 @@ def test_every_history_view_of_every_role_shows_only_its_own_rows(cycle):
                 continue
             assert response.status_code == 200, (account.username, sub.pk)
             seen_pages += 1
-            for event in response.context["history"]:
-                assert event.submission_id == sub.pk, (account.username, sub, event)
-                assert event.region_id == sub.region_id, (account.username, sub, event)
+            for event in response.context["history"]:  # the rows the page shows, as read
+                assert event["submission_id"] == sub.pk, (account.username, sub, event)
+                assert event["region_id"] == sub.region_id, (account.username, sub, event)
             history = _history_html(response.content.decode())
             for mark in foreign_marks - own.get(sub.pk, set()):
                 assert mark not in history, (account.username, sub, mark)

@@ -227,3 +227,26 @@ def test_an_unexpected_fault_in_one_region_does_not_stop_the_others(national: Na
     assert job.result["counts"] == {"evaluated": 34, "refused": 1, "failed": 2}
     assert "评价失败 2 个（大连市、深圳市）" in job.result["summary"]
     assert rows["青岛市"]["outcome"] == "evaluated"
+
+
+def test_a_central_allocation_saved_meanwhile_by_another_takes_the_next_version(
+        national: NationalResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two 财政部 users save at once: the second writer's number is taken when it inserts; it takes
+    the next one instead of failing (was: a unique-constraint error shown as a server error)."""
+    from anju_web.allocations import national as allocations_national
+
+    client = client_for("mof")
+    assert client.post(reverse("national_allocation"), _allocation_form()).status_code == 302
+    stale = iter([1])  # the number read before the other writer's version 1 was committed
+    real = allocations_national.next_version
+    monkeypatch.setattr(allocations_national, "next_version", lambda year: next(stale, None) or real(year))
+    response = client.post(reverse("national_allocation"), _allocation_form())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(NationalAllocation.objects.filter(year=2023).values_list("version", flat=True)) == [1, 2]
+
+    # A writer that never gets a free number is told so, in Chinese, and nothing is saved.
+    monkeypatch.setattr(allocations_national, "next_version", lambda year: 1)
+    refused = client.post(reverse("national_allocation"), _allocation_form())
+    assert refused.status_code == 422
+    assert "正被他人同时保存，本次未保存" in refused.content.decode()
+    assert NationalAllocation.objects.filter(year=2023).count() == 2

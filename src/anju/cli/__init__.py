@@ -24,8 +24,6 @@ import errno
 import importlib
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -181,6 +179,9 @@ def log_dir() -> Path:
 
 def _internal_error(exc: BaseException, args: Sequence[str]) -> int:
     """Write the traceback to a log file and tell the user, in Chinese, where it is."""
+    import tempfile  # noqa: PLC0415 - only an internal error needs them; every command starts faster without
+    import traceback  # noqa: PLC0415
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     text = (
         f"anju {__version__}  {dt.datetime.now().isoformat(timespec='seconds')}\n"

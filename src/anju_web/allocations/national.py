@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from anju.allocation import AllocationError, FactorMethod, InputsError, allocate, point_values
@@ -149,20 +149,36 @@ def save(user: Any, form: NationalForm) -> Saved:
     note = form.note
     if left_out:
         note = "；".join(filter(None, [note, f"未参与分配（{form.scores_year}年无评价结果）：{'、'.join(left_out)}"]))
-    with transaction.atomic():
-        # One version number at a time: the unique constraint refuses a second writer's duplicate.
-        last = NationalAllocation.objects.filter(year=form.year).aggregate(n=Max("version"))["n"] or 0
-        row = NationalAllocation.objects.create(
-            year=form.year, scores_year=form.scores_year, version=last + 1, method_id=method.id,
-            method_label=method.label, method_digest=method.digest,
-            inputs=inputs.model_dump(mode="json", exclude_none=True), result=payload, total=allocation.total,
-            note=note, created_by=user,
-        )
-        amounts = "，".join(f"{p.label}{plain(p.amount)}万元" for p in allocation.programs)
-        record(user, AuditAction.allocation_saved, AuditTarget(AuditObject.allocation, row.pk, str(row)),
-               field="下达合计", new=f"{plain(allocation.total)}万元",
-               note=f"按{method.label}测算，{len(chosen)} 个地区：{amounts}")
-    return Saved(row, left_out)
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                # One version number at a time: the unique constraint refuses a second writer's
+                # duplicate, and this writer then takes the next number.
+                row = NationalAllocation.objects.create(
+                    year=form.year, scores_year=form.scores_year, version=next_version(form.year), method_id=method.id,
+                    method_label=method.label, method_digest=method.digest,
+                    inputs=inputs.model_dump(mode="json", exclude_none=True), result=payload, total=allocation.total,
+                    note=note, created_by=user,
+                )
+                amounts = "，".join(f"{p.label}{plain(p.amount)}万元" for p in allocation.programs)
+                record(user, AuditAction.allocation_saved, AuditTarget(AuditObject.allocation, row.pk, str(row)),
+                       field="下达合计", new=f"{plain(allocation.total)}万元",
+                       note=f"按{method.label}测算，{len(chosen)} 个地区：{amounts}")
+            return Saved(row, left_out)
+        except IntegrityError:
+            continue
+    raise AllocationFailed([_problem(f"{form.year}年的中央分配测算正被他人同时保存，本次未保存，请稍后重试",
+                                     AllocationCode.SAVE_CONFLICT)])
+
+
+SAVE_ATTEMPTS = 3
+"""How often a save takes the next version number when another writer took it meanwhile."""
+
+
+def next_version(year: int) -> int:
+    """The version number a new central allocation of ``year`` gets."""
+    last: int = NationalAllocation.objects.filter(year=year).aggregate(n=Max("version"))["n"] or 0
+    return last + 1
 
 
 def shares(year: int) -> dict[str, Decimal]:

@@ -164,14 +164,15 @@ def _save(user: Any, submission: Submission, parsed: Parsed, *, switches: set[st
         if expected_version is not None and expected_version != sub.version:
             raise StaleVersion(f"{sub}已被他人修改（当前版本 {sub.version}，您打开的是版本 {expected_version}），请刷新后再保存")
         changed = _write_switches(user, sub, switches) if switches is not None else 0
-        changed += _write_entries(user, sub, parsed)
+        entries = {(e.program, e.figure_id): e for e in FigureEntry.objects.filter(submission=sub)}
+        changed += _write_entries(user, sub, parsed, entries)
         if cover:
             _write_cover(user, sub, cover)
         if changed:
             sub.version += 1
             sub.source = source
             sub.cycle.inputs_changed()
-        problems = validate(sub)
+        problems = validate(sub, entries)
         sub.issues = [p.as_dict() for p in problems]
         sub.checked_at = timezone.now()
         sub.save()
@@ -277,8 +278,9 @@ def _write_switches(user: Any, sub: Submission, switches: set[str]) -> int:
     return len(old ^ switches)
 
 
-def _write_entries(user: Any, sub: Submission, parsed: Parsed) -> int:
-    existing = {(e.program, e.figure_id): e for e in FigureEntry.objects.filter(submission=sub)}
+def _write_entries(user: Any, sub: Submission, parsed: Parsed, existing: dict[Key, FigureEntry]) -> int:
+    """Write what changed; ``existing`` (the unit's rows, read after ``_write_switches``) is kept
+    up to date, rows created included."""
     changed = 0
     for (program_id, figure_id), (value, explanation) in parsed.items():
         entry = existing.get((program_id, figure_id))
@@ -289,7 +291,7 @@ def _write_entries(user: Any, sub: Submission, parsed: Parsed) -> int:
         if not value_changed and not note_changed:
             continue
         if entry is None:
-            entry = FigureEntry(submission=sub, program=program_id, figure_id=figure_id)
+            entry = existing[(program_id, figure_id)] = FigureEntry(submission=sub, program=program_id, figure_id=figure_id)
         if value_changed:
             entry.state, entry.value = _state(value)
         if explanation is not None:

@@ -112,10 +112,11 @@ def units_file(framework: Framework, province: str, year: int, submissions: list
     })
 
 
-def validate(submission: Submission) -> list[Problem]:
-    """Errors, warnings and advisories for the submission as it is stored."""
+def validate(submission: Submission, entries: dict[tuple[str, str], FigureEntry] | None = None) -> list[Problem]:
+    """Errors, warnings and advisories for the submission as it is stored (``entries``: its rows,
+    when the caller has just read and written them)."""
     framework = submission.cycle.framework
-    report = unit_report(submission)
+    report = unit_report(submission, entries)
     before = baseline_report(submission)
     rules = ruleset(framework.id)
     problems: list[Problem] = []

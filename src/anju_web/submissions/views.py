@@ -134,13 +134,25 @@ class ProgramBlock:
     rows: list[FormRow]
 
 
+def _returns(submission: Submission) -> list[ItemReturn]:
+    """The unit's returns, newest first, with their threads: read once per request for the form's
+    rows and the page's list (kept on the instance, which lives for one request)."""
+    cached: list[ItemReturn] | None = submission.__dict__.get("_page_returns")
+    if cached is None:
+        cached = list(submission.returns.select_related("created_by", "resolved_by")
+                      .prefetch_related("messages__author").order_by("-created_at", "-pk"))
+        submission.__dict__["_page_returns"] = cached
+    return cached
+
+
 def _rows(submission: Submission, posted: dict[tuple[str, str], RowInput] | None = None,
           errors: dict[tuple[str, str], str] | None = None, no_task: set[str] | None = None) -> list[ProgramBlock]:
     stored = entries_of(submission)
     switches = no_task if no_task is not None else set(submission.no_task)
     open_returns: dict[tuple[str, str], list[ItemReturn]] = {}
-    for item in submission.returns.filter(status=ReturnStatus.open):
-        open_returns.setdefault((item.program, item.figure_id), []).append(item)
+    for item in reversed(_returns(submission)):
+        if item.status == ReturnStatus.open:
+            open_returns.setdefault((item.program, item.figure_id), []).append(item)
     issues_by_where: dict[tuple[str, str], list[Problem]] = {}
     for issue in stored_problems(submission.issues):
         issues_by_where.setdefault((issue.where.program or "", issue.where.figure or ""), []).append(issue)
@@ -192,9 +204,7 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
              import_problems: list[str] | None = None) -> dict[str, Any]:
     framework = submission.cycle.framework
     user = request.user
-    returns = list(
-        submission.returns.select_related("created_by", "resolved_by").prefetch_related("messages__author").order_by("-created_at")
-    )
+    returns = _returns(submission)
     for item in returns:
         item.figure_label = figure_label(framework, item.program, item.figure_id)  # type: ignore[attr-defined]
     can_fill = submission.is_editable and has(user, "submissions.fill_submission", submission.region)
@@ -231,7 +241,7 @@ def _context(request: HttpRequest, submission: Submission, blocks: list[ProgramB
         "can_reply_comments": has(user, "reviews.add_comment", submission.region)
         or has(user, "reviews.resolve_comment", submission.region),
         "can_resolve": has(user, "reviews.resolve_comment", submission.region),
-        "history": _labelled(framework, list(history.order_by("-at", "-pk")[:HISTORY_SHOWN])),
+        "history": _labelled(framework, list(history.order_by("-at", "-pk").values(*HISTORY_FIELDS)[:HISTORY_SHOWN])),
         "opinions": list(history.filter(action__in=[AuditAction.accepted, AuditAction.approved]).exclude(note="")
                          .order_by("-at", "-pk")[:OPINIONS_SHOWN]),
         "import_problems": import_problems or [],
@@ -252,9 +262,13 @@ def field_label(framework: Any, field_name: str) -> str:
     return " › ".join(out + rest)
 
 
-def _labelled(framework: Any, events: list[Any]) -> list[Any]:
+HISTORY_FIELDS = ("at", "actor_label", "action", "field", "old_value", "new_value", "note", "submission_id", "region_id")
+"""What the form's 修改记录 shows of each audit event (read as plain rows: the page shows 40)."""
+
+
+def _labelled(framework: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for event in events:
-        event.field_label = field_label(framework, event.field)
+        event["field_label"] = field_label(framework, event["field"])
     return events
 
 

@@ -6,6 +6,11 @@ and a 情况说明 cell), a 无此项任务 switch per program, data validation 
 locked label cells (sheet and workbook structure protection; only input cells are unlocked), and a
 very hidden sheet with the template id, format, framework, region, unit and a layout checksum.
 
+A batch (:func:`write_templates`, :func:`write_region_templates`) writes one workbook per layout with
+XlsxWriter (a skeleton: markers in the unit's own cells) and derives every unit's workbook from it
+(:mod:`anju.adapters.excel.derived`), several times faster; the workbooks are the same as those
+:func:`template_bytes` writes directly, cell for cell.
+
 Every text is written as a text cell (never a formula or a link, whatever it starts with); cell
 addresses come from :mod:`anju.adapters.excel.layout`, which the importer reads by.
 """
@@ -18,13 +23,14 @@ import io
 import multiprocessing
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xlsxwriter.workbook import Workbook as XlsxWorkbook
 
+from anju.adapters.excel.derived import MARKER, Skeleton, Value, parse_skeleton
 from anju.adapters.excel.layout import (
     COLUMNS,
     COVER_FIELDS,
@@ -154,6 +160,8 @@ class _Batch:
     deadline: dt.date | None
     rules: RuleSet | None
     prefill: dict[str, UnitReport]
+    skeletons: dict[object, Skeleton | None] = field(default_factory=dict, compare=False, repr=False)
+    """This process's skeletons by layout (see :func:`_derived_bytes`)."""
 
     def write(self, jobs: Sequence[Job]) -> list[str]:
         """Write the workbooks of ``jobs``; returns their paths. Each file is put in place by
@@ -165,7 +173,8 @@ class _Batch:
             for region, code in jobs:
                 tree = self.trees[region]
                 layout = build_layout(self.framework, tree, tree.unit(code), self.year)
-                data = template_bytes(layout, deadline=self.deadline, rules=self.rules, values=self.prefill.get(code))
+                content = _content(layout, self.deadline, self.rules, self.prefill.get(code))
+                data = _derived_bytes(layout, content, self.skeletons)
                 pending.append(writers.submit(write_bytes, self.target / layout.file_name, data))
             wait(pending)
         return [str(future.result()) for future in pending]
@@ -250,6 +259,12 @@ class _Formats:
         self.text_input = add({**BORDER, **WRAP, **INPUT})
         self.numbers = {kind: add({**BORDER, **WRAP, **INPUT, "num_format": pattern})
                         for kind, pattern in NUMBER_FORMATS.items()}
+        self.named: dict[str, Any] = {
+            "": None, "title": self.title, "cover_fixed": self.cover_fixed, "cover_input": self.cover_input,
+            "cover_date": self.cover_date, "switch": self.switch, "text_input": self.text_input,
+            **{f"guide.{look}": f for look, f in self.guide.items()},
+            **{f"number.{kind}": f for kind, f in self.numbers.items()},
+        }
 
 
 def write_template(
@@ -274,18 +289,142 @@ def template_bytes(
     values: UnitReport | None = None,
 ) -> bytes:
     """The bytes of one unit's workbook (see :func:`write_template`)."""
+    return _direct_bytes(layout, _content(layout, deadline, rules, values))
+
+
+Cell = tuple[int, int, int, str]
+"""A unit's own cell: (sheet index, row, column; 0-based) and the name of its format (:class:`_Formats`)."""
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What in a unit's workbook is the unit's own: the cells naming the unit, its pre-filled figures,
+    answers and notes (every text of the instructions sheet too), and the instructions' row heights.
+    Everything else depends on the layout's sheets (the unit's kind) and the batch only."""
+
+    heights: tuple[int, ...]
+    """Of each line of the instructions sheet, in points; 0: Excel's default."""
+    cells: tuple[Cell, ...]
+    values: tuple[Value, ...]
+
+
+def _clean(text: str | None) -> str | None:
+    """A text cell's text, cleaned of characters the file format cannot hold; None for a blank."""
+    return (clean_text(text) if text else "") or None
+
+
+def _content(layout: Layout, deadline: dt.date | None, rules: RuleSet | None, values: UnitReport | None) -> _Content:
+    cells: list[Cell] = []
+    found: list[Value] = []
+
+    def put(sheet: int, row: int, column: int, value: Value, cell_format: str) -> None:
+        cells.append((sheet, row - 1, column - 1, cell_format))
+        found.append(value)
+
+    lines = _guide_lines(layout, deadline, rules)
+    heights = tuple(LINE_HEIGHT * n if (n := _lines(text, GUIDE_CHARS_PER_LINE)) > 1 else 0 for text, _look in lines)
+    for index, (text, look) in enumerate(lines, start=1):
+        put(0, index, 1, _clean(text), f"guide.{look}")
+    fixed = layout.cover_values()
+    filled: dict[str, str | None] = {"reporter": values.reporter, "phone": values.phone} if values is not None else {}
+    for key, _label, is_input in COVER_FIELDS:
+        if key != DATE_KEY:
+            put(1, cover_row(key), 2, _clean(filled.get(key) if is_input else fixed[key]),
+                "cover_input" if is_input else "cover_fixed")
+    put(1, cover_row(DATE_KEY), 2, values.submitted_at if values is not None else None, "cover_date")
+    for number, sheet in enumerate(layout.sheets, start=2):
+        data = values.program(sheet.program.id) if values is not None else None
+        put(number, TITLE_ROW, 1, _clean(layout.sheet_title(sheet)), "title")
+        put(number, NO_TASK_ROW, 3, YES if data is not None and data.no_task else NO, "switch")
+        for row in sheet.rows:
+            put(number, row.row, VALUE_COLUMN + 1, _value(row, data),
+                "text_input" if row.question else f"number.{row.spec.kind}")
+            put(number, row.row, NOTE_COLUMN + 1, _clean(data.explanations.get(row.spec.id) if data is not None else None),
+                "text_input")
+    meta = len(layout.sheets) + 2
+    for index, value in enumerate(layout.meta().values(), start=1):
+        put(meta, index, 2, _clean(value), "")
+    return _Content(heights, tuple(cells), tuple(found))
+
+
+def _static_book(layout: Layout, heights: Sequence[int]) -> tuple[io.BytesIO, Any, _Formats, list[Any]]:
+    """A workbook with everything but the unit's own cells (:class:`_Content`); its sheets in order."""
     buffer = io.BytesIO()
     book = _Book(buffer, BOOK_OPTIONS)
     formats = _Formats(book)
-    _guide(book.add_worksheet(GUIDE_SHEET), formats, layout, deadline, rules)
-    cover = book.add_worksheet(COVER_SHEET)
-    _cover(cover, formats, layout, values)
+    sheets = [book.add_worksheet(GUIDE_SHEET)]
+    _guide(sheets[0], heights)
+    sheets.append(book.add_worksheet(COVER_SHEET))
+    _cover(sheets[1], formats, layout.year)
     for sheet in layout.sheets:
-        _program_sheet(book.add_worksheet(_safe_title(sheet.name)), formats, layout, sheet, values)
-    _meta(book.add_worksheet(META_SHEET), layout)
-    cover.activate()
+        sheets.append(book.add_worksheet(_safe_title(sheet.name)))
+        _program_sheet(sheets[-1], formats, sheet)
+    sheets.append(book.add_worksheet(META_SHEET))
+    _meta(sheets[-1], layout)
+    sheets[1].activate()
+    return buffer, book, formats, sheets
+
+
+def _direct_bytes(layout: Layout, content: _Content) -> bytes:
+    buffer, book, formats, sheets = _static_book(layout, content.heights)
+    for (sheet, row, column, name), value in zip(content.cells, content.values, strict=True):
+        ws, cell_format = sheets[sheet], formats.named[name]
+        if value is None:
+            ws.write_blank(row, column, None, cell_format)
+        elif isinstance(value, str):
+            ws.write_string(row, column, value, cell_format)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, column, value, cell_format)
+        else:
+            ws.write_number(row, column, value, cell_format)
     book.close()
     return buffer.getvalue()
+
+
+SKELETONS_MAX = 256
+"""Skeletons a batch keeps (one per kind of unit and run of instruction heights, typically a few)."""
+
+
+def _skeleton(layout: Layout, content: _Content) -> Skeleton | None:
+    """The workbook of ``content``'s layout with a marker in each of the unit's cells (see
+    :mod:`anju.adapters.excel.derived`); None when it cannot be used."""
+    buffer, book, formats, sheets = _static_book(layout, content.heights)
+    table = book.str_table.string_table  # the texts written so far, by shared-string index
+    static = sorted(table, key=table.__getitem__)
+    for n, (sheet, row, column, name) in enumerate(content.cells):
+        sheets[sheet].write_string(row, column, MARKER.format(n), formats.named[name])
+    book.close()
+    return parse_skeleton(buffer.getvalue(), [cell[:3] for cell in content.cells], static)
+
+
+def _derived_bytes(layout: Layout, content: _Content, skeletons: dict[object, Skeleton | None]) -> bytes:
+    """The bytes of a unit's workbook, derived from its layout's skeleton (made on first use): the
+    same workbook as :func:`template_bytes` writes, much faster."""
+    key = (layout.framework.digest, layout.year, _sheets_key(layout.sheets), content.heights, content.cells)
+    if key in skeletons:
+        skeleton = skeletons[key]
+    else:
+        if len(skeletons) >= SKELETONS_MAX:
+            skeletons.clear()
+        skeleton = skeletons[key] = _skeleton(layout, content)
+    data = skeleton.fill(content.values) if skeleton is not None else None
+    return data if data is not None else _direct_bytes(layout, content)
+
+
+_SHEET_KEYS: dict[int, tuple[tuple[ProgramSheet, ...], tuple[object, ...]]] = {}
+
+
+def _sheets_key(sheets: tuple[ProgramSheet, ...]) -> tuple[object, ...]:
+    """Everything of the program sheets that their static cells are written from (by value)."""
+    found = _SHEET_KEYS.get(id(sheets))
+    if found is not None and found[0] is sheets:
+        return found[1]
+    key = tuple((s.program.id, s.name, tuple((r.row, r.spec.id, r.question, r.label, r.unit, r.requirement, r.spec.kind,
+                                              r.spec.allow_not_applicable) for r in s.rows)) for s in sheets)
+    if len(_SHEET_KEYS) >= SKELETONS_MAX:
+        _SHEET_KEYS.clear()
+    _SHEET_KEYS[id(sheets)] = (sheets, key)
+    return key
 
 
 def _safe_title(name: str) -> str:
@@ -337,7 +476,8 @@ def _validate(ws: Any, row: int, column: int, options: dict[str, object]) -> Non
         raise ValueError(f"data validation refused at row {row}, column {column}: {options}")
 
 
-def _guide(ws: Any, formats: _Formats, layout: Layout, deadline: dt.date | None, rules: RuleSet | None) -> None:
+def _guide_lines(layout: Layout, deadline: dt.date | None, rules: RuleSet | None) -> list[tuple[str, str]]:
+    """The lines of the instructions sheet: (text, look)."""
     unit = layout.unit
     due = f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else "按通知要求"
     lines: list[tuple[str, str]] = [
@@ -374,37 +514,25 @@ def _guide(ws: Any, formats: _Formats, layout: Layout, deadline: dt.date | None,
             lines.append((f"【{severity}】{rule.label}" + (f"（{rule.message}）" if rule.message else ""), ""))
         for change in rules.changes:
             lines.append((f"【警告】{change.label}：与上年相比变化超过±{change.max_change_percent}%时须说明。", ""))
-    for index, (text, look) in enumerate(lines, start=1):
-        lines_needed = _lines(text, GUIDE_CHARS_PER_LINE)
-        if lines_needed > 1:
-            ws.set_row(index - 1, LINE_HEIGHT * lines_needed)
-        _text(ws, index, 1, text, formats.guide[look])
+    return lines
+
+
+def _guide(ws: Any, heights: Sequence[int]) -> None:
+    for index, height in enumerate(heights):
+        if height:
+            ws.set_row(index, height)
     ws.set_column(0, 0, GUIDE_WIDTH)
     _print_setup(ws, landscape=False)
     _protect(ws)
 
 
-def _cover(ws: Any, formats: _Formats, layout: Layout, values: UnitReport | None) -> None:
-    _text(ws, 1, 1, f"{layout.year}年度城镇保障性安居工程绩效评价数据填报表", formats.title)
+def _cover(ws: Any, formats: _Formats, year: int) -> None:
+    """The cover but the unit's own cells (column B)."""
+    _text(ws, 1, 1, f"{year}年度城镇保障性安居工程绩效评价数据填报表", formats.title)
     _text(ws, 2, 1, "黄色单元格由填报单位填写，其余内容请勿修改。", formats.grey)
-    fixed = layout.cover_values()
-    filled: dict[str, str | None] = {"reporter": values.reporter, "phone": values.phone} if values is not None else {}
-    for key, label, is_input in COVER_FIELDS:
-        row = cover_row(key)
-        _text(ws, row, 1, label, formats.cover_label)
-        if key == DATE_KEY:
-            continue
-        if is_input:
-            _text(ws, row, 2, filled.get(key), formats.cover_input)
-        else:
-            _text(ws, row, 2, fixed[key], formats.cover_fixed)
-    date_row = cover_row(DATE_KEY)
-    submitted = values.submitted_at if values is not None else None
-    if submitted is not None:
-        ws.write_datetime(date_row - 1, 1, submitted, formats.cover_date)
-    else:
-        ws.write_blank(date_row - 1, 1, None, formats.cover_date)
-    _validate(ws, date_row, 2, {
+    for key, label, _is_input in COVER_FIELDS:
+        _text(ws, cover_row(key), 1, label, formats.cover_label)
+    _validate(ws, cover_row(DATE_KEY), 2, {
         "validate": "date", "criteria": ">=", "value": EARLIEST_DATE, "ignore_blank": True,
         "error_title": "填报日期", "error_message": "请填写日期，如 2023-01-10。",
         "input_title": "填报日期", "input_message": "填写本表完成填报的日期，如 2023-01-10。",
@@ -443,22 +571,21 @@ def _validation(row: int, kind: str, *, question: bool, allow_not_applicable: bo
     return {"validate": "decimal", "criteria": ">=", "value": 0, **messages}
 
 
-def _program_sheet(ws: Any, formats: _Formats, layout: Layout, sheet: ProgramSheet, values: UnitReport | None) -> None:
+def _program_sheet(ws: Any, formats: _Formats, sheet: ProgramSheet) -> None:
+    """A program sheet but the unit's own cells: the title (A1), the switch (C3), the input and the
+    情况说明 cells."""
     program = sheet.program
-    data = values.program(program.id) if values is not None else None
-    _text(ws, TITLE_ROW, 1, layout.sheet_title(sheet), formats.title)
     _text(ws, NOTE_ROW, 1, "黄色单元格为填报项；数据触发警告规则时，在“情况说明”栏写明原因。", formats.grey)
     ws.set_row(NO_TASK_ROW - 1, SWITCH_HEIGHT)
     _text(ws, NO_TASK_ROW, 2, f"无此项任务（本单位本年度没有“{program.label}”任务的选“{YES}”，本表其余各项不填）",
           formats.switch_note)
-    _text(ws, NO_TASK_ROW, 3, YES if data is not None and data.no_task else NO, formats.switch)
     _validate(ws, NO_TASK_ROW, 3, {
         "validate": "list", "source": [YES, NO], "ignore_blank": False, "show_input": False,
         "error_title": "无此项任务", "error_message": f"请选择“{YES}”或“{NO}”。",
     })
     for col, title in enumerate(COLUMNS, start=1):
         _text(ws, HEADER_ROW, col, title, formats.header)
-    cell, note = formats.cell, formats.text_input
+    cell = formats.cell
     for index, row in enumerate(sheet.rows, start=1):
         r = row.row - 1
         label, requirement, spec = row.label, row.requirement, row.spec
@@ -467,10 +594,8 @@ def _program_sheet(ws: Any, formats: _Formats, layout: Layout, sheet: ProgramShe
             ws.set_row(r, LINE_HEIGHT * lines_needed)
         ws.write_number(r, 0, index, cell)
         _text(ws, row.row, 2, label, cell)
-        _value(ws, row, note if row.question else formats.numbers[spec.kind], data)
         _text(ws, row.row, 4, row.unit, cell)
         _text(ws, row.row, 5, requirement, cell)
-        _text(ws, row.row, NOTE_COLUMN + 1, data.explanations.get(spec.id) if data is not None else None, note)
         _text(ws, row.row, ID_COLUMN + 1, spec.id, formats.id)
         _validate(ws, row.row, VALUE_COLUMN + 1,
                   _validation(row.row, spec.kind, question=row.question, allow_not_applicable=spec.allow_not_applicable,
@@ -484,28 +609,24 @@ def _program_sheet(ws: Any, formats: _Formats, layout: Layout, sheet: ProgramShe
     _protect(ws)
 
 
-def _value(ws: Any, row: FigureRow, cell_format: Any, data: UnitProgram | None) -> None:
+def _value(row: FigureRow, data: UnitProgram | None) -> Value:
     """The input cell of a row: blank, or pre-filled with the stored answer or figure."""
-    r, c = row.row - 1, VALUE_COLUMN
     if data is not None and row.question:
         answer = data.answers.get(row.spec.id)
         if answer is not None:
-            ws.write_string(r, c, YES if answer else NO, cell_format)
-            return
+            return YES if answer else NO
     elif data is not None:
         value = data.figures.get(row.spec.id)
         if value == NOT_APPLICABLE:
-            ws.write_string(r, c, NOT_APPLICABLE_TEXT, cell_format)
-            return
+            return NOT_APPLICABLE_TEXT
         if isinstance(value, Decimal):
-            ws.write_number(r, c, int(value) if value == value.to_integral_value() else float(value), cell_format)
-            return
-    ws.write_blank(r, c, None, cell_format)
+            return int(value) if value == value.to_integral_value() else float(value)
+    return None
 
 
 def _meta(ws: Any, layout: Layout) -> None:
-    for index, (key, value) in enumerate(layout.meta().items(), start=1):
+    """The hidden sheet's keys (its values are the unit's own cells)."""
+    for index, key in enumerate(layout.meta(), start=1):
         _text(ws, index, 1, key)
-        _text(ws, index, 2, value)
     ws.very_hidden()
     _protect(ws)
