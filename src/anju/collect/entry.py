@@ -18,7 +18,7 @@ from functools import lru_cache
 from anju.collect.rows import NO, NOT_APPLICABLE_TEXT, YES, EntryRow
 from anju.dataset.models import NA_SPELLINGS, NOT_APPLICABLE, FigureValue
 from anju.decimals import plain
-from anju.framework.models import FIGURE_LIMITS, FigureSpec, limit_breach
+from anju.framework.models import FIGURE_LIMITS, PERCENT_MAX, FigureSpec, limit_breach
 from anju.problems import EntryCode
 
 YES_WORDS = frozenset({YES, "是的", "有", "yes", "y", "true", "1"})
@@ -32,6 +32,9 @@ SHOWN_EXPONENT = 30
 """Decimals beyond this exponent are shown in scientific form rather than written out."""
 
 Entered = FigureValue | bool
+_FLOAT_MAXIMUM = {kind: float(min(limit.maximum, PERCENT_MAX + 1 if kind == "percent" else limit.maximum))
+                  for kind, limit in FIGURE_LIMITS.items()}
+"""The exclusive bound below which a whole float is within its kind's limits (percent: up to 100)."""
 
 
 class EntryError(ValueError):
@@ -124,6 +127,8 @@ def expected(spec: FigureSpec) -> str:
 
 
 def _number(row: EntryRow, spec: FigureSpec, raw: object) -> Decimal:
+    if type(raw) is float and raw.is_integer() and math.copysign(1.0, raw) > 0 and raw < _FLOAT_MAXIMUM[spec.kind]:
+        return Decimal(int(raw))  # a whole number within its limits (most cells): what the checks below return
     name = f"“{row.label}”"
     value = _decimal(raw)
     if value is None:

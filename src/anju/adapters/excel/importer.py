@@ -41,6 +41,7 @@ from anju.adapters.excel.layout import (
     NOTE_COL,
     TEMPLATE_FORMAT,
     TITLE_ROW,
+    VALUE_COL,
     YES,
     Layout,
     ProgramSheet,
@@ -167,6 +168,10 @@ class _Sheet:
         values = self.rows[row]
         return values[col] if col < len(values) else ""
 
+    def row(self, number: int) -> list[Any]:
+        """The values of worksheet row ``number`` (from 1); empty beyond the sheet."""
+        return self.rows[number - 1] if number <= len(self.rows) else []
+
 
 class _Sheets:
     """The sheets of one workbook, each read by calamine once (when first asked for)."""
@@ -218,6 +223,10 @@ class _Reader:
 
     def uncomputed(self, sheet: str, cell: str) -> bool:
         return cell in self.scan.uncomputed(sheet)
+
+    def clean(self, sheet: str) -> bool:
+        """Whether the sheet holds no formula-error cell and no uncomputed formula at all."""
+        return not self._error_codes.get(sheet) and not self.scan.uncomputed(sheet)
 
     def value(self, sheet: str, row: FigureRowLike, raw: Any) -> FigureValue | bool | None:
         """Read one input cell; None after reporting a problem (or for a blank)."""
@@ -278,7 +287,8 @@ def _import(path: Path, display: str, context: ImportContext) -> ImportOutcome:
     opened = _open(path, display, context)
     sheets, layout = opened.sheets, opened.layout
     reader = _Reader(display, context, opened.scan)
-    handled = {(s.name, r.cell) for s in layout.sheets for r in s.rows} | {(COVER_SHEET, f"B{cover_row('submitted_at')}")}
+    handled = ({(s.name, r.cell) for s in layout.sheets for r in s.rows} | {(COVER_SHEET, f"B{cover_row('submitted_at')}")}
+               if reader.errors else set())
     for error_sheet, cells in reader.errors.items():
         for ref, code in cells:
             if (error_sheet, ref) not in handled:
@@ -460,8 +470,13 @@ def _structure_kept(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> bool:
     """Every row's label (column B) and hidden id (column G) are where the template put them."""
     name = sheet.name
     for row in sheet.rows:
-        label = normalized_text(ws.get(row.label_cell))
-        fid = normalized_text(ws.get(row.id_cell))
+        values = ws.row(row.row)
+        raw_label = values[_LABEL_INDEX] if len(values) > _LABEL_INDEX else ""
+        raw_id = values[_ID_INDEX] if len(values) > _ID_INDEX else ""
+        if raw_label == row.label and raw_id == row.spec.id:
+            continue  # as written: the normalized texts match too
+        label = normalized_text(raw_label)
+        fid = normalized_text(raw_id)
         if label != normalized_text(row.label):
             reader.problem(ImportCode.STRUCTURE_CHANGED, f"第{row.row}行应为“{row.label}”，实为“{label}”：表格结构被改动，请使用下发的模板重新填报",
                            name, f"{LABEL_COL}{row.row}")
@@ -472,6 +487,10 @@ def _structure_kept(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> bool:
                            name, f"{ID_COL}{row.row}")
             return False
     return True
+
+
+_LABEL_INDEX, _VALUE_INDEX, _NOTE_INDEX, _ID_INDEX = (ord(column) - ord("A") for column in (LABEL_COL, VALUE_COL, NOTE_COL, ID_COL))
+"""Column indexes (from 0) of a program sheet's label, value, note and hidden id."""
 
 
 def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgram | None:
@@ -499,17 +518,21 @@ def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgr
     figures: dict[str, FigureValue] = {}
     answers: dict[str, bool] = {}
     explanations: dict[str, str] = {}
+    clean = reader.clean(name)
     for row in sheet.rows:
-        raw = ws.get(row.cell)
-        value = reader.value(name, row, raw)
-        note = _optional_text(ws.get(row.note_cell))
+        values = ws.row(row.row)
+        raw = values[_VALUE_INDEX] if len(values) > _VALUE_INDEX else ""
+        value = _read_clean(reader, name, row, raw) if clean else reader.value(name, row, raw)
+        raw_note = values[_NOTE_INDEX] if len(values) > _NOTE_INDEX else ""
+        note = None if raw_note == "" else _optional_text(raw_note)
         if note and len(note) > NOTE_MAX_CHARS:
             reader.problem(EntryCode.TEXT_TOO_LONG, f"“{row.label}”的情况说明过长（{len(note)} 个字符，最多 {NOTE_MAX_CHARS} 个）",
                            name, f"{NOTE_COL}{row.row}")
         elif note:
             explanations[row.spec.id] = note
         if value is None:
-            if is_blank(normalized_text(raw)) and reader.error_at(name, row.cell) is None and not reader.uncomputed(name, row.cell):
+            if is_blank(normalized_text(raw)) and (clean or (reader.error_at(name, row.cell) is None
+                                                             and not reader.uncomputed(name, row.cell))):
                 if row.question:
                     reader.problem(EntryCode.REQUIRED_BLANK, f"“{row.label}”未回答：请选择“{YES}”或“{NO}”", name, row.cell)
                 else:
@@ -525,6 +548,15 @@ def _read_program(reader: _Reader, ws: _Sheet, sheet: ProgramSheet) -> UnitProgr
     if len(reader.problems) > before:
         return None
     return UnitProgram(figures=figures, answers=answers, explanations=explanations)
+
+
+def _read_clean(reader: _Reader, sheet: str, row: FigureRowLike, raw: Any) -> FigureValue | bool | None:
+    """:meth:`_Reader.value` on a sheet without error cells or uncomputed formulas."""
+    try:
+        return read_value(row.entry, raw)
+    except EntryError as exc:
+        reader.problem(exc.code, exc.message, sheet, row.cell)
+        return None
 
 
 # --- a batch ------------------------------------------------------------------------------

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 from xml.parsers import expat
@@ -171,10 +173,12 @@ def inspect_zip(data: bytes, display: str, limits: ImportLimits) -> PackageScan:
         infos = archive.infolist()
         _classify({i.filename for i in infos}, display)
         _check_sizes(infos, display, limits)
-        parts = _read_members(archive, infos, display, limits)
-        names = _sheet_names(archive)
+        parts = _read_members(archive, infos, data, display, limits)
+    names = _sheet_names(parts)
     scan = PackageScan()
     for part, content in parts.items():
+        if not part.startswith(SHEET_PART):
+            continue
         sheet = names.get(part, part)
         found = scan_sheet(content, display, sheet)
         if found.rows > limits.max_sheet_rows or found.columns > limits.max_sheet_columns:
@@ -249,27 +253,86 @@ def _check_sizes(infos: list[zipfile.ZipInfo], display: str, limits: ImportLimit
 
 
 def _read_members(
-    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], display: str, limits: ImportLimits
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], data: bytes, display: str, limits: ImportLimits
 ) -> dict[str, bytes]:
     """Inflate every member once, never beyond its declared size, checking CRCs; return the
-    worksheet parts' XML."""
-    sheets: dict[str, bytes] = {}
+    worksheet parts' XML and the two parts that map them to sheet names (workbook.xml and its
+    relationships).
+
+    The members are inflated straight from ``data`` (zlib, at the offsets of the zip directory):
+    what :meth:`zipfile.ZipFile.open` checks is checked here too — the local header, its name,
+    the declared size and the CRC."""
+    parts: dict[str, bytes] = {}
     inflated = 0
     for info in infos:
         if info.is_dir():
             continue
-        try:
-            with archive.open(info) as member:
-                content = member.read(info.file_size + 1)
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, NotImplementedError, zlib.error):
-            raise Refused(display, ImportCode.CORRUPT,
-                          f"压缩包内“{info.filename}”的压缩数据已损坏或校验失败：请在 Excel 或 WPS 中重新保存后提交") from None
+        content = _inflate(data, info, display, limits)
         inflated += len(content)
         if len(content) > info.file_size or inflated > limits.max_total_bytes:
             raise Refused(display, ImportCode.ZIP_BOMB, f"压缩包内“{info.filename}”实际大小与声明不符，疑似压缩炸弹，已拒收")
-        if info.filename.startswith(SHEET_PART) and info.filename.endswith(".xml"):
-            sheets[info.filename] = content
-    return sheets
+        name = info.filename
+        if (name.startswith(SHEET_PART) and name.endswith(".xml")) or name in _NAME_PARTS:
+            parts[name] = content
+    return parts
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+"""A zip member's local file header (as :mod:`zipfile` reads it)."""
+_NAME_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels"})
+_UTF8_NAME_FLAG = 0x800
+
+
+@dataclass(frozen=True)
+class _Corrupt:
+    """The refusal of a member whose compressed data is damaged (made only when it is)."""
+
+    display: str
+    member: str
+
+    def refused(self) -> Refused:
+        return Refused(self.display, ImportCode.CORRUPT,
+                       f"压缩包内“{self.member}”的压缩数据已损坏或校验失败：请在 Excel 或 WPS 中重新保存后提交")
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, display: str, limits: ImportLimits) -> bytes:
+    """One member's bytes (at most its declared size plus one), its local header and CRC checked."""
+    corrupt = _Corrupt(display, info.filename)
+    start = info.header_offset
+    header = data[start:start + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        raise corrupt.refused()
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != ZIP_MAGIC:
+        raise corrupt.refused()
+    name_length, extra_length = fields[10], fields[11]
+    begin = start + _LOCAL_HEADER.size
+    try:
+        expected_name = info.orig_filename.encode("utf-8" if info.flag_bits & _UTF8_NAME_FLAG else "cp437")
+    except UnicodeEncodeError:
+        expected_name = info.orig_filename.encode("utf-8")
+    if data[begin:begin + name_length] != expected_name:
+        raise corrupt.refused()
+    begin += name_length + extra_length
+    raw = data[begin:begin + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise corrupt.refused()
+    limit = info.file_size + 1
+    if info.compress_type == zipfile.ZIP_STORED:
+        content = raw[:limit]
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            content = inflater.decompress(raw, limit)
+        except zlib.error:
+            raise corrupt.refused() from None
+        if len(content) <= info.file_size and not inflater.eof:
+            raise corrupt.refused()  # the stream ends before the member does
+    if len(content) > info.file_size:
+        return content
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        raise corrupt.refused()
+    return content
 
 
 def column_name(number: int) -> str:
@@ -336,16 +399,15 @@ _TAGS = re.compile(rb"<(c|row|dimension|f)(?=[\s/>])")
 _PREFIXED = re.compile(rb":(?:c|row|dimension|f)(?=[\s/>])")
 """Also in end tags and text: only says whether to look for prefixed start tags."""
 _PREFIXED_TAGS = re.compile(rb"<[^\s/>:=<\"'!?]+:(?:c|row|dimension|f)(?=[\s/>])")
-_CELLS = re.compile(rb"<c r=\"([^\"<&]*)\"(?: s=\"[0-9]*\")?(?: t=\"[a-zA-Z]*\")?\s*/?>")
-"""A cell's start tag as Excel, WPS and anju write it, whole: its place, style and type."""
+_CELLS = re.compile(rb"<c r=\"([A-Z]{1,10})([0-9]{1,20})\"(?: s=\"[0-9]*\")?(?: t=\"[a-zA-Z]*\")?\s*/?>")
+"""A cell's start tag as Excel, WPS and anju write it, whole: its place (column letters, row
+number), style and type. A cell tag written otherwise (a ``$`` in its place, say) is not matched,
+and the sheet is then scanned element by element."""
 _ROWS = re.compile(rb"<row r=\"([^\"<&]*)\"")
 _DIMENSIONS = re.compile(rb"<dimension ref=\"([^\"<&]*)\"")
 _MARKUP = re.compile(rb"<[!?]")
 """A comment, CDATA, a DTD or a processing instruction."""
 _DECLARATION = re.compile(rb"\s*(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
-_REFS = re.compile(rb"(?:\$?[A-Z]{1,10}\$?[0-9]{1,20}\n)*")
-_DIGITS = re.compile(rb"[0-9]+")
-_LETTERS = re.compile(rb"[A-Z]+")
 
 
 def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
@@ -364,22 +426,20 @@ def scan_sheet(xml: bytes, display: str = "", sheet: str = "") -> SheetScan:
     except expat.ExpatError:
         raise Refused(display, ImportCode.CORRUPT, _XML_CORRUPT, sheet or None) from None
     declaration = _DECLARATION.match(xml)
-    body = xml[declaration.end():] if declaration is not None else xml
-    tags: list[bytes] = _TAGS.findall(body)
-    if (b"f" in tags or b' t="e"' in body or _MARKUP.search(body) is not None
-            or (_PREFIXED.search(body) is not None and _PREFIXED_TAGS.search(body) is not None)):
+    start = declaration.end() if declaration is not None else 0  # the body, after the XML declaration
+    tags: list[bytes] = _TAGS.findall(xml, start)
+    if (b"f" in tags or b' t="e"' in xml or _MARKUP.search(xml, start) is not None
+            or (_PREFIXED.search(xml, start) is not None and _PREFIXED_TAGS.search(xml, start) is not None)):
         return _scan_events(xml, display, sheet)
-    cells: list[bytes] = _CELLS.findall(body)
-    rows: list[bytes] = _ROWS.findall(body)
-    dimensions: list[bytes] = _DIMENSIONS.findall(body)
+    cells: list[tuple[bytes, bytes]] = _CELLS.findall(xml, start)
+    rows: list[bytes] = _ROWS.findall(xml, start)
+    dimensions: list[bytes] = _DIMENSIONS.findall(xml, start)
     if (len(cells) != tags.count(b"c") or len(rows) != tags.count(b"row") or len(dimensions) != tags.count(b"dimension")
             or not all(r.isdigit() for r in rows)):
         return _scan_events(xml, display, sheet)
-    joined = b"\n".join(cells) + b"\n" if cells else b""
-    if _REFS.fullmatch(joined) is None:
-        return _scan_events(xml, display, sheet)
-    last_row = max(max(map(int, rows), default=0), max(map(int, _DIGITS.findall(joined)), default=0))
-    last_column = max((_column_number(letters.decode("ascii")) for letters in set(_LETTERS.findall(joined))), default=0)
+    letters, numbers = zip(*cells, strict=True) if cells else ((), ())
+    last_row = max(max(map(int, rows), default=0), max(map(int, set(numbers)), default=0))
+    last_column = max((_column_number(name.decode("ascii")) for name in set(letters)), default=0)
     for ref in dimensions:
         for part in ref.decode("utf-8").split(":"):
             place = _reference(part)
@@ -449,16 +509,25 @@ def error_cells(xml: bytes) -> list[tuple[str, str]]:
     return scan_sheet(xml).errors
 
 
-def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
     """Worksheet parts (xl/worksheets/sheet3.xml) → sheet names, through workbook.xml."""
+    workbook, rels = parts.get("xl/workbook.xml"), parts.get("xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        return {}
+    return dict(_names_of(workbook, rels))
+
+
+@lru_cache(maxsize=64)
+def _names_of(workbook_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
+    """:func:`_sheet_names` of these two parts: they are the same in every workbook of a batch."""
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
     try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, NotImplementedError):
-        return {}
+        workbook = ElementTree.fromstring(workbook_xml)
+        rels = ElementTree.fromstring(rels_xml)
+    except ElementTree.ParseError:
+        return ()
     targets: dict[str, str] = {}
     for rel in rels.findall("p:Relationship", ns):
         target = rel.get("Target", "")
@@ -468,7 +537,7 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         part = targets.get(sheet.get(f"{{{ns['r']}}}id", ""))
         if part is not None:
             names[part] = sheet.get("name", part)
-    return names
+    return tuple(names.items())
 
 
 def open_workbook(path: Path, display: str, limits: ImportLimits
