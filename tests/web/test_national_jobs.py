@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from functools import cache
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth import get_user_model
