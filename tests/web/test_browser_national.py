@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from anju_web.demo import DEMO_PASSWORD
@@ -79,6 +82,18 @@ def test_mof_runs_the_national_evaluation_and_the_central_allocation(live_server
     assert len(cells) == 37 and all(c.strip() not in ("", "—") for c in cells), cells
     assert "中央下达2023年资金" in page.inner_text("[data-testid=national-ranking] thead")
     mof.shot("national-allocation")
+
+    # The saved version is listed on the allocation page, and its 资金分配表 downloads as a workbook.
+    page = mof.goto("/national/allocation/?year=2022")
+    versions = page.inner_text("[data-testid=national-allocation-versions]")
+    assert "第1版" in versions and "950000" in versions, versions
+    with page.expect_download() as download:
+        page.click("[data-testid=national-allocation-versions] a:has-text('资金分配表')")
+    assert download.value.suggested_filename == "2023年中央资金分配第1版资金分配表.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), data_only=True)
+    assert any(c == "新疆生产建设兵团" for sheet in book.worksheets for r in sheet.iter_rows(values_only=True) for c in r)
+    page.locator("[data-testid=national-allocation-versions]").scroll_into_view_if_needed()
+    mof.shot("national-allocation-versions")
     mof.close()
 
     reader = Session(browser, live_server.url, "mohurd")
