@@ -67,7 +67,8 @@ SCORE_TABLE_WIDTHS_MM = (58, 14, 14, 14, 56)
 SCORE_TABLE_HEADERS = ("指标", "分值", "得分", "扣分", "计分依据及扣分理由")
 # The 佐证材料目录 in 156 mm with 1 mm cell margins: eleven 小四 characters a line in 材料名称, a 文号
 # such as 吉政办发〔2021〕40号 on one or two lines, 2021年12月31日 on one line in 印发日期.
-EVIDENCE_TABLE_WIDTHS_MM = (10, 52, 22, 22, 34, 16)
+EVIDENCE_TABLE_WIDTHS_MM = (12, 44, 24, 22, 32, 22)
+"""序号 fits two characters on one line, 备注 a name like 吉林省住房和城乡建设厅 in two or three lines."""
 EVIDENCE_CELL_MARGIN = Mm(1)
 EVIDENCE_TABLE_HEADERS = ("序号", "材料名称", "文号", "印发日期", "对应指标", "备注")
 EVIDENCE_TABLE_FIELDS = (
