@@ -25,7 +25,14 @@ from anju.decimals import plain
 from anju.problems import AllocationCode, Problem, Severity, Where
 from anju_web.accounts.policy import authorize
 from anju_web.allocations.models import NationalAllocation
-from anju_web.allocations.services import DEFAULT_METHOD, AllocationFailed, method_of, read_amounts, written
+from anju_web.allocations.services import (
+    DEFAULT_METHOD,
+    AllocationFailed,
+    method_of,
+    read_amounts,
+    unchanged_method,
+    written,
+)
 from anju_web.audit.models import AuditAction, AuditObject, AuditTarget
 from anju_web.audit.services import record
 from anju_web.regions.models import Region
@@ -178,10 +185,7 @@ SAVE_ATTEMPTS = 3
 def document(row: NationalAllocation, kind: str) -> tuple[str, bytes, str]:
     """(file name, bytes, content type) of one document (资金分配表, 下达资金通知代拟稿) of a saved
     central allocation, recomputed from its stored inputs (refused if the method has changed since)."""
-    method = method_of(row.method_id)
-    if method.digest != row.method_digest:
-        raise AllocationFailed([_problem(f"分配办法“{method.label}”在本版测算后已修改，文书无法按原办法重新生成：请重新测算",
-                                         AllocationCode.PROGRAM_UNKNOWN)])
+    method = unchanged_method(row.method_id, row.method_digest)
     try:
         resolved = resolve(AllocationInputs.model_validate(row.inputs), method, display="中央分配测算输入")
         allocation = allocate(method, resolved.regions, resolved.amounts)

@@ -195,12 +195,19 @@ def save_allocation(user: Any, cycle: Cycle, form: Form) -> Allocation:
     return row
 
 
-def rebuilt(row: Allocation) -> tuple[Resolved, EngineAllocation]:
-    """The saved version recomputed from its explicit inputs (refused if the method has changed since)."""
-    method = method_of(row.method_id)
-    if method.digest != row.method_digest:
+def unchanged_method(method_id: str, digest: str) -> FactorMethod:
+    """The method a saved version was computed with, refused if it has been changed since (its
+    documents are rebuilt from the stored inputs and must come out as saved)."""
+    method = method_of(method_id)
+    if method.digest != digest:
         raise AllocationFailed([_problem(f"分配办法“{method.label}”在本版测算后已修改，文书无法按原办法重新生成：请重新测算",
                                          AllocationCode.PROGRAM_UNKNOWN)])
+    return method
+
+
+def rebuilt(row: Allocation) -> tuple[Resolved, EngineAllocation]:
+    """The saved version recomputed from its explicit inputs (refused if the method has changed since)."""
+    method = unchanged_method(row.method_id, row.method_digest)
     inputs = AllocationInputs.model_validate(row.inputs)
     computed = compute(row.cycle, method, inputs, collected=False)
     return computed.resolved, computed.allocation

@@ -5,6 +5,7 @@ saved version is kept and audited."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from anju.allocation.describe import method_lines
 from anju_web.accounts.policy import authorize, has
@@ -140,19 +142,26 @@ def allocation_detail(request: HttpRequest, allocation_id: int) -> HttpResponse:
 @login_required
 def allocation_download(request: HttpRequest, allocation_id: int, kind: str) -> HttpResponse:
     row = _get(request, allocation_id)
+    return download(request, kind, row.result, f"{row.region.name}{row.year}年第{row.version}版资金分配测算.json",
+                    document=lambda k: services.document(row, k), back=reverse("allocation", args=[row.pk]))
+
+
+def download(request: HttpRequest, kind: str, result: Any, json_name: str, *,
+             document: Callable[[str], tuple[str, bytes, str]], back: str) -> HttpResponse:
+    """A saved allocation's result (``json``) or one of its :data:`services.DOCUMENTS`, as an
+    attachment; when the document cannot be rebuilt, back to ``back`` saying why."""
     if kind == JSON_KIND:
-        data = JsonResponse(row.result, json_dumps_params={"ensure_ascii": False, "indent": 2})
-        name = f"{row.region.name}{row.year}年第{row.version}版资金分配测算.json"
-        data["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return data
-    if kind not in services.DOCUMENTS:
+        response: HttpResponse = JsonResponse(result, json_dumps_params={"ensure_ascii": False, "indent": 2})
+        name = json_name
+    elif kind in services.DOCUMENTS:
+        try:
+            name, payload, content_type = document(kind)
+        except services.AllocationFailed as exc:
+            messages.error(request, "；".join(p.message for p in exc.problems))
+            return redirect(back)
+        response = HttpResponse(payload, content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+    else:
         raise Http404("没有这种文书")
-    try:
-        name, payload, content_type = services.document(row, kind)
-    except services.AllocationFailed as exc:
-        messages.error(request, "；".join(p.message for p in exc.problems))
-        return redirect("allocation", allocation_id=row.pk)
-    response = HttpResponse(payload, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

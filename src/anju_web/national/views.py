@@ -4,12 +4,11 @@ every region's cycle of the year) and the central allocation of next year's fund
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,6 +18,7 @@ from anju_web.accounts.policy import has, sees_nation
 from anju_web.allocations import national as central
 from anju_web.allocations.models import NationalAllocation
 from anju_web.allocations.services import DOCUMENTS, AllocationFailed, methods
+from anju_web.allocations.views import download
 from anju_web.jobs import runner
 from anju_web.jobs.models import Job
 from anju_web.national import services as national_data
@@ -136,18 +136,6 @@ def allocation_download(request: HttpRequest, allocation_id: int, kind: str) -> 
     row = NationalAllocation.objects.filter(pk=allocation_id).first()
     if row is None:
         raise Http404("没有这一版中央资金分配测算")
-    if kind == "json":
-        response: HttpResponse = JsonResponse(row.result, json_dumps_params={"ensure_ascii": False, "indent": 2})
-        name = f"{row.year}年中央资金分配第{row.version}版测算结果.json"
-    elif kind in DOCUMENTS:
-        try:
-            name, payload, content_type = central.document(row, kind)
-        except AllocationFailed as exc:
-            messages.error(request, "；".join(p.message for p in exc.problems))
-            return redirect(f"{reverse('national_allocation')}?year={row.scores_year}")
-        response = HttpResponse(payload, content_type=content_type)
-    else:
-        raise Http404("没有这种文书")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(request, kind, row.result, f"{row.year}年中央资金分配第{row.version}版测算结果.json",
+                    document=lambda k: central.document(row, k),
+                    back=f"{reverse('national_allocation')}?year={row.scores_year}")
